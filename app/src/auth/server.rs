@@ -1,0 +1,585 @@
+//! Server side of accounts: password hashing, sessions in the database, throttling, the
+//! per-request viewer, and the guards every server function calls.
+
+use super::{rules, session_alive, throttle_wait_secs, Role, SessionUser};
+use crate::config::AppConfig;
+use crate::error::AppError;
+use crate::i18n::T;
+use crate::request::{self, Viewer};
+use crate::store::{Millis, Store, Tx};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::{extract::Request, middleware::Next, response::Response};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+pub const SESSION_COOKIE: &str = "mc_session";
+
+/// argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
+fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
+}
+
+/// Hashes off the async threads: a hash takes tens of milliseconds of CPU.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| internal("hash task", e))?
+    .map_err(|e| internal("hash", e))
+}
+
+pub async fn verify_password(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash to verify against when the phone is unknown, so that a wrong phone and a wrong
+/// password take the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2().hash_password(b"not-a-real-password-0", &salt).map(|h| h.to_string()).unwrap_or_default()
+    })
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "{what} failed");
+    AppError::Internal
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// A new opaque token: 256 random bits, hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// What creating an account needs. Used by registration, the CLI and the demo seed.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub phone: String,
+    /// From [`hash_password`], computed before the transaction begins (it takes CPU time
+    /// and the transaction may hold SQLite's write lock).
+    pub password_hash: Option<String>,
+    pub display_name: String,
+    pub role: Role,
+    pub region_id: i64,
+    pub department_id: Option<i64>,
+    pub building_id: Option<i64>,
+    pub unit_no: Option<String>,
+    pub room: Option<String>,
+}
+
+/// Inserts an account inside `tx`. The phone must be free (checked by the unique index too).
+pub async fn insert_user(tx: &mut Tx, user: NewUser) -> Result<i64, AppError> {
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
+        .bind(&user.phone)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::invalid("phone", T::ErrPhoneTaken));
+    }
+    let now = Millis::now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (phone, password_hash, display_name, role, region_id, department_id, \
+         building_id, unit_no, room, created_at, password_changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(&user.phone)
+    .bind(user.password_hash)
+    .bind(&user.display_name)
+    .bind(user.role.as_str())
+    .bind(user.region_id)
+    .bind(user.department_id)
+    .bind(user.building_id)
+    .bind(user.unit_no)
+    .bind(user.room)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::invalid("phone", T::ErrPhoneTaken),
+        _ => AppError::from(e),
+    })?;
+    Ok(id)
+}
+
+/// Starts a session for `user_id`, stores its hash and sets the cookie. A fresh token at
+/// every login (no session fixation).
+pub async fn start_session(store: &Store, user_id: i64) -> Result<(), AppError> {
+    let token = new_token();
+    let now = Millis::now();
+    let user_agent: Option<String> = request::header(axum::http::header::USER_AGENT).map(|ua| ua.chars().take(200).collect());
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(sha256_hex(&token))
+    .bind(user_id)
+    .bind(now)
+    .bind(now)
+    .bind(user_agent)
+    .bind(request::client_ip())
+    .execute(store.pool())
+    .await?;
+    let max_age = request::config().session_absolute_minutes * 60;
+    request::set_cookie(request::build_cookie(SESSION_COOKIE, token, max_age));
+    Ok(())
+}
+
+/// Ends the current session (if any) and clears the cookie.
+pub async fn end_session(store: &Store) -> Result<(), AppError> {
+    if let Some(token) = request::cookie(SESSION_COOKIE) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(&token)).execute(store.pool()).await?;
+    }
+    request::set_cookie(request::build_cookie(SESSION_COOKIE, String::new(), 0));
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    role: String,
+    display_name: String,
+    phone: String,
+    region_id: i64,
+    department_id: Option<i64>,
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+/// Looks up the session a cookie token names; expired sessions are deleted on sight.
+pub async fn session_user(store: &Store, config: &AppConfig, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
+    let hash = sha256_hex(token);
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT u.id, u.role, u.display_name, u.phone, u.region_id, u.department_id, s.created_at, s.last_seen_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND u.disabled_at IS NULL AND u.password_hash IS NOT NULL",
+    )
+    .bind(&hash)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let now = Millis::now().0;
+    let alive = session_alive(
+        row.created_at,
+        row.last_seen_at,
+        now,
+        config.session_idle_minutes * 60_000,
+        config.session_absolute_minutes * 60_000,
+    );
+    if !alive {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(store.pool()).await?;
+        return Ok(None);
+    }
+    // Sliding idle timeout, written at most once a minute per session.
+    if now - row.last_seen_at > 60_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(&hash)
+            .execute(store.pool())
+            .await?;
+    }
+    let Some(role) = Role::parse(&row.role) else { return Ok(None) };
+    Ok(Some(SessionUser {
+        id: row.id,
+        role,
+        display_name: row.display_name,
+        phone: row.phone,
+        region_id: row.region_id,
+        department_id: row.department_id,
+    }))
+}
+
+/// Axum middleware: resolves the session cookie once per request into a [`Viewer`] in the
+/// request's extensions, where pages and server functions find it.
+pub async fn resolve_viewer(
+    axum::extract::State((store, config)): axum::extract::State<(Store, AppConfig)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let token = req
+        .headers()
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    let user = match token {
+        Some(t) => session_user(&store, &config, &t).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "session lookup failed");
+            None
+        }),
+        None => None,
+    };
+    req.extensions_mut().insert(Viewer(user));
+    next.run(req).await
+}
+
+/// The signed-in account, or 401.
+pub fn require_user() -> Result<SessionUser, AppError> {
+    request::viewer().ok_or(AppError::Unauthenticated)
+}
+
+/// A staff account (any role but resident), or 401/403.
+pub fn require_staff() -> Result<SessionUser, AppError> {
+    let user = require_user()?;
+    if user.scope().may_enter_station() {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+const FAIL_PHONE: &str = "login_phone";
+const FAIL_IP: &str = "login_ip";
+
+/// Refuses a login attempt while its phone or its client address is throttled.
+pub async fn check_login_throttle(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<(), AppError> {
+    let window_ms = config.login_window_minutes * 60_000;
+    let now = Millis::now().0;
+    for (kind, key, limit) in [
+        (FAIL_PHONE, phone, config.login_max_failures_per_phone),
+        (FAIL_IP, ip, config.login_max_failures_per_ip),
+    ] {
+        let times: Vec<i64> = sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
+            .bind(kind)
+            .bind(key)
+            .bind(now - window_ms)
+            .fetch_all(store.pool())
+            .await?;
+        if let Some(wait) = throttle_wait_secs(&times, limit, window_ms, now) {
+            return Err(AppError::Throttled { retry_after_secs: wait });
+        }
+    }
+    Ok(())
+}
+
+pub async fn record_login_failure(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<(), AppError> {
+    let now = Millis::now().0;
+    let mut tx = store.write().await?;
+    for (kind, key) in [(FAIL_PHONE, phone), (FAIL_IP, ip)] {
+        sqlx::query("INSERT INTO auth_failures (kind, key, at) VALUES ($1, $2, $3)")
+            .bind(kind)
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    // Forget what can no longer count, so the table stays small.
+    sqlx::query("DELETE FROM auth_failures WHERE at < $1")
+        .bind(now - config.login_window_minutes * 60_000)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn clear_login_failures(store: &Store, phone: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM auth_failures WHERE kind = $1 AND key = $2").bind(FAIL_PHONE).bind(phone).execute(store.pool()).await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: i64,
+    password_hash: Option<String>,
+    disabled_at: Option<i64>,
+}
+
+/// Checks a phone and password. Unknown phones cost the same time as wrong passwords.
+pub async fn check_credentials(store: &Store, phone: &str, password: &str) -> Result<Option<i64>, AppError> {
+    let row: Option<Credentials> = sqlx::query_as("SELECT id, password_hash, disabled_at FROM users WHERE phone = $1")
+        .bind(phone)
+        .fetch_optional(store.pool())
+        .await?;
+    let (hash, id) = match row {
+        Some(Credentials { id, password_hash: Some(h), disabled_at: None }) => (h, Some(id)),
+        _ => (dummy_hash().to_string(), None),
+    };
+    let ok = verify_password(hash, password.to_string()).await;
+    Ok(if ok { id } else { None })
+}
+
+/// Changes a password and ends every other session of the account.
+pub async fn change_password(store: &Store, user: &SessionUser, current: &str, new: &str) -> Result<(), AppError> {
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(store.pool())
+        .await?;
+    let current_ok = match hash {
+        Some(h) => verify_password(h, current.to_string()).await,
+        None => false,
+    };
+    if !current_ok {
+        return Err(AppError::invalid("current", T::ErrPasswordWrong));
+    }
+    rules::check_password(new, Some(&user.phone)).map_err(|p| AppError::invalid("new", p))?;
+    let new_hash = hash_password(new.to_string()).await?;
+    let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
+    let mut tx = store.write().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+        .bind(new_hash)
+        .bind(Millis::now())
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(user.id).bind(keep).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A registration form as posted.
+pub struct Registration {
+    pub phone: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub display_name: String,
+    pub community: String,
+    pub building: String,
+    pub unit_no: String,
+    pub room: String,
+}
+
+/// Registers a resident and signs them in. Every field is checked before anything is
+/// written; the account is created in one transaction.
+pub async fn register(form: Registration) -> Result<(), AppError> {
+    use crate::error::Problems;
+    let store = request::store()?;
+    let mut problems = Problems::default();
+    let phone = problems.check("phone", rules::normalise_phone(&form.phone));
+    problems.check("password", rules::check_password(&form.password, phone.as_deref()));
+    if form.password_confirm != form.password {
+        problems.add("password_confirm", T::ErrPasswordMismatch);
+    }
+    let name = problems.check("display_name", rules::check_display_name(&form.display_name));
+    let unit_no = problems.check("unit_no", rules::check_unit_or_room(&form.unit_no));
+    let room = problems.check("room", rules::check_unit_or_room(&form.room));
+    let community = crate::community::server::region_by_code(&store, form.community.trim())
+        .await?
+        .filter(|r| r.level == super::Level::Community);
+    if community.is_none() {
+        problems.add("community", T::ErrUnknownCommunity);
+    }
+    let building: Option<i64> = match (&community, form.building.trim().parse::<i64>()) {
+        (Some(c), Ok(b)) => sqlx::query_scalar("SELECT id FROM buildings WHERE id = $1 AND community_id = $2")
+            .bind(b)
+            .bind(c.id)
+            .fetch_optional(store.pool())
+            .await?,
+        _ => None,
+    };
+    if building.is_none() {
+        problems.add("building", if form.building.trim().is_empty() { T::ErrRequired } else { T::ErrUnknownBuilding });
+    }
+    problems.into_result()?;
+    let (Some(phone), Some(name), Some(community)) = (phone, name, community) else { return Err(AppError::Internal) };
+
+    let hash = hash_password(form.password).await?;
+    let mut tx = store.write().await?;
+    // A walk-in record staff made for this phone (no password yet) is claimed by registering.
+    let unclaimed: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE phone = $1 AND password_hash IS NULL AND role = 'resident'")
+        .bind(&phone)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let id = match unclaimed {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, display_name = $2, region_id = $3, building_id = $4, unit_no = $5, room = $6, \
+                 password_changed_at = $7 WHERE id = $8",
+            )
+            .bind(hash)
+            .bind(&name)
+            .bind(community.id)
+            .bind(building)
+            .bind(unit_no)
+            .bind(room)
+            .bind(Millis::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+        None => {
+            insert_user(
+                &mut tx,
+                NewUser {
+                    phone,
+                    password_hash: Some(hash),
+                    display_name: name,
+                    role: Role::Resident,
+                    region_id: community.id,
+                    department_id: None,
+                    building_id: building,
+                    unit_no,
+                    room,
+                },
+            )
+            .await?
+        }
+    };
+    tx.commit().await?;
+    start_session(&store, id).await?;
+    Ok(())
+}
+
+/// Logs in: throttled per phone and per client address; a fresh session on success, the
+/// account's stored display preferences put back into cookies.
+pub async fn login(phone_input: &str, password: &str) -> Result<Role, AppError> {
+    let store = request::store()?;
+    let config = request::config();
+    let phone = rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", T::ErrRequired));
+    }
+    let ip = request::client_ip();
+    check_login_throttle(&store, &config, &phone, &ip).await?;
+    let Some(user_id) = check_credentials(&store, &phone, password).await? else {
+        record_login_failure(&store, &config, &phone, &ip).await?;
+        return Err(AppError::BadCredentials);
+    };
+    clear_login_failures(&store, &phone).await?;
+    // A session cookie the browser still holds (another account on a shared phone) ends here.
+    if let Some(old) = request::cookie(SESSION_COOKIE) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(&old)).execute(store.pool()).await?;
+    }
+    start_session(&store, user_id).await?;
+    let (role, lang, elder): (String, Option<String>, i64) = sqlx::query_as("SELECT role, lang, elder FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(store.pool())
+        .await?;
+    if let Some(lang) = lang.as_deref().and_then(crate::i18n::Lang::from_tag) {
+        crate::prefs::set_cookies(Some(lang), None);
+    }
+    if elder == 1 {
+        crate::prefs::set_cookies(None, Some(true));
+    }
+    Role::parse(&role).ok_or(AppError::Internal)
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    display_name: String,
+    phone: String,
+    region_zh: String,
+    region_en: String,
+    building_zh: Option<String>,
+    building_en: Option<String>,
+    unit_no: Option<String>,
+    room: Option<String>,
+}
+
+pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api::MyAccount, AppError> {
+    let row: AccountRow = sqlx::query_as(
+        "SELECT u.display_name, u.phone, r.name_zh AS region_zh, r.name_en AS region_en, b.name_zh AS building_zh, \
+         b.name_en AS building_en, u.unit_no, u.room \
+         FROM users u JOIN regions r ON r.id = u.region_id LEFT JOIN buildings b ON b.id = u.building_id WHERE u.id = $1",
+    )
+    .bind(user.id)
+    .fetch_one(store.pool())
+    .await?;
+    let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
+    let other_sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.id)
+        .bind(keep)
+        .fetch_one(store.pool())
+        .await?;
+    use crate::community::Named;
+    Ok(super::api::MyAccount {
+        phone_masked: rules::mask_phone(&row.phone),
+        display_name: row.display_name,
+        phone: row.phone,
+        role: user.role,
+        region: Named { zh: row.region_zh, en: row.region_en },
+        building: row.building_zh.zip(row.building_en).map(|(zh, en)| Named { zh, en }),
+        unit_no: row.unit_no,
+        room: row.room,
+        other_sessions,
+    })
+}
+
+/// `server user add`: creates any account. `region_code` may name the role's own level or
+/// one below it (a community code for a subdistrict admin means its subdistrict).
+pub async fn add_user(
+    store: &Store,
+    role: Role,
+    phone: &str,
+    password: &str,
+    name: &str,
+    region_code: &str,
+    department_code: Option<&str>,
+) -> Result<i64, String> {
+    use crate::community::server::{region_by_code, region_by_id};
+    let phone = rules::normalise_phone(phone).map_err(|_| "the phone must be a mainland mobile number: 1[3-9] and 9 digits".to_string())?;
+    rules::check_password(password, Some(&phone)).map_err(|p| format!("password refused: {}", p.text(crate::i18n::Lang::En)))?;
+    let name = rules::check_display_name(name).map_err(|_| "the name must have 1 to 20 characters".to_string())?;
+    let mut region = region_by_code(store, region_code)
+        .await
+        .map_err(|_| "database error".to_string())?
+        .ok_or_else(|| format!("no region with code {region_code:?}"))?;
+    let want = role.home_level();
+    let rank = |l: super::Level| match l {
+        super::Level::District => 0,
+        super::Level::Subdistrict => 1,
+        super::Level::Community => 2,
+    };
+    if rank(region.level) < rank(want) {
+        return Err(format!("a {} belongs to a {}; {region_code} is a {}", role.as_str(), want.as_str(), region.level.as_str()));
+    }
+    while region.level != want {
+        let parent = region.parent_id.ok_or("broken hierarchy")?;
+        region = region_by_id(store, parent).await.map_err(|_| "database error".to_string())?.ok_or("broken hierarchy")?;
+    }
+    let department_id = match (role, department_code) {
+        (Role::Department, Some(code)) => Some(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM departments WHERE subdistrict_id = $1 AND code = $2")
+                .bind(region.id)
+                .bind(code)
+                .fetch_optional(store.pool())
+                .await
+                .map_err(|_| "database error".to_string())?
+                .ok_or_else(|| format!("no department {code:?} in {}", region.code))?,
+        ),
+        (Role::Department, None) => None,
+        (_, Some(_)) => return Err("--department is only for the department role".into()),
+        (_, None) => None,
+    };
+    let hash = hash_password(password.to_string()).await.map_err(|_| "could not hash the password".to_string())?;
+    let mut tx = store.write().await.map_err(|_| "database error".to_string())?;
+    let id = insert_user(
+        &mut tx,
+        NewUser {
+            phone,
+            password_hash: Some(hash),
+            display_name: name,
+            role,
+            region_id: region.id,
+            department_id,
+            building_id: None,
+            unit_no: None,
+            room: None,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        AppError::Invalid(_) => "an account with this phone already exists".to_string(),
+        _ => "database error".to_string(),
+    })?;
+    tx.commit().await.map_err(|_| "database error".to_string())?;
+    Ok(id)
+}

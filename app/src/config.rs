@@ -1,0 +1,38 @@
+//! Settings the server reads from its environment and hands to every request.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AppConfig {
+    /// Mark cookies `Secure` (set when the site is served over HTTPS).
+    pub cookie_secure: bool,
+    /// A session unused for this long ends.
+    pub session_idle_minutes: i64,
+    /// A session ends this long after login, however busy.
+    pub session_absolute_minutes: i64,
+    /// Take the client's address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy: bool,
+    /// Origins besides the request's own `Host` that may post forms (e.g. `https://shequ.example.cn`).
+    pub allowed_origins: Vec<String>,
+    /// Failed logins per phone number per window before it is throttled.
+    pub login_max_failures_per_phone: i64,
+    /// Failed logins per client address per window (higher: carrier NAT puts many phones
+    /// behind one address).
+    pub login_max_failures_per_ip: i64,
+    pub login_window_minutes: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            cookie_secure: false,
+            session_idle_minutes: 7 * 24 * 60,
+            session_absolute_minutes: 30 * 24 * 60,
+            trust_proxy: false,
+            allowed_origins: Vec::new(),
+            login_max_failures_per_phone: 5,
+            login_max_failures_per_ip: 20,
+            login_window_minutes: 15,
+        }
+    }
+}

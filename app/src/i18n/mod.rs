@@ -1,0 +1,143 @@
+//! The string catalogue. Every user-facing string lives in `catalogue.rs`, keyed by a
+//! variant of [`T`]: a key that does not exist, or a language missing for a key, is a
+//! compile error. zh-CN is the residents' language and the default; English is second.
+//!
+//! A hand-rolled catalogue rather than leptos_i18n: the keys are an enum, so only the
+//! strings an island actually uses end up in its wasm, which keeps old phones fast.
+
+use serde::{Deserialize, Serialize};
+
+mod catalogue;
+pub use catalogue::T;
+
+/// A language the UI speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag used in `<html lang>` and in the preference cookie.
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Reads a tag leniently (`zh`, `zh-CN`, `en-GB`…); anything unknown is `None`.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let tag = tag.trim().to_ascii_lowercase();
+        if tag.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if tag.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// Picks a language from an `Accept-Language` header, first listed wins; zh-CN if none fits.
+    pub fn from_accept_language(header: &str) -> Lang {
+        header
+            .split(',')
+            .filter_map(|part| Lang::from_tag(part.split(';').next().unwrap_or("")))
+            .next()
+            .unwrap_or_default()
+    }
+
+    pub const fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// The name of the language in itself, for the switch.
+    pub const fn endonym(self) -> &'static str {
+        match self {
+            Lang::Zh => "中文",
+            Lang::En => "English",
+        }
+    }
+
+    pub fn t(self, key: T) -> &'static str {
+        key.text(self)
+    }
+}
+
+/// Defines [`T`]: `Key => "中文", "English";`.
+macro_rules! catalogue {
+    ($($key:ident => $zh:expr, $en:expr;)*) => {
+        /// A key of the string catalogue.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum T { $($key),* }
+
+        /// Every key, for tests that walk the whole catalogue.
+        #[allow(dead_code)]
+        pub const ALL: &[T] = &[$(T::$key),*];
+
+        impl T {
+            pub const fn text(self, lang: super::Lang) -> &'static str {
+                match lang {
+                    super::Lang::Zh => match self { $(T::$key => $zh),* },
+                    super::Lang::En => match self { $(T::$key => $en),* },
+                }
+            }
+        }
+    };
+}
+pub(crate) use catalogue;
+
+/// Messages with values in them: one function each, both languages side by side.
+pub mod fmt {
+    use super::Lang;
+
+    pub fn retry_in_minutes(lang: Lang, minutes: i64) -> String {
+        let minutes = minutes.max(1);
+        match lang {
+            Lang::Zh => format!("尝试次数过多，请 {minutes} 分钟后再试。"),
+            Lang::En if minutes == 1 => "Too many attempts. Please try again in 1 minute.".into(),
+            Lang::En => format!("Too many attempts. Please try again in {minutes} minutes."),
+        }
+    }
+
+    pub fn min_chars(lang: Lang, n: usize) -> String {
+        match lang {
+            Lang::Zh => format!("至少 {n} 个字符。"),
+            Lang::En => format!("At least {n} characters."),
+        }
+    }
+
+    pub fn max_chars(lang: Lang, n: usize) -> String {
+        match lang {
+            Lang::Zh => format!("最多 {n} 个字符。"),
+            Lang::En => format!("At most {n} characters."),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_round_trip_and_default_to_chinese() {
+        assert_eq!(Lang::from_tag(Lang::Zh.tag()), Some(Lang::Zh));
+        assert_eq!(Lang::from_tag(Lang::En.tag()), Some(Lang::En));
+        assert_eq!(Lang::from_tag("fr"), None);
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,zh;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("fr-FR,de;q=0.9"), Lang::Zh);
+        assert_eq!(Lang::from_accept_language(""), Lang::Zh);
+    }
+
+    #[test]
+    fn every_key_has_both_languages_non_empty() {
+        for key in catalogue::ALL {
+            assert!(!key.text(Lang::Zh).is_empty(), "{key:?} zh");
+            assert!(!key.text(Lang::En).is_empty(), "{key:?} en");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! My Community: the residents' app and the station's desk, as one Leptos app rendered on
+//! the server, with islands hydrated in the browser where something must react.
+#![recursion_limit = "256"]
+
+pub mod auth;
+pub mod community;
+pub mod config;
+pub mod error;
+pub mod form;
+pub mod i18n;
+pub mod prefs;
+#[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
+pub mod security;
+pub mod shell;
+pub mod station;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use shell::{shell, App};
+
+/// The browser entry point: hydrates the islands on the page, nothing else.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,188 @@
+//! The HTML document, the router, and the frame every page sits in: a top bar, the page,
+//! and (for residents) the bottom tab bar; staff pages get the station's own navigation.
+
+use crate::auth::SessionUser;
+use crate::i18n::{Lang, T};
+use crate::prefs::{use_lang, LanguageSwitch, Prefs};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+mod icons;
+pub mod pages;
+
+/// The signed-in account for the page being rendered (server side).
+#[derive(Clone, Debug, Default)]
+pub struct CurrentUser(pub Option<SessionUser>);
+
+pub fn current_user() -> Option<SessionUser> {
+    use_context::<CurrentUser>().and_then(|c| c.0)
+}
+
+/// The whole HTML document, rendered on the server for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let (prefs, user) = (crate::prefs::from_request(), crate::request::viewer());
+    #[cfg(not(feature = "ssr"))]
+    let (prefs, user) = (Prefs::default(), None::<SessionUser>);
+    provide_context(prefs);
+    provide_context(CurrentUser(user));
+    let lang = prefs.lang;
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag() class:elder=prefs.elder>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="theme-color" content="#c8102e" />
+                <link rel="icon" href="/favicon.ico" />
+                <link rel="stylesheet" id="leptos" href="/pkg/mycommunity.css" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    use crate::auth::views::{LoginPage, MePage, RegisterPage};
+    use crate::station::StationPage;
+    use pages::{HomePage, NotFoundPage, PostPage, ServicesPage, ThreadsPage};
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                <Route path=path!("/services") view=ServicesPage ssr=SsrMode::Async />
+                <Route path=path!("/post") view=PostPage ssr=SsrMode::Async />
+                <Route path=path!("/threads") view=ThreadsPage ssr=SsrMode::Async />
+                <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("/station") view=StationPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The five tabs residents see at the bottom of every page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Home,
+    Services,
+    Post,
+    Deliberate,
+    Me,
+    None,
+}
+
+/// The resident frame: top bar, content, bottom tab bar.
+#[component]
+pub fn Page(tab: Tab, title: String, children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let full_title = format!("{title} · {}", lang.t(T::AppName));
+    view! {
+        <Title text=full_title />
+        <a class="skip" href="#main">{lang.t(T::SkipToContent)}</a>
+        <header class="topbar">
+            <a class="brand" href="/">{lang.t(T::AppName)}</a>
+            <LanguageSwitch />
+        </header>
+        <main id="main" class="content">
+            <h1 class="page-title">{title}</h1>
+            {children()}
+        </main>
+        <TabBar active=tab lang=lang />
+    }
+}
+
+#[component]
+fn TabBar(active: Tab, lang: Lang) -> impl IntoView {
+    let tabs = [
+        (Tab::Home, "/", T::TabHome, icons::home()),
+        (Tab::Services, "/services", T::TabServices, icons::services()),
+        (Tab::Post, "/post", T::TabPost, icons::post()),
+        (Tab::Deliberate, "/threads", T::TabDeliberate, icons::deliberate()),
+        (Tab::Me, "/me", T::TabMe, icons::me()),
+    ];
+    view! {
+        <nav class="tabbar" aria-label=lang.t(T::MainNav)>
+            {tabs
+                .into_iter()
+                .map(|(tab, href, label, icon)| {
+                    let current = (tab == active).then_some("page");
+                    view! {
+                        <a href=href aria-current=current class:post=tab == Tab::Post>
+                            {icon}
+                            <span>{lang.t(label)}</span>
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+/// The staff frame: the station's navigation instead of the residents' tabs.
+#[component]
+pub fn StationFrame(title: String, children: Children) -> impl IntoView {
+    let lang = use_lang();
+    let full_title = format!("{title} · {}", lang.t(T::StationTitle));
+    view! {
+        <Title text=full_title />
+        <a class="skip" href="#main">{lang.t(T::SkipToContent)}</a>
+        <header class="topbar station">
+            <a class="brand" href="/station">{lang.t(T::StationTitle)}</a>
+            <LanguageSwitch />
+        </header>
+        <nav class="station-nav" aria-label=lang.t(T::StationNav)>
+            <a href="/station" aria-current="page">{lang.t(T::StationWelcome)}</a>
+            <a href="/me">{lang.t(T::TabMe)}</a>
+            <a href="/">{lang.t(T::BackToResidentView)}</a>
+        </nav>
+        <main id="main" class="content wide">
+            <h1 class="page-title">{title}</h1>
+            {children()}
+        </main>
+    }
+}
+
+/// Sends the browser to the login page (302 during server rendering) and comes back after.
+pub fn redirect_to_login(back_to: &str) -> AnyView {
+    let target = format!("/login?next={}", urlencode(back_to));
+    #[cfg(feature = "ssr")]
+    crate::request::redirect(&target);
+    view! { <p><a href=target>{use_lang().t(T::LoginRequired)}</a></p> }.into_any()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A full-page error (403, 404…), with the right HTTP status.
+#[component]
+pub fn ErrorPage(status: u16, title: T, body: T) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::request::set_page_status(status);
+    let lang = use_lang();
+    view! {
+        <Page tab=Tab::None title=lang.t(title).to_string()>
+            <section class="card error-card" data-status=status>
+                <p>{lang.t(body)}</p>
+                <p><a class="button secondary" href="/">{lang.t(T::TabHome)}</a></p>
+            </section>
+        </Page>
+    }
+}

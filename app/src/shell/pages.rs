@@ -1,0 +1,143 @@
+//! The residents' top-level pages that belong to no single feature.
+
+use super::{current_user, ErrorPage, Page, Tab};
+use crate::community::{my_community, CommunityInfo};
+use crate::i18n::{Lang, T};
+use crate::prefs::use_lang;
+use leptos::prelude::*;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let lang = use_lang();
+    let user = current_user();
+    let signed_in = user.is_some();
+    let community = Resource::new(|| (), |_| async move { if current_user().is_some() { my_community().await } else { Ok(None) } });
+    view! {
+        <Page tab=Tab::Home title=lang.t(T::Welcome).to_string()>
+            <section class="card hero">
+                <p class="lead">{lang.t(T::HomeIntro)}</p>
+                {(!signed_in)
+                    .then(|| {
+                        view! {
+                            <p>{lang.t(T::HomeGuestCta)}</p>
+                            <p class="actions">
+                                <a class="button primary" href="/login">{lang.t(T::Login)}</a>
+                                <a class="button secondary" href="/register">{lang.t(T::Register)}</a>
+                            </p>
+                        }
+                    })}
+            </section>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    community.await.ok().flatten().map(|c| view! { <StationCard info=c lang=lang /> })
+                })}
+            </Suspense>
+            <ServiceFamilies lang=lang />
+        </Page>
+    }
+}
+
+/// The resident's own station: where it is, when it is open, who works there.
+#[component]
+fn StationCard(info: CommunityInfo, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card station-card">
+            <h2>{lang.t(T::YourStation)}</h2>
+            <p class="muted">
+                {info.district.get(lang).to_string()} " · " {info.subdistrict.get(lang).to_string()} " · "
+                <strong>{info.name.get(lang).to_string()}</strong>
+            </p>
+            <dl class="facts">
+                <dt>{lang.t(T::StationHoursLabel)}</dt>
+                <dd>{lang.t(T::StationHours)}</dd>
+                <dt>{lang.t(T::StationTeam)}</dt>
+                <dd>
+                    <ul class="plain">
+                        {info
+                            .staff
+                            .into_iter()
+                            .map(|s| view! { <li>{s.display_name} " · " <span class="muted">{lang.t(s.role.label())}</span></li> })
+                            .collect_view()}
+                    </ul>
+                </dd>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn ServiceFamilies(lang: Lang) -> impl IntoView {
+    let families = [
+        (T::FamilyPartyMasses, T::FamilyPartyMassesDesc, "party"),
+        (T::FamilyGovernment, T::FamilyGovernmentDesc, "government"),
+        (T::FamilyLife, T::FamilyLifeDesc, "life"),
+        (T::FamilyPublic, T::FamilyPublicDesc, "public"),
+    ];
+    view! {
+        <section class="families" aria-labelledby="families-title">
+            <h2 id="families-title">{lang.t(T::ServiceFamilies)}</h2>
+            <ul class="family-grid">
+                {families
+                    .into_iter()
+                    .map(|(name, desc, class)| {
+                        view! {
+                            <li class=format!("family {class}")>
+                                <h3>{lang.t(name)}</h3>
+                                <p>{lang.t(desc)}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+pub fn ServicesPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Page tab=Tab::Services title=lang.t(T::TabServices).to_string()>
+            <p class="lead">{lang.t(T::ServicesIntro)}</p>
+            <ServiceFamilies lang=lang />
+        </Page>
+    }
+}
+
+#[component]
+pub fn PostPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Page tab=Tab::Post title=lang.t(T::TabPost).to_string()>
+            <p class="lead">{lang.t(T::PostIntro)}</p>
+            <ul class="choice-list">
+                <li class="card">
+                    <h2>{lang.t(T::PostDemand)}</h2>
+                    <p>{lang.t(T::PostDemandDesc)}</p>
+                    <p class="badge">{lang.t(T::NotYetOpen)}</p>
+                </li>
+                <li class="card">
+                    <h2>{lang.t(T::PostDeliberation)}</h2>
+                    <p>{lang.t(T::PostDeliberationDesc)}</p>
+                    <p class="badge">{lang.t(T::NotYetOpen)}</p>
+                </li>
+            </ul>
+        </Page>
+    }
+}
+
+#[component]
+pub fn ThreadsPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Page tab=Tab::Deliberate title=lang.t(T::TabDeliberate).to_string()>
+            <p class="lead">{lang.t(T::ThreadsIntro)}</p>
+            <p class="badge">{lang.t(T::NotYetOpen)}</p>
+        </Page>
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! { <ErrorPage status=404 title=T::ErrNotFoundTitle body=T::ErrNotFoundBody /> }
+}

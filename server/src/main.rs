@@ -1,0 +1,119 @@
+//! The server binary: serve the app (default), seed the demo community, or add accounts.
+
+mod config;
+mod startup;
+
+use app::auth::Role;
+use app::store::Store;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "server", version, about = "My Community: the community service station's app")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the app (the default): migrates the database first.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create the demo district, communities and one account per role (idempotent).
+    SeedDemo,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account of any role.
+    Add {
+        /// resident, social_worker, dispatcher, stationmaster, department, subdistrict_admin, district_admin
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        name: String,
+        /// Code of the community (or, for subdistrict and district roles, of the subdistrict
+        /// or district; a community code means the one above it).
+        #[arg(long)]
+        community: String,
+        /// For the department role: the department's code within the subdistrict.
+        #[arg(long)]
+        department: Option<String>,
+    },
+}
+
+async fn open_store(config: &config::Config) -> Result<Store, String> {
+    let store = Store::connect(&config.database_url, config.database_max_connections)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    store.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = config::Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let store = open_store(&config).await?;
+            startup::serve(config, store).await.map_err(|e| format!("server error: {e}"))
+        }
+        Command::Migrate => {
+            open_store(&config).await?.close().await;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let store = open_store(&config).await?;
+            let created = app::community::seed::seed_demo(&store).await.map_err(|e| format!("seeding failed: {e}"))?;
+            store.close().await;
+            println!("demo community ready ({created} new accounts)");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { role, phone, password, name, community, department } } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                format!("unknown role {role:?}; one of: {}", Role::ALL.map(|r| r.as_str()).join(", "))
+            })?;
+            let store = open_store(&config).await?;
+            let id = app::auth::server::add_user(&store, role, &phone, &password, &name, &community, department.as_deref()).await?;
+            store.close().await;
+            println!("created {} account {id}", role.as_str());
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

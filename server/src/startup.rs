@@ -1,0 +1,135 @@
+//! Wiring: the router with its layers, and serving until SIGTERM.
+
+use crate::config::Config;
+use app::{config::AppConfig, security::AllowedOrigins, store::Store};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    middleware,
+    response::{IntoResponse, Json},
+    routing::get,
+    Router,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+
+#[derive(Clone)]
+struct AppState {
+    options: LeptosOptions,
+    store: Store,
+    config: AppConfig,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.options.clone()
+    }
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("mycommunity")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .build()
+}
+
+pub fn router(config: &Config, store: Store) -> Router {
+    let options = leptos_options(config);
+    let state = AppState { options: options.clone(), store: store.clone(), config: config.app.clone() };
+    let routes = generate_route_list(app::App);
+    let context = {
+        let (store, app_config) = (store.clone(), config.app.clone());
+        move || {
+            provide_context(store.clone());
+            provide_context(app_config.clone());
+        }
+    };
+    let pages = Router::new()
+        .route(
+            "/api/{*fn_name}",
+            get(server_fns).post(server_fns),
+        )
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = options.clone();
+            move || app::shell(options.clone())
+        })
+        // Sessions are resolved for pages and server functions, not for static files.
+        .route_layer(middleware::from_fn_with_state((store.clone(), config.app.clone()), app::auth::server::resolve_viewer));
+
+    pages
+        .route("/healthz", get(healthz))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(middleware::from_fn_with_state(AllowedOrigins(config.app.allowed_origins.clone()), app::security::reject_foreign_origin))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) -> impl IntoResponse {
+    leptos_axum::handle_server_fns_with_context(
+        move || {
+            provide_context(state.store.clone());
+            provide_context(state.config.clone());
+        },
+        req,
+    )
+    .await
+}
+
+/// `GET /healthz`: 200 with the backend's name, or 503 with the reason.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let backend = state.store.backend().name();
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "database": backend }))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "database": backend, "reason": "database unreachable" })),
+            )
+        }
+    }
+}
+
+/// Serves until SIGTERM or Ctrl-C: stops accepting, lets in-flight requests finish,
+/// closes the pool.
+pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
+    let app = router(&config, store.clone());
+    let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
+    let addr = listener.local_addr()?;
+    // Tests and scripts read this line to find the port when LEPTOS_SITE_ADDR ends in :0.
+    println!("listening on http://{addr}");
+    tracing::info!(%addr, database = store.backend().name(), "serving");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
