@@ -123,6 +123,14 @@ pub fn redirect(to: &str) {
     leptos_axum::redirect(to);
 }
 
+/// Redirects a page being rendered (always a 302: a page load is never a script's call).
+pub fn page_redirect(to: &str) {
+    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(to)) {
+        res.insert_header(header::LOCATION, value);
+        res.set_status(axum::http::StatusCode::FOUND);
+    }
+}
+
 /// Only local paths may be redirect targets (no open redirects).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();

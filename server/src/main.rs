@@ -21,6 +21,8 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Check that DATABASE_URL can be reached (no migration); exit status 0 if so.
+    CheckDb,
     /// Create the demo district, communities and one account per role (idempotent).
     SeedDemo,
     /// Manage accounts.
@@ -67,6 +69,13 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve => {
             let store = open_store(&config).await?;
             startup::serve(config, store).await.map_err(|e| format!("server error: {e}"))
+        }
+        Command::CheckDb => {
+            let store = Store::connect(&config.database_url, 1).await.map_err(|e| format!("cannot connect: {e}"))?;
+            store.ping().await.map_err(|e| format!("cannot query: {e}"))?;
+            store.close().await;
+            println!("database reachable ({})", store.backend().name());
+            Ok(())
         }
         Command::Migrate => {
             open_store(&config).await?.close().await;

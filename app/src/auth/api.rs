@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the Me page shows the account's owner.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MyAccount {
+pub struct AccountDetails {
     pub display_name: String,
     /// The full number: only ever sent to its owner.
     pub phone: String,
@@ -104,7 +104,7 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
 
 /// The signed-in account, for its owner.
 #[server(endpoint = "me")]
-pub async fn my_account() -> Result<MyAccount, AppError> {
+pub async fn my_account() -> Result<AccountDetails, AppError> {
     let result = async {
         let user = super::server::require_user()?;
         super::server::my_account(&crate::request::store()?, &user).await

@@ -484,7 +484,7 @@ struct AccountRow {
     room: Option<String>,
 }
 
-pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api::MyAccount, AppError> {
+pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api::AccountDetails, AppError> {
     let row: AccountRow = sqlx::query_as(
         "SELECT u.display_name, u.phone, r.name_zh AS region_zh, r.name_en AS region_en, b.name_zh AS building_zh, \
          b.name_en AS building_en, u.unit_no, u.room \
@@ -500,7 +500,7 @@ pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api:
         .fetch_one(store.pool())
         .await?;
     use crate::community::Named;
-    Ok(super::api::MyAccount {
+    Ok(super::api::AccountDetails {
         phone_masked: rules::mask_phone(&row.phone),
         display_name: row.display_name,
         phone: row.phone,

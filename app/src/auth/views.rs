@@ -16,7 +16,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = use_query_map().get_untracked().get("next").unwrap_or_default();
     if current_user().is_some() {
         #[cfg(feature = "ssr")]
-        crate::request::redirect(crate::request::safe_next(Some(&next)).as_deref().unwrap_or("/me"));
+        crate::request::page_redirect(crate::request::safe_next(Some(&next)).as_deref().unwrap_or("/me"));
     }
     let state = Resource::new(|| (), |_| load_state("login", Login::PATH));
     view! {
@@ -69,7 +69,7 @@ pub fn RegisterPage() -> impl IntoView {
     let lang = use_lang();
     if current_user().is_some() {
         #[cfg(feature = "ssr")]
-        crate::request::redirect("/me");
+        crate::request::page_redirect("/me");
     }
     let query = use_query_map().get_untracked();
     let state = Resource::new(|| (), |_| load_state("register", Register::PATH));
@@ -266,7 +266,7 @@ pub fn MePage() -> impl IntoView {
                         });
                     view! {
                         <section class="card account">
-                            <h2>{lang.t(T::MyAccount)}</h2>
+                            <h2>{lang.t(T::AccountDetails)}</h2>
                             <dl class="facts">
                                 <dt>{lang.t(T::DisplayName)}</dt>
                                 <dd data-testid="display-name">{a.display_name.clone()}</dd>

@@ -78,7 +78,7 @@ pub struct RegionSummary {
 
 /// What the station desk shows a staff member about their scope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StationOverview {
+pub struct StationDesk {
     pub display_name: String,
     pub role: Role,
     pub scope_name: Named,
@@ -118,7 +118,7 @@ pub async fn my_community() -> Result<Option<CommunityInfo>, AppError> {
 
 /// The station desk's overview of the staff member's scope. Staff only.
 #[server(endpoint = "station/overview")]
-pub async fn station_overview() -> Result<StationOverview, AppError> {
+pub async fn station_overview() -> Result<StationDesk, AppError> {
     let result = async {
         let user = crate::auth::server::require_staff()?;
         server::station_overview(&crate::request::store()?, &user).await

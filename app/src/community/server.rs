@@ -179,7 +179,7 @@ async fn departments_of(store: &Store, subdistrict_id: i64) -> Result<Vec<Named>
     Ok(rows.into_iter().map(|(zh, en)| Named { zh, en }).collect())
 }
 
-pub async fn station_overview(store: &Store, user: &SessionUser) -> Result<StationOverview, AppError> {
+pub async fn station_overview(store: &Store, user: &SessionUser) -> Result<StationDesk, AppError> {
     let region = region_by_id(store, user.region_id).await?.ok_or(AppError::Internal)?;
     let department = match user.department_id {
         Some(id) => sqlx::query_as::<_, (String, String)>("SELECT name_zh, name_en FROM departments WHERE id = $1")
@@ -194,7 +194,7 @@ pub async fn station_overview(store: &Store, user: &SessionUser) -> Result<Stati
         Level::Subdistrict => (None, regions_below(store, region.id).await?, departments_of(store, region.id).await?),
         Level::District => (None, regions_below(store, region.id).await?, Vec::new()),
     };
-    Ok(StationOverview {
+    Ok(StationDesk {
         display_name: user.display_name.clone(),
         role: user.role,
         scope_name: region.name,

@@ -21,7 +21,7 @@ pub mod server;
 pub type Draft = BTreeMap<String, String>;
 
 /// Page-side state of a form: the error the last post came back with and the kept input.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FormState {
     pub error: Option<AppError>,
     pub draft: Draft,

@@ -1,7 +1,7 @@
 //! Every string the UI shows, zh-CN first, English second.
-use super::catalogue;
+use super::define_catalogue;
 
-catalogue! {
+define_catalogue! {
     // The app and its shell
     AppName => "我的社区", "My Community";
     TabHome => "首页", "Home";
@@ -100,7 +100,7 @@ catalogue! {
     LoginRequired => "请先登录。", "Please log in first.";
 
     // Me
-    MyAccount => "我的账号", "My account";
+    AccountDetails => "我的账号", "My account";
     MyAddress => "我的住址", "My address";
     SignedInAs => "当前身份", "Signed in as";
     Sessions => "登录设备", "Signed-in devices";

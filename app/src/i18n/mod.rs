@@ -69,7 +69,7 @@ impl Lang {
 }
 
 /// Defines [`T`]: `Key => "中文", "English";`.
-macro_rules! catalogue {
+macro_rules! define_catalogue {
     ($($key:ident => $zh:expr, $en:expr;)*) => {
         /// A key of the string catalogue.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -89,7 +89,7 @@ macro_rules! catalogue {
         }
     };
 }
-pub(crate) use catalogue;
+pub(crate) use define_catalogue;
 
 /// Messages with values in them: one function each, both languages side by side.
 pub mod fmt {

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::i18n::{Lang, T};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use server_fn::ServerFn;
 
 pub const LANG_COOKIE: &str = "mc_lang";
 pub const ELDER_COOKIE: &str = "mc_elder";

@@ -3,7 +3,7 @@
 
 use crate::auth::SessionUser;
 use crate::i18n::{Lang, T};
-use crate::prefs::{use_lang, LanguageSwitch, Prefs};
+use crate::prefs::{use_lang, LanguageSwitch};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -158,7 +158,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
 pub fn redirect_to_login(back_to: &str) -> AnyView {
     let target = format!("/login?next={}", urlencode(back_to));
     #[cfg(feature = "ssr")]
-    crate::request::redirect(&target);
+    crate::request::page_redirect(&target);
     view! { <p><a href=target>{use_lang().t(T::LoginRequired)}</a></p> }.into_any()
 }
 

@@ -1,7 +1,7 @@
 //! The station desk (`/station`): staff only. What each staff member sees is limited to
 //! their scope; later features add the work-item board here.
 
-use crate::community::{station_overview, StationOverview};
+use crate::community::{station_overview, StationDesk};
 use crate::error::AppError;
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
@@ -38,7 +38,7 @@ fn StationError(e: AppError, lang: Lang) -> impl IntoView {
 }
 
 #[component]
-fn Overview(o: StationOverview, lang: Lang) -> impl IntoView {
+fn Overview(o: StationDesk, lang: Lang) -> impl IntoView {
     view! {
         <section class="card">
             <p class="lead">

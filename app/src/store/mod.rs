@@ -74,17 +74,16 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
+                    use sqlx::Executor;
+                    let statements: &[&str] = if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer writes; the busy timeout makes
                         // a second writer wait instead of failing.
-                        sqlx::raw_sql(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;",
-                        )
-                        .execute(&mut *conn)
-                        .await?;
+                        &["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 30000", "PRAGMA synchronous = NORMAL"]
                     } else {
-                        sqlx::raw_sql("SET TIME ZONE 'UTC'").execute(&mut *conn).await?;
+                        &["SET TIME ZONE 'UTC'"]
+                    };
+                    for statement in statements {
+                        conn.execute(*statement).await?;
                     }
                     Ok(())
                 })

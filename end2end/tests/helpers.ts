@@ -1,0 +1,48 @@
+import { Page, TestInfo, expect } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const DEMO_PASSWORD = 'shequ2026';
+export const RESIDENT = '13800000001';
+export const SOCIAL_WORKER = '13800000002';
+
+export const jsOn = (info: TestInfo) => info.project.name === 'hydrated';
+
+/** Saves a phone-viewport screenshot under end2end/screenshots/<project>-<name>.png. */
+export async function shot(page: Page, info: TestInfo, name: string) {
+  const dir = path.join(__dirname, '..', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${info.project.name}-${name}.png`), fullPage: true });
+}
+
+/** Fails the test on any page error or console error (a hydration failure shows up here). */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}
+
+/** Waits until the islands of the page are hydrated (JavaScript on only). */
+export async function hydrated(page: Page) {
+  await page.locator('html[data-hydrated="1"]').waitFor({ state: 'attached', timeout: 15_000 });
+}
+
+export async function login(page: Page, info: TestInfo, phone: string, password = DEMO_PASSWORD) {
+  await page.goto('/login');
+  if (jsOn(info)) await hydrated(page);
+  await page.getByLabel('手机号').fill(phone);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** A phone number no other test or project uses. */
+export function uniquePhone(info: TestInfo, n: number): string {
+  const p = info.project.name === 'hydrated' ? 1 : 2;
+  const tail = String((Date.now() % 100000) * 10 + n).padStart(6, '0').slice(-6);
+  return `139${p}${n}${tail}`.slice(0, 11);
+}
+
+export { expect };

@@ -1,0 +1,239 @@
+//! Test harness: starts the real server binary on port 0 against a fresh database
+//! (SQLite file or a new PostgreSQL database), seeded with the demo community.
+//!
+//! The backend comes from `TEST_BACKEND` (`sqlite`, the default, or `postgres`). PostgreSQL
+//! tests create a database per test through `TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); when it cannot be reached they are skipped
+//! with a message, unless `REQUIRE_POSTGRES=1` (CI), which makes that a failure.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+pub const DEMO_PASSWORD: &str = "shequ2026";
+pub const RESIDENT: &str = "13800000001";
+pub const SOCIAL_WORKER: &str = "13800000002";
+pub const STATIONMASTER: &str = "13800000004";
+pub const DEPARTMENT: &str = "13800000005";
+pub const SUBDISTRICT_ADMIN: &str = "13800000006";
+pub const DISTRICT_ADMIN: &str = "13800000007";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backend() -> Backend {
+    match std::env::var("TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+fn unique() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+    )
+}
+
+/// A fresh database for one test; dropped (PostgreSQL) or deleted (SQLite) afterwards.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    sqlite_dir: Option<std::path::PathBuf>,
+}
+
+impl TestDb {
+    /// `None` when the test must be skipped (PostgreSQL unreachable and not required).
+    pub async fn create() -> Option<TestDb> {
+        match backend() {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("mc_test_{}", unique()));
+                std::fs::create_dir_all(&dir).unwrap();
+                Some(TestDb { url: format!("sqlite://{}/test.db", dir.display()), pg_name: None, sqlite_dir: Some(dir) })
+            }
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let admin = admin_url();
+                let mut conn = match sqlx::PgConnection::connect(&admin).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        if std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                            panic!("REQUIRE_POSTGRES=1 but PostgreSQL at {admin} is unreachable: {e}");
+                        }
+                        eprintln!("SKIPPED: PostgreSQL test skipped: cannot connect to {admin}: {e}");
+                        return None;
+                    }
+                };
+                let name = format!("mc_t_{}", unique());
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+                Some(TestDb { url: format!("{base}/{name}"), pg_name: Some(name), sqlite_dir: None })
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.sqlite_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some(name) = self.pg_name.clone() {
+            // Drop in a plain thread: Drop may run inside or outside a runtime.
+            let admin = admin_url();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async move {
+                    use sqlx::Connection;
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub fn server_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_server")
+}
+
+/// Runs a CLI subcommand of the server against `db`.
+pub fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
+    Command::new(server_bin())
+        .args(args)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run server CLI")
+}
+
+/// A running server process.
+pub struct TestServer {
+    pub base: String,
+    child: Option<Child>,
+}
+
+impl TestServer {
+    /// Starts a server on `db` (already seeded or not) with extra environment.
+    pub fn start(db: &TestDb, env: &[(&str, &str)]) -> TestServer {
+        let mut cmd = Command::new(server_bin());
+        cmd.env("DATABASE_URL", &db.url)
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn server");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            while let Some(Ok(line)) = lines.next() {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(addr.to_string());
+                }
+            }
+        });
+        let base = rx.recv_timeout(Duration::from_secs(60)).expect("server did not start within 60 s");
+        TestServer { base, child: Some(child) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().unwrap();
+        unsafe_kill(child.id(), 15);
+        child.wait().unwrap()
+    }
+}
+
+fn unsafe_kill(pid: u32, signal: i32) {
+    let _ = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A fresh seeded database and a server on it. `None` means skip (see [`TestDb::create`]).
+pub async fn seeded_server() -> Option<(TestDb, TestServer)> {
+    let db = TestDb::create().await?;
+    let out = cli(&db, &["seed-demo"]);
+    assert!(out.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    let server = TestServer::start(&db, &[]);
+    Some((db, server))
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Calls a server function the way the enhancing script does (JSON answer, no redirect).
+pub async fn call(c: &reqwest::Client, server: &TestServer, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    c.post(server.url(&format!("/api/{endpoint}"))).header("Accept", "application/json").form(form).send().await.unwrap()
+}
+
+/// Posts a form the way a browser without JavaScript does.
+pub async fn post_form(c: &reqwest::Client, server: &TestServer, endpoint: &str, form: &[(&str, &str)], referer: &str) -> reqwest::Response {
+    c.post(server.url(&format!("/api/{endpoint}")))
+        .header("Accept", "text/html,application/xhtml+xml")
+        .header("Origin", server.base.clone())
+        .header("Referer", server.url(referer))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn login(c: &reqwest::Client, server: &TestServer, phone: &str, password: &str) -> reqwest::Response {
+    call(c, server, "login", &[("phone", phone), ("password", password)]).await
+}
+
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("mc_session=") && !v.starts_with("mc_session=;"))
+        .map(|v| v.split(';').next().unwrap().trim_start_matches("mc_session=").to_string())
+}
+
+/// Skips the test (returns) when the backend is unavailable.
+#[macro_export]
+macro_rules! seeded_or_skip {
+    () => {
+        match common::seeded_server().await {
+            Some(s) => s,
+            None => return,
+        }
+    };
+}

@@ -1,0 +1,332 @@
+//! Foundation over HTTP: accounts, sessions, roles, throttling, health, shutdown. Each test
+//! starts the real server binary on a fresh database (`TEST_BACKEND` picks the backend).
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+async fn json(res: reqwest::Response) -> Value {
+    let text = res.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+async fn building_of(c: &reqwest::Client, server: &TestServer, community: &str) -> String {
+    let res = call(c, server, "communities/buildings", &[("community", community)]).await;
+    assert_eq!(res.status(), 200);
+    let list = json(res).await;
+    list[0]["id"].as_i64().expect("a building").to_string()
+}
+
+fn registration<'a>(phone: &'a str, building: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("phone", phone),
+        ("password", "lvyin2026"),
+        ("password_confirm", "lvyin2026"),
+        ("display_name", "测试居民"),
+        ("community", "qianggen"),
+        ("building", building),
+        ("unit_no", "2"),
+        ("room", "301"),
+    ]
+}
+
+#[tokio::test]
+async fn register_then_login_then_health() {
+    let (_db, server) = seeded_or_skip!();
+    let c = client();
+    let building = building_of(&c, &server, "qianggen").await;
+    let res = call(&c, &server, "register", &registration("139 1234 5678", &building)).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let me = json(call(&c, &server, "me", &[]).await).await;
+    assert_eq!(me["phone"], "13912345678");
+    assert_eq!(me["phone_masked"], "139****5678");
+    assert_eq!(me["role"], "Resident");
+
+    // The Me page renders the masked number, never the full one in the visible text.
+    let page = c.get(server.url("/me")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("139****5678"));
+
+    // Log in again from a fresh client.
+    let c2 = client();
+    let res = login(&c2, &server, "13912345678", "lvyin2026").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers().get("location").unwrap(), "/me");
+    let cookie = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("mc_session=")).unwrap();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    let token = cookie.split(';').next().unwrap().trim_start_matches("mc_session=");
+    assert!(token.len() >= 32, "token has at least 128 bits");
+
+    let health = c2.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let h = json(health).await;
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["database"], if backend() == Backend::Postgres { "postgres" } else { "sqlite" });
+}
+
+#[tokio::test]
+async fn registration_refuses_bad_input_and_stores_nothing() {
+    let (db, server) = seeded_or_skip!();
+    let c = client();
+    let building = building_of(&c, &server, "qianggen").await;
+    let mut form = registration("12345", &building);
+    form[2] = ("password_confirm", "different1");
+    form[3] = ("display_name", "");
+    let res = call(&c, &server, "register", &form).await;
+    assert_eq!(res.status(), 422);
+    let err = json(res).await;
+    let fields: Vec<&str> = err["Invalid"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"phone") && fields.contains(&"password_confirm") && fields.contains(&"display_name"), "{fields:?}");
+
+    // A building of another community is refused too.
+    let other = building_of(&c, &server, "hetaoyuan").await;
+    let res = call(&c, &server, "register", &registration("13912345670", &other)).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(json(res).await["Invalid"][0]["field"], "building");
+
+    // Taken phone.
+    let res = call(&c, &server, "register", &registration(RESIDENT, &building)).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrPhoneTaken");
+
+    // Nothing was stored: those numbers cannot log in and no session exists.
+    let res = login(&client(), &server, "13912345670", "lvyin2026").await;
+    assert_eq!(res.status(), 401);
+    drop(db);
+}
+
+#[tokio::test]
+async fn plain_form_errors_come_back_with_the_input_kept() {
+    let (_db, server) = seeded_or_skip!();
+    let c = client();
+    let building = building_of(&c, &server, "qianggen").await;
+    let mut form = registration("13912349999", &building);
+    form[1] = ("password", "short");
+    form[2] = ("password_confirm", "short");
+    let res = post_form(&c, &server, "register", &form, "/register?community=qianggen").await;
+    assert_eq!(res.status(), 302);
+    let location = res.headers().get("location").unwrap().to_str().unwrap().to_string();
+    assert!(location.contains("__err="), "{location}");
+    assert!(!location.contains("13912349999"), "typed data must not travel in the URL: {location}");
+    let page = c.get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"13912349999\""), "phone kept");
+    assert!(page.contains("测试居民"), "name kept");
+    assert!(!page.contains("value=\"short\""), "passwords are never put back");
+    assert!(page.contains("密码至少 8 位"), "translated field message");
+
+    // Another browser does not see that draft.
+    let other = client().get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(!other.contains("13912349999"));
+}
+
+#[tokio::test]
+async fn wrong_password_and_throttling() {
+    let (_db, server) = seeded_or_skip!();
+    let c = client();
+    let res = login(&c, &server, RESIDENT, "wrong-pass-1").await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(json(res).await, Value::String("BadCredentials".into()));
+    // Unknown phone: the same answer.
+    let res = login(&c, &server, "13999999999", "wrong-pass-1").await;
+    assert_eq!(res.status(), 401);
+
+    for _ in 0..4 {
+        assert_eq!(login(&c, &server, RESIDENT, "wrong-pass-1").await.status(), 401);
+    }
+    // Five failures for this phone: even the right password is refused for now, clearly.
+    let res = login(&c, &server, RESIDENT, DEMO_PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    let body = json(res).await;
+    let wait = body["Throttled"]["retry_after_secs"].as_i64().unwrap();
+    assert!(wait > 0 && wait <= 15 * 60, "{body}");
+    // Another phone from the same address still works (per-address limit is higher).
+    assert_eq!(login(&client(), &server, SOCIAL_WORKER, DEMO_PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn resident_gets_403_from_staff_functions_and_pages() {
+    let (_db, server) = seeded_or_skip!();
+    let resident = client();
+    assert_eq!(login(&resident, &server, RESIDENT, DEMO_PASSWORD).await.status(), 200);
+    let res = call(&resident, &server, "station/overview", &[]).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(json(res).await, Value::String("Forbidden".into()));
+    assert_eq!(resident.get(server.url("/station")).send().await.unwrap().status(), 403);
+
+    let guest = client();
+    assert_eq!(call(&guest, &server, "station/overview", &[]).await.status(), 401);
+    let res = guest.get(server.url("/station")).send().await.unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers().get("location").unwrap(), "/login?next=/station");
+
+    for (phone, scope) in [
+        (SOCIAL_WORKER, "强根社区"),
+        (STATIONMASTER, "强根社区"),
+        (DEPARTMENT, "广安门外街道"),
+        (SUBDISTRICT_ADMIN, "广安门外街道"),
+        (DISTRICT_ADMIN, "西城区"),
+    ] {
+        let staff = client();
+        let res = login(&staff, &server, phone, DEMO_PASSWORD).await;
+        assert_eq!(res.headers().get("location").unwrap(), "/station");
+        let o = json(call(&staff, &server, "station/overview", &[]).await).await;
+        assert_eq!(o["scope_name"]["zh"], scope, "{phone}");
+        assert_eq!(staff.get(server.url("/station")).send().await.unwrap().status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn logout_invalidates_the_session() {
+    let (_db, server) = seeded_or_skip!();
+    let c = client();
+    let res = login(&c, &server, RESIDENT, DEMO_PASSWORD).await;
+    let token = session_cookie(&res).unwrap();
+    assert_eq!(call(&c, &server, "me", &[]).await.status(), 200);
+    let res = call(&c, &server, "logout", &[]).await;
+    assert_eq!(res.status(), 200);
+    // The old token, replayed by someone who kept it, is dead.
+    let replay = client()
+        .post(server.url("/api/me"))
+        .header("Accept", "application/json")
+        .header("Cookie", format!("mc_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 401);
+}
+
+#[tokio::test]
+async fn password_change_ends_other_sessions() {
+    let (_db, server) = seeded_or_skip!();
+    let (phone_a, phone_b) = (client(), client());
+    login(&phone_a, &server, RESIDENT, DEMO_PASSWORD).await;
+    login(&phone_b, &server, RESIDENT, DEMO_PASSWORD).await;
+    let res = call(&phone_a, &server, "change-password", &[("current", "nope"), ("new", "xinmima2026"), ("confirm", "xinmima2026")]).await;
+    assert_eq!(res.status(), 422);
+    let res = call(&phone_a, &server, "change-password", &[("current", DEMO_PASSWORD), ("new", "xinmima2026"), ("confirm", "xinmima2026")]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(call(&phone_a, &server, "me", &[]).await.status(), 200, "this session stays");
+    assert_eq!(call(&phone_b, &server, "me", &[]).await.status(), 401, "the other one ends");
+    assert_eq!(login(&client(), &server, RESIDENT, "xinmima2026").await.status(), 200);
+}
+
+#[tokio::test]
+async fn foreign_origin_posts_are_refused() {
+    let (_db, server) = seeded_or_skip!();
+    let res = client()
+        .post(server.url("/api/login"))
+        .header("Origin", "https://evil.example")
+        .form(&[("phone", RESIDENT), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = client()
+        .post(server.url("/api/login"))
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("phone", RESIDENT), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn cli_adds_staff_who_reach_the_station() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo"]).status.success());
+    let out = cli(&db, &["user", "add", "--role", "social_worker", "--phone", "13700000001", "--password", "gongzuo2026", "--name", "新社工", "--community", "qianggen"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(&db, &["user", "add", "--role", "department", "--phone", "13700000002", "--password", "gongzuo2026", "--name", "部门联络", "--community", "qianggen", "--department", "safety"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Wrong role name and duplicate phone are refused with a message.
+    let out = cli(&db, &["user", "add", "--role", "admin", "--phone", "13700000003", "--password", "gongzuo2026", "--name", "x", "--community", "qianggen"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+    let out = cli(&db, &["user", "add", "--role", "resident", "--phone", "13700000001", "--password", "gongzuo2026", "--name", "x", "--community", "qianggen"]);
+    assert!(!out.status.success());
+    // seed-demo again changes nothing and does not fail.
+    assert!(cli(&db, &["seed-demo"]).status.success());
+
+    let server = TestServer::start(&db, &[]);
+    let c = client();
+    assert_eq!(login(&c, &server, "13700000001", "gongzuo2026").await.status(), 200);
+    let o = json(call(&c, &server, "station/overview", &[]).await).await;
+    assert_eq!(o["role"], "SocialWorker");
+    let d = client();
+    assert_eq!(login(&d, &server, "13700000002", "gongzuo2026").await.status(), 200);
+    let o = json(call(&d, &server, "station/overview", &[]).await).await;
+    assert_eq!(o["department"]["zh"], "平安建设办公室");
+    assert_eq!(o["scope_name"]["zh"], "广安门外街道", "a community code puts a department liaison in its subdistrict");
+}
+
+#[tokio::test]
+async fn two_server_processes_share_sessions() {
+    let (db, first) = seeded_or_skip!();
+    let second = TestServer::start(&db, &[]);
+    let c = client();
+    let res = login(&c, &first, RESIDENT, DEMO_PASSWORD).await;
+    let token = session_cookie(&res).unwrap();
+    let on_second = client()
+        .post(second.url("/api/me"))
+        .header("Accept", "application/json")
+        .header("Cookie", format!("mc_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_second.status(), 200);
+    // Logging out on the second ends it on the first.
+    let res = client()
+        .post(second.url("/api/logout"))
+        .header("Accept", "application/json")
+        .header("Cookie", format!("mc_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(call(&c, &first, "me", &[]).await.status(), 401);
+    // Throttling counts across instances too.
+    for s in [&first, &second, &first, &second, &first] {
+        assert_eq!(login(&client(), s, SOCIAL_WORKER, "wrong-pass-1").await.status(), 401);
+    }
+    assert_eq!(login(&client(), &second, SOCIAL_WORKER, DEMO_PASSWORD).await.status(), 429);
+}
+
+#[tokio::test]
+async fn sigterm_stops_cleanly() {
+    let (_db, server) = seeded_or_skip!();
+    assert_eq!(client().get(server.url("/healthz")).send().await.unwrap().status(), 200);
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[tokio::test]
+async fn pages_and_errors() {
+    let (_db, server) = seeded_or_skip!();
+    let c = client();
+    for path in ["/", "/services", "/post", "/threads", "/login", "/register", "/register?community=qianggen"] {
+        let res = c.get(server.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<html lang=\"zh-CN\""), "{path}: zh-CN by default");
+    }
+    let res = c.get(server.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("页面不存在"));
+    let res = c.get(server.url("/me")).send().await.unwrap();
+    assert_eq!(res.status(), 302);
+    // English from Accept-Language, and from the switch (which persists in a cookie).
+    let res = client().get(server.url("/")).header("Accept-Language", "en-US,en;q=0.9").send().await.unwrap();
+    assert!(res.text().await.unwrap().contains("<html lang=\"en\""));
+    let res = post_form(&c, &server, "prefs/language", &[("lang", "en")], "/services").await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers().get("location").unwrap(), "/services");
+    let html = c.get(server.url("/services")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\""));
+    let res = post_form(&c, &server, "prefs/elder", &[("on", "1")], "/").await;
+    assert_eq!(res.status(), 302);
+    let html = c.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("class=\"elder\""), "elder mode on the html element");
+}
