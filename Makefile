@@ -55,9 +55,10 @@ setup-node:
 	fi
 	@wasm-opt --version | grep -q 'version 132' || { echo "wasm-opt 132 (npm binaryen) is not first on PATH"; exit 1; }
 
+# Debian's chromium, and a CJK font so that screenshots show Chinese rather than boxes.
 setup-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-wqy-zenhei >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-zenhei; \
 	fi
 
 ## Build and run -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ pub mod request;
 pub mod security;
 pub mod shell;
 pub mod station;
+pub mod time;
 #[cfg(feature = "ssr")]
 pub mod store;
 

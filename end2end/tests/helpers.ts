@@ -20,7 +20,9 @@ export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    // A form answered 4xx on purpose (wrong password, invalid field): the browser logs it.
+    const expected = /Failed to load resource: the server responded with a status of 4\d\d/;
+    if (m.type() === 'error' && !expected.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   return errors;
 }

@@ -330,3 +330,27 @@ async fn pages_and_errors() {
     let html = c.get(server.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("class=\"elder\""), "elder mode on the html element");
 }
+
+#[tokio::test]
+async fn health_says_503_when_the_database_is_gone() {
+    if backend() != Backend::Postgres {
+        // A SQLite file cannot be taken away from a running process in a portable way;
+        // the PostgreSQL run covers this.
+        return;
+    }
+    let (db, server) = seeded_or_skip!();
+    assert_eq!(client().get(server.url("/healthz")).send().await.unwrap().status(), 200);
+    // Take the database away from under the server.
+    {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&admin_url()).await.unwrap();
+        let name = db.url.rsplit('/').next().unwrap().to_string();
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
+    }
+    let res = client().get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body = json(res).await;
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["database"], "postgres");
+    assert!(body["reason"].is_string());
+}

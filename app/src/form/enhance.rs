@@ -17,11 +17,13 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
     if form.has_attribute("aria-busy") {
         return; // a double tap: the first post is still under way
     }
-    let data = match ev.submitter() {
-        Some(s) => web_sys::FormData::new_with_form_and_submitter(&form, &s),
-        None => web_sys::FormData::new_with_form(&form),
-    };
-    let Ok(data) = data else { return };
+    let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+    // The button pressed is part of the form's data when it has a name (as a plain post does).
+    if let Some(button) = ev.submitter().and_then(|s| s.dyn_into::<HtmlButtonElement>().ok()) {
+        if !button.name().is_empty() {
+            let _ = data.append_with_str(&button.name(), &button.value());
+        }
+    }
     let Ok(params) = UrlSearchParams::new_with_str_sequence_sequence(&data) else { return };
     let body = String::from(params.to_string());
     let action = form.action();

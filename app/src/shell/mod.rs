@@ -27,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     let (prefs, user) = (crate::prefs::from_request(), crate::request::viewer());
     #[cfg(not(feature = "ssr"))]
-    let (prefs, user) = (Prefs::default(), None::<SessionUser>);
+    let (prefs, user) = (crate::prefs::Prefs::default(), None::<SessionUser>);
     provide_context(prefs);
     provide_context(CurrentUser(user));
     let lang = prefs.lang;
