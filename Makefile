@@ -25,7 +25,7 @@ DATABASE_URL ?= sqlite://data/mycommunity.db
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test setup setup-rust setup-node setup-browser build test-unit test-sqlite test-postgres test-e2e size bench clean
+.PHONY: help run test setup setup-rust setup-node setup-browser build test-rust test-postgres test-e2e size bench clean
 
 help:
 	@echo "make run   - set up, build, migrate, seed the demo community, serve at http://127.0.0.1:3000"
@@ -74,20 +74,19 @@ run: build
 
 test: build setup-browser
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory test-unit test-sqlite test-postgres test-e2e size; \
+	$(MAKE) --no-print-directory test-rust test-postgres test-e2e size; \
 	echo "all tests passed in $$(( $$(date +%s) - start )) s (after the build)"
 
-test-unit:
-	cargo test --release --workspace --lib --bins
-
-test-sqlite:
-	TEST_BACKEND=sqlite cargo test --release -p server --tests -- --test-threads=4
+# Unit tests and the integration tests on SQLite, in one build (release: it shares the
+# dependencies cargo-leptos just built).
+test-rust:
+	TEST_BACKEND=sqlite cargo test --release --workspace -- --test-threads=4
 
 # PostgreSQL: the same integration tests. Skipped with a message when no server answers at
 # TEST_DATABASE_URL, unless REQUIRE_POSTGRES=1 (CI), which makes that a failure.
 test-postgres:
 	@if DATABASE_URL=$(TEST_DATABASE_URL) $(SERVER) check-db; then \
-	  TEST_BACKEND=postgres TEST_DATABASE_URL=$(TEST_DATABASE_URL) cargo test --release -p server --tests -- --test-threads=4; \
+	  TEST_BACKEND=postgres TEST_DATABASE_URL=$(TEST_DATABASE_URL) cargo test --release --workspace --test '*' -- --test-threads=4; \
 	else \
 	  echo "SKIPPED: PostgreSQL integration tests: no PostgreSQL at $(TEST_DATABASE_URL) (set TEST_DATABASE_URL)"; \
 	  if [ "$${REQUIRE_POSTGRES:-}" = 1 ]; then echo "REQUIRE_POSTGRES=1: failing"; exit 1; fi; \
@@ -101,7 +100,7 @@ size:
 	scripts/wasm-size.sh
 
 bench:
-	cargo run --release -p server --bin bench
+	cargo run --release -p server --example bench
 
 clean:
 	cargo clean

@@ -35,7 +35,12 @@ pub fn viewer() -> Option<SessionUser> {
 }
 
 pub fn header(name: header::HeaderName) -> Option<String> {
-    parts().and_then(|p| p.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string))
+    parts().and_then(|p| {
+        p.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    })
 }
 
 pub fn cookie(name: &str) -> Option<String> {
@@ -63,7 +68,10 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(e) = &result {
         if !is_plain_form_post() {
             if let Some(res) = use_context::<ResponseOptions>() {
-                res.set_status(axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR));
+                res.set_status(
+                    axum::http::StatusCode::from_u16(e.status())
+                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
             }
         }
     }
@@ -80,13 +88,20 @@ pub fn set_page_status(status: u16) {
 }
 
 pub fn set_cookie(c: cookie::Cookie<'_>) {
-    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&c.to_string())) {
+    if let (Some(res), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&c.to_string()),
+    ) {
         res.append_header(header::SET_COOKIE, value);
     }
 }
 
 /// A cookie with the app's defaults: whole site, HttpOnly, SameSite=Lax, Secure if configured.
-pub fn build_cookie(name: &'static str, value: String, max_age_secs: i64) -> cookie::Cookie<'static> {
+pub fn build_cookie(
+    name: &'static str,
+    value: String,
+    max_age_secs: i64,
+) -> cookie::Cookie<'static> {
     cookie::Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -99,7 +114,9 @@ pub fn build_cookie(name: &'static str, value: String, max_age_secs: i64) -> coo
 /// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the
 /// server is configured to trust its proxy.
 pub fn client_ip() -> String {
-    let Some(parts) = parts() else { return "unknown".into() };
+    let Some(parts) = parts() else {
+        return "unknown".into();
+    };
     if config().trust_proxy {
         if let Some(first) = parts
             .headers
@@ -134,8 +151,11 @@ pub fn page_redirect(to: &str) {
 /// Only local paths may be redirect targets (no open redirects).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
-    (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n']))
-        .then(|| next.to_string())
+    (next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n']))
+    .then(|| next.to_string())
 }
 
 #[cfg(test)]

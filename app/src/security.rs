@@ -16,29 +16,54 @@ use axum::{
 #[derive(Clone, Debug, Default)]
 pub struct AllowedOrigins(pub Vec<String>);
 
-pub async fn reject_foreign_origin(State(allowed): State<AllowedOrigins>, req: Request, next: Next) -> Response {
+pub async fn reject_foreign_origin(
+    State(allowed): State<AllowedOrigins>,
+    req: Request,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     let h = req.headers();
     let get = |name: &str| h.get(name).and_then(|v| v.to_str().ok());
     let host = get(header::HOST.as_str()).unwrap_or("");
-    let verdict = cross_origin_verdict(get("sec-fetch-site"), get(header::ORIGIN.as_str()), get(header::REFERER.as_str()), host, &allowed.0);
+    let verdict = cross_origin_verdict(
+        get("sec-fetch-site"),
+        get(header::ORIGIN.as_str()),
+        get(header::REFERER.as_str()),
+        host,
+        &allowed.0,
+    );
     if verdict {
         next.run(req).await
     } else {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), "refused a cross-origin request");
-        (StatusCode::FORBIDDEN, "cross-origin request refused / 拒绝跨站请求").into_response()
+        (
+            StatusCode::FORBIDDEN,
+            "cross-origin request refused / 拒绝跨站请求",
+        )
+            .into_response()
     }
 }
 
 /// Pure decision: may this state-changing request go ahead?
-pub fn cross_origin_verdict(fetch_site: Option<&str>, origin: Option<&str>, referer: Option<&str>, host: &str, allowed: &[String]) -> bool {
+pub fn cross_origin_verdict(
+    fetch_site: Option<&str>,
+    origin: Option<&str>,
+    referer: Option<&str>,
+    host: &str,
+    allowed: &[String],
+) -> bool {
     let same = |url: &str| {
         let authority = url.split_once("://").map(|(_, rest)| rest).unwrap_or("");
         let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
         (!host.is_empty() && authority.eq_ignore_ascii_case(host))
-            || allowed.iter().any(|a| url.eq_ignore_ascii_case(a) || url.to_ascii_lowercase().starts_with(&format!("{}/", a.to_ascii_lowercase())))
+            || allowed.iter().any(|a| {
+                url.eq_ignore_ascii_case(a)
+                    || url
+                        .to_ascii_lowercase()
+                        .starts_with(&format!("{}/", a.to_ascii_lowercase()))
+            })
     };
     if let Some(origin) = origin.filter(|o| *o != "null") {
         if same(origin) {
@@ -63,29 +88,95 @@ mod tests {
 
     #[test]
     fn browsers_posting_from_our_site_pass() {
-        assert!(v(Some("same-origin"), Some("http://127.0.0.1:3000"), None, "127.0.0.1:3000", &[]));
-        assert!(v(None, Some("http://127.0.0.1:3000"), None, "127.0.0.1:3000", &[]));
-        assert!(v(None, None, Some("http://127.0.0.1:3000/login"), "127.0.0.1:3000", &[]));
+        assert!(v(
+            Some("same-origin"),
+            Some("http://127.0.0.1:3000"),
+            None,
+            "127.0.0.1:3000",
+            &[]
+        ));
+        assert!(v(
+            None,
+            Some("http://127.0.0.1:3000"),
+            None,
+            "127.0.0.1:3000",
+            &[]
+        ));
+        assert!(v(
+            None,
+            None,
+            Some("http://127.0.0.1:3000/login"),
+            "127.0.0.1:3000",
+            &[]
+        ));
         assert!(v(Some("none"), None, None, "x", &[]));
     }
 
     #[test]
     fn other_sites_are_refused() {
-        assert!(!v(Some("cross-site"), Some("https://evil.example"), None, "127.0.0.1:3000", &[]));
-        assert!(!v(Some("same-site"), Some("https://a.shequ.cn"), None, "b.shequ.cn", &[]));
-        assert!(!v(None, Some("https://evil.example"), None, "127.0.0.1:3000", &[]));
+        assert!(!v(
+            Some("cross-site"),
+            Some("https://evil.example"),
+            None,
+            "127.0.0.1:3000",
+            &[]
+        ));
+        assert!(!v(
+            Some("same-site"),
+            Some("https://a.shequ.cn"),
+            None,
+            "b.shequ.cn",
+            &[]
+        ));
+        assert!(!v(
+            None,
+            Some("https://evil.example"),
+            None,
+            "127.0.0.1:3000",
+            &[]
+        ));
         assert!(!v(None, Some("null"), None, "127.0.0.1:3000", &[]));
-        assert!(!v(None, None, Some("https://evil.example/x"), "127.0.0.1:3000", &[]));
+        assert!(!v(
+            None,
+            None,
+            Some("https://evil.example/x"),
+            "127.0.0.1:3000",
+            &[]
+        ));
         // A look-alike host is not the same host.
-        assert!(!v(None, Some("http://127.0.0.1:3000.evil.example"), None, "127.0.0.1:3000", &[]));
+        assert!(!v(
+            None,
+            Some("http://127.0.0.1:3000.evil.example"),
+            None,
+            "127.0.0.1:3000",
+            &[]
+        ));
     }
 
     #[test]
     fn configured_public_origin_passes_behind_a_proxy() {
         let allowed = vec!["https://shequ.example.cn".to_string()];
-        assert!(v(Some("same-origin"), Some("https://shequ.example.cn"), None, "10.0.0.5:3000", &allowed));
-        assert!(v(None, None, Some("https://shequ.example.cn/me"), "10.0.0.5:3000", &allowed));
-        assert!(!v(None, None, Some("https://shequ.example.cn.evil/me"), "10.0.0.5:3000", &allowed));
+        assert!(v(
+            Some("same-origin"),
+            Some("https://shequ.example.cn"),
+            None,
+            "10.0.0.5:3000",
+            &allowed
+        ));
+        assert!(v(
+            None,
+            None,
+            Some("https://shequ.example.cn/me"),
+            "10.0.0.5:3000",
+            &allowed
+        ));
+        assert!(!v(
+            None,
+            None,
+            Some("https://shequ.example.cn.evil/me"),
+            "10.0.0.5:3000",
+            &allowed
+        ));
     }
 
     #[test]

@@ -6,12 +6,19 @@ use crate::i18n::T;
 /// a `+86`/`86` country prefix removed. Returns the 11 digits if they are a valid number
 /// (`1`, then `3`–`9`, then 9 digits).
 pub fn normalise_phone(input: &str) -> Result<String, T> {
-    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{3000}')).collect();
+    let digits: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
+        .collect();
     if digits.is_empty() {
         return Err(T::ErrRequired);
     }
     let digits = digits.strip_prefix("+86").unwrap_or(&digits);
-    let digits = if digits.len() == 13 { digits.strip_prefix("86").unwrap_or(digits) } else { digits };
+    let digits = if digits.len() == 13 {
+        digits.strip_prefix("86").unwrap_or(digits)
+    } else {
+        digits
+    };
     let b = digits.as_bytes();
     let valid = b.len() == 11
         && b[0] == b'1'
@@ -39,9 +46,27 @@ pub const PASSWORD_MAX: usize = 128;
 
 /// Passwords people pick first; refused outright (NIST 800-63B asks for a blocklist).
 const COMMON_PASSWORDS: &[&str] = &[
-    "12345678a", "a12345678", "abc12345", "abcd1234", "password1", "password123", "passw0rd",
-    "qwerty123", "qwe123456", "1qaz2wsx", "woaini1314", "aa123456", "a123456789", "iloveyou1",
-    "admin123", "admin1234", "test1234", "p@ssw0rd", "zxcvbnm123", "asd123456", "qq123456",
+    "12345678a",
+    "a12345678",
+    "abc12345",
+    "abcd1234",
+    "password1",
+    "password123",
+    "passw0rd",
+    "qwerty123",
+    "qwe123456",
+    "1qaz2wsx",
+    "woaini1314",
+    "aa123456",
+    "a123456789",
+    "iloveyou1",
+    "admin123",
+    "admin1234",
+    "test1234",
+    "p@ssw0rd",
+    "zxcvbnm123",
+    "asd123456",
+    "qq123456",
 ];
 
 /// The password policy: 8–128 characters, at least one letter and one digit, not a common
@@ -112,7 +137,16 @@ mod tests {
     fn phone_refuses_everything_else() {
         assert_eq!(normalise_phone(""), Err(T::ErrRequired));
         assert_eq!(normalise_phone("   "), Err(T::ErrRequired));
-        for bad in ["12812341234", "10812341234", "1381234123", "138123412345", "2381234123a", "1381234123x", "０３８１２３４１２３４", "+8713812341234"] {
+        for bad in [
+            "12812341234",
+            "10812341234",
+            "1381234123",
+            "138123412345",
+            "2381234123a",
+            "1381234123x",
+            "０３８１２３４１２３４",
+            "+8713812341234",
+        ] {
             assert_eq!(normalise_phone(bad), Err(T::ErrPhoneFormat), "{bad}");
         }
     }
@@ -128,11 +162,17 @@ mod tests {
     fn password_policy() {
         assert_eq!(check_password("", None), Err(T::ErrRequired));
         assert_eq!(check_password("ab12", None), Err(T::ErrPasswordTooShort));
-        assert_eq!(check_password(&"a1".repeat(65), None), Err(T::ErrPasswordTooLong));
+        assert_eq!(
+            check_password(&"a1".repeat(65), None),
+            Err(T::ErrPasswordTooLong)
+        );
         assert_eq!(check_password("abcdefghij", None), Err(T::ErrPasswordWeak));
         assert_eq!(check_password("1234567890", None), Err(T::ErrPasswordWeak));
         assert_eq!(check_password("Password1", None), Err(T::ErrPasswordCommon));
-        assert_eq!(check_password("x13812341234", Some("13812341234")), Err(T::ErrPasswordCommon));
+        assert_eq!(
+            check_password("x13812341234", Some("13812341234")),
+            Err(T::ErrPasswordCommon)
+        );
         assert_eq!(check_password("shequ2026", Some("13812341234")), Ok(()));
         assert_eq!(check_password("社区服务站2026年", None), Ok(()));
     }

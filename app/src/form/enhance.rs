@@ -5,10 +5,17 @@ use crate::error::AppError;
 use crate::i18n::{Lang, T};
 use gloo_net::http::Request;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlFormElement, SubmitEvent, UrlSearchParams};
+use web_sys::{
+    Element, HtmlButtonElement, HtmlElement, HtmlFormElement, SubmitEvent, UrlSearchParams,
+};
 
 pub fn submit(ev: SubmitEvent, lang: Lang) {
-    let Some(form) = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else { return };
+    let Some(form) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+    else {
+        return;
+    };
     // GET forms (search, pickers) navigate as usual.
     if !form.method().eq_ignore_ascii_case("post") {
         return;
@@ -17,14 +24,21 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
     if form.has_attribute("aria-busy") {
         return; // a double tap: the first post is still under way
     }
-    let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
+    let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+        return;
+    };
     // The button pressed is part of the form's data when it has a name (as a plain post does).
-    if let Some(button) = ev.submitter().and_then(|s| s.dyn_into::<HtmlButtonElement>().ok()) {
+    if let Some(button) = ev
+        .submitter()
+        .and_then(|s| s.dyn_into::<HtmlButtonElement>().ok())
+    {
         if !button.name().is_empty() {
             let _ = data.append_with_str(&button.name(), &button.value());
         }
     }
-    let Ok(params) = UrlSearchParams::new_with_str_sequence_sequence(&data) else { return };
+    let Ok(params) = UrlSearchParams::new_with_str_sequence_sequence(&data) else {
+        return;
+    };
     let body = String::from(params.to_string());
     let action = form.action();
     set_busy(&form, true);
@@ -50,7 +64,12 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
             let _ = web_sys::window().map(|w| w.location().reload());
             return;
         }
-        let error = resp.text().await.ok().and_then(|t| serde_json::from_str::<AppError>(&t).ok()).unwrap_or(AppError::Internal);
+        let error = resp
+            .text()
+            .await
+            .ok()
+            .and_then(|t| serde_json::from_str::<AppError>(&t).ok())
+            .unwrap_or(AppError::Internal);
         show_error(&form, &error, lang);
         set_busy(&form, false);
     });
@@ -76,7 +95,11 @@ fn set_busy(form: &HtmlFormElement, busy: bool) {
         if let Ok(button) = el.dyn_into::<HtmlButtonElement>() {
             button.set_disabled(busy);
             // Swap the label for "Sending…" and back.
-            let (from, to) = if busy { ("busyLabel", "idleLabel") } else { ("idleLabel", "busyLabel") };
+            let (from, to) = if busy {
+                ("busyLabel", "idleLabel")
+            } else {
+                ("idleLabel", "busyLabel")
+            };
             let ds = button.dataset();
             if let Some(text) = ds.get(from) {
                 ds.set(to, &button.text_content().unwrap_or_default()).ok();
@@ -98,15 +121,25 @@ fn show_error(form: &HtmlFormElement, error: &AppError, lang: Lang) {
     let mut first: Option<HtmlElement> = None;
     if let AppError::Invalid(fields) = error {
         for f in fields {
-            if !f.field.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            if !f
+                .field
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
                 continue;
             }
-            each(form, &format!("[data-error-for={}]", f.field), |el| el.set_text_content(Some(problem_text(f.problem, lang))));
+            each(form, &format!("[data-error-for={}]", f.field), |el| {
+                el.set_text_content(Some(problem_text(f.problem, lang)))
+            });
             each(form, &format!("[name={}]", f.field), |el| {
                 let _ = el.set_attribute("aria-invalid", "true");
             });
             if first.is_none() {
-                first = form.query_selector(&format!("[name={}]", f.field)).ok().flatten().and_then(|e| e.dyn_into().ok());
+                first = form
+                    .query_selector(&format!("[name={}]", f.field))
+                    .ok()
+                    .flatten()
+                    .and_then(|e| e.dyn_into().ok());
             }
         }
     }

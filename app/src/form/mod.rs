@@ -42,14 +42,24 @@ pub fn error_from_url(path: &str) -> Option<AppError> {
     use leptos_router::hooks::use_query_map;
     use server_fn::error::ServerFnUrlError;
     let query = use_query_map().get_untracked();
-    let (Some(err), Some(p)) = (query.get("__err"), query.get("__path")) else { return None };
+    let (Some(err), Some(p)) = (query.get("__err"), query.get("__path")) else {
+        return None;
+    };
     (p == path).then(|| ServerFnUrlError::<AppError>::decode_err(&err))
 }
 
 /// Loads the form state for a page: the error from the URL and, only then, the draft.
 pub async fn load_state(form: &'static str, path: &str) -> FormState {
     let error = error_from_url(path);
-    let draft = if error.is_some() { load_draft(form.to_string()).await.ok().flatten().unwrap_or_default() } else { Draft::new() };
+    let draft = if error.is_some() {
+        load_draft(form.to_string())
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    } else {
+        Draft::new()
+    };
     FormState { error, draft }
 }
 
@@ -101,7 +111,11 @@ pub fn Field(
     let id = format!("f-{name}");
     let error_id = format!("f-{name}-error");
     let hint_id = format!("f-{name}-hint");
-    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
+    let described = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
     let value = (kind != "password").then_some(value);
     view! {
         <div class="field">

@@ -24,8 +24,13 @@ pub async fn keep_input(form: &str, fields: &[(&str, &str)]) {
 
 async fn store_draft(form: &str, fields: &[(&str, &str)]) -> Result<(), AppError> {
     let store = request::store()?;
-    let token = request::cookie(DRAFT_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(new_token);
-    let draft: Draft = fields.iter().map(|(k, v)| (k.to_string(), v.chars().take(10_000).collect())).collect();
+    let token = request::cookie(DRAFT_COOKIE)
+        .filter(|t| t.len() == 64)
+        .unwrap_or_else(new_token);
+    let draft: Draft = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.chars().take(10_000).collect()))
+        .collect();
     let payload = serde_json::to_string(&draft).map_err(|_| AppError::Internal)?;
     let now = Millis::now();
     let mut tx = store.write().await?;
@@ -35,35 +40,46 @@ async fn store_draft(form: &str, fields: &[(&str, &str)]) -> Result<(), AppError
         .bind(form)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO form_drafts (draft_hash, form, payload, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(sha256_hex(&token))
-        .bind(form)
-        .bind(payload)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO form_drafts (draft_hash, form, payload, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(sha256_hex(&token))
+    .bind(form)
+    .bind(payload)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    request::set_cookie(request::build_cookie(DRAFT_COOKIE, token, DRAFT_MINUTES * 60));
+    request::set_cookie(request::build_cookie(
+        DRAFT_COOKIE,
+        token,
+        DRAFT_MINUTES * 60,
+    ));
     Ok(())
 }
 
 /// The kept input of `form` for this browser, if any and still fresh.
 pub async fn take_draft(form: &str) -> Result<Option<Draft>, AppError> {
-    let Some(token) = request::cookie(DRAFT_COOKIE) else { return Ok(None) };
+    let Some(token) = request::cookie(DRAFT_COOKIE) else {
+        return Ok(None);
+    };
     let store = request::store()?;
-    let payload: Option<String> =
-        sqlx::query_scalar("SELECT payload FROM form_drafts WHERE draft_hash = $1 AND form = $2 AND created_at >= $3")
-            .bind(sha256_hex(&token))
-            .bind(form)
-            .bind(Millis::now().plus_minutes(-DRAFT_MINUTES))
-            .fetch_optional(store.pool())
-            .await?;
+    let payload: Option<String> = sqlx::query_scalar(
+        "SELECT payload FROM form_drafts WHERE draft_hash = $1 AND form = $2 AND created_at >= $3",
+    )
+    .bind(sha256_hex(&token))
+    .bind(form)
+    .bind(Millis::now().plus_minutes(-DRAFT_MINUTES))
+    .fetch_optional(store.pool())
+    .await?;
     Ok(payload.and_then(|p| serde_json::from_str(&p).ok()))
 }
 
 /// Forgets the draft of `form` after a successful post.
 pub async fn forget(form: &str) {
-    let (Some(token), Ok(store)) = (request::cookie(DRAFT_COOKIE), request::store()) else { return };
+    let (Some(token), Ok(store)) = (request::cookie(DRAFT_COOKIE), request::store()) else {
+        return;
+    };
     let _ = sqlx::query("DELETE FROM form_drafts WHERE draft_hash = $1 AND form = $2")
         .bind(sha256_hex(&token))
         .bind(form)

@@ -11,7 +11,16 @@ pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
     let user = current_user();
     let signed_in = user.is_some();
-    let community = Resource::new(|| (), |_| async move { if current_user().is_some() { my_community().await } else { Ok(None) } });
+    let community = Resource::new(
+        || (),
+        |_| async move {
+            if current_user().is_some() {
+                my_community().await
+            } else {
+                Ok(None)
+            }
+        },
+    );
     view! {
         <Page tab=Tab::Home title=lang.t(T::Welcome).to_string()>
             <section class="card hero">

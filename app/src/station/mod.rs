@@ -11,7 +11,9 @@ use leptos::prelude::*;
 #[component]
 pub fn StationPage() -> impl IntoView {
     let lang = use_lang();
-    let Some(user) = current_user() else { return redirect_to_login("/station") };
+    let Some(user) = current_user() else {
+        return redirect_to_login("/station");
+    };
     // The server function checks the role again; this only picks the right page.
     if !user.scope().may_enter_station() {
         return view! { <ErrorPage status=403 title=T::ErrForbiddenTitle body=T::ErrForbiddenBody /> }.into_any();

@@ -78,7 +78,12 @@ impl Store {
                     let statements: &[&str] = if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer writes; the busy timeout makes
                         // a second writer wait instead of failing.
-                        &["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 30000", "PRAGMA synchronous = NORMAL"]
+                        &[
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA foreign_keys = ON",
+                            "PRAGMA busy_timeout = 30000",
+                            "PRAGMA synchronous = NORMAL",
+                        ]
                     } else {
                         &["SET TIME ZONE 'UTC'"]
                     };
@@ -121,9 +126,12 @@ impl Store {
 
     /// Is the database reachable now?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        tokio::time::timeout(Duration::from_secs(3), sqlx::query("SELECT 1").execute(&self.pool))
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        tokio::time::timeout(
+            Duration::from_secs(3),
+            sqlx::query("SELECT 1").execute(&self.pool),
+        )
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
         Ok(())
     }
 
@@ -137,12 +145,20 @@ fn prepare_sqlite_file(url: &mut String) -> Result<(), StoreError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let path = rest.split('?').next().unwrap_or("");
     if !path.is_empty() && path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Folder(dir.display().to_string(), e))?;
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Folder(dir.display().to_string(), e))?;
         }
     }
     if !url.contains("mode=") {
-        url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        url.push_str(if url.contains('?') {
+            "&mode=rwc"
+        } else {
+            "?mode=rwc"
+        });
     }
     Ok(())
 }
@@ -157,7 +173,9 @@ impl Millis {
     }
 
     pub fn to_utc(self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.0).single().unwrap_or_default()
+        Utc.timestamp_millis_opt(self.0)
+            .single()
+            .unwrap_or_default()
     }
 
     pub fn plus_minutes(self, minutes: i64) -> Millis {
@@ -190,7 +208,9 @@ impl<'q> sqlx::Encode<'q, Any> for Millis {
 }
 
 impl<'r> sqlx::Decode<'r, Any> for Millis {
-    fn decode(value: <Any as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+    fn decode(
+        value: <Any as sqlx::Database>::ValueRef<'r>,
+    ) -> Result<Self, sqlx::error::BoxDynError> {
         Ok(Millis(<i64 as sqlx::Decode<'r, Any>>::decode(value)?))
     }
 }
@@ -201,9 +221,15 @@ mod tests {
 
     #[test]
     fn backend_from_url() {
-        assert_eq!(Backend::from_url("sqlite://data/x.db"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db"),
+            Some(Backend::Sqlite)
+        );
         assert_eq!(Backend::from_url("sqlite::memory:"), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgres://postgres@127.0.0.1/test"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("postgres://postgres@127.0.0.1/test"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::from_url("mysql://x"), None);
     }
 

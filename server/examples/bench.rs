@@ -1,0 +1,194 @@
+//! HTTP benchmark: starts the release server on a fresh seeded database and measures
+//! latency and throughput of the foundation's hot paths with concurrent clients.
+//!
+//!   cargo run --release -p server --example bench [-- SECONDS CONCURRENCY]
+//!
+//! `DATABASE_URL` picks the backend (default: a temporary SQLite file); with PostgreSQL,
+//! point it at an empty database. `SERVER_BIN` overrides the server binary
+//! (default `target/release/server`).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let seconds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let concurrency: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
+    let bin = std::env::var("SERVER_BIN").unwrap_or_else(|_| {
+        let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+        format!("{dir}/release/server")
+    });
+    let tmp = std::env::temp_dir().join(format!("mc_bench_{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let db = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", tmp.display()));
+    let seeded = Command::new(&bin)
+        .arg("seed-demo")
+        .env("DATABASE_URL", &db)
+        .status()
+        .expect("run server");
+    assert!(seeded.success(), "seed-demo failed");
+    let mut child = Command::new(&bin)
+        .env("DATABASE_URL", &db)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "error")
+        .env("LOGIN_MAX_FAILURES_PER_IP", "1000000")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start server");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(a) = line.strip_prefix("listening on ") {
+            break a.to_string();
+        }
+    };
+    println!(
+        "server {bin}\ndatabase {}\n{seconds} s per scenario, {concurrency} concurrent clients\n",
+        db.split(':').next().unwrap()
+    );
+    println!(
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>10}",
+        "scenario", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s"
+    );
+
+    // One signed-in session per client.
+    let mut sessions = Vec::new();
+    for _ in 0..concurrency {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = c
+            .post(format!("{base}/api/login"))
+            .header("Accept", "application/json")
+            .form(&[("phone", "13800000001"), ("password", "shequ2026")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        sessions.push(c);
+    }
+    let guest = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    run(
+        "GET /healthz",
+        seconds,
+        vec![guest.clone(); concurrency],
+        |c, b| async move {
+            c.get(format!("{b}/healthz"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
+    run(
+        "GET / (guest, server-rendered)",
+        seconds,
+        vec![guest.clone(); concurrency],
+        |c, b| async move {
+            c.get(format!("{b}/"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
+    run(
+        "GET /me (session + render)",
+        seconds,
+        sessions.clone(),
+        |c, b| async move {
+            c.get(format!("{b}/me"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
+    run(
+        "POST /api/me (server function)",
+        seconds,
+        sessions.clone(),
+        |c, b| async move {
+            c.post(format!("{b}/api/me"))
+                .header("Accept", "application/json")
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
+    run(
+        "POST /api/login (argon2id)",
+        seconds,
+        vec![guest.clone(); concurrency],
+        |c, b| async move {
+            c.post(format!("{b}/api/login"))
+                .header("Accept", "application/json")
+                .form(&[("phone", "13800000011"), ("password", "shequ2026")])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
+
+    let _ = Command::new("kill")
+        .arg("-15")
+        .arg(child.id().to_string())
+        .status();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(tmp);
+}
+
+async fn run<F, Fut>(name: &str, seconds: u64, clients: Vec<reqwest::Client>, f: F, base: &str)
+where
+    F: Fn(reqwest::Client, String) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = reqwest::Result<u16>> + Send,
+{
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in clients {
+        let (f, base) = (f.clone(), base.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let status = f(c.clone(), base.clone()).await.expect("request");
+                assert!(status < 400, "status {status}");
+                samples.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            samples
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let pct = |p: f64| all[((all.len() as f64 - 1.0) * p) as usize];
+    println!(
+        "{:<34} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>10.0}",
+        name,
+        all.len(),
+        pct(0.5),
+        pct(0.95),
+        pct(0.99),
+        all.len() as f64 / elapsed
+    );
+}
