@@ -25,7 +25,7 @@ DATABASE_URL ?= sqlite://data/mycommunity.db
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test setup setup-rust setup-node setup-browser build test-rust test-postgres test-e2e size bench clean
+.PHONY: help run test setup setup-rust setup-node setup-browser build build-front test-rust test-postgres test-e2e size bench clean
 
 help:
 	@echo "make run   - set up, build, migrate, seed the demo community, serve at http://127.0.0.1:3000"
@@ -66,16 +66,21 @@ setup-browser:
 build: setup
 	cargo leptos build --release
 
+# The tests build the server themselves (`cargo test` builds it with the test harness's
+# dependencies); cargo-leptos only builds the browser side, so nothing is built twice.
+build-front: setup
+	cargo leptos build --release --frontend-only
+
 run: build
 	DATABASE_URL=$(DATABASE_URL) $(SERVER) seed-demo
 	DATABASE_URL=$(DATABASE_URL) $(SERVER) serve
 
 ## Tests -------------------------------------------------------------------------------
 
-test: build setup-browser
+test: build-front setup-browser
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory test-rust test-postgres test-e2e size; \
-	echo "all tests passed in $$(( $$(date +%s) - start )) s (after the build)"
+	echo "all tests passed in $$(( $$(date +%s) - start )) s (after the browser build)"
 
 # Unit tests and the integration tests on SQLite, in one build (release: it shares the
 # dependencies cargo-leptos just built).

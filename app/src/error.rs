@@ -17,10 +17,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, problem: T) -> Self {
-        Self {
-            field: field.to_string(),
-            problem,
-        }
+        Self { field: field.to_string(), problem }
     }
 }
 
@@ -168,16 +165,10 @@ mod tests {
         assert_eq!(AppError::Forbidden.status(), 403);
         assert_eq!(AppError::invalid("phone", T::ErrPhoneFormat).status(), 422);
         assert_eq!(
-            AppError::Throttled {
-                retry_after_secs: 61
-            }
-            .message(Lang::En),
+            AppError::Throttled { retry_after_secs: 61 }.message(Lang::En),
             "Too many attempts. Please try again in 2 minutes."
         );
-        assert_eq!(
-            AppError::Internal.message(Lang::Zh),
-            T::ErrInternal.text(Lang::Zh)
-        );
+        assert_eq!(AppError::Internal.message(Lang::Zh), T::ErrInternal.text(Lang::Zh));
         let e = AppError::invalid("phone", T::ErrPhoneFormat);
         assert_eq!(e.field("phone"), Some(T::ErrPhoneFormat));
         assert_eq!(e.field("password"), None);
@@ -187,10 +178,9 @@ mod tests {
     fn serialised_error_carries_no_internal_detail() {
         let json = serde_json::to_string(&AppError::Internal).unwrap();
         assert_eq!(json, "\"Internal\"");
-        let back: AppError = serde_json::from_str(
-            &serde_json::to_string(&AppError::invalid("phone", T::ErrPhoneTaken)).unwrap(),
-        )
-        .unwrap();
+        let back: AppError =
+            serde_json::from_str(&serde_json::to_string(&AppError::invalid("phone", T::ErrPhoneTaken)).unwrap())
+                .unwrap();
         assert_eq!(back, AppError::invalid("phone", T::ErrPhoneTaken));
     }
 
@@ -199,9 +189,6 @@ mod tests {
         let mut p = Problems::default();
         p.add("phone", T::ErrRequired);
         p.add("phone", T::ErrPhoneFormat);
-        assert_eq!(
-            p.into_result(),
-            Err(AppError::invalid("phone", T::ErrRequired))
-        );
+        assert_eq!(p.into_result(), Err(AppError::invalid("phone", T::ErrRequired)));
     }
 }

@@ -35,12 +35,7 @@ pub fn viewer() -> Option<SessionUser> {
 }
 
 pub fn header(name: header::HeaderName) -> Option<String> {
-    parts().and_then(|p| {
-        p.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    })
+    parts().and_then(|p| p.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string))
 }
 
 pub fn cookie(name: &str) -> Option<String> {
@@ -88,20 +83,13 @@ pub fn set_page_status(status: u16) {
 }
 
 pub fn set_cookie(c: cookie::Cookie<'_>) {
-    if let (Some(res), Ok(value)) = (
-        use_context::<ResponseOptions>(),
-        HeaderValue::from_str(&c.to_string()),
-    ) {
+    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&c.to_string())) {
         res.append_header(header::SET_COOKIE, value);
     }
 }
 
 /// A cookie with the app's defaults: whole site, HttpOnly, SameSite=Lax, Secure if configured.
-pub fn build_cookie(
-    name: &'static str,
-    value: String,
-    max_age_secs: i64,
-) -> cookie::Cookie<'static> {
+pub fn build_cookie(name: &'static str, value: String, max_age_secs: i64) -> cookie::Cookie<'static> {
     cookie::Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -118,11 +106,8 @@ pub fn client_ip() -> String {
         return "unknown".into();
     };
     if config().trust_proxy {
-        if let Some(first) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+        if let Some(first) =
+            parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
         {
             return first.trim().to_string();
         }
@@ -151,11 +136,8 @@ pub fn page_redirect(to: &str) {
 /// Only local paths may be redirect targets (no open redirects).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?.trim();
-    (next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n']))
-    .then(|| next.to_string())
+    (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n']))
+        .then(|| next.to_string())
 }
 
 #[cfg(test)]

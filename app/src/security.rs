@@ -16,11 +16,7 @@ use axum::{
 #[derive(Clone, Debug, Default)]
 pub struct AllowedOrigins(pub Vec<String>);
 
-pub async fn reject_foreign_origin(
-    State(allowed): State<AllowedOrigins>,
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn reject_foreign_origin(State(allowed): State<AllowedOrigins>, req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -38,11 +34,7 @@ pub async fn reject_foreign_origin(
         next.run(req).await
     } else {
         tracing::warn!(method = %req.method(), path = %req.uri().path(), "refused a cross-origin request");
-        (
-            StatusCode::FORBIDDEN,
-            "cross-origin request refused / 拒绝跨站请求",
-        )
-            .into_response()
+        (StatusCode::FORBIDDEN, "cross-origin request refused / 拒绝跨站请求").into_response()
     }
 }
 
@@ -60,9 +52,7 @@ pub fn cross_origin_verdict(
         (!host.is_empty() && authority.eq_ignore_ascii_case(host))
             || allowed.iter().any(|a| {
                 url.eq_ignore_ascii_case(a)
-                    || url
-                        .to_ascii_lowercase()
-                        .starts_with(&format!("{}/", a.to_ascii_lowercase()))
+                    || url.to_ascii_lowercase().starts_with(&format!("{}/", a.to_ascii_lowercase()))
             })
     };
     if let Some(origin) = origin.filter(|o| *o != "null") {
@@ -88,95 +78,29 @@ mod tests {
 
     #[test]
     fn browsers_posting_from_our_site_pass() {
-        assert!(v(
-            Some("same-origin"),
-            Some("http://127.0.0.1:3000"),
-            None,
-            "127.0.0.1:3000",
-            &[]
-        ));
-        assert!(v(
-            None,
-            Some("http://127.0.0.1:3000"),
-            None,
-            "127.0.0.1:3000",
-            &[]
-        ));
-        assert!(v(
-            None,
-            None,
-            Some("http://127.0.0.1:3000/login"),
-            "127.0.0.1:3000",
-            &[]
-        ));
+        assert!(v(Some("same-origin"), Some("http://127.0.0.1:3000"), None, "127.0.0.1:3000", &[]));
+        assert!(v(None, Some("http://127.0.0.1:3000"), None, "127.0.0.1:3000", &[]));
+        assert!(v(None, None, Some("http://127.0.0.1:3000/login"), "127.0.0.1:3000", &[]));
         assert!(v(Some("none"), None, None, "x", &[]));
     }
 
     #[test]
     fn other_sites_are_refused() {
-        assert!(!v(
-            Some("cross-site"),
-            Some("https://evil.example"),
-            None,
-            "127.0.0.1:3000",
-            &[]
-        ));
-        assert!(!v(
-            Some("same-site"),
-            Some("https://a.shequ.cn"),
-            None,
-            "b.shequ.cn",
-            &[]
-        ));
-        assert!(!v(
-            None,
-            Some("https://evil.example"),
-            None,
-            "127.0.0.1:3000",
-            &[]
-        ));
+        assert!(!v(Some("cross-site"), Some("https://evil.example"), None, "127.0.0.1:3000", &[]));
+        assert!(!v(Some("same-site"), Some("https://a.shequ.cn"), None, "b.shequ.cn", &[]));
+        assert!(!v(None, Some("https://evil.example"), None, "127.0.0.1:3000", &[]));
         assert!(!v(None, Some("null"), None, "127.0.0.1:3000", &[]));
-        assert!(!v(
-            None,
-            None,
-            Some("https://evil.example/x"),
-            "127.0.0.1:3000",
-            &[]
-        ));
+        assert!(!v(None, None, Some("https://evil.example/x"), "127.0.0.1:3000", &[]));
         // A look-alike host is not the same host.
-        assert!(!v(
-            None,
-            Some("http://127.0.0.1:3000.evil.example"),
-            None,
-            "127.0.0.1:3000",
-            &[]
-        ));
+        assert!(!v(None, Some("http://127.0.0.1:3000.evil.example"), None, "127.0.0.1:3000", &[]));
     }
 
     #[test]
     fn configured_public_origin_passes_behind_a_proxy() {
         let allowed = vec!["https://shequ.example.cn".to_string()];
-        assert!(v(
-            Some("same-origin"),
-            Some("https://shequ.example.cn"),
-            None,
-            "10.0.0.5:3000",
-            &allowed
-        ));
-        assert!(v(
-            None,
-            None,
-            Some("https://shequ.example.cn/me"),
-            "10.0.0.5:3000",
-            &allowed
-        ));
-        assert!(!v(
-            None,
-            None,
-            Some("https://shequ.example.cn.evil/me"),
-            "10.0.0.5:3000",
-            &allowed
-        ));
+        assert!(v(Some("same-origin"), Some("https://shequ.example.cn"), None, "10.0.0.5:3000", &allowed));
+        assert!(v(None, None, Some("https://shequ.example.cn/me"), "10.0.0.5:3000", &allowed));
+        assert!(!v(None, None, Some("https://shequ.example.cn.evil/me"), "10.0.0.5:3000", &allowed));
     }
 
     #[test]

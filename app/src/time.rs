@@ -9,10 +9,7 @@ pub fn beijing() -> FixedOffset {
 
 /// A stored instant (UTC milliseconds) in Beijing time.
 pub fn to_local(utc_ms: i64) -> DateTime<FixedOffset> {
-    Utc.timestamp_millis_opt(utc_ms)
-        .single()
-        .unwrap_or_default()
-        .with_timezone(&beijing())
+    Utc.timestamp_millis_opt(utc_ms).single().unwrap_or_default().with_timezone(&beijing())
 }
 
 /// `2026-11-29 19:05` in Beijing time.
@@ -26,10 +23,7 @@ mod tests {
 
     #[test]
     fn utc_is_shown_in_beijing_time() {
-        let t = Utc
-            .with_ymd_and_hms(2026, 11, 29, 16, 30, 0)
-            .unwrap()
-            .timestamp_millis();
+        let t = Utc.with_ymd_and_hms(2026, 11, 29, 16, 30, 0).unwrap().timestamp_millis();
         assert_eq!(format_local(t), "2026-11-30 00:30");
         assert_eq!(to_local(t).offset().local_minus_utc(), 8 * 3600);
     }

@@ -22,13 +22,8 @@ async fn main() {
     });
     let tmp = std::env::temp_dir().join(format!("mc_bench_{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
-    let db = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/bench.db", tmp.display()));
-    let seeded = Command::new(&bin)
-        .arg("seed-demo")
-        .env("DATABASE_URL", &db)
-        .status()
-        .expect("run server");
+    let db = std::env::var("DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}/bench.db", tmp.display()));
+    let seeded = Command::new(&bin).arg("seed-demo").env("DATABASE_URL", &db).status().expect("run server");
     assert!(seeded.success(), "seed-demo failed");
     let mut child = Command::new(&bin)
         .env("DATABASE_URL", &db)
@@ -49,19 +44,13 @@ async fn main() {
         "server {bin}\ndatabase {}\n{seconds} s per scenario, {concurrency} concurrent clients\n",
         db.split(':').next().unwrap()
     );
-    println!(
-        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>10}",
-        "scenario", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s"
-    );
+    println!("{:<34} {:>9} {:>9} {:>9} {:>9} {:>10}", "scenario", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s");
 
     // One signed-in session per client.
     let mut sessions = Vec::new();
     for _ in 0..concurrency {
-        let c = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let c =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let r = c
             .post(format!("{base}/api/login"))
             .header("Accept", "application/json")
@@ -72,21 +61,13 @@ async fn main() {
         assert_eq!(r.status(), 200);
         sessions.push(c);
     }
-    let guest = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let guest = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
     run(
         "GET /healthz",
         seconds,
         vec![guest.clone(); concurrency],
-        |c, b| async move {
-            c.get(format!("{b}/healthz"))
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        },
+        |c, b| async move { c.get(format!("{b}/healthz")).send().await.map(|r| r.status().as_u16()) },
         &base,
     )
     .await;
@@ -94,12 +75,7 @@ async fn main() {
         "GET / (guest, server-rendered)",
         seconds,
         vec![guest.clone(); concurrency],
-        |c, b| async move {
-            c.get(format!("{b}/"))
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        },
+        |c, b| async move { c.get(format!("{b}/")).send().await.map(|r| r.status().as_u16()) },
         &base,
     )
     .await;
@@ -107,12 +83,7 @@ async fn main() {
         "GET /me (session + render)",
         seconds,
         sessions.clone(),
-        |c, b| async move {
-            c.get(format!("{b}/me"))
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-        },
+        |c, b| async move { c.get(format!("{b}/me")).send().await.map(|r| r.status().as_u16()) },
         &base,
     )
     .await;
@@ -121,11 +92,7 @@ async fn main() {
         seconds,
         sessions.clone(),
         |c, b| async move {
-            c.post(format!("{b}/api/me"))
-                .header("Accept", "application/json")
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
+            c.post(format!("{b}/api/me")).header("Accept", "application/json").send().await.map(|r| r.status().as_u16())
         },
         &base,
     )
@@ -146,10 +113,7 @@ async fn main() {
     )
     .await;
 
-    let _ = Command::new("kill")
-        .arg("-15")
-        .arg(child.id().to_string())
-        .status();
+    let _ = Command::new("kill").arg("-15").arg(child.id().to_string()).status();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(tmp);
 }

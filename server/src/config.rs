@@ -18,10 +18,7 @@ fn var(name: &str) -> Option<String> {
 
 fn parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     match var(name) {
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| format!("{name}={v:?} is not valid")),
+        Some(v) => v.trim().parse().map_err(|_| format!("{name}={v:?} is not valid")),
         None => Ok(default),
     }
 }
@@ -40,32 +37,19 @@ impl Config {
         let app = AppConfig {
             cookie_secure: flag("COOKIE_SECURE")?,
             session_idle_minutes: parse("SESSION_IDLE_MINUTES", defaults.session_idle_minutes)?,
-            session_absolute_minutes: parse(
-                "SESSION_ABSOLUTE_MINUTES",
-                defaults.session_absolute_minutes,
-            )?,
+            session_absolute_minutes: parse("SESSION_ABSOLUTE_MINUTES", defaults.session_absolute_minutes)?,
             trust_proxy: flag("TRUST_PROXY")?,
             allowed_origins: var("ALLOWED_ORIGINS")
                 .map(|v| {
-                    v.split(',')
-                        .map(|s| s.trim().trim_end_matches('/').to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
+                    v.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect()
                 })
                 .unwrap_or_default(),
-            login_max_failures_per_phone: parse(
-                "LOGIN_MAX_FAILURES_PER_PHONE",
-                defaults.login_max_failures_per_phone,
-            )?,
-            login_max_failures_per_ip: parse(
-                "LOGIN_MAX_FAILURES_PER_IP",
-                defaults.login_max_failures_per_ip,
-            )?,
+            login_max_failures_per_phone: parse("LOGIN_MAX_FAILURES_PER_PHONE", defaults.login_max_failures_per_phone)?,
+            login_max_failures_per_ip: parse("LOGIN_MAX_FAILURES_PER_IP", defaults.login_max_failures_per_ip)?,
             login_window_minutes: parse("LOGIN_WINDOW_MINUTES", defaults.login_window_minutes)?,
         };
         Ok(Config {
-            database_url: var("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://data/mycommunity.db".to_string()),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/mycommunity.db".to_string()),
             database_max_connections: parse("DATABASE_MAX_CONNECTIONS", 10)?,
             site_addr: parse("LEPTOS_SITE_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),

@@ -9,11 +9,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "server",
-    version,
-    about = "My Community: the community service station's app"
-)]
+#[command(name = "server", version, about = "My Community: the community service station's app")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -63,10 +59,7 @@ async fn open_store(config: &config::Config) -> Result<Store, String> {
     let store = Store::connect(&config.database_url, config.database_max_connections)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    store.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
     Ok(store)
 }
 
@@ -75,20 +68,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let store = open_store(&config).await?;
-            startup::serve(config, store)
-                .await
-                .map_err(|e| format!("server error: {e}"))
+            startup::serve(config, store).await.map_err(|e| format!("server error: {e}"))
         }
         Command::CheckDb => {
-            let store = Store::connect(&config.database_url, 1)
-                .await
-                .map_err(|e| format!("cannot connect: {e}"))?;
-            store
-                .ping()
-                .await
-                .map_err(|e| format!("cannot query: {e}"))?;
-            store.close().await;
-            println!("database reachable ({})", store.backend().name());
+            let backend =
+                Store::check(&config.database_url).await.map_err(|e| format!("cannot reach the database: {e}"))?;
+            println!("database reachable ({})", backend.name());
             Ok(())
         }
         Command::Migrate => {
@@ -98,41 +83,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::SeedDemo => {
             let store = open_store(&config).await?;
-            let created = app::community::seed::seed_demo(&store)
-                .await
-                .map_err(|e| format!("seeding failed: {e}"))?;
+            let created = app::community::seed::seed_demo(&store).await.map_err(|e| format!("seeding failed: {e}"))?;
             store.close().await;
             println!("demo community ready ({created} new accounts)");
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    role,
-                    phone,
-                    password,
-                    name,
-                    community,
-                    department,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { role, phone, password, name, community, department } } => {
             let role = Role::parse(&role).ok_or_else(|| {
-                format!(
-                    "unknown role {role:?}; one of: {}",
-                    Role::ALL.map(|r| r.as_str()).join(", ")
-                )
+                format!("unknown role {role:?}; one of: {}", Role::ALL.map(|r| r.as_str()).join(", "))
             })?;
             let store = open_store(&config).await?;
-            let id = app::auth::server::add_user(
-                &store,
-                role,
-                &phone,
-                &password,
-                &name,
-                &community,
-                department.as_deref(),
-            )
-            .await?;
+            let id =
+                app::auth::server::add_user(&store, role, &phone, &password, &name, &community, department.as_deref())
+                    .await?;
             store.close().await;
             println!("created {} account {id}", role.as_str());
             Ok(())
@@ -149,10 +112,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

@@ -39,11 +39,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 pub fn router(config: &Config, store: Store) -> Router {
     let options = leptos_options(config);
-    let state = AppState {
-        options: options.clone(),
-        store: store.clone(),
-        config: config.app.clone(),
-    };
+    let state = AppState { options: options.clone(), store: store.clone(), config: config.app.clone() };
     let routes = generate_route_list(app::App);
     let context = {
         let (store, app_config) = (store.clone(), config.app.clone());
@@ -66,9 +62,7 @@ pub fn router(config: &Config, store: Store) -> Router {
 
     pages
         .route("/healthz", get(healthz))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(middleware::from_fn_with_state(
             AllowedOrigins(config.app.allowed_origins.clone()),
             app::security::reject_foreign_origin,
@@ -78,10 +72,7 @@ pub fn router(config: &Config, store: Store) -> Router {
         .with_state(state)
 }
 
-async fn server_fns(
-    State(state): State<AppState>,
-    req: axum::extract::Request,
-) -> impl IntoResponse {
+async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) -> impl IntoResponse {
     leptos_axum::handle_server_fns_with_context(
         move || {
             provide_context(state.store.clone());
@@ -96,10 +87,7 @@ async fn server_fns(
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let backend = state.store.backend().name();
     match state.store.ping().await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(serde_json::json!({ "status": "ok", "database": backend })),
-        ),
+        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "database": backend }))),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (
@@ -121,12 +109,9 @@ pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     // Tests and scripts read this line to find the port when LEPTOS_SITE_ADDR ends in :0.
     println!("listening on http://{addr}");
     tracing::info!(%addr, database = store.backend().name(), "serving");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

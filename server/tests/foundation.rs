@@ -5,19 +5,24 @@ mod common;
 use common::*;
 use serde_json::Value;
 
+/// A server function called with a session token replayed by hand (as a thief would).
+async fn call_as(server: &TestServer, endpoint: &str, token: &str) -> reqwest::Response {
+    client()
+        .post(server.url(&format!("/api/{endpoint}")))
+        .header("Accept", "application/json")
+        .header("Cookie", format!("mc_session={token}"))
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn json(res: reqwest::Response) -> Value {
     let text = res.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
 async fn building_of(c: &reqwest::Client, server: &TestServer, community: &str) -> String {
-    let res = call(
-        c,
-        server,
-        "communities/buildings",
-        &[("community", community)],
-    )
-    .await;
+    let res = call(c, server, "communities/buildings", &[("community", community)]).await;
     assert_eq!(res.status(), 200);
     let list = json(res).await;
     list[0]["id"].as_i64().expect("a building").to_string()
@@ -41,13 +46,7 @@ async fn register_then_login_then_health() {
     let (_db, server) = seeded_or_skip!();
     let c = client();
     let building = building_of(&c, &server, "qianggen").await;
-    let res = call(
-        &c,
-        &server,
-        "register",
-        &registration("139 1234 5678", &building),
-    )
-    .await;
+    let res = call(&c, &server, "register", &registration("139 1234 5678", &building)).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let me = json(call(&c, &server, "me", &[]).await).await;
     assert_eq!(me["phone"], "13912345678");
@@ -74,25 +73,14 @@ async fn register_then_login_then_health() {
         .unwrap();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    let token = cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("mc_session=");
+    let token = cookie.split(';').next().unwrap().trim_start_matches("mc_session=");
     assert!(token.len() >= 32, "token has at least 128 bits");
 
     let health = c2.get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
     let h = json(health).await;
     assert_eq!(h["status"], "ok");
-    assert_eq!(
-        h["database"],
-        if backend() == Backend::Postgres {
-            "postgres"
-        } else {
-            "sqlite"
-        }
-    );
+    assert_eq!(h["database"], if backend() == Backend::Postgres { "postgres" } else { "sqlite" });
 }
 
 #[tokio::test]
@@ -106,28 +94,15 @@ async fn registration_refuses_bad_input_and_stores_nothing() {
     let res = call(&c, &server, "register", &form).await;
     assert_eq!(res.status(), 422);
     let err = json(res).await;
-    let fields: Vec<&str> = err["Invalid"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = err["Invalid"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert!(
-        fields.contains(&"phone")
-            && fields.contains(&"password_confirm")
-            && fields.contains(&"display_name"),
+        fields.contains(&"phone") && fields.contains(&"password_confirm") && fields.contains(&"display_name"),
         "{fields:?}"
     );
 
     // A building of another community is refused too.
     let other = building_of(&c, &server, "hetaoyuan").await;
-    let res = call(
-        &c,
-        &server,
-        "register",
-        &registration("13912345670", &other),
-    )
-    .await;
+    let res = call(&c, &server, "register", &registration("13912345670", &other)).await;
     assert_eq!(res.status(), 422);
     assert_eq!(json(res).await["Invalid"][0]["field"], "building");
 
@@ -150,45 +125,19 @@ async fn plain_form_errors_come_back_with_the_input_kept() {
     let mut form = registration("13912349999", &building);
     form[1] = ("password", "short");
     form[2] = ("password_confirm", "short");
-    let res = post_form(
-        &c,
-        &server,
-        "register",
-        &form,
-        "/register?community=qianggen",
-    )
-    .await;
+    let res = post_form(&c, &server, "register", &form, "/register?community=qianggen").await;
     assert_eq!(res.status(), 302);
-    let location = res
-        .headers()
-        .get("location")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let location = res.headers().get("location").unwrap().to_str().unwrap().to_string();
     assert!(location.contains("__err="), "{location}");
-    assert!(
-        !location.contains("13912349999"),
-        "typed data must not travel in the URL: {location}"
-    );
+    assert!(!location.contains("13912349999"), "typed data must not travel in the URL: {location}");
     let page = c.get(&location).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("value=\"13912349999\""), "phone kept");
     assert!(page.contains("测试居民"), "name kept");
-    assert!(
-        !page.contains("value=\"short\""),
-        "passwords are never put back"
-    );
+    assert!(!page.contains("value=\"short\""), "passwords are never put back");
     assert!(page.contains("密码至少 8 位"), "translated field message");
 
     // Another browser does not see that draft.
-    let other = client()
-        .get(&location)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let other = client().get(&location).send().await.unwrap().text().await.unwrap();
     assert!(!other.contains("13912349999"));
 }
 
@@ -204,10 +153,7 @@ async fn wrong_password_and_throttling() {
     assert_eq!(res.status(), 401);
 
     for _ in 0..4 {
-        assert_eq!(
-            login(&c, &server, RESIDENT, "wrong-pass-1").await.status(),
-            401
-        );
+        assert_eq!(login(&c, &server, RESIDENT, "wrong-pass-1").await.status(), 401);
     }
     // Five failures for this phone: even the right password is refused for now, clearly.
     let res = login(&c, &server, RESIDENT, DEMO_PASSWORD).await;
@@ -216,50 +162,24 @@ async fn wrong_password_and_throttling() {
     let wait = body["Throttled"]["retry_after_secs"].as_i64().unwrap();
     assert!(wait > 0 && wait <= 15 * 60, "{body}");
     // Another phone from the same address still works (per-address limit is higher).
-    assert_eq!(
-        login(&client(), &server, SOCIAL_WORKER, DEMO_PASSWORD)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(login(&client(), &server, SOCIAL_WORKER, DEMO_PASSWORD).await.status(), 200);
 }
 
 #[tokio::test]
 async fn resident_gets_403_from_staff_functions_and_pages() {
     let (_db, server) = seeded_or_skip!();
     let resident = client();
-    assert_eq!(
-        login(&resident, &server, RESIDENT, DEMO_PASSWORD)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(login(&resident, &server, RESIDENT, DEMO_PASSWORD).await.status(), 200);
     let res = call(&resident, &server, "station/overview", &[]).await;
     assert_eq!(res.status(), 403);
     assert_eq!(json(res).await, Value::String("Forbidden".into()));
-    assert_eq!(
-        resident
-            .get(server.url("/station"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(resident.get(server.url("/station")).send().await.unwrap().status(), 403);
 
     let guest = client();
-    assert_eq!(
-        call(&guest, &server, "station/overview", &[])
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(call(&guest, &server, "station/overview", &[]).await.status(), 401);
     let res = guest.get(server.url("/station")).send().await.unwrap();
     assert_eq!(res.status(), 302);
-    assert_eq!(
-        res.headers().get("location").unwrap(),
-        "/login?next=/station"
-    );
+    assert_eq!(res.headers().get("location").unwrap(), "/login?next=/station");
 
     for (phone, scope) in [
         (SOCIAL_WORKER, "强根社区"),
@@ -273,15 +193,7 @@ async fn resident_gets_403_from_staff_functions_and_pages() {
         assert_eq!(res.headers().get("location").unwrap(), "/station");
         let o = json(call(&staff, &server, "station/overview", &[]).await).await;
         assert_eq!(o["scope_name"]["zh"], scope, "{phone}");
-        assert_eq!(
-            staff
-                .get(server.url("/station"))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
+        assert_eq!(staff.get(server.url("/station")).send().await.unwrap().status(), 200);
     }
 }
 
@@ -295,14 +207,7 @@ async fn logout_invalidates_the_session() {
     let res = call(&c, &server, "logout", &[]).await;
     assert_eq!(res.status(), 200);
     // The old token, replayed by someone who kept it, is dead.
-    let replay = client()
-        .post(server.url("/api/me"))
-        .header("Accept", "application/json")
-        .header("Cookie", format!("mc_session={token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replay.status(), 401);
+    assert_eq!(call_as(&server, "me", &token).await.status(), 401);
 }
 
 #[tokio::test]
@@ -315,11 +220,7 @@ async fn password_change_ends_other_sessions() {
         &phone_a,
         &server,
         "change-password",
-        &[
-            ("current", "nope"),
-            ("new", "xinmima2026"),
-            ("confirm", "xinmima2026"),
-        ],
+        &[("current", "nope"), ("new", "xinmima2026"), ("confirm", "xinmima2026")],
     )
     .await;
     assert_eq!(res.status(), 422);
@@ -327,30 +228,13 @@ async fn password_change_ends_other_sessions() {
         &phone_a,
         &server,
         "change-password",
-        &[
-            ("current", DEMO_PASSWORD),
-            ("new", "xinmima2026"),
-            ("confirm", "xinmima2026"),
-        ],
+        &[("current", DEMO_PASSWORD), ("new", "xinmima2026"), ("confirm", "xinmima2026")],
     )
     .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        call(&phone_a, &server, "me", &[]).await.status(),
-        200,
-        "this session stays"
-    );
-    assert_eq!(
-        call(&phone_b, &server, "me", &[]).await.status(),
-        401,
-        "the other one ends"
-    );
-    assert_eq!(
-        login(&client(), &server, RESIDENT, "xinmima2026")
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(call(&phone_a, &server, "me", &[]).await.status(), 200, "this session stays");
+    assert_eq!(call(&phone_b, &server, "me", &[]).await.status(), 401, "the other one ends");
+    assert_eq!(login(&client(), &server, RESIDENT, "xinmima2026").await.status(), 200);
 }
 
 #[tokio::test]
@@ -374,122 +258,42 @@ async fn foreign_origin_posts_are_refused() {
     assert_eq!(res.status(), 403);
 }
 
+/// `server user add` with the usual password; returns the process output.
+fn add_user(db: &TestDb, role: &str, phone: &str, name: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["user", "add", "--role", role, "--phone", phone, "--password", "gongzuo2026", "--name", name];
+    args.extend_from_slice(&["--community", "qianggen"]);
+    args.extend_from_slice(extra);
+    cli(db, &args)
+}
+
 #[tokio::test]
 async fn cli_adds_staff_who_reach_the_station() {
-    let Some(db) = TestDb::create().await else {
-        return;
-    };
+    let Some(db) = TestDb::create().await else { return };
     assert!(cli(&db, &["seed-demo"]).status.success());
-    let out = cli(
-        &db,
-        &[
-            "user",
-            "add",
-            "--role",
-            "social_worker",
-            "--phone",
-            "13700000001",
-            "--password",
-            "gongzuo2026",
-            "--name",
-            "新社工",
-            "--community",
-            "qianggen",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = cli(
-        &db,
-        &[
-            "user",
-            "add",
-            "--role",
-            "department",
-            "--phone",
-            "13700000002",
-            "--password",
-            "gongzuo2026",
-            "--name",
-            "部门联络",
-            "--community",
-            "qianggen",
-            "--department",
-            "safety",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = add_user(&db, "social_worker", "13700000001", "新社工", &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = add_user(&db, "department", "13700000002", "部门联络", &["--department", "safety"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // Wrong role name and duplicate phone are refused with a message.
-    let out = cli(
-        &db,
-        &[
-            "user",
-            "add",
-            "--role",
-            "admin",
-            "--phone",
-            "13700000003",
-            "--password",
-            "gongzuo2026",
-            "--name",
-            "x",
-            "--community",
-            "qianggen",
-        ],
-    );
+    let out = add_user(&db, "admin", "13700000003", "x", &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
-    let out = cli(
-        &db,
-        &[
-            "user",
-            "add",
-            "--role",
-            "resident",
-            "--phone",
-            "13700000001",
-            "--password",
-            "gongzuo2026",
-            "--name",
-            "x",
-            "--community",
-            "qianggen",
-        ],
-    );
+    let out = add_user(&db, "resident", "13700000001", "x", &[]);
     assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     // seed-demo again changes nothing and does not fail.
     assert!(cli(&db, &["seed-demo"]).status.success());
 
     let server = TestServer::start(&db, &[]);
     let c = client();
-    assert_eq!(
-        login(&c, &server, "13700000001", "gongzuo2026")
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(login(&c, &server, "13700000001", "gongzuo2026").await.status(), 200);
     let o = json(call(&c, &server, "station/overview", &[]).await).await;
     assert_eq!(o["role"], "SocialWorker");
     let d = client();
-    assert_eq!(
-        login(&d, &server, "13700000002", "gongzuo2026")
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(login(&d, &server, "13700000002", "gongzuo2026").await.status(), 200);
     let o = json(call(&d, &server, "station/overview", &[]).await).await;
     assert_eq!(o["department"]["zh"], "平安建设办公室");
-    assert_eq!(
-        o["scope_name"]["zh"], "广安门外街道",
-        "a community code puts a department liaison in its subdistrict"
-    );
+    assert_eq!(o["scope_name"]["zh"], "广安门外街道", "a community code puts a department liaison in its subdistrict");
 }
 
 #[tokio::test]
@@ -499,53 +303,21 @@ async fn two_server_processes_share_sessions() {
     let c = client();
     let res = login(&c, &first, RESIDENT, DEMO_PASSWORD).await;
     let token = session_cookie(&res).unwrap();
-    let on_second = client()
-        .post(second.url("/api/me"))
-        .header("Accept", "application/json")
-        .header("Cookie", format!("mc_session={token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(on_second.status(), 200);
+    assert_eq!(call_as(&second, "me", &token).await.status(), 200);
     // Logging out on the second ends it on the first.
-    let res = client()
-        .post(second.url("/api/logout"))
-        .header("Accept", "application/json")
-        .header("Cookie", format!("mc_session={token}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(call_as(&second, "logout", &token).await.status(), 200);
     assert_eq!(call(&c, &first, "me", &[]).await.status(), 401);
     // Throttling counts across instances too.
     for s in [&first, &second, &first, &second, &first] {
-        assert_eq!(
-            login(&client(), s, SOCIAL_WORKER, "wrong-pass-1")
-                .await
-                .status(),
-            401
-        );
+        assert_eq!(login(&client(), s, SOCIAL_WORKER, "wrong-pass-1").await.status(), 401);
     }
-    assert_eq!(
-        login(&client(), &second, SOCIAL_WORKER, DEMO_PASSWORD)
-            .await
-            .status(),
-        429
-    );
+    assert_eq!(login(&client(), &second, SOCIAL_WORKER, DEMO_PASSWORD).await.status(), 429);
 }
 
 #[tokio::test]
 async fn sigterm_stops_cleanly() {
     let (_db, server) = seeded_or_skip!();
-    assert_eq!(
-        client()
-            .get(server.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(client().get(server.url("/healthz")).send().await.unwrap().status(), 200);
     let status = server.terminate();
     assert!(status.success(), "exit status {status:?}");
 }
@@ -554,22 +326,11 @@ async fn sigterm_stops_cleanly() {
 async fn pages_and_errors() {
     let (_db, server) = seeded_or_skip!();
     let c = client();
-    for path in [
-        "/",
-        "/services",
-        "/post",
-        "/threads",
-        "/login",
-        "/register",
-        "/register?community=qianggen",
-    ] {
+    for path in ["/", "/services", "/post", "/threads", "/login", "/register", "/register?community=qianggen"] {
         let res = c.get(server.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         let html = res.text().await.unwrap();
-        assert!(
-            html.contains("<html lang=\"zh-CN\""),
-            "{path}: zh-CN by default"
-        );
+        assert!(html.contains("<html lang=\"zh-CN\""), "{path}: zh-CN by default");
     }
     let res = c.get(server.url("/no-such-page")).send().await.unwrap();
     assert_eq!(res.status(), 404);
@@ -577,46 +338,17 @@ async fn pages_and_errors() {
     let res = c.get(server.url("/me")).send().await.unwrap();
     assert_eq!(res.status(), 302);
     // English from Accept-Language, and from the switch (which persists in a cookie).
-    let res = client()
-        .get(server.url("/"))
-        .header("Accept-Language", "en-US,en;q=0.9")
-        .send()
-        .await
-        .unwrap();
+    let res = client().get(server.url("/")).header("Accept-Language", "en-US,en;q=0.9").send().await.unwrap();
     assert!(res.text().await.unwrap().contains("<html lang=\"en\""));
-    let res = post_form(
-        &c,
-        &server,
-        "prefs/language",
-        &[("lang", "en")],
-        "/services",
-    )
-    .await;
+    let res = post_form(&c, &server, "prefs/language", &[("lang", "en")], "/services").await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers().get("location").unwrap(), "/services");
-    let html = c
-        .get(server.url("/services"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = c.get(server.url("/services")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<html lang=\"en\""));
     let res = post_form(&c, &server, "prefs/elder", &[("on", "1")], "/").await;
     assert_eq!(res.status(), 302);
-    let html = c
-        .get(server.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("class=\"elder\""),
-        "elder mode on the html element"
-    );
+    let html = c.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("class=\"elder\""), "elder mode on the html element");
 }
 
 #[tokio::test]
@@ -627,24 +359,13 @@ async fn health_says_503_when_the_database_is_gone() {
         return;
     }
     let (db, server) = seeded_or_skip!();
-    assert_eq!(
-        client()
-            .get(server.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(client().get(server.url("/healthz")).send().await.unwrap().status(), 200);
     // Take the database away from under the server.
     {
         use sqlx::Connection;
         let mut admin = sqlx::PgConnection::connect(&admin_url()).await.unwrap();
         let name = db.url.rsplit('/').next().unwrap().to_string();
-        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
     }
     let res = client().get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), 503);

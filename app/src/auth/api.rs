@@ -68,8 +68,7 @@ pub async fn login(phone: String, password: String, next: Option<String>) -> Res
         Ok(role) => {
             crate::form::server::forget("login").await;
             let default = if role.is_staff() { "/station" } else { "/me" };
-            let to =
-                crate::request::safe_next(next.as_deref()).unwrap_or_else(|| default.to_string());
+            let to = crate::request::safe_next(next.as_deref()).unwrap_or_else(|| default.to_string());
             crate::request::redirect(&to);
         }
         Err(_) => crate::form::server::keep_input("login", &[("phone", phone.as_str())]).await,
@@ -89,18 +88,11 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 #[server(endpoint = "change-password")]
-pub async fn change_password(
-    current: String,
-    new: String,
-    confirm: String,
-) -> Result<(), AppError> {
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
     let result = async {
         let user = super::server::require_user()?;
         if new != confirm {
-            return Err(AppError::invalid(
-                "confirm",
-                crate::i18n::T::ErrPasswordMismatch,
-            ));
+            return Err(AppError::invalid("confirm", crate::i18n::T::ErrPasswordMismatch));
         }
         super::server::change_password(&crate::request::store()?, &user, &current, &new).await?;
         crate::request::redirect("/me?changed=1");

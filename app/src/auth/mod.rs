@@ -24,22 +24,13 @@ pub struct SessionUser {
 
 impl SessionUser {
     pub fn scope(&self) -> Scope {
-        Scope {
-            role: self.role,
-            region: self.region_id,
-        }
+        Scope { role: self.role, region: self.region_id }
     }
 }
 
 /// Is a session still alive at `now`? It dies when unused for `idle` or, however busy,
 /// `absolute` after login. All times in milliseconds.
-pub fn session_alive(
-    created_at: i64,
-    last_seen_at: i64,
-    now: i64,
-    idle_ms: i64,
-    absolute_ms: i64,
-) -> bool {
+pub fn session_alive(created_at: i64, last_seen_at: i64, now: i64, idle_ms: i64, absolute_ms: i64) -> bool {
     now - last_seen_at < idle_ms && now - created_at < absolute_ms
 }
 
@@ -47,11 +38,7 @@ pub fn session_alive(
 /// must the next attempt wait? `None` when it may go ahead. At `limit` failures inside
 /// the window it waits until the oldest of the last `limit` leaves the window.
 pub fn throttle_wait_secs(failures: &[i64], limit: i64, window_ms: i64, now: i64) -> Option<i64> {
-    let mut recent: Vec<i64> = failures
-        .iter()
-        .copied()
-        .filter(|t| now - *t < window_ms)
-        .collect();
+    let mut recent: Vec<i64> = failures.iter().copied().filter(|t| now - *t < window_ms).collect();
     if limit <= 0 || (recent.len() as i64) < limit {
         return None;
     }
@@ -72,13 +59,7 @@ mod tests {
         assert!(session_alive(0, 0, 29 * MIN, idle, abs));
         assert!(!session_alive(0, 0, 30 * MIN, idle, abs));
         // Busy all day: still ends at the absolute limit.
-        assert!(session_alive(
-            0,
-            24 * 60 * MIN - 1,
-            24 * 60 * MIN - 1,
-            idle,
-            abs
-        ));
+        assert!(session_alive(0, 24 * 60 * MIN - 1, 24 * 60 * MIN - 1, idle, abs));
         assert!(!session_alive(0, 24 * 60 * MIN, 24 * 60 * MIN, idle, abs));
     }
 
@@ -89,33 +70,14 @@ mod tests {
         assert_eq!(throttle_wait_secs(&[], 5, window, now), None);
         let four = [now - 4 * MIN, now - 3 * MIN, now - 2 * MIN, now - MIN];
         assert_eq!(throttle_wait_secs(&four, 5, window, now), None);
-        let five = [
-            now - 5 * MIN,
-            now - 4 * MIN,
-            now - 3 * MIN,
-            now - 2 * MIN,
-            now - MIN,
-        ];
+        let five = [now - 5 * MIN, now - 4 * MIN, now - 3 * MIN, now - 2 * MIN, now - MIN];
         // The oldest failure was 5 minutes ago: 10 minutes to wait.
         assert_eq!(throttle_wait_secs(&five, 5, window, now), Some(10 * 60));
         // Failures older than the window do not count.
-        let old = [
-            now - 20 * MIN,
-            now - 19 * MIN,
-            now - 18 * MIN,
-            now - 17 * MIN,
-            now - MIN,
-        ];
+        let old = [now - 20 * MIN, now - 19 * MIN, now - 18 * MIN, now - 17 * MIN, now - MIN];
         assert_eq!(throttle_wait_secs(&old, 5, window, now), None);
         // With more than the limit, the wait ends when enough of them age out.
-        let six = [
-            now - 6 * MIN,
-            now - 5 * MIN,
-            now - 4 * MIN,
-            now - 3 * MIN,
-            now - 2 * MIN,
-            now - MIN,
-        ];
+        let six = [now - 6 * MIN, now - 5 * MIN, now - 4 * MIN, now - 3 * MIN, now - 2 * MIN, now - MIN];
         assert_eq!(throttle_wait_secs(&six, 5, window, now), Some(10 * 60));
     }
 }

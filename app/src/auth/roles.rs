@@ -64,18 +64,13 @@ impl Role {
 
     /// The station's own team in one community.
     pub const fn is_station_team(self) -> bool {
-        matches!(
-            self,
-            Role::SocialWorker | Role::Dispatcher | Role::Stationmaster
-        )
+        matches!(self, Role::SocialWorker | Role::Dispatcher | Role::Stationmaster)
     }
 
     /// The kind of region an account of this role is attached to.
     pub const fn home_level(self) -> Level {
         match self {
-            Role::Resident | Role::SocialWorker | Role::Dispatcher | Role::Stationmaster => {
-                Level::Community
-            }
+            Role::Resident | Role::SocialWorker | Role::Dispatcher | Role::Stationmaster => Level::Community,
             Role::Department | Role::SubdistrictAdmin => Level::Subdistrict,
             Role::DistrictAdmin => Level::District,
         }
@@ -100,9 +95,7 @@ impl Level {
     }
 
     pub fn parse(s: &str) -> Option<Level> {
-        [Level::District, Level::Subdistrict, Level::Community]
-            .into_iter()
-            .find(|l| l.as_str() == s)
+        [Level::District, Level::Subdistrict, Level::Community].into_iter().find(|l| l.as_str() == s)
     }
 }
 
@@ -149,26 +142,10 @@ impl Scope {
 mod tests {
     use super::*;
 
-    const QIANGGEN: CommunityPath = CommunityPath {
-        community: 30,
-        subdistrict: 20,
-        district: 10,
-    };
-    const HETAOYUAN: CommunityPath = CommunityPath {
-        community: 31,
-        subdistrict: 20,
-        district: 10,
-    };
-    const ELSEWHERE: CommunityPath = CommunityPath {
-        community: 40,
-        subdistrict: 21,
-        district: 10,
-    };
-    const OTHER_DISTRICT: CommunityPath = CommunityPath {
-        community: 50,
-        subdistrict: 22,
-        district: 11,
-    };
+    const QIANGGEN: CommunityPath = CommunityPath { community: 30, subdistrict: 20, district: 10 };
+    const HETAOYUAN: CommunityPath = CommunityPath { community: 31, subdistrict: 20, district: 10 };
+    const ELSEWHERE: CommunityPath = CommunityPath { community: 40, subdistrict: 21, district: 10 };
+    const OTHER_DISTRICT: CommunityPath = CommunityPath { community: 50, subdistrict: 22, district: 11 };
 
     #[test]
     fn role_names_round_trip() {
@@ -181,12 +158,7 @@ mod tests {
 
     #[test]
     fn residents_and_station_team_see_only_their_community() {
-        for role in [
-            Role::Resident,
-            Role::SocialWorker,
-            Role::Dispatcher,
-            Role::Stationmaster,
-        ] {
+        for role in [Role::Resident, Role::SocialWorker, Role::Dispatcher, Role::Stationmaster] {
             let s = Scope { role, region: 30 };
             assert!(s.covers(&QIANGGEN), "{role:?}");
             assert!(!s.covers(&HETAOYUAN), "{role:?}");
@@ -201,43 +173,20 @@ mod tests {
             assert!(s.covers(&QIANGGEN) && s.covers(&HETAOYUAN));
             assert!(!s.covers(&ELSEWHERE));
         }
-        let d = Scope {
-            role: Role::DistrictAdmin,
-            region: 10,
-        };
+        let d = Scope { role: Role::DistrictAdmin, region: 10 };
         assert!(d.covers(&QIANGGEN) && d.covers(&ELSEWHERE));
         assert!(!d.covers(&OTHER_DISTRICT));
     }
 
     #[test]
     fn station_entry_and_acting() {
-        assert!(!Scope {
-            role: Role::Resident,
-            region: 30
-        }
-        .may_enter_station());
+        assert!(!Scope { role: Role::Resident, region: 30 }.may_enter_station());
         for role in Role::ALL.into_iter().filter(|r| *r != Role::Resident) {
             assert!(Scope { role, region: 30 }.may_enter_station(), "{role:?}");
         }
-        assert!(Scope {
-            role: Role::SocialWorker,
-            region: 30
-        }
-        .acts_for_station(&QIANGGEN));
-        assert!(!Scope {
-            role: Role::SocialWorker,
-            region: 30
-        }
-        .acts_for_station(&HETAOYUAN));
-        assert!(!Scope {
-            role: Role::SubdistrictAdmin,
-            region: 20
-        }
-        .acts_for_station(&QIANGGEN));
-        assert!(!Scope {
-            role: Role::Resident,
-            region: 30
-        }
-        .acts_for_station(&QIANGGEN));
+        assert!(Scope { role: Role::SocialWorker, region: 30 }.acts_for_station(&QIANGGEN));
+        assert!(!Scope { role: Role::SocialWorker, region: 30 }.acts_for_station(&HETAOYUAN));
+        assert!(!Scope { role: Role::SubdistrictAdmin, region: 20 }.acts_for_station(&QIANGGEN));
+        assert!(!Scope { role: Role::Resident, region: 30 }.acts_for_station(&QIANGGEN));
     }
 }

@@ -6,24 +6,14 @@ use crate::i18n::T;
 /// a `+86`/`86` country prefix removed. Returns the 11 digits if they are a valid number
 /// (`1`, then `3`–`9`, then 9 digits).
 pub fn normalise_phone(input: &str) -> Result<String, T> {
-    let digits: String = input
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '\u{3000}'))
-        .collect();
+    let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{3000}')).collect();
     if digits.is_empty() {
         return Err(T::ErrRequired);
     }
     let digits = digits.strip_prefix("+86").unwrap_or(&digits);
-    let digits = if digits.len() == 13 {
-        digits.strip_prefix("86").unwrap_or(digits)
-    } else {
-        digits
-    };
+    let digits = if digits.len() == 13 { digits.strip_prefix("86").unwrap_or(digits) } else { digits };
     let b = digits.as_bytes();
-    let valid = b.len() == 11
-        && b[0] == b'1'
-        && (b'3'..=b'9').contains(&b[1])
-        && b.iter().all(u8::is_ascii_digit);
+    let valid = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit);
     if valid {
         Ok(digits.to_string())
     } else {
@@ -162,17 +152,11 @@ mod tests {
     fn password_policy() {
         assert_eq!(check_password("", None), Err(T::ErrRequired));
         assert_eq!(check_password("ab12", None), Err(T::ErrPasswordTooShort));
-        assert_eq!(
-            check_password(&"a1".repeat(65), None),
-            Err(T::ErrPasswordTooLong)
-        );
+        assert_eq!(check_password(&"a1".repeat(65), None), Err(T::ErrPasswordTooLong));
         assert_eq!(check_password("abcdefghij", None), Err(T::ErrPasswordWeak));
         assert_eq!(check_password("1234567890", None), Err(T::ErrPasswordWeak));
         assert_eq!(check_password("Password1", None), Err(T::ErrPasswordCommon));
-        assert_eq!(
-            check_password("x13812341234", Some("13812341234")),
-            Err(T::ErrPasswordCommon)
-        );
+        assert_eq!(check_password("x13812341234", Some("13812341234")), Err(T::ErrPasswordCommon));
         assert_eq!(check_password("shequ2026", Some("13812341234")), Ok(()));
         assert_eq!(check_password("社区服务站2026年", None), Ok(()));
     }

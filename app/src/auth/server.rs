@@ -7,9 +7,7 @@ use crate::error::AppError;
 use crate::i18n::T;
 use crate::request::{self, Viewer};
 use crate::store::{Millis, Store, Tx};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::{extract::Request, middleware::Next, response::Response};
 use rand::RngCore;
@@ -20,20 +18,14 @@ pub const SESSION_COOKIE: &str = "mc_session";
 
 /// argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
 fn argon2() -> Argon2<'static> {
-    Argon2::new(
-        Algorithm::Argon2id,
-        Version::V0x13,
-        Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"),
-    )
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
 }
 
 /// Hashes off the async threads: a hash takes tens of milliseconds of CPU.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
+        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
     })
     .await
     .map_err(|e| internal("hash task", e))?
@@ -42,11 +34,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 
 pub async fn verify_password(hash: String, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| {
-            argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
+        PasswordHash::new(&hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
     })
     .await
     .unwrap_or(false)
@@ -58,10 +46,7 @@ fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(b"not-a-real-password-0", &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
+        argon2().hash_password(b"not-a-real-password-0", &salt).map(|h| h.to_string()).unwrap_or_default()
     })
 }
 
@@ -99,10 +84,8 @@ pub struct NewUser {
 
 /// Inserts an account inside `tx`. The phone must be free (checked by the unique index too).
 pub async fn insert_user(tx: &mut Tx, user: NewUser) -> Result<i64, AppError> {
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
-        .bind(&user.phone)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE phone = $1").bind(&user.phone).fetch_optional(&mut **tx).await?;
     if taken.is_some() {
         return Err(AppError::invalid("phone", T::ErrPhoneTaken));
     }
@@ -126,9 +109,7 @@ pub async fn insert_user(tx: &mut Tx, user: NewUser) -> Result<i64, AppError> {
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            AppError::invalid("phone", T::ErrPhoneTaken)
-        }
+        sqlx::Error::Database(d) if d.is_unique_violation() => AppError::invalid("phone", T::ErrPhoneTaken),
         _ => AppError::from(e),
     })?;
     Ok(id)
@@ -182,11 +163,7 @@ struct SessionRow {
 }
 
 /// Looks up the session a cookie token names; expired sessions are deleted on sight.
-pub async fn session_user(
-    store: &Store,
-    config: &AppConfig,
-    token: &str,
-) -> Result<Option<SessionUser>, sqlx::Error> {
+pub async fn session_user(store: &Store, config: &AppConfig, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
     let hash = sha256_hex(token);
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id, u.role, u.display_name, u.phone, u.region_id, u.department_id, s.created_at, s.last_seen_at \
@@ -206,10 +183,7 @@ pub async fn session_user(
         config.session_absolute_minutes * 60_000,
     );
     if !alive {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(&hash)
-            .execute(store.pool())
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(store.pool()).await?;
         return Ok(None);
     }
     // Sliding idle timeout, written at most once a minute per session.
@@ -280,41 +254,27 @@ const FAIL_PHONE: &str = "login_phone";
 const FAIL_IP: &str = "login_ip";
 
 /// Refuses a login attempt while its phone or its client address is throttled.
-pub async fn check_login_throttle(
-    store: &Store,
-    config: &AppConfig,
-    phone: &str,
-    ip: &str,
-) -> Result<(), AppError> {
+pub async fn check_login_throttle(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<(), AppError> {
     let window_ms = config.login_window_minutes * 60_000;
     let now = Millis::now().0;
-    for (kind, key, limit) in [
-        (FAIL_PHONE, phone, config.login_max_failures_per_phone),
-        (FAIL_IP, ip, config.login_max_failures_per_ip),
-    ] {
-        let times: Vec<i64> = sqlx::query_scalar(
-            "SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3",
-        )
-        .bind(kind)
-        .bind(key)
-        .bind(now - window_ms)
-        .fetch_all(store.pool())
-        .await?;
+    for (kind, key, limit) in
+        [(FAIL_PHONE, phone, config.login_max_failures_per_phone), (FAIL_IP, ip, config.login_max_failures_per_ip)]
+    {
+        let times: Vec<i64> =
+            sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
+                .bind(kind)
+                .bind(key)
+                .bind(now - window_ms)
+                .fetch_all(store.pool())
+                .await?;
         if let Some(wait) = throttle_wait_secs(&times, limit, window_ms, now) {
-            return Err(AppError::Throttled {
-                retry_after_secs: wait,
-            });
+            return Err(AppError::Throttled { retry_after_secs: wait });
         }
     }
     Ok(())
 }
 
-pub async fn record_login_failure(
-    store: &Store,
-    config: &AppConfig,
-    phone: &str,
-    ip: &str,
-) -> Result<(), AppError> {
+pub async fn record_login_failure(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<(), AppError> {
     let now = Millis::now().0;
     let mut tx = store.write().await?;
     for (kind, key) in [(FAIL_PHONE, phone), (FAIL_IP, ip)] {
@@ -351,22 +311,13 @@ struct Credentials {
 }
 
 /// Checks a phone and password. Unknown phones cost the same time as wrong passwords.
-pub async fn check_credentials(
-    store: &Store,
-    phone: &str,
-    password: &str,
-) -> Result<Option<i64>, AppError> {
-    let row: Option<Credentials> =
-        sqlx::query_as("SELECT id, password_hash, disabled_at FROM users WHERE phone = $1")
-            .bind(phone)
-            .fetch_optional(store.pool())
-            .await?;
+pub async fn check_credentials(store: &Store, phone: &str, password: &str) -> Result<Option<i64>, AppError> {
+    let row: Option<Credentials> = sqlx::query_as("SELECT id, password_hash, disabled_at FROM users WHERE phone = $1")
+        .bind(phone)
+        .fetch_optional(store.pool())
+        .await?;
     let (hash, id) = match row {
-        Some(Credentials {
-            id,
-            password_hash: Some(h),
-            disabled_at: None,
-        }) => (h, Some(id)),
+        Some(Credentials { id, password_hash: Some(h), disabled_at: None }) => (h, Some(id)),
         _ => (dummy_hash().to_string(), None),
     };
     let ok = verify_password(hash, password.to_string()).await;
@@ -374,12 +325,7 @@ pub async fn check_credentials(
 }
 
 /// Changes a password and ends every other session of the account.
-pub async fn change_password(
-    store: &Store,
-    user: &SessionUser,
-    current: &str,
-    new: &str,
-) -> Result<(), AppError> {
+pub async fn change_password(store: &Store, user: &SessionUser, current: &str, new: &str) -> Result<(), AppError> {
     let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(user.id)
         .fetch_one(store.pool())
@@ -393,9 +339,7 @@ pub async fn change_password(
     }
     rules::check_password(new, Some(&user.phone)).map_err(|p| AppError::invalid("new", p))?;
     let new_hash = hash_password(new.to_string()).await?;
-    let keep = request::cookie(SESSION_COOKIE)
-        .map(|t| sha256_hex(&t))
-        .unwrap_or_default();
+    let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
     let mut tx = store.write().await?;
     sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
         .bind(new_hash)
@@ -431,17 +375,11 @@ pub async fn register(form: Registration) -> Result<(), AppError> {
     let store = request::store()?;
     let mut problems = Problems::default();
     let phone = problems.check("phone", rules::normalise_phone(&form.phone));
-    problems.check(
-        "password",
-        rules::check_password(&form.password, phone.as_deref()),
-    );
+    problems.check("password", rules::check_password(&form.password, phone.as_deref()));
     if form.password_confirm != form.password {
         problems.add("password_confirm", T::ErrPasswordMismatch);
     }
-    let name = problems.check(
-        "display_name",
-        rules::check_display_name(&form.display_name),
-    );
+    let name = problems.check("display_name", rules::check_display_name(&form.display_name));
     let unit_no = problems.check("unit_no", rules::check_unit_or_room(&form.unit_no));
     let room = problems.check("room", rules::check_unit_or_room(&form.room));
     let community = crate::community::server::region_by_code(&store, form.community.trim())
@@ -461,14 +399,7 @@ pub async fn register(form: Registration) -> Result<(), AppError> {
         _ => None,
     };
     if building.is_none() {
-        problems.add(
-            "building",
-            if form.building.trim().is_empty() {
-                T::ErrRequired
-            } else {
-                T::ErrUnknownBuilding
-            },
-        );
+        problems.add("building", if form.building.trim().is_empty() { T::ErrRequired } else { T::ErrUnknownBuilding });
     }
     problems.into_result()?;
     let (Some(phone), Some(name), Some(community)) = (phone, name, community) else {
@@ -478,12 +409,11 @@ pub async fn register(form: Registration) -> Result<(), AppError> {
     let hash = hash_password(form.password).await?;
     let mut tx = store.write().await?;
     // A walk-in record staff made for this phone (no password yet) is claimed by registering.
-    let unclaimed: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE phone = $1 AND password_hash IS NULL AND role = 'resident'",
-    )
-    .bind(&phone)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let unclaimed: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE phone = $1 AND password_hash IS NULL AND role = 'resident'")
+            .bind(&phone)
+            .fetch_optional(&mut *tx)
+            .await?;
     let id = match unclaimed {
         Some(id) => {
             sqlx::query(
@@ -543,10 +473,7 @@ pub async fn login(phone_input: &str, password: &str) -> Result<Role, AppError> 
     clear_login_failures(&store, &phone).await?;
     // A session cookie the browser still holds (another account on a shared phone) ends here.
     if let Some(old) = request::cookie(SESSION_COOKIE) {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(sha256_hex(&old))
-            .execute(store.pool())
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(&old)).execute(store.pool()).await?;
     }
     start_session(&store, user_id).await?;
     let (role, lang, elder): (String, Option<String>, i64) =
@@ -575,10 +502,7 @@ struct AccountRow {
     room: Option<String>,
 }
 
-pub async fn my_account(
-    store: &Store,
-    user: &SessionUser,
-) -> Result<super::api::AccountDetails, AppError> {
+pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api::AccountDetails, AppError> {
     let row: AccountRow = sqlx::query_as(
         "SELECT u.display_name, u.phone, r.name_zh AS region_zh, r.name_en AS region_en, b.name_zh AS building_zh, \
          b.name_en AS building_en, u.unit_no, u.room \
@@ -587,9 +511,7 @@ pub async fn my_account(
     .bind(user.id)
     .fetch_one(store.pool())
     .await?;
-    let keep = request::cookie(SESSION_COOKIE)
-        .map(|t| sha256_hex(&t))
-        .unwrap_or_default();
+    let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
     let other_sessions: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND token_hash <> $2")
             .bind(user.id)
@@ -602,14 +524,8 @@ pub async fn my_account(
         display_name: row.display_name,
         phone: row.phone,
         role: user.role,
-        region: Named {
-            zh: row.region_zh,
-            en: row.region_en,
-        },
-        building: row
-            .building_zh
-            .zip(row.building_en)
-            .map(|(zh, en)| Named { zh, en }),
+        region: Named { zh: row.region_zh, en: row.region_en },
+        building: row.building_zh.zip(row.building_en).map(|(zh, en)| Named { zh, en }),
         unit_no: row.unit_no,
         room: row.room,
         other_sessions,
@@ -628,13 +544,11 @@ pub async fn add_user(
     department_code: Option<&str>,
 ) -> Result<i64, String> {
     use crate::community::server::{region_by_code, region_by_id};
-    let phone = rules::normalise_phone(phone).map_err(|_| {
-        "the phone must be a mainland mobile number: 1[3-9] and 9 digits".to_string()
-    })?;
+    let phone = rules::normalise_phone(phone)
+        .map_err(|_| "the phone must be a mainland mobile number: 1[3-9] and 9 digits".to_string())?;
     rules::check_password(password, Some(&phone))
         .map_err(|p| format!("password refused: {}", p.text(crate::i18n::Lang::En)))?;
-    let name = rules::check_display_name(name)
-        .map_err(|_| "the name must have 1 to 20 characters".to_string())?;
+    let name = rules::check_display_name(name).map_err(|_| "the name must have 1 to 20 characters".to_string())?;
     let mut region = region_by_code(store, region_code)
         .await
         .map_err(|_| "database error".to_string())?
@@ -655,34 +569,25 @@ pub async fn add_user(
     }
     while region.level != want {
         let parent = region.parent_id.ok_or("broken hierarchy")?;
-        region = region_by_id(store, parent)
-            .await
-            .map_err(|_| "database error".to_string())?
-            .ok_or("broken hierarchy")?;
+        region =
+            region_by_id(store, parent).await.map_err(|_| "database error".to_string())?.ok_or("broken hierarchy")?;
     }
     let department_id = match (role, department_code) {
         (Role::Department, Some(code)) => Some(
-            sqlx::query_scalar::<_, i64>(
-                "SELECT id FROM departments WHERE subdistrict_id = $1 AND code = $2",
-            )
-            .bind(region.id)
-            .bind(code)
-            .fetch_optional(store.pool())
-            .await
-            .map_err(|_| "database error".to_string())?
-            .ok_or_else(|| format!("no department {code:?} in {}", region.code))?,
+            sqlx::query_scalar::<_, i64>("SELECT id FROM departments WHERE subdistrict_id = $1 AND code = $2")
+                .bind(region.id)
+                .bind(code)
+                .fetch_optional(store.pool())
+                .await
+                .map_err(|_| "database error".to_string())?
+                .ok_or_else(|| format!("no department {code:?} in {}", region.code))?,
         ),
         (Role::Department, None) => None,
         (_, Some(_)) => return Err("--department is only for the department role".into()),
         (_, None) => None,
     };
-    let hash = hash_password(password.to_string())
-        .await
-        .map_err(|_| "could not hash the password".to_string())?;
-    let mut tx = store
-        .write()
-        .await
-        .map_err(|_| "database error".to_string())?;
+    let hash = hash_password(password.to_string()).await.map_err(|_| "could not hash the password".to_string())?;
+    let mut tx = store.write().await.map_err(|_| "database error".to_string())?;
     let id = insert_user(
         &mut tx,
         NewUser {
@@ -702,8 +607,6 @@ pub async fn add_user(
         AppError::Invalid(_) => "an account with this phone already exists".to_string(),
         _ => "database error".to_string(),
     })?;
-    tx.commit()
-        .await
-        .map_err(|_| "database error".to_string())?;
+    tx.commit().await.map_err(|_| "database error".to_string())?;
     Ok(id)
 }

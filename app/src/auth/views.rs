@@ -13,17 +13,10 @@ use server_fn::ServerFn;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
-    let next = use_query_map()
-        .get_untracked()
-        .get("next")
-        .unwrap_or_default();
+    let next = use_query_map().get_untracked().get("next").unwrap_or_default();
     if current_user().is_some() {
         #[cfg(feature = "ssr")]
-        crate::request::page_redirect(
-            crate::request::safe_next(Some(&next))
-                .as_deref()
-                .unwrap_or("/me"),
-        );
+        crate::request::page_redirect(crate::request::safe_next(Some(&next)).as_deref().unwrap_or("/me"));
     }
     let state = Resource::new(|| (), |_| load_state("login", Login::PATH));
     view! {

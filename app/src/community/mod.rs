@@ -110,9 +110,7 @@ pub async fn my_community() -> Result<Option<CommunityInfo>, AppError> {
         if user.role.home_level() != crate::auth::Level::Community {
             return Ok(None);
         }
-        server::community_info(&crate::request::store()?, user.region_id)
-            .await
-            .map(Some)
+        server::community_info(&crate::request::store()?, user.region_id).await.map(Some)
     }
     .await;
     crate::request::respond(result)

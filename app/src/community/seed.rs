@@ -22,18 +22,10 @@ pub const XICHENG_SUBDISTRICTS: [(&str, &str, &str); 15] = [
     ("tianqiao", "天桥街道", "Tianqiao Subdistrict"),
     ("chunshu", "椿树街道", "Chunshu Subdistrict"),
     ("taoranting", "陶然亭街道", "Taoranting Subdistrict"),
-    (
-        "guanganmennei",
-        "广安门内街道",
-        "Guang'anmennei Subdistrict",
-    ),
+    ("guanganmennei", "广安门内街道", "Guang'anmennei Subdistrict"),
     ("niujie", "牛街街道", "Niujie Subdistrict"),
     ("baizhifang", "白纸坊街道", "Baizhifang Subdistrict"),
-    (
-        "guanganmenwai",
-        "广安门外街道",
-        "Guang'anmenwai Subdistrict (G)",
-    ),
+    ("guanganmenwai", "广安门外街道", "Guang'anmenwai Subdistrict (G)"),
 ];
 
 pub const G_SUBDISTRICT: &str = "guanganmenwai";
@@ -41,36 +33,21 @@ pub const DEMO_COMMUNITY: &str = "qianggen";
 /// The password of every demo account (documented in README; meets the password policy).
 pub const DEMO_PASSWORD: &str = "shequ2026";
 
-const G_COMMUNITIES: [(&str, &str, &str); 2] = [
-    ("qianggen", "强根社区", "Qianggen Community"),
-    ("hetaoyuan", "核桃园社区", "Hetaoyuan Community"),
-];
+const G_COMMUNITIES: [(&str, &str, &str); 2] =
+    [("qianggen", "强根社区", "Qianggen Community"), ("hetaoyuan", "核桃园社区", "Hetaoyuan Community")];
 
 /// Departments of G Subdistrict that the station can whistle up (街乡吹哨、部门报到).
 const G_DEPARTMENTS: [(&str, &str, &str); 6] = [
     ("urban", "城市管理办公室", "Urban Management Office"),
     ("safety", "平安建设办公室", "Public Safety Office"),
     ("welfare", "民生保障办公室", "Livelihood Security Office"),
-    (
-        "community",
-        "社区建设办公室",
-        "Community Development Office",
-    ),
-    (
-        "enforcement",
-        "综合行政执法队",
-        "Comprehensive Law Enforcement Team",
-    ),
+    ("community", "社区建设办公室", "Community Development Office"),
+    ("enforcement", "综合行政执法队", "Comprehensive Law Enforcement Team"),
     ("services", "政务服务中心", "Government Service Centre"),
 ];
 
 /// Grid areas of a community: (code, zh, en, [(building code, zh, en, households)]).
-type AreaSeed = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [(&'static str, &'static str, &'static str, i64)],
-);
+type AreaSeed = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str, &'static str, i64)]);
 
 const QIANGGEN_AREAS: [AreaSeed; 4] = [
     (
@@ -88,21 +65,13 @@ const QIANGGEN_AREAS: [AreaSeed; 4] = [
         "g2",
         "第二网格",
         "Grid area 2",
-        &[
-            ("b5", "5号楼", "Building 5", 72),
-            ("b6", "6号楼", "Building 6", 72),
-            ("b7", "7号楼", "Building 7", 54),
-        ],
+        &[("b5", "5号楼", "Building 5", 72), ("b6", "6号楼", "Building 6", 72), ("b7", "7号楼", "Building 7", 54)],
     ),
     (
         "g3",
         "第三网格",
         "Grid area 3",
-        &[
-            ("b8", "8号楼", "Building 8", 96),
-            ("b9", "9号楼", "Building 9", 96),
-            ("b10", "10号楼", "Building 10", 30),
-        ],
+        &[("b8", "8号楼", "Building 8", 96), ("b9", "9号楼", "Building 9", 96), ("b10", "10号楼", "Building 10", 30)],
     ),
     (
         "g4",
@@ -117,24 +86,8 @@ const QIANGGEN_AREAS: [AreaSeed; 4] = [
 ];
 
 const HETAOYUAN_AREAS: [AreaSeed; 2] = [
-    (
-        "g1",
-        "第一网格",
-        "Grid area 1",
-        &[
-            ("b1", "1号楼", "Building 1", 80),
-            ("b2", "2号楼", "Building 2", 80),
-        ],
-    ),
-    (
-        "g2",
-        "第二网格",
-        "Grid area 2",
-        &[
-            ("b3", "3号楼", "Building 3", 66),
-            ("b4", "4号楼", "Building 4", 66),
-        ],
-    ),
+    ("g1", "第一网格", "Grid area 1", &[("b1", "1号楼", "Building 1", 80), ("b2", "2号楼", "Building 2", 80)]),
+    ("g2", "第二网格", "Grid area 2", &[("b3", "3号楼", "Building 3", 66), ("b4", "4号楼", "Building 4", 66)]),
 ];
 
 /// A demo account: (phone, name, role, region code, department code, building code, unit, room, directs area).
@@ -266,14 +219,16 @@ async fn upsert_region(
     {
         return Ok(id);
     }
-    Ok(sqlx::query_scalar("INSERT INTO regions (level, code, name_zh, name_en, parent_id) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-        .bind(level)
-        .bind(code)
-        .bind(zh)
-        .bind(en)
-        .bind(parent)
-        .fetch_one(&mut **tx)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "INSERT INTO regions (level, code, name_zh, name_en, parent_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(level)
+    .bind(code)
+    .bind(zh)
+    .bind(en)
+    .bind(parent)
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 async fn seed_areas(tx: &mut Tx, community: i64, areas: &[AreaSeed]) -> Result<(), AppError> {
@@ -286,13 +241,15 @@ async fn seed_areas(tx: &mut Tx, community: i64, areas: &[AreaSeed]) -> Result<(
                 .await?;
         let area = match existing {
             Some(id) => id,
-            None => sqlx::query_scalar("INSERT INTO grid_areas (community_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4) RETURNING id")
-                .bind(community)
-                .bind(code)
-                .bind(zh)
-                .bind(en)
-                .fetch_one(&mut **tx)
-                .await?,
+            None => sqlx::query_scalar(
+                "INSERT INTO grid_areas (community_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(community)
+            .bind(code)
+            .bind(zh)
+            .bind(en)
+            .fetch_one(&mut **tx)
+            .await?,
         };
         for (bcode, bzh, ben, households) in buildings.iter() {
             sqlx::query(
@@ -315,26 +272,13 @@ async fn seed_areas(tx: &mut Tx, community: i64, areas: &[AreaSeed]) -> Result<(
 /// The hierarchy alone: district, subdistricts, pilot communities, areas, buildings, departments.
 pub async fn seed_hierarchy(store: &Store) -> Result<(), AppError> {
     let mut tx = store.write().await?;
-    let xicheng = upsert_region(
-        &mut tx,
-        "district",
-        "xicheng",
-        "西城区",
-        "Xicheng District",
-        None,
-    )
-    .await?;
+    let xicheng = upsert_region(&mut tx, "district", "xicheng", "西城区", "Xicheng District", None).await?;
     for (code, zh, en) in XICHENG_SUBDISTRICTS {
         let sub = upsert_region(&mut tx, "subdistrict", code, zh, en, Some(xicheng)).await?;
         if code == G_SUBDISTRICT {
             for (ccode, czh, cen) in G_COMMUNITIES {
-                let community =
-                    upsert_region(&mut tx, "community", ccode, czh, cen, Some(sub)).await?;
-                let areas: &[AreaSeed] = if ccode == "qianggen" {
-                    &QIANGGEN_AREAS
-                } else {
-                    &HETAOYUAN_AREAS
-                };
+                let community = upsert_region(&mut tx, "community", ccode, czh, cen, Some(sub)).await?;
+                let areas: &[AreaSeed] = if ccode == "qianggen" { &QIANGGEN_AREAS } else { &HETAOYUAN_AREAS };
                 seed_areas(&mut tx, community, areas).await?;
             }
             for (dcode, dzh, den) in G_DEPARTMENTS {
@@ -376,25 +320,21 @@ pub async fn seed_demo(store: &Store) -> Result<usize, AppError> {
             .await?;
         let department_id = match account.department {
             Some(code) => {
-                sqlx::query_scalar(
-                    "SELECT id FROM departments WHERE subdistrict_id = $1 AND code = $2",
-                )
-                .bind(region)
-                .bind(code)
-                .fetch_optional(&mut *tx)
-                .await?
+                sqlx::query_scalar("SELECT id FROM departments WHERE subdistrict_id = $1 AND code = $2")
+                    .bind(region)
+                    .bind(code)
+                    .fetch_optional(&mut *tx)
+                    .await?
             }
             None => None,
         };
         let (building_id, unit_no, room) = match account.home {
             Some((building, unit, room)) => (
-                sqlx::query_scalar(
-                    "SELECT id FROM buildings WHERE community_id = $1 AND code = $2",
-                )
-                .bind(region)
-                .bind(building)
-                .fetch_optional(&mut *tx)
-                .await?,
+                sqlx::query_scalar("SELECT id FROM buildings WHERE community_id = $1 AND code = $2")
+                    .bind(region)
+                    .bind(building)
+                    .fetch_optional(&mut *tx)
+                    .await?,
                 Some(unit.to_string()),
                 Some(room.to_string()),
             ),
@@ -416,12 +356,14 @@ pub async fn seed_demo(store: &Store) -> Result<usize, AppError> {
         )
         .await?;
         if let Some(area) = account.directs {
-            sqlx::query("UPDATE grid_areas SET director_id = $1 WHERE community_id = $2 AND code = $3 AND director_id IS NULL")
-                .bind(id)
-                .bind(region)
-                .bind(area)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE grid_areas SET director_id = $1 WHERE community_id = $2 AND code = $3 AND director_id IS NULL",
+            )
+            .bind(id)
+            .bind(region)
+            .bind(area)
+            .execute(&mut *tx)
+            .await?;
         }
         created += 1;
     }

@@ -16,10 +16,7 @@ struct RegionRow {
 
 impl RegionRow {
     fn name(&self) -> Named {
-        Named {
-            zh: self.name_zh.clone(),
-            en: self.name_en.clone(),
-        }
+        Named { zh: self.name_zh.clone(), en: self.name_en.clone() }
     }
 }
 
@@ -48,30 +45,23 @@ impl From<RegionRow> for Region {
 const REGION_COLUMNS: &str = "id, level, code, name_zh, name_en, parent_id";
 
 pub async fn region_by_code(store: &Store, code: &str) -> Result<Option<Region>, AppError> {
-    let row: Option<RegionRow> = sqlx::query_as(&format!(
-        "SELECT {REGION_COLUMNS} FROM regions WHERE code = $1"
-    ))
-    .bind(code)
-    .fetch_optional(store.pool())
-    .await?;
+    let row: Option<RegionRow> = sqlx::query_as(&format!("SELECT {REGION_COLUMNS} FROM regions WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(store.pool())
+        .await?;
     Ok(row.map(Region::from))
 }
 
 pub async fn region_by_id(store: &Store, id: i64) -> Result<Option<Region>, AppError> {
-    let row: Option<RegionRow> = sqlx::query_as(&format!(
-        "SELECT {REGION_COLUMNS} FROM regions WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?;
+    let row: Option<RegionRow> = sqlx::query_as(&format!("SELECT {REGION_COLUMNS} FROM regions WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
     Ok(row.map(Region::from))
 }
 
 /// Where a community sits in the hierarchy, for scope checks.
-pub async fn community_path(
-    store: &Store,
-    community_id: i64,
-) -> Result<Option<CommunityPath>, AppError> {
+pub async fn community_path(store: &Store, community_id: i64) -> Result<Option<CommunityPath>, AppError> {
     let row: Option<(i64, i64, i64)> = sqlx::query_as(
         "SELECT c.id, s.id, d.id FROM regions c JOIN regions s ON s.id = c.parent_id JOIN regions d ON d.id = s.parent_id \
          WHERE c.id = $1 AND c.level = 'community'",
@@ -79,11 +69,7 @@ pub async fn community_path(
     .bind(community_id)
     .fetch_optional(store.pool())
     .await?;
-    Ok(row.map(|(community, subdistrict, district)| CommunityPath {
-        community,
-        subdistrict,
-        district,
-    }))
+    Ok(row.map(|(community, subdistrict, district)| CommunityPath { community, subdistrict, district }))
 }
 
 pub async fn list_communities(store: &Store) -> Result<Vec<CommunityOption>, AppError> {
@@ -103,10 +89,7 @@ pub async fn list_communities(store: &Store) -> Result<Vec<CommunityOption>, App
         .collect())
 }
 
-pub async fn buildings(
-    store: &Store,
-    community_code: &str,
-) -> Result<Vec<BuildingOption>, AppError> {
+pub async fn buildings(store: &Store, community_code: &str) -> Result<Vec<BuildingOption>, AppError> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT b.id, b.name_zh, b.name_en FROM buildings b JOIN regions c ON c.id = b.community_id \
          WHERE c.code = $1 ORDER BY b.id",
@@ -114,13 +97,7 @@ pub async fn buildings(
     .bind(community_code)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, zh, en)| BuildingOption {
-            id,
-            name: Named { zh, en },
-        })
-        .collect())
+    Ok(rows.into_iter().map(|(id, zh, en)| BuildingOption { id, name: Named { zh, en } }).collect())
 }
 
 pub async fn community_info(store: &Store, community_id: i64) -> Result<CommunityInfo, AppError> {
@@ -141,9 +118,7 @@ pub async fn community_info(store: &Store, community_id: i64) -> Result<Communit
     .await?;
     let staff = staff_rows
         .into_iter()
-        .filter_map(|(display_name, role)| {
-            Role::parse(&role).map(|role| StaffMember { display_name, role })
-        })
+        .filter_map(|(display_name, role)| Role::parse(&role).map(|role| StaffMember { display_name, role }))
         .collect();
     let area_rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT a.id, a.code, a.name_zh, a.name_en, u.display_name FROM grid_areas a LEFT JOIN users u ON u.id = a.director_id \
@@ -152,11 +127,12 @@ pub async fn community_info(store: &Store, community_id: i64) -> Result<Communit
     .bind(community_id)
     .fetch_all(store.pool())
     .await?;
-    let building_rows: Vec<(i64, String, String, i64)> =
-        sqlx::query_as("SELECT grid_area_id, name_zh, name_en, households FROM buildings WHERE community_id = $1 ORDER BY id")
-            .bind(community_id)
-            .fetch_all(store.pool())
-            .await?;
+    let building_rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT grid_area_id, name_zh, name_en, households FROM buildings WHERE community_id = $1 ORDER BY id",
+    )
+    .bind(community_id)
+    .fetch_all(store.pool())
+    .await?;
     let areas = area_rows
         .into_iter()
         .map(|(id, code, zh, en, director)| {
@@ -166,13 +142,7 @@ pub async fn community_info(store: &Store, community_id: i64) -> Result<Communit
                 name: Named { zh, en },
                 director,
                 households: mine.iter().map(|b| b.3).sum(),
-                buildings: mine
-                    .iter()
-                    .map(|b| Named {
-                        zh: b.1.clone(),
-                        en: b.2.clone(),
-                    })
-                    .collect(),
+                buildings: mine.iter().map(|b| Named { zh: b.1.clone(), en: b.2.clone() }).collect(),
             }
         })
         .collect();
@@ -201,50 +171,32 @@ async fn regions_below(store: &Store, parent_id: i64) -> Result<Vec<RegionSummar
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(code, zh, en, children, residents)| RegionSummary {
-            code,
-            name: Named { zh, en },
-            children,
-            residents,
-        })
+        .map(|(code, zh, en, children, residents)| RegionSummary { code, name: Named { zh, en }, children, residents })
         .collect())
 }
 
 async fn departments_of(store: &Store, subdistrict_id: i64) -> Result<Vec<Named>, AppError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name_zh, name_en FROM departments WHERE subdistrict_id = $1 ORDER BY code",
-    )
-    .bind(subdistrict_id)
-    .fetch_all(store.pool())
-    .await?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT name_zh, name_en FROM departments WHERE subdistrict_id = $1 ORDER BY code")
+            .bind(subdistrict_id)
+            .fetch_all(store.pool())
+            .await?;
     Ok(rows.into_iter().map(|(zh, en)| Named { zh, en }).collect())
 }
 
 pub async fn station_overview(store: &Store, user: &SessionUser) -> Result<StationDesk, AppError> {
-    let region = region_by_id(store, user.region_id)
-        .await?
-        .ok_or(AppError::Internal)?;
+    let region = region_by_id(store, user.region_id).await?.ok_or(AppError::Internal)?;
     let department = match user.department_id {
-        Some(id) => sqlx::query_as::<_, (String, String)>(
-            "SELECT name_zh, name_en FROM departments WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?
-        .map(|(zh, en)| Named { zh, en }),
+        Some(id) => sqlx::query_as::<_, (String, String)>("SELECT name_zh, name_en FROM departments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?
+            .map(|(zh, en)| Named { zh, en }),
         None => None,
     };
     let (community, below, departments) = match region.level {
-        Level::Community => (
-            Some(community_info(store, region.id).await?),
-            Vec::new(),
-            Vec::new(),
-        ),
-        Level::Subdistrict => (
-            None,
-            regions_below(store, region.id).await?,
-            departments_of(store, region.id).await?,
-        ),
+        Level::Community => (Some(community_info(store, region.id).await?), Vec::new(), Vec::new()),
+        Level::Subdistrict => (None, regions_below(store, region.id).await?, departments_of(store, region.id).await?),
         Level::District => (None, regions_below(store, region.id).await?, Vec::new()),
     };
     Ok(StationDesk {

@@ -5,15 +5,10 @@ use crate::error::AppError;
 use crate::i18n::{Lang, T};
 use gloo_net::http::Request;
 use wasm_bindgen::JsCast;
-use web_sys::{
-    Element, HtmlButtonElement, HtmlElement, HtmlFormElement, SubmitEvent, UrlSearchParams,
-};
+use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlFormElement, SubmitEvent, UrlSearchParams};
 
 pub fn submit(ev: SubmitEvent, lang: Lang) {
-    let Some(form) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
-    else {
+    let Some(form) = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else {
         return;
     };
     // GET forms (search, pickers) navigate as usual.
@@ -28,10 +23,7 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
         return;
     };
     // The button pressed is part of the form's data when it has a name (as a plain post does).
-    if let Some(button) = ev
-        .submitter()
-        .and_then(|s| s.dyn_into::<HtmlButtonElement>().ok())
-    {
+    if let Some(button) = ev.submitter().and_then(|s| s.dyn_into::<HtmlButtonElement>().ok()) {
         if !button.name().is_empty() {
             let _ = data.append_with_str(&button.name(), &button.value());
         }
@@ -95,11 +87,7 @@ fn set_busy(form: &HtmlFormElement, busy: bool) {
         if let Ok(button) = el.dyn_into::<HtmlButtonElement>() {
             button.set_disabled(busy);
             // Swap the label for "Sending…" and back.
-            let (from, to) = if busy {
-                ("busyLabel", "idleLabel")
-            } else {
-                ("idleLabel", "busyLabel")
-            };
+            let (from, to) = if busy { ("busyLabel", "idleLabel") } else { ("idleLabel", "busyLabel") };
             let ds = button.dataset();
             if let Some(text) = ds.get(from) {
                 ds.set(to, &button.text_content().unwrap_or_default()).ok();
@@ -121,11 +109,7 @@ fn show_error(form: &HtmlFormElement, error: &AppError, lang: Lang) {
     let mut first: Option<HtmlElement> = None;
     if let AppError::Invalid(fields) = error {
         for f in fields {
-            if !f
-                .field
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
+            if !f.field.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 continue;
             }
             each(form, &format!("[data-error-for={}]", f.field), |el| {
@@ -135,11 +119,8 @@ fn show_error(form: &HtmlFormElement, error: &AppError, lang: Lang) {
                 let _ = el.set_attribute("aria-invalid", "true");
             });
             if first.is_none() {
-                first = form
-                    .query_selector(&format!("[name={}]", f.field))
-                    .ok()
-                    .flatten()
-                    .and_then(|e| e.dyn_into().ok());
+                first =
+                    form.query_selector(&format!("[name={}]", f.field)).ok().flatten().and_then(|e| e.dyn_into().ok());
             }
         }
     }

@@ -52,11 +52,7 @@ pub fn error_from_url(path: &str) -> Option<AppError> {
 pub async fn load_state(form: &'static str, path: &str) -> FormState {
     let error = error_from_url(path);
     let draft = if error.is_some() {
-        load_draft(form.to_string())
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default()
+        load_draft(form.to_string()).await.ok().flatten().unwrap_or_default()
     } else {
         Draft::new()
     };
@@ -111,11 +107,7 @@ pub fn Field(
     let id = format!("f-{name}");
     let error_id = format!("f-{name}-error");
     let hint_id = format!("f-{name}-hint");
-    let described = if hint.is_some() {
-        format!("{hint_id} {error_id}")
-    } else {
-        error_id.clone()
-    };
+    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
     let value = (kind != "password").then_some(value);
     view! {
         <div class="field">

@@ -24,13 +24,8 @@ pub async fn keep_input(form: &str, fields: &[(&str, &str)]) {
 
 async fn store_draft(form: &str, fields: &[(&str, &str)]) -> Result<(), AppError> {
     let store = request::store()?;
-    let token = request::cookie(DRAFT_COOKIE)
-        .filter(|t| t.len() == 64)
-        .unwrap_or_else(new_token);
-    let draft: Draft = fields
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.chars().take(10_000).collect()))
-        .collect();
+    let token = request::cookie(DRAFT_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(new_token);
+    let draft: Draft = fields.iter().map(|(k, v)| (k.to_string(), v.chars().take(10_000).collect())).collect();
     let payload = serde_json::to_string(&draft).map_err(|_| AppError::Internal)?;
     let now = Millis::now();
     let mut tx = store.write().await?;
@@ -40,21 +35,15 @@ async fn store_draft(form: &str, fields: &[(&str, &str)]) -> Result<(), AppError
         .bind(form)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO form_drafts (draft_hash, form, payload, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(sha256_hex(&token))
-    .bind(form)
-    .bind(payload)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("INSERT INTO form_drafts (draft_hash, form, payload, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(sha256_hex(&token))
+        .bind(form)
+        .bind(payload)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
-    request::set_cookie(request::build_cookie(
-        DRAFT_COOKIE,
-        token,
-        DRAFT_MINUTES * 60,
-    ));
+    request::set_cookie(request::build_cookie(DRAFT_COOKIE, token, DRAFT_MINUTES * 60));
     Ok(())
 }
 
@@ -64,14 +53,13 @@ pub async fn take_draft(form: &str) -> Result<Option<Draft>, AppError> {
         return Ok(None);
     };
     let store = request::store()?;
-    let payload: Option<String> = sqlx::query_scalar(
-        "SELECT payload FROM form_drafts WHERE draft_hash = $1 AND form = $2 AND created_at >= $3",
-    )
-    .bind(sha256_hex(&token))
-    .bind(form)
-    .bind(Millis::now().plus_minutes(-DRAFT_MINUTES))
-    .fetch_optional(store.pool())
-    .await?;
+    let payload: Option<String> =
+        sqlx::query_scalar("SELECT payload FROM form_drafts WHERE draft_hash = $1 AND form = $2 AND created_at >= $3")
+            .bind(sha256_hex(&token))
+            .bind(form)
+            .bind(Millis::now().plus_minutes(-DRAFT_MINUTES))
+            .fetch_optional(store.pool())
+            .await?;
     Ok(payload.and_then(|p| serde_json::from_str(&p).ok()))
 }
 

@@ -128,10 +128,7 @@ mod tests {
         assert_eq!(Lang::from_tag(Lang::Zh.tag()), Some(Lang::Zh));
         assert_eq!(Lang::from_tag(Lang::En.tag()), Some(Lang::En));
         assert_eq!(Lang::from_tag("fr"), None);
-        assert_eq!(
-            Lang::from_accept_language("en-GB,en;q=0.9,zh;q=0.8"),
-            Lang::En
-        );
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,zh;q=0.8"), Lang::En);
         assert_eq!(Lang::from_accept_language("fr-FR,de;q=0.9"), Lang::Zh);
         assert_eq!(Lang::from_accept_language(""), Lang::Zh);
     }

@@ -29,13 +29,9 @@ pub fn use_prefs() -> Prefs {
 #[cfg(feature = "ssr")]
 pub fn from_request() -> Prefs {
     use crate::request::{cookie, header};
-    let lang = cookie(LANG_COOKIE)
-        .and_then(|c| Lang::from_tag(&c))
-        .unwrap_or_else(|| {
-            header(axum::http::header::ACCEPT_LANGUAGE)
-                .map(|h| Lang::from_accept_language(&h))
-                .unwrap_or_default()
-        });
+    let lang = cookie(LANG_COOKIE).and_then(|c| Lang::from_tag(&c)).unwrap_or_else(|| {
+        header(axum::http::header::ACCEPT_LANGUAGE).map(|h| Lang::from_accept_language(&h)).unwrap_or_default()
+    });
     let elder = cookie(ELDER_COOKIE).is_some_and(|c| c == "1");
     Prefs { lang, elder }
 }
@@ -51,11 +47,7 @@ pub fn set_cookies(lang: Option<Lang>, elder: Option<bool>) {
         set_cookie(build_cookie(LANG_COOKIE, lang.tag().to_string(), YEAR_SECS));
     }
     if let Some(elder) = elder {
-        set_cookie(build_cookie(
-            ELDER_COOKIE,
-            if elder { "1" } else { "0" }.to_string(),
-            YEAR_SECS,
-        ));
+        set_cookie(build_cookie(ELDER_COOKIE, if elder { "1" } else { "0" }.to_string(), YEAR_SECS));
     }
 }
 
@@ -77,58 +69,44 @@ fn url_path(url: &str) -> Option<String> {
     let after_scheme = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let path = &after_scheme[after_scheme.find('/')?..];
     let (p, q) = path.split_once('?').unwrap_or((path, ""));
-    let kept: Vec<&str> = q
-        .split('&')
-        .filter(|kv| !kv.is_empty() && !kv.starts_with("__err=") && !kv.starts_with("__path="))
-        .collect();
-    Some(if kept.is_empty() {
-        p.to_string()
-    } else {
-        format!("{p}?{}", kept.join("&"))
-    })
+    let kept: Vec<&str> =
+        q.split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("__err=") && !kv.starts_with("__path=")).collect();
+    Some(if kept.is_empty() { p.to_string() } else { format!("{p}?{}", kept.join("&")) })
+}
+
+/// Sets the cookies, stores the choice on the account when signed in, and goes back.
+#[cfg(feature = "ssr")]
+async fn apply(lang: Option<Lang>, elder: Option<bool>) -> Result<(), AppError> {
+    set_cookies(lang, elder);
+    if let Some(user) = crate::request::viewer() {
+        let store = crate::request::store()?;
+        sqlx::query("UPDATE users SET lang = COALESCE($1, lang), elder = COALESCE($2, elder) WHERE id = $3")
+            .bind(lang.map(Lang::tag))
+            .bind(elder.map(i64::from))
+            .bind(user.id)
+            .execute(store.pool())
+            .await?;
+    }
+    crate::request::redirect(&back());
+    Ok(())
 }
 
 #[server(endpoint = "prefs/language")]
 pub async fn set_language(lang: String) -> Result<(), AppError> {
-    let result = async {
-        let lang = Lang::from_tag(&lang).ok_or(AppError::BadRequest)?;
-        set_cookies(Some(lang), None);
-        if let Some(user) = crate::request::viewer() {
-            let store = crate::request::store()?;
-            sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
-                .bind(lang.tag())
-                .bind(user.id)
-                .execute(store.pool())
-                .await?;
-        }
-        crate::request::redirect(&back());
-        Ok(())
-    }
-    .await;
+    let result = match Lang::from_tag(&lang) {
+        Some(lang) => apply(Some(lang), None).await,
+        None => Err(AppError::BadRequest),
+    };
     crate::request::respond(result)
 }
 
 #[server(endpoint = "prefs/elder")]
 pub async fn set_elder_mode(on: String) -> Result<(), AppError> {
-    let result = async {
-        let on = match on.as_str() {
-            "1" | "true" | "on" => true,
-            "0" | "false" | "off" => false,
-            _ => return Err(AppError::BadRequest),
-        };
-        set_cookies(None, Some(on));
-        if let Some(user) = crate::request::viewer() {
-            let store = crate::request::store()?;
-            sqlx::query("UPDATE users SET elder = $1 WHERE id = $2")
-                .bind(on as i64)
-                .bind(user.id)
-                .execute(store.pool())
-                .await?;
-        }
-        crate::request::redirect(&back());
-        Ok(())
-    }
-    .await;
+    let result = match on.as_str() {
+        "1" | "true" | "on" => apply(None, Some(true)).await,
+        "0" | "false" | "off" => apply(None, Some(false)).await,
+        _ => Err(AppError::BadRequest),
+    };
     crate::request::respond(result)
 }
 
@@ -152,11 +130,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 pub fn ElderSwitch() -> impl IntoView {
     let prefs = use_prefs();
     let lang = prefs.lang;
-    let (value, label) = if prefs.elder {
-        ("0", T::ElderModeOff)
-    } else {
-        ("1", T::ElderModeOn)
-    };
+    let (value, label) = if prefs.elder { ("0", T::ElderModeOff) } else { ("1", T::ElderModeOn) };
     view! {
         <form method="post" action=SetElderMode::url() class="inline-form">
             <input type="hidden" name="on" value=value />
@@ -174,10 +148,7 @@ mod tests {
     #[test]
     fn back_path_drops_host_and_error_params() {
         assert_eq!(url_path("http://127.0.0.1:3000/me").as_deref(), Some("/me"));
-        assert_eq!(
-            url_path("http://h/login?next=%2Fme&__err=x&__path=y").as_deref(),
-            Some("/login?next=%2Fme")
-        );
+        assert_eq!(url_path("http://h/login?next=%2Fme&__err=x&__path=y").as_deref(), Some("/login?next=%2Fme"));
         assert_eq!(url_path("http://h").as_deref(), None);
     }
 }

@@ -107,19 +107,9 @@ pub fn Page(tab: Tab, title: String, children: Children) -> impl IntoView {
 fn TabBar(active: Tab, lang: Lang) -> impl IntoView {
     let tabs = [
         (Tab::Home, "/", T::TabHome, icons::home()),
-        (
-            Tab::Services,
-            "/services",
-            T::TabServices,
-            icons::services(),
-        ),
+        (Tab::Services, "/services", T::TabServices, icons::services()),
         (Tab::Post, "/post", T::TabPost, icons::post()),
-        (
-            Tab::Deliberate,
-            "/threads",
-            T::TabDeliberate,
-            icons::deliberate(),
-        ),
+        (Tab::Deliberate, "/threads", T::TabDeliberate, icons::deliberate()),
         (Tab::Me, "/me", T::TabMe, icons::me()),
     ];
     view! {
@@ -175,9 +165,7 @@ pub fn redirect_to_login(back_to: &str) -> AnyView {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -98,6 +98,20 @@ impl Store {
         Ok(Store { pool, backend })
     }
 
+    /// Connects once, without a pool (so a refused connection is reported at once, with its
+    /// reason), runs `SELECT 1`, and disconnects. Does not create or migrate anything.
+    pub async fn check(url: &str) -> Result<Backend, StoreError> {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url).ok_or(StoreError::UnsupportedUrl)?;
+        let mut conn = tokio::time::timeout(Duration::from_secs(10), sqlx::AnyConnection::connect(url))
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        sqlx::query("SELECT 1").execute(&mut conn).await?;
+        conn.close().await?;
+        Ok(backend)
+    }
+
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
@@ -126,12 +140,9 @@ impl Store {
 
     /// Is the database reachable now?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        tokio::time::timeout(
-            Duration::from_secs(3),
-            sqlx::query("SELECT 1").execute(&self.pool),
-        )
-        .await
-        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        tokio::time::timeout(Duration::from_secs(3), sqlx::query("SELECT 1").execute(&self.pool))
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)??;
         Ok(())
     }
 
@@ -145,20 +156,12 @@ fn prepare_sqlite_file(url: &mut String) -> Result<(), StoreError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let path = rest.split('?').next().unwrap_or("");
     if !path.is_empty() && path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Folder(dir.display().to_string(), e))?;
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Folder(dir.display().to_string(), e))?;
         }
     }
     if !url.contains("mode=") {
-        url.push_str(if url.contains('?') {
-            "&mode=rwc"
-        } else {
-            "?mode=rwc"
-        });
+        url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
     }
     Ok(())
 }
@@ -173,9 +176,7 @@ impl Millis {
     }
 
     pub fn to_utc(self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.0)
-            .single()
-            .unwrap_or_default()
+        Utc.timestamp_millis_opt(self.0).single().unwrap_or_default()
     }
 
     pub fn plus_minutes(self, minutes: i64) -> Millis {
@@ -208,9 +209,7 @@ impl<'q> sqlx::Encode<'q, Any> for Millis {
 }
 
 impl<'r> sqlx::Decode<'r, Any> for Millis {
-    fn decode(
-        value: <Any as sqlx::Database>::ValueRef<'r>,
-    ) -> Result<Self, sqlx::error::BoxDynError> {
+    fn decode(value: <Any as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
         Ok(Millis(<i64 as sqlx::Decode<'r, Any>>::decode(value)?))
     }
 }
@@ -221,15 +220,9 @@ mod tests {
 
     #[test]
     fn backend_from_url() {
-        assert_eq!(
-            Backend::from_url("sqlite://data/x.db"),
-            Some(Backend::Sqlite)
-        );
+        assert_eq!(Backend::from_url("sqlite://data/x.db"), Some(Backend::Sqlite));
         assert_eq!(Backend::from_url("sqlite::memory:"), Some(Backend::Sqlite));
-        assert_eq!(
-            Backend::from_url("postgres://postgres@127.0.0.1/test"),
-            Some(Backend::Postgres)
-        );
+        assert_eq!(Backend::from_url("postgres://postgres@127.0.0.1/test"), Some(Backend::Postgres));
         assert_eq!(Backend::from_url("mysql://x"), None);
     }
 

@@ -34,8 +34,7 @@ pub fn backend() -> Backend {
 }
 
 pub fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 fn unique() -> String {
@@ -44,10 +43,7 @@ fn unique() -> String {
         "{}_{}_{}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
     )
 }
 
@@ -78,30 +74,16 @@ impl TestDb {
                     Ok(c) => c,
                     Err(e) => {
                         if std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                            panic!(
-                                "REQUIRE_POSTGRES=1 but PostgreSQL at {admin} is unreachable: {e}"
-                            );
+                            panic!("REQUIRE_POSTGRES=1 but PostgreSQL at {admin} is unreachable: {e}");
                         }
-                        eprintln!(
-                            "SKIPPED: PostgreSQL test skipped: cannot connect to {admin}: {e}"
-                        );
+                        eprintln!("SKIPPED: PostgreSQL test skipped: cannot connect to {admin}: {e}");
                         return None;
                     }
                 };
                 let name = format!("mc_t_{}", unique());
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create test database");
-                let base = admin
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_string())
-                    .unwrap_or(admin.clone());
-                Some(TestDb {
-                    url: format!("{base}/{name}"),
-                    pg_name: Some(name),
-                    sqlite_dir: None,
-                })
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+                Some(TestDb { url: format!("{base}/{name}"), pg_name: Some(name), sqlite_dir: None })
             }
         }
     }
@@ -116,17 +98,12 @@ impl Drop for TestDb {
             // Drop in a plain thread: Drop may run inside or outside a runtime.
             let admin = admin_url();
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async move {
                     use sqlx::Connection;
                     if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
                         let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut c)
-                                .await;
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
                     }
                 });
             })
@@ -178,13 +155,8 @@ impl TestServer {
                 }
             }
         });
-        let base = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("server did not start within 60 s");
-        TestServer {
-            base,
-            child: Some(child),
-        }
+        let base = rx.recv_timeout(Duration::from_secs(60)).expect("server did not start within 60 s");
+        TestServer { base, child: Some(child) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -200,10 +172,7 @@ impl TestServer {
 }
 
 fn unsafe_kill(pid: u32, signal: i32) {
-    let _ = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(pid.to_string())
-        .status();
+    let _ = Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
 }
 
 impl Drop for TestServer {
@@ -219,22 +188,14 @@ impl Drop for TestServer {
 pub async fn seeded_server() -> Option<(TestDb, TestServer)> {
     let db = TestDb::create().await?;
     let out = cli(&db, &["seed-demo"]);
-    assert!(
-        out.status.success(),
-        "seed-demo failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&out.stderr));
     let server = TestServer::start(&db, &[]);
     Some((db, server))
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 /// Calls a server function the way the enhancing script does (JSON answer, no redirect).
@@ -270,19 +231,8 @@ pub async fn post_form(
         .unwrap()
 }
 
-pub async fn login(
-    c: &reqwest::Client,
-    server: &TestServer,
-    phone: &str,
-    password: &str,
-) -> reqwest::Response {
-    call(
-        c,
-        server,
-        "login",
-        &[("phone", phone), ("password", password)],
-    )
-    .await
+pub async fn login(c: &reqwest::Client, server: &TestServer, phone: &str, password: &str) -> reqwest::Response {
+    call(c, server, "login", &[("phone", phone), ("password", password)]).await
 }
 
 pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
@@ -291,13 +241,7 @@ pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with("mc_session=") && !v.starts_with("mc_session=;"))
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap()
-                .trim_start_matches("mc_session=")
-                .to_string()
-        })
+        .map(|v| v.split(';').next().unwrap().trim_start_matches("mc_session=").to_string())
 }
 
 /// Skips the test (returns) when the backend is unavailable.

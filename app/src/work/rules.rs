@@ -1,0 +1,482 @@
+//! The rules of a work item, pure and unit-tested: its states and legal transitions (the
+//! closed loop accept → undertake → dispatch → urge → feedback → close), triage (即办 /
+//! 转办), deadlines, routing to a worker, and overdue.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum State {
+    /// Posted, not yet looked at by the station.
+    Received,
+    /// The station has taken it on (受理).
+    Accepted,
+    /// Someone is working on it (承办).
+    InProgress,
+    /// A home visit is arranged before anything else (转办 first verifies at home).
+    VisitScheduled,
+    /// Whistled up to subdistrict departments (吹哨报到), waiting for them to report.
+    Transferred,
+    /// Handed to a partner (service agency, handy-help outlet…).
+    HandedOff,
+    /// The station says it is solved; the resident confirms or reopens within 7 days.
+    Resolved,
+    Closed,
+    /// The resident said it is not solved; back to the station.
+    Reopened,
+    /// The resident withdrew it.
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 10] = [
+        State::Received,
+        State::Accepted,
+        State::InProgress,
+        State::VisitScheduled,
+        State::Transferred,
+        State::HandedOff,
+        State::Resolved,
+        State::Closed,
+        State::Reopened,
+        State::Withdrawn,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            State::Received => "received",
+            State::Accepted => "accepted",
+            State::InProgress => "in_progress",
+            State::VisitScheduled => "visit_scheduled",
+            State::Transferred => "transferred",
+            State::HandedOff => "handed_off",
+            State::Resolved => "resolved",
+            State::Closed => "closed",
+            State::Reopened => "reopened",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Nothing more happens to it.
+    pub const fn is_final(self) -> bool {
+        matches!(self, State::Closed | State::Withdrawn)
+    }
+
+    /// The station still owes the resident something (counts for load and overdue).
+    pub const fn is_open(self) -> bool {
+        !matches!(self, State::Resolved | State::Closed | State::Withdrawn)
+    }
+}
+
+/// What someone does to a work item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    Accept,
+    Start,
+    ScheduleVisit,
+    VisitDone,
+    Whistle,
+    /// Every summoned department has reported back.
+    DepartmentsReported,
+    HandOff,
+    PartnerDone,
+    Resolve,
+    Confirm,
+    Reopen,
+    Withdraw,
+    /// Resolved and unanswered for 7 days.
+    AutoClose,
+}
+
+/// Who is acting, as far as the rules care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    /// The resident the item is for, or a confirmed family member acting for them.
+    Requester,
+    /// A general social worker, the deputy stationmaster or the stationmaster of the community.
+    Station,
+    /// A liaison of a department the item was whistled to.
+    Department,
+    /// The server itself (background jobs).
+    System,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransitionError {
+    /// This actor may never do this.
+    NotAllowed,
+    /// Not from the item's current state.
+    WrongState,
+}
+
+/// The state after `action`, if `actor` may do it from `from`.
+pub fn transition(from: State, action: Action, actor: Actor) -> Result<State, TransitionError> {
+    use Action as A;
+    use State as S;
+    let allowed_actor = match action {
+        A::Confirm | A::Reopen | A::Withdraw => actor == Actor::Requester,
+        A::AutoClose => actor == Actor::System,
+        A::DepartmentsReported => matches!(actor, Actor::Station | Actor::Department | Actor::System),
+        _ => actor == Actor::Station,
+    };
+    if !allowed_actor {
+        return Err(TransitionError::NotAllowed);
+    }
+    let to = match (action, from) {
+        (A::Accept, S::Received) => S::Accepted,
+        (A::Start, S::Accepted | S::Reopened) => S::InProgress,
+        (A::ScheduleVisit, S::Received | S::Accepted | S::InProgress | S::Reopened) => S::VisitScheduled,
+        (A::VisitDone, S::VisitScheduled) => S::InProgress,
+        (A::Whistle, S::Accepted | S::InProgress | S::VisitScheduled | S::Reopened | S::Transferred) => S::Transferred,
+        (A::DepartmentsReported, S::Transferred) => S::InProgress,
+        (A::HandOff, S::Accepted | S::InProgress | S::VisitScheduled | S::Reopened) => S::HandedOff,
+        (A::PartnerDone, S::HandedOff) => S::InProgress,
+        (A::Resolve, S::Accepted | S::InProgress | S::VisitScheduled | S::Transferred | S::HandedOff | S::Reopened) => {
+            S::Resolved
+        }
+        (A::Confirm, S::Resolved) => S::Closed,
+        (A::Reopen, S::Resolved) => S::Reopened,
+        (
+            A::Withdraw,
+            S::Received | S::Accepted | S::InProgress | S::VisitScheduled | S::Transferred | S::HandedOff | S::Reopened,
+        ) => S::Withdrawn,
+        (A::AutoClose, S::Resolved) => S::Closed,
+        _ => return Err(TransitionError::WrongState),
+    };
+    Ok(to)
+}
+
+/// Days after resolution in which the resident may reopen; afterwards it closes by itself.
+pub const CONFIRM_WINDOW_DAYS: i64 = 7;
+
+/// How an affair is handled, from the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Mode {
+    /// Handled directly at the station (48 of Qianggen's government affairs).
+    OnTheSpot,
+    /// Documents collected and forms filled at the station, then submitted upward (68).
+    SubmitUpward,
+    /// Served by a partner (repairs, housekeeping, legal aid…).
+    Referral,
+}
+
+impl Mode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mode::OnTheSpot => "on_the_spot",
+            Mode::SubmitUpward => "submit_upward",
+            Mode::Referral => "referral",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Mode> {
+        [Mode::OnTheSpot, Mode::SubmitUpward, Mode::Referral].into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Urgency {
+    Normal,
+    Emergency,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Place {
+    Home,
+    Building,
+    PublicArea,
+}
+
+/// 即办 (handle at once) or 转办 (transfer: a home visit first, then departments or a partner).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Triage {
+    Immediate,
+    Transfer,
+}
+
+/// Why triage decided as it did, shown on the item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TriageReason {
+    /// The affair is handled on the spot.
+    AffairOnTheSpot,
+    /// The station collects documents and submits them upward itself.
+    AffairSubmitUpward,
+    /// The affair is served by a partner: a visit first, then the hand-off.
+    AffairReferral,
+    /// No affair was chosen: a visit finds out what is needed.
+    NoAffair,
+    /// An emergency outside the home: the area director goes to see at once.
+    EmergencyOnSite,
+}
+
+pub fn triage(mode: Option<Mode>, urgency: Urgency, place: Place) -> (Triage, TriageReason) {
+    if urgency == Urgency::Emergency && place != Place::Home {
+        return (Triage::Transfer, TriageReason::EmergencyOnSite);
+    }
+    match mode {
+        Some(Mode::OnTheSpot) => (Triage::Immediate, TriageReason::AffairOnTheSpot),
+        Some(Mode::SubmitUpward) => (Triage::Immediate, TriageReason::AffairSubmitUpward),
+        Some(Mode::Referral) => (Triage::Transfer, TriageReason::AffairReferral),
+        None => (Triage::Transfer, TriageReason::NoAffair),
+    }
+}
+
+/// The service commitment's time limits, configurable per deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlinePolicy {
+    /// Emergency: someone contacts the resident within this (the paper's manhole: same day).
+    pub emergency_response_minutes: i64,
+    /// Emergency: done within this, or the affair's own limit if shorter.
+    pub emergency_completion_hours: i64,
+    /// Normal: first response within the affair's limit, or this without an affair.
+    pub normal_response_hours: i64,
+    /// Normal: done within the affair's limit, or this without an affair.
+    pub default_completion_hours: i64,
+}
+
+impl Default for DeadlinePolicy {
+    fn default() -> Self {
+        DeadlinePolicy {
+            emergency_response_minutes: 120,
+            emergency_completion_hours: 24,
+            normal_response_hours: 24,
+            default_completion_hours: 7 * 24,
+        }
+    }
+}
+
+/// An affair's own limits (hours), from the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AffairLimits {
+    pub response_hours: i64,
+    pub completion_hours: i64,
+}
+
+/// Response and completion deadlines (milliseconds) for an item posted at `posted`.
+pub fn deadlines(posted: i64, urgency: Urgency, affair: Option<AffairLimits>, policy: &DeadlinePolicy) -> (i64, i64) {
+    const H: i64 = 3_600_000;
+    let (respond, complete) = match urgency {
+        Urgency::Emergency => {
+            let completion = affair
+                .map(|a| a.completion_hours.min(policy.emergency_completion_hours))
+                .unwrap_or(policy.emergency_completion_hours);
+            (policy.emergency_response_minutes * 60_000, completion * H)
+        }
+        Urgency::Normal => match affair {
+            Some(a) => (a.response_hours.min(policy.normal_response_hours) * H, a.completion_hours * H),
+            None => (policy.normal_response_hours * H, policy.default_completion_hours * H),
+        },
+    };
+    // A completion deadline never comes before the response deadline.
+    (posted + respond, posted + complete.max(respond))
+}
+
+/// Is an item overdue at `now`? Not answered by its response deadline, or still open after
+/// its completion deadline. The same test runs in SQL (see the board queries).
+pub fn is_overdue(state: State, first_response_at: Option<i64>, respond_by: i64, complete_by: i64, now: i64) -> bool {
+    if !state.is_open() {
+        return false;
+    }
+    (first_response_at.is_none() && now > respond_by) || now > complete_by
+}
+
+/// A worker who could take an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub user_id: i64,
+    pub on_duty: bool,
+    pub open_items: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RouteReason {
+    /// The area director of the building's grid area (area-fixed for groups of households).
+    AreaDirector,
+    /// The director is off duty or there is none: the least-loaded worker on duty.
+    LeastLoaded,
+    /// Nobody is on duty: left for the dispatcher.
+    Unassigned,
+}
+
+/// Routes an item: to the grid area's director when on duty, else to the least-loaded
+/// worker on duty (ties: lowest id, so the choice is stable).
+pub fn route(director: Option<Candidate>, workers: &[Candidate]) -> (Option<i64>, RouteReason) {
+    if let Some(d) = director.filter(|d| d.on_duty) {
+        return (Some(d.user_id), RouteReason::AreaDirector);
+    }
+    match workers.iter().filter(|w| w.on_duty).min_by_key(|w| (w.open_items, w.user_id)) {
+        Some(w) => (Some(w.user_id), RouteReason::LeastLoaded),
+        None => (None, RouteReason::Unassigned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action as A;
+    use State as S;
+
+    /// Every legal (from, action) pair, with the actor and the state it leads to.
+    const LEGAL: &[(State, Action, Actor, State)] = &[
+        (S::Received, A::Accept, Actor::Station, S::Accepted),
+        (S::Accepted, A::Start, Actor::Station, S::InProgress),
+        (S::Reopened, A::Start, Actor::Station, S::InProgress),
+        (S::Received, A::ScheduleVisit, Actor::Station, S::VisitScheduled),
+        (S::Accepted, A::ScheduleVisit, Actor::Station, S::VisitScheduled),
+        (S::InProgress, A::ScheduleVisit, Actor::Station, S::VisitScheduled),
+        (S::Reopened, A::ScheduleVisit, Actor::Station, S::VisitScheduled),
+        (S::VisitScheduled, A::VisitDone, Actor::Station, S::InProgress),
+        (S::Accepted, A::Whistle, Actor::Station, S::Transferred),
+        (S::InProgress, A::Whistle, Actor::Station, S::Transferred),
+        (S::VisitScheduled, A::Whistle, Actor::Station, S::Transferred),
+        (S::Reopened, A::Whistle, Actor::Station, S::Transferred),
+        (S::Transferred, A::Whistle, Actor::Station, S::Transferred),
+        (S::Transferred, A::DepartmentsReported, Actor::Department, S::InProgress),
+        (S::Transferred, A::DepartmentsReported, Actor::Station, S::InProgress),
+        (S::Transferred, A::DepartmentsReported, Actor::System, S::InProgress),
+        (S::Accepted, A::HandOff, Actor::Station, S::HandedOff),
+        (S::InProgress, A::HandOff, Actor::Station, S::HandedOff),
+        (S::VisitScheduled, A::HandOff, Actor::Station, S::HandedOff),
+        (S::Reopened, A::HandOff, Actor::Station, S::HandedOff),
+        (S::HandedOff, A::PartnerDone, Actor::Station, S::InProgress),
+        (S::Accepted, A::Resolve, Actor::Station, S::Resolved),
+        (S::InProgress, A::Resolve, Actor::Station, S::Resolved),
+        (S::VisitScheduled, A::Resolve, Actor::Station, S::Resolved),
+        (S::Transferred, A::Resolve, Actor::Station, S::Resolved),
+        (S::HandedOff, A::Resolve, Actor::Station, S::Resolved),
+        (S::Reopened, A::Resolve, Actor::Station, S::Resolved),
+        (S::Resolved, A::Confirm, Actor::Requester, S::Closed),
+        (S::Resolved, A::Reopen, Actor::Requester, S::Reopened),
+        (S::Received, A::Withdraw, Actor::Requester, S::Withdrawn),
+        (S::Accepted, A::Withdraw, Actor::Requester, S::Withdrawn),
+        (S::InProgress, A::Withdraw, Actor::Requester, S::Withdrawn),
+        (S::VisitScheduled, A::Withdraw, Actor::Requester, S::Withdrawn),
+        (S::Transferred, A::Withdraw, Actor::Requester, S::Withdrawn),
+        (S::HandedOff, A::Withdraw, Actor::Requester, S::Withdrawn),
+        (S::Reopened, A::Withdraw, Actor::Requester, S::Withdrawn),
+        (S::Resolved, A::AutoClose, Actor::System, S::Closed),
+    ];
+
+    const ACTIONS: [Action; 13] = [
+        A::Accept,
+        A::Start,
+        A::ScheduleVisit,
+        A::VisitDone,
+        A::Whistle,
+        A::DepartmentsReported,
+        A::HandOff,
+        A::PartnerDone,
+        A::Resolve,
+        A::Confirm,
+        A::Reopen,
+        A::Withdraw,
+        A::AutoClose,
+    ];
+    const ACTORS: [Actor; 4] = [Actor::Requester, Actor::Station, Actor::Department, Actor::System];
+
+    #[test]
+    fn every_legal_transition() {
+        for &(from, action, actor, to) in LEGAL {
+            assert_eq!(transition(from, action, actor), Ok(to), "{from:?} --{action:?}/{actor:?}-->");
+        }
+    }
+
+    #[test]
+    fn everything_else_is_refused() {
+        let mut refused = 0;
+        for from in State::ALL {
+            for action in ACTIONS {
+                for actor in ACTORS {
+                    if LEGAL.iter().any(|&(f, a, who, _)| f == from && a == action && who == actor) {
+                        continue;
+                    }
+                    assert!(transition(from, action, actor).is_err(), "{from:?} {action:?} {actor:?} should be refused");
+                    refused += 1;
+                }
+            }
+        }
+        assert_eq!(refused, 10 * 13 * 4 - LEGAL.len());
+    }
+
+    #[test]
+    fn wrong_actor_and_wrong_state_are_told_apart() {
+        assert_eq!(transition(S::Received, A::Accept, Actor::Requester), Err(TransitionError::NotAllowed));
+        assert_eq!(transition(S::Closed, A::Accept, Actor::Station), Err(TransitionError::WrongState));
+        assert_eq!(transition(S::Resolved, A::Confirm, Actor::Station), Err(TransitionError::NotAllowed));
+    }
+
+    #[test]
+    fn final_states_lead_nowhere() {
+        for from in [S::Closed, S::Withdrawn] {
+            assert!(from.is_final());
+            for action in ACTIONS {
+                for actor in ACTORS {
+                    assert!(transition(from, action, actor).is_err());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn state_names_round_trip() {
+        for s in State::ALL {
+            assert_eq!(State::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn triage_rules() {
+        use Place::*;
+        assert_eq!(triage(Some(Mode::OnTheSpot), Urgency::Normal, Home), (Triage::Immediate, TriageReason::AffairOnTheSpot));
+        assert_eq!(triage(Some(Mode::SubmitUpward), Urgency::Normal, Building), (Triage::Immediate, TriageReason::AffairSubmitUpward));
+        assert_eq!(triage(Some(Mode::Referral), Urgency::Normal, Home), (Triage::Transfer, TriageReason::AffairReferral));
+        assert_eq!(triage(None, Urgency::Normal, PublicArea), (Triage::Transfer, TriageReason::NoAffair));
+        // The blocked manhole: an emergency in a public area goes to the area director at once.
+        assert_eq!(triage(Some(Mode::OnTheSpot), Urgency::Emergency, PublicArea), (Triage::Transfer, TriageReason::EmergencyOnSite));
+        assert_eq!(triage(Some(Mode::OnTheSpot), Urgency::Emergency, Home), (Triage::Immediate, TriageReason::AffairOnTheSpot));
+    }
+
+    #[test]
+    fn deadline_rules() {
+        const H: i64 = 3_600_000;
+        let p = DeadlinePolicy::default();
+        let affair = AffairLimits { response_hours: 4, completion_hours: 72 };
+        assert_eq!(deadlines(0, Urgency::Normal, Some(affair), &p), (4 * H, 72 * H));
+        // An affair that allows longer than the commitment still answers within 24 h.
+        let slow = AffairLimits { response_hours: 48, completion_hours: 240 };
+        assert_eq!(deadlines(0, Urgency::Normal, Some(slow), &p), (24 * H, 240 * H));
+        assert_eq!(deadlines(0, Urgency::Normal, None, &p), (24 * H, 168 * H));
+        // Emergency: contact within 2 h, done within 24 h or the affair's limit if shorter.
+        assert_eq!(deadlines(0, Urgency::Emergency, Some(affair), &p), (2 * H, 24 * H));
+        let quick = AffairLimits { response_hours: 1, completion_hours: 8 };
+        assert_eq!(deadlines(10, Urgency::Emergency, Some(quick), &p), (10 + 2 * H, 10 + 8 * H));
+        // Completion never before response.
+        let odd = AffairLimits { response_hours: 12, completion_hours: 1 };
+        assert_eq!(deadlines(0, Urgency::Normal, Some(odd), &p), (12 * H, 12 * H));
+    }
+
+    #[test]
+    fn overdue_rules() {
+        assert!(!is_overdue(S::Received, None, 100, 200, 100));
+        assert!(is_overdue(S::Received, None, 100, 200, 101), "no response by the deadline");
+        assert!(!is_overdue(S::Accepted, Some(50), 100, 200, 150), "answered in time, not yet due");
+        assert!(is_overdue(S::InProgress, Some(50), 100, 200, 201), "past completion");
+        assert!(!is_overdue(S::Resolved, None, 100, 200, 1000), "resolved items are never overdue");
+        assert!(!is_overdue(S::Withdrawn, None, 100, 200, 1000));
+    }
+
+    #[test]
+    fn routing_rules() {
+        let d = Candidate { user_id: 7, on_duty: true, open_items: 30 };
+        let a = Candidate { user_id: 3, on_duty: true, open_items: 2 };
+        let b = Candidate { user_id: 2, on_duty: true, open_items: 2 };
+        let off = Candidate { user_id: 1, on_duty: false, open_items: 0 };
+        assert_eq!(route(Some(d), &[a, b, off]), (Some(7), RouteReason::AreaDirector));
+        let d_off = Candidate { on_duty: false, ..d };
+        assert_eq!(route(Some(d_off), &[a, b, off]), (Some(2), RouteReason::LeastLoaded), "ties go to the lowest id");
+        assert_eq!(route(None, &[off]), (None, RouteReason::Unassigned));
+    }
+}
