@@ -20,6 +20,16 @@ pub struct AppConfig {
     /// behind one address).
     pub login_max_failures_per_ip: i64,
     pub login_window_minutes: i64,
+    /// The community whose affairs menu visitors see.
+    pub default_community: String,
+    /// The service commitment's time limits.
+    pub deadlines: crate::work::rules::DeadlinePolicy,
+    /// A whistled department must check in within this.
+    pub whistle_checkin_minutes: i64,
+    /// …and report back within this.
+    pub whistle_report_hours: i64,
+    /// How often the background jobs (overdue, auto-close, late check-ins) run.
+    pub jobs_interval_seconds: u64,
 }
 
 impl Default for AppConfig {
@@ -33,6 +43,11 @@ impl Default for AppConfig {
             login_max_failures_per_phone: 5,
             login_max_failures_per_ip: 20,
             login_window_minutes: 15,
+            default_community: "qianggen".to_string(),
+            deadlines: crate::work::rules::DeadlinePolicy::default(),
+            whistle_checkin_minutes: 60,
+            whistle_report_hours: 24,
+            jobs_interval_seconds: 60,
         }
     }
 }

@@ -44,6 +44,9 @@ pub enum AppError {
     /// Someone else changed the object first (optimistic concurrency).
     #[error("conflict")]
     Conflict,
+    /// The object's state does not allow this (e.g. confirming a case that is not resolved).
+    #[error("wrong state")]
+    WrongState,
     /// Anything that went wrong on our side; the cause is in the server log only.
     #[error("internal error")]
     Internal,
@@ -65,7 +68,7 @@ impl AppError {
             AppError::BadRequest => 400,
             AppError::Invalid(_) => 422,
             AppError::Throttled { .. } => 429,
-            AppError::Conflict => 409,
+            AppError::Conflict | AppError::WrongState => 409,
             AppError::Internal => 500,
             AppError::Network => 503,
         }
@@ -84,6 +87,7 @@ impl AppError {
                 return fmt::retry_in_minutes(lang, (retry_after_secs + 59) / 60)
             }
             AppError::Conflict => T::ErrConflict,
+            AppError::WrongState => T::ErrWrongState,
             AppError::Internal => T::ErrInternal,
             AppError::Network => T::ErrNetwork,
         };
@@ -137,6 +141,10 @@ impl Problems {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|f| f.field == field)
     }
 
     pub fn into_result(self) -> Result<(), AppError> {

@@ -2,12 +2,16 @@
 //! the server, with islands hydrated in the browser where something must react.
 #![recursion_limit = "256"]
 
+pub mod affairs;
 pub mod auth;
 pub mod community;
 pub mod config;
+pub mod demands;
 pub mod error;
+pub mod family;
 pub mod form;
 pub mod i18n;
+pub mod notifications;
 pub mod prefs;
 #[cfg(feature = "ssr")]
 pub mod request;
@@ -18,6 +22,7 @@ pub mod station;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod time;
+pub mod work;
 
 pub use shell::{shell, App};
 

@@ -47,6 +47,25 @@ impl Config {
             login_max_failures_per_phone: parse("LOGIN_MAX_FAILURES_PER_PHONE", defaults.login_max_failures_per_phone)?,
             login_max_failures_per_ip: parse("LOGIN_MAX_FAILURES_PER_IP", defaults.login_max_failures_per_ip)?,
             login_window_minutes: parse("LOGIN_WINDOW_MINUTES", defaults.login_window_minutes)?,
+            default_community: var("DEFAULT_COMMUNITY").unwrap_or(defaults.default_community),
+            deadlines: app::work::rules::DeadlinePolicy {
+                emergency_response_minutes: parse(
+                    "DEADLINE_EMERGENCY_RESPONSE_MINUTES",
+                    defaults.deadlines.emergency_response_minutes,
+                )?,
+                emergency_completion_hours: parse(
+                    "DEADLINE_EMERGENCY_COMPLETION_HOURS",
+                    defaults.deadlines.emergency_completion_hours,
+                )?,
+                normal_response_hours: parse("DEADLINE_RESPONSE_HOURS", defaults.deadlines.normal_response_hours)?,
+                default_completion_hours: parse(
+                    "DEADLINE_COMPLETION_HOURS",
+                    defaults.deadlines.default_completion_hours,
+                )?,
+            },
+            whistle_checkin_minutes: parse("WHISTLE_CHECKIN_MINUTES", defaults.whistle_checkin_minutes)?,
+            whistle_report_hours: parse("WHISTLE_REPORT_HOURS", defaults.whistle_report_hours)?,
+            jobs_interval_seconds: parse("JOBS_INTERVAL_SECONDS", defaults.jobs_interval_seconds)?,
         };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/mycommunity.db".to_string()),

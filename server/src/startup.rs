@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use app::{config::AppConfig, security::AllowedOrigins, store::Store};
+use axum::extract::DefaultBodyLimit;
 use axum::{
     extract::State,
     http::StatusCode,
@@ -13,7 +14,16 @@ use axum::{
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{
+    compression::{
+        predicate::{NotForContentType, Predicate},
+        CompressionLayer, DefaultPredicate,
+    },
+    trace::TraceLayer,
+};
+
+/// Three photos of 5 MB and the text of a form.
+const MAX_BODY: usize = 16 * 1024 * 1024 + 64 * 1024;
 
 #[derive(Clone)]
 struct AppState {
@@ -25,6 +35,12 @@ struct AppState {
 impl axum::extract::FromRef<AppState> for LeptosOptions {
     fn from_ref(s: &AppState) -> Self {
         s.options.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Store {
+    fn from_ref(s: &AppState) -> Self {
+        s.store.clone()
     }
 }
 
@@ -49,7 +65,10 @@ pub fn router(config: &Config, store: Store) -> Router {
         }
     };
     let pages = Router::new()
-        .route("/api/{*fn_name}", get(server_fns).post(server_fns))
+        .route("/api/{*fn_name}", get(server_fns).post(server_fns).layer(DefaultBodyLimit::max(MAX_BODY)))
+        .route("/live/items/{id}", get(app::work::live::sse))
+        .route("/photos/{id}", get(app::demands::server::photo))
+        .route("/photos/{id}/thumb", get(app::demands::server::photo_thumb))
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();
             move || app::shell(options.clone())
@@ -67,7 +86,11 @@ pub fn router(config: &Config, store: Store) -> Router {
             AllowedOrigins(config.app.allowed_origins.clone()),
             app::security::reject_foreign_origin,
         ))
-        .layer(CompressionLayer::new())
+        // Event streams must not be buffered by the compressor.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -104,6 +127,10 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 /// closes the pool.
 pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     let app = router(&config, store.clone());
+    if store.backend() == app::store::Backend::Postgres {
+        app::work::live::start_listener(config.database_url.clone());
+    }
+    app::work::jobs::start(store.clone(), std::time::Duration::from_secs(config.app.jobs_interval_seconds.max(1)));
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let addr = listener.local_addr()?;
     // Tests and scripts read this line to find the port when LEPTOS_SITE_ADDR ends in :0.

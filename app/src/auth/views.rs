@@ -240,6 +240,7 @@ pub fn MePage() -> impl IntoView {
     }
     let changed = use_query_map().get_untracked().get("changed").is_some();
     let account = Resource::new(|| (), |_| my_account());
+    let family = Resource::new(|| (), |_| crate::family::family_links());
     let password_state = Resource::new(|| (), |_| load_state("password", ChangePassword::PATH));
     view! {
         <Page tab=Tab::Me title=lang.t(T::TabMe).to_string()>
@@ -283,6 +284,19 @@ pub fn MePage() -> impl IntoView {
                                 <p><a class="button primary" href="/station">{lang.t(T::StationTitle)}</a></p>
                             })}
                         </section>
+                        <nav class="card me-links" aria-label=lang.t(T::TabMe)>
+                            <a href="/demands">{lang.t(T::MyDemands)}</a>
+                            <a href="/notifications">{lang.t(T::Notifications)}</a>
+                            <a href="/post">{lang.t(T::PostDemand)}</a>
+                        </nav>
+                        {(a.role == crate::auth::Role::Resident).then(|| view! {
+                            <Suspense fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    let links = family.await.unwrap_or_default();
+                                    view! { <crate::family::FamilySection links=links lang=lang /> }
+                                })}
+                            </Suspense>
+                        })}
                         <section class="card settings">
                             <h2>{lang.t(T::Settings)}</h2>
                             <div class="setting">

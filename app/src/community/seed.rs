@@ -280,6 +280,7 @@ pub async fn seed_hierarchy(store: &Store) -> Result<(), AppError> {
                 let community = upsert_region(&mut tx, "community", ccode, czh, cen, Some(sub)).await?;
                 let areas: &[AreaSeed] = if ccode == "qianggen" { &QIANGGEN_AREAS } else { &HETAOYUAN_AREAS };
                 seed_areas(&mut tx, community, areas).await?;
+                crate::affairs::seed::seed_community(&mut tx, community).await?;
             }
             for (dcode, dzh, den) in G_DEPARTMENTS {
                 sqlx::query(

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use std::collections::BTreeMap;
 
 #[cfg(feature = "hydrate")]
-mod enhance;
+pub mod enhance;
 #[cfg(feature = "ssr")]
 pub mod server;
 

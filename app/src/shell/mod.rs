@@ -53,15 +53,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    use crate::affairs::views::{AffairPage, NewAffairPage, ServicesPage};
     use crate::auth::views::{LoginPage, MePage, RegisterPage};
-    use crate::station::StationPage;
-    use pages::{HomePage, NotFoundPage, PostPage, ServicesPage, ThreadsPage};
+    use crate::demands::views::{DemandPage, MyDemandsPage, PostPage};
+    use crate::notifications::NotificationsPage;
+    use crate::station::{intake::IntakePage, StationPage};
+    use pages::{HomePage, NotFoundPage, ThreadsPage};
     view! {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                 <Route path=path!("/services") view=ServicesPage ssr=SsrMode::Async />
+                <Route path=path!("/services/:code") view=AffairPage ssr=SsrMode::Async />
                 <Route path=path!("/post") view=PostPage ssr=SsrMode::Async />
+                <Route path=path!("/demands") view=MyDemandsPage ssr=SsrMode::Async />
+                <Route path=path!("/demands/:id") view=DemandPage ssr=SsrMode::Async />
+                <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />
+                <Route path=path!("/station/affairs/new") view=NewAffairPage ssr=SsrMode::Async />
                 <Route path=path!("/threads") view=ThreadsPage ssr=SsrMode::Async />
                 <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
@@ -93,7 +102,10 @@ pub fn Page(tab: Tab, title: String, children: Children) -> impl IntoView {
         <a class="skip" href="#main">{lang.t(T::SkipToContent)}</a>
         <header class="topbar">
             <a class="brand" href="/">{lang.t(T::AppName)}</a>
-            <LanguageSwitch />
+            <span class="topbar-tools">
+                <UnreadBadge lang=lang />
+                <LanguageSwitch />
+            </span>
         </header>
         <main id="main" class="content">
             <h1 class="page-title">{title}</h1>
@@ -140,10 +152,15 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
         <a class="skip" href="#main">{lang.t(T::SkipToContent)}</a>
         <header class="topbar station">
             <a class="brand" href="/station">{lang.t(T::StationTitle)}</a>
-            <LanguageSwitch />
+            <span class="topbar-tools">
+                <UnreadBadge lang=lang />
+                <LanguageSwitch />
+            </span>
         </header>
         <nav class="station-nav" aria-label=lang.t(T::StationNav)>
-            <a href="/station" aria-current="page">{lang.t(T::StationWelcome)}</a>
+            <a href="/station">{lang.t(T::StationWelcome)}</a>
+            <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
+            <a href="/services">{lang.t(T::TabServices)}</a>
             <a href="/me">{lang.t(T::TabMe)}</a>
             <a href="/">{lang.t(T::BackToResidentView)}</a>
         </nav>
@@ -154,6 +171,32 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
     }
 }
 
+/// The bell with the number of unread notifications (signed in only).
+#[component]
+fn UnreadBadge(lang: Lang) -> impl IntoView {
+    if current_user().is_none() {
+        return ().into_any();
+    }
+    let count = Resource::new(|| (), |_| crate::notifications::unread());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let n = count.await.unwrap_or(0);
+                let label = format!("{} ({n})", lang.t(T::Notifications));
+                view! {
+                    <a class="bell" href="/notifications" aria-label=label>
+                        <svg class="icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+                            <path d="M6 16V11a6 6 0 1112 0v5l2 2H4zM10 20a2 2 0 004 0" fill="none" stroke="currentColor" stroke-width="1.8" />
+                        </svg>
+                        {(n > 0).then(|| view! { <span class="badge-count" data-testid="unread">{n}</span> })}
+                    </a>
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
 /// Sends the browser to the login page (302 during server rendering) and comes back after.
 pub fn redirect_to_login(back_to: &str) -> AnyView {
     let target = format!("/login?next={}", urlencode(back_to));
@@ -162,7 +205,7 @@ pub fn redirect_to_login(back_to: &str) -> AnyView {
     view! { <p><a href=target>{use_lang().t(T::LoginRequired)}</a></p> }.into_any()
 }
 
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),

@@ -38,7 +38,22 @@ pub fn HomePage() -> impl IntoView {
             </section>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    community.await.ok().flatten().map(|c| view! { <StationCard info=c lang=lang /> })
+                    let public = if signed_in { crate::demands::community_demands().await.unwrap_or_default() } else { Vec::new() };
+                    view! {
+                        {community.await.ok().flatten().map(|c| view! { <StationCard info=c lang=lang /> })}
+                        {signed_in.then(|| view! {
+                            <p class="actions">
+                                <a class="button primary" href="/post">{lang.t(T::PostDemand)}</a>
+                                <a class="button secondary" href="/demands">{lang.t(T::MyDemands)}</a>
+                            </p>
+                        })}
+                        {(!public.is_empty()).then(|| view! {
+                            <section aria-labelledby="public-title">
+                                <h2 id="public-title">{lang.t(T::NeighbourhoodDemands)}</h2>
+                                <crate::demands::views::DemandList lines=public lang=lang />
+                            </section>
+                        })}
+                    }
                 })}
             </Suspense>
             <ServiceFamilies lang=lang />
@@ -75,7 +90,7 @@ fn StationCard(info: CommunityInfo, lang: Lang) -> impl IntoView {
 }
 
 #[component]
-fn ServiceFamilies(lang: Lang) -> impl IntoView {
+pub fn ServiceFamilies(lang: Lang) -> impl IntoView {
     let families = [
         (T::FamilyPartyMasses, T::FamilyPartyMassesDesc, "party"),
         (T::FamilyGovernment, T::FamilyGovernmentDesc, "government"),
@@ -99,39 +114,6 @@ fn ServiceFamilies(lang: Lang) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
-    }
-}
-
-#[component]
-pub fn ServicesPage() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <Page tab=Tab::Services title=lang.t(T::TabServices).to_string()>
-            <p class="lead">{lang.t(T::ServicesIntro)}</p>
-            <ServiceFamilies lang=lang />
-        </Page>
-    }
-}
-
-#[component]
-pub fn PostPage() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <Page tab=Tab::Post title=lang.t(T::TabPost).to_string()>
-            <p class="lead">{lang.t(T::PostIntro)}</p>
-            <ul class="choice-list">
-                <li class="card">
-                    <h2>{lang.t(T::PostDemand)}</h2>
-                    <p>{lang.t(T::PostDemandDesc)}</p>
-                    <p class="badge">{lang.t(T::NotYetOpen)}</p>
-                </li>
-                <li class="card">
-                    <h2>{lang.t(T::PostDeliberation)}</h2>
-                    <p>{lang.t(T::PostDeliberationDesc)}</p>
-                    <p class="badge">{lang.t(T::NotYetOpen)}</p>
-                </li>
-            </ul>
-        </Page>
     }
 }
 

@@ -1,12 +1,32 @@
 //! The station desk (`/station`): staff only. What each staff member sees is limited to
 //! their scope; later features add the work-item board here.
 
+use crate::auth::Role;
 use crate::community::{station_overview, StationDesk};
 use crate::error::AppError;
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
 use crate::shell::{current_user, redirect_to_login, ErrorPage, StationFrame};
+use crate::work::api::{department_board, station_board, BoardFilter};
+use crate::work::board::{DepartmentBoard, StationBoard};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+pub mod intake;
+
+/// The board's filters from the page's query string.
+fn filter_from_query() -> BoardFilter {
+    let q = use_query_map().get_untracked();
+    let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
+    BoardFilter {
+        state: get("state"),
+        area: get("area"),
+        family: get("family"),
+        urgency: get("urgency"),
+        overdue: get("overdue").is_some_and(|v| v == "true"),
+        mine: get("mine").is_some_and(|v| v == "true"),
+    }
+}
 
 #[component]
 pub fn StationPage() -> impl IntoView {
@@ -18,16 +38,59 @@ pub fn StationPage() -> impl IntoView {
     if !user.scope().may_enter_station() {
         return view! { <ErrorPage status=403 title=T::ErrForbiddenTitle body=T::ErrForbiddenBody /> }.into_any();
     }
+    let role = user.role;
+    let filter = filter_from_query();
+    let f = filter.clone();
+    let work = Resource::new(
+        || (),
+        move |_| {
+            let f = f.clone();
+            async move {
+                if role.is_station_team() {
+                    station_board(f).await.map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        },
+    );
+    let whistles = Resource::new(
+        || (),
+        move |_| async move {
+            if role == Role::Department {
+                department_board().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
     let overview = Resource::new(|| (), |_| station_overview());
     view! {
         <StationFrame title=lang.t(T::StationWelcome).to_string()>
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(o) => view! { <Overview o=o lang=lang /> }.into_any(),
-                        Err(e) => view! { <StationError e=e lang=lang /> }.into_any(),
-                    }
-                })}
+                {move || {
+                    let filter = filter.clone();
+                    Suspend::new(async move {
+                        let board = match work.await {
+                            Ok(b) => b,
+                            Err(e) => return view! { <StationError e=e lang=lang /> }.into_any(),
+                        };
+                        let whistles = whistles.await.ok().flatten();
+                        let overview = overview.await;
+                        view! {
+                            {board.map(|b| view! { <StationBoard board=b filter=filter lang=lang /> })}
+                            {whistles.map(|w| view! {
+                                <h2>{lang.t(T::WhistlesToUs)}</h2>
+                                <DepartmentBoard lines=w lang=lang />
+                            })}
+                            {match overview {
+                                Ok(o) => view! { <Overview o=o lang=lang /> }.into_any(),
+                                Err(e) => view! { <StationError e=e lang=lang /> }.into_any(),
+                            }}
+                        }
+                        .into_any()
+                    })
+                }}
             </Suspense>
         </StationFrame>
     }

@@ -393,7 +393,10 @@ mod tests {
                     if LEGAL.iter().any(|&(f, a, who, _)| f == from && a == action && who == actor) {
                         continue;
                     }
-                    assert!(transition(from, action, actor).is_err(), "{from:?} {action:?} {actor:?} should be refused");
+                    assert!(
+                        transition(from, action, actor).is_err(),
+                        "{from:?} {action:?} {actor:?} should be refused"
+                    );
                     refused += 1;
                 }
             }
@@ -430,13 +433,28 @@ mod tests {
     #[test]
     fn triage_rules() {
         use Place::*;
-        assert_eq!(triage(Some(Mode::OnTheSpot), Urgency::Normal, Home), (Triage::Immediate, TriageReason::AffairOnTheSpot));
-        assert_eq!(triage(Some(Mode::SubmitUpward), Urgency::Normal, Building), (Triage::Immediate, TriageReason::AffairSubmitUpward));
-        assert_eq!(triage(Some(Mode::Referral), Urgency::Normal, Home), (Triage::Transfer, TriageReason::AffairReferral));
+        assert_eq!(
+            triage(Some(Mode::OnTheSpot), Urgency::Normal, Home),
+            (Triage::Immediate, TriageReason::AffairOnTheSpot)
+        );
+        assert_eq!(
+            triage(Some(Mode::SubmitUpward), Urgency::Normal, Building),
+            (Triage::Immediate, TriageReason::AffairSubmitUpward)
+        );
+        assert_eq!(
+            triage(Some(Mode::Referral), Urgency::Normal, Home),
+            (Triage::Transfer, TriageReason::AffairReferral)
+        );
         assert_eq!(triage(None, Urgency::Normal, PublicArea), (Triage::Transfer, TriageReason::NoAffair));
         // The blocked manhole: an emergency in a public area goes to the area director at once.
-        assert_eq!(triage(Some(Mode::OnTheSpot), Urgency::Emergency, PublicArea), (Triage::Transfer, TriageReason::EmergencyOnSite));
-        assert_eq!(triage(Some(Mode::OnTheSpot), Urgency::Emergency, Home), (Triage::Immediate, TriageReason::AffairOnTheSpot));
+        assert_eq!(
+            triage(Some(Mode::OnTheSpot), Urgency::Emergency, PublicArea),
+            (Triage::Transfer, TriageReason::EmergencyOnSite)
+        );
+        assert_eq!(
+            triage(Some(Mode::OnTheSpot), Urgency::Emergency, Home),
+            (Triage::Immediate, TriageReason::AffairOnTheSpot)
+        );
     }
 
     #[test]

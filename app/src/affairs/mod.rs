@@ -1,0 +1,260 @@
+//! The affairs menu (服务事项): what the station offers, in four service families and seven
+//! categories, with how each is handled, what to bring and how long it takes.
+
+use crate::community::Named;
+use crate::error::AppError;
+use crate::i18n::T;
+use crate::work::rules::Mode;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod seed;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod views;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Family {
+    Party,
+    Government,
+    Life,
+    Public,
+}
+
+impl Family {
+    pub const ALL: [Family; 4] = [Family::Party, Family::Government, Family::Life, Family::Public];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Family::Party => "party",
+            Family::Government => "government",
+            Family::Life => "life",
+            Family::Public => "public",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub const fn label(self) -> T {
+        match self {
+            Family::Party => T::FamilyPartyMasses,
+            Family::Government => T::FamilyGovernment,
+            Family::Life => T::FamilyLife,
+            Family::Public => T::FamilyPublic,
+        }
+    }
+
+    pub const fn description(self) -> T {
+        match self {
+            Family::Party => T::FamilyPartyMassesDesc,
+            Family::Government => T::FamilyGovernmentDesc,
+            Family::Life => T::FamilyLifeDesc,
+            Family::Public => T::FamilyPublicDesc,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Category {
+    PartyBuilding,
+    SocialSecurity,
+    Assistance,
+    ElderlyDisability,
+    Certificates,
+    DailyLife,
+    Volunteering,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::PartyBuilding,
+        Category::SocialSecurity,
+        Category::Assistance,
+        Category::ElderlyDisability,
+        Category::Certificates,
+        Category::DailyLife,
+        Category::Volunteering,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Category::PartyBuilding => "party_building",
+            Category::SocialSecurity => "social_security",
+            Category::Assistance => "assistance",
+            Category::ElderlyDisability => "elderly_disability",
+            Category::Certificates => "certificates",
+            Category::DailyLife => "daily_life",
+            Category::Volunteering => "volunteering",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub const fn label(self) -> T {
+        match self {
+            Category::PartyBuilding => T::CatPartyBuilding,
+            Category::SocialSecurity => T::CatSocialSecurity,
+            Category::Assistance => T::CatAssistance,
+            Category::ElderlyDisability => T::CatElderlyDisability,
+            Category::Certificates => T::CatCertificates,
+            Category::DailyLife => T::CatDailyLife,
+            Category::Volunteering => T::CatVolunteering,
+        }
+    }
+}
+
+pub const fn mode_label(mode: Mode) -> T {
+    match mode {
+        Mode::OnTheSpot => T::ModeOnTheSpot,
+        Mode::SubmitUpward => T::ModeSubmitUpward,
+        Mode::Referral => T::ModeReferral,
+    }
+}
+
+/// One affair as the menu lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffairSummary {
+    pub code: String,
+    pub family: Family,
+    pub category: Category,
+    pub mode: Mode,
+    pub name: Named,
+    pub served_by: Named,
+    pub response_hours: i64,
+    pub completion_hours: i64,
+    pub retired: bool,
+}
+
+/// One affair in full.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffairDetail {
+    pub summary: AffairSummary,
+    pub description: Named,
+    /// What to bring, one document a line.
+    pub documents: Named,
+    pub keywords: String,
+}
+
+impl AffairDetail {
+    pub fn document_list(&self, lang: crate::i18n::Lang) -> Vec<String> {
+        self.documents
+            .get(lang)
+            .split(['；', ';', '\n'])
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// The menu of the viewer's community (or the default community for visitors), optionally
+/// one family, optionally searched. Retired affairs only for staff who ask for them.
+#[server(endpoint = "affairs")]
+pub async fn affairs_menu(
+    q: Option<String>,
+    family: Option<String>,
+    include_retired: Option<bool>,
+) -> Result<Vec<AffairSummary>, AppError> {
+    let result = async {
+        let store = crate::request::store()?;
+        let viewer = crate::request::viewer();
+        let community = server::menu_community(&store, viewer.as_ref()).await?;
+        let family = family
+            .as_deref()
+            .filter(|f| !f.is_empty())
+            .map(|f| Family::parse(f).ok_or(AppError::BadRequest))
+            .transpose()?;
+        let retired = include_retired.unwrap_or(false)
+            && viewer.as_ref().is_some_and(|v| v.role == crate::auth::Role::Stationmaster);
+        server::search(&store, community, q.as_deref().unwrap_or(""), family, retired).await
+    }
+    .await;
+    crate::request::respond(result)
+}
+
+#[server(endpoint = "affairs/one")]
+pub async fn affair(code: String) -> Result<AffairDetail, AppError> {
+    let result = async {
+        let store = crate::request::store()?;
+        let viewer = crate::request::viewer();
+        let community = server::menu_community(&store, viewer.as_ref()).await?;
+        server::detail(&store, community, &code).await?.ok_or(AppError::NotFound)
+    }
+    .await;
+    crate::request::respond(result)
+}
+
+/// Adds or edits an affair of the stationmaster's own community.
+#[server(endpoint = "affairs/save")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_affair(
+    code: String,
+    family: String,
+    category: String,
+    mode: String,
+    response_hours: String,
+    completion_hours: String,
+    name_zh: String,
+    name_en: String,
+    description_zh: String,
+    description_en: String,
+    documents_zh: String,
+    documents_en: String,
+    served_by_zh: String,
+    served_by_en: String,
+    keywords: String,
+    existing: Option<String>,
+) -> Result<(), AppError> {
+    let form = server::AffairForm {
+        code,
+        family,
+        category,
+        mode,
+        response_hours,
+        completion_hours,
+        name_zh,
+        name_en,
+        description_zh,
+        description_en,
+        documents_zh,
+        documents_en,
+        served_by_zh,
+        served_by_en,
+        keywords,
+        existing: existing.filter(|e| !e.is_empty()),
+    };
+    let kept = form.kept();
+    let result = server::save(form).await;
+    match &result {
+        Ok(code) => {
+            crate::form::server::forget("affair").await;
+            crate::request::redirect(&format!("/services/{code}"));
+        }
+        Err(_) => {
+            let kept: Vec<(&str, &str)> = kept.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            crate::form::server::keep_input("affair", &kept).await
+        }
+    }
+    crate::request::respond(result.map(|_| ()))
+}
+
+/// Retires an affair (it leaves the menu; demands already posted keep it) or brings it back.
+#[server(endpoint = "affairs/retire")]
+pub async fn retire_affair(code: String, retire: String) -> Result<(), AppError> {
+    let result = async {
+        let user = crate::auth::server::require_staff()?;
+        if user.role != crate::auth::Role::Stationmaster {
+            return Err(AppError::Forbidden);
+        }
+        server::set_retired(&crate::request::store()?, user.region_id, &code, retire == "1").await?;
+        crate::request::redirect(&format!("/services/{code}"));
+        Ok(())
+    }
+    .await;
+    crate::request::respond(result)
+}

@@ -1,0 +1,366 @@
+//! Pages: post a demand (`/post`), my demands (`/demands`), one demand (`/demands/{id}`).
+
+use super::*;
+use crate::affairs::{affairs_menu, Family};
+use crate::form::{load_state, EnhancedForm, FormBanner, FormState};
+use crate::i18n::Lang;
+use crate::prefs::use_lang;
+use crate::shell::{current_user, redirect_to_login, Page, Tab};
+use crate::work::timeline::LiveCase;
+use crate::work::{state_label, triage_label, triage_reason_label};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use server_fn::ServerFn;
+
+/// A new random key for a form (idempotency): 32 hex characters from the server.
+fn new_key() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        crate::auth::server::new_token()[..32].to_string()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
+#[component]
+pub fn PostPage() -> impl IntoView {
+    let lang = use_lang();
+    if current_user().is_none() {
+        return redirect_to_login("/post");
+    }
+    let chosen_affair = use_query_map().get_untracked().get("affair").unwrap_or_default();
+    let state = Resource::new(|| (), |_| load_state("demand", PostDemand::PATH));
+    let menu = Resource::new(|| (), |_| affairs_menu(None, None, None));
+    view! {
+        <Page tab=Tab::Post title=lang.t(T::PostDemand).to_string()>
+            <p class="lead">{lang.t(T::PostDemandDesc)}</p>
+            <Suspense fallback=|| ()>
+                {move || {
+                    let chosen_affair = chosen_affair.clone();
+                    Suspend::new(async move {
+                        let s = state.await;
+                        let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(new_key);
+                        let context = load_posting_context(key.clone()).await;
+                        let menu = menu.await.unwrap_or_default();
+                        match context {
+                            Ok(c) => view! { <DemandForm state=s context=c menu=menu key=key chosen_affair=chosen_affair lang=lang staff=None /> }.into_any(),
+                            Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+            <p class="aside"><a href="/demands">{lang.t(T::MyDemands)}</a></p>
+        </Page>
+    }
+    .into_any()
+}
+
+/// For staff intake: the resident it is for.
+#[derive(Clone, Debug)]
+pub struct IntakeFor {
+    pub requester_id: i64,
+    pub name: String,
+}
+
+/// The posting form, for residents (`/post`) and the station's window (`/station/intake`).
+#[component]
+pub fn DemandForm(
+    state: FormState,
+    context: PostingContext,
+    menu: Vec<crate::affairs::AffairSummary>,
+    key: String,
+    chosen_affair: String,
+    lang: Lang,
+    staff: Option<IntakeFor>,
+) -> impl IntoView {
+    let s = state;
+    let kept = |f: &str, default: &str| {
+        let v = s.value(f);
+        if v.is_empty() && s.error.is_none() {
+            default.to_string()
+        } else {
+            v
+        }
+    };
+    let affair = if s.error.is_some() { s.value("affair") } else { chosen_affair };
+    let place = kept("place", "home");
+    let urgency = kept("urgency", "normal");
+    let visibility = kept("visibility", "private");
+    let contact = kept("contact_time", "");
+    let building = {
+        let v = s.value("building");
+        if v.is_empty() {
+            context.my_building.map(|b| b.to_string()).unwrap_or_default()
+        } else {
+            v
+        }
+    };
+    let for_whom = s.value("for_whom");
+    let problems = s.clone();
+    let problem = move |f: &str| problems.problem(f).map(|p| lang.t(p));
+    let radio = move |name: &'static str, value: &'static str, label: T, current: &str| {
+        let id = format!("f-{name}-{value}");
+        let for_id = id.clone();
+        view! {
+            <label class="choice" for=for_id>
+                <input type="radio" id=id name=name value=value checked=current == value />
+                <span>{lang.t(label)}</span>
+            </label>
+        }
+    };
+    let action = if staff.is_some() { IntakeDemand::url() } else { PostDemand::url() };
+    view! {
+        <EnhancedForm lang=lang>
+            <form method="post" action=action enctype="multipart/form-data" class="card form demand-form" novalidate>
+                <FormBanner error=s.error.clone() />
+                <input type="hidden" name="idempotency_key" value=key />
+                {staff.as_ref().map(|st| view! {
+                    <input type="hidden" name="requester" value=st.requester_id />
+                    <p class="value">{lang.t(T::FilingFor)} " " <strong>{st.name.clone()}</strong></p>
+                    <fieldset class="field">
+                        <legend>{lang.t(T::Channel)}</legend>
+                        {radio("channel", "walk_in", T::ChannelWalkIn, &{ let c = s.value("channel"); if c.is_empty() { "walk_in".to_string() } else { c } })}
+                        {radio("channel", "phone", T::ChannelPhone, &s.value("channel"))}
+                        <p class="field-error" data-error-for="channel">{problem("channel")}</p>
+                    </fieldset>
+                })}
+                {(staff.is_none() && context.for_whom.len() > 1).then(|| view! {
+                    <div class="field">
+                        <label for="f-for_whom">{lang.t(T::ForWhom)}</label>
+                        <select id="f-for_whom" name="for_whom">
+                            {context.for_whom.iter().map(|p| {
+                                let label = if p.myself { format!("{} ({})", p.name, lang.t(T::Myself)) } else { p.name.clone() };
+                                view! { <option value=p.user_id selected=for_whom == p.user_id.to_string()>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                        <p class="field-error" data-error-for="for_whom">{problem("for_whom")}</p>
+                    </div>
+                })}
+                <div class="field">
+                    <label for="f-affair">{lang.t(T::Affair)}</label>
+                    <select id="f-affair" name="affair" aria-describedby="f-affair-error">
+                        <option value="other">{lang.t(T::OtherAffair)}</option>
+                        {Family::ALL.into_iter().map(|fam| {
+                            let items: Vec<_> = menu.iter().filter(|a| a.family == fam).cloned().collect();
+                            let affair = affair.clone();
+                            view! {
+                                <optgroup label=lang.t(fam.label())>
+                                    {items.into_iter().map(|a| view! {
+                                        <option value=a.code.clone() selected=affair == a.code>{a.name.get(lang).to_string()}</option>
+                                    }).collect_view()}
+                                </optgroup>
+                            }
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" id="f-affair-error" data-error-for="affair">{problem("affair")}</p>
+                </div>
+                <div class="field">
+                    <label for="f-description">{lang.t(T::Description)}</label>
+                    <textarea id="f-description" name="description" rows="5" maxlength=MAX_DESCRIPTION required
+                        aria-describedby="f-description-hint f-description-error"
+                        aria-invalid=s.problem("description").map(|_| "true")>{s.value("description")}</textarea>
+                    <p class="hint" id="f-description-hint">{lang.t(T::DescriptionHint)}</p>
+                    <p class="field-error" id="f-description-error" data-error-for="description">{problem("description")}</p>
+                </div>
+                <fieldset class="field">
+                    <legend>{lang.t(T::Place)}</legend>
+                    {radio("place", "home", T::PlaceHome, &place)}
+                    {radio("place", "building", T::PlaceBuilding, &place)}
+                    {radio("place", "public_area", T::PlacePublic, &place)}
+                    <p class="field-error" data-error-for="place">{problem("place")}</p>
+                </fieldset>
+                <div class="field">
+                    <label for="f-building">{lang.t(T::Building)}</label>
+                    <select id="f-building" name="building">
+                        <option value="">{lang.t(T::NoBuilding)}</option>
+                        {context.buildings.iter().map(|b| {
+                            let id = b.id.to_string();
+                            view! { <option value=id.clone() selected=building == id>{b.name.get(lang).to_string()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="hint">{lang.t(T::BuildingHint)}</p>
+                    <p class="field-error" data-error-for="building">{problem("building")}</p>
+                </div>
+                <div class="field">
+                    <label for="f-place_detail">{lang.t(T::PlaceDetail)}</label>
+                    <input id="f-place_detail" name="place_detail" type="text" maxlength="100" value=s.value("place_detail")
+                        placeholder=lang.t(T::PlaceDetailHint) />
+                    <p class="field-error" data-error-for="place_detail">{problem("place_detail")}</p>
+                </div>
+                <fieldset class="field">
+                    <legend>{lang.t(T::Urgency)}</legend>
+                    {radio("urgency", "normal", T::UrgencyNormal, &urgency)}
+                    {radio("urgency", "emergency", T::UrgencyEmergency, &urgency)}
+                    <p class="hint">{lang.t(T::UrgencyHint)}</p>
+                    <p class="field-error" data-error-for="urgency">{problem("urgency")}</p>
+                </fieldset>
+                <div class="field">
+                    <label for="f-photos">{lang.t(T::Photos)}</label>
+                    {(!context.kept_photos.is_empty()).then(|| view! {
+                        <p class="hint">{lang.t(T::PhotosKept)}</p>
+                        <ul class="photo-grid small">
+                            {context.kept_photos.iter().map(|id| view! {
+                                <li><img src=format!("/photos/{id}/thumb") alt=lang.t(T::Photo) width="96" height="96" /></li>
+                            }).collect_view()}
+                        </ul>
+                    })}
+                    <input id="f-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple
+                        aria-describedby="f-photos-hint f-photos-error" data-preview="photo-preview" />
+                    <ul class="photo-grid small" id="photo-preview" aria-live="polite"></ul>
+                    <p class="hint" id="f-photos-hint">{lang.t(T::PhotosHint)}</p>
+                    <p class="field-error" id="f-photos-error" data-error-for="photos">{problem("photos")}</p>
+                    <progress class="upload" data-progress="" max="100" value="0" hidden></progress>
+                </div>
+                <fieldset class="field">
+                    <legend>{lang.t(T::Visibility)}</legend>
+                    {radio("visibility", "private", T::VisibilityPrivate, &visibility)}
+                    {radio("visibility", "public", T::VisibilityPublic, &visibility)}
+                    <p class="field-error" data-error-for="visibility">{problem("visibility")}</p>
+                </fieldset>
+                <div class="field">
+                    <label for="f-contact_time">{lang.t(T::ContactTime)}</label>
+                    <select id="f-contact_time" name="contact_time">
+                        {[("", T::ContactAny), ("morning", T::ContactMorning), ("afternoon", T::ContactAfternoon), ("evening", T::ContactEvening)]
+                            .into_iter()
+                            .map(|(v, label)| view! { <option value=v selected=contact == v>{lang.t(label)}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::Submit)}</button>
+            </form>
+        </EnhancedForm>
+    }
+}
+
+#[component]
+pub fn MyDemandsPage() -> impl IntoView {
+    let lang = use_lang();
+    if current_user().is_none() {
+        return redirect_to_login("/demands");
+    }
+    let list = Resource::new(|| (), |_| my_demands());
+    view! {
+        <Page tab=Tab::Me title=lang.t(T::MyDemands).to_string()>
+            <p><a class="button primary" href="/post">{lang.t(T::PostDemand)}</a></p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(lines) if lines.is_empty() => view! { <p class="empty">{lang.t(T::NoDemandsYet)}</p> }.into_any(),
+                        Ok(lines) => view! { <DemandList lines=lines lang=lang /> }.into_any(),
+                        Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn DemandList(lines: Vec<DemandLine>, lang: Lang) -> impl IntoView {
+    view! {
+        <ul class="demand-list">
+            {lines.into_iter().map(|l| view! {
+                <li class="card demand-line">
+                    <a href=format!("/demands/{}", l.id)>
+                        <span class=format!("state state-{}", l.state.as_str())>{lang.t(state_label(l.state))}</span>
+                        {(l.urgency == Urgency::Emergency).then(|| view! { <span class="tag danger">{lang.t(T::UrgencyEmergency)}</span> })}
+                        <strong class="demand-title">{l.title.clone()}</strong>
+                        <span class="muted small">
+                            {l.affair.as_ref().map(|a| a.get(lang).to_string()).unwrap_or_else(|| lang.t(T::OtherAffair).to_string())}
+                            " · " {l.posted.clone()}
+                            {l.for_other.clone().map(|n| format!(" · {} {n}", lang.t(T::ForPerson)))}
+                            {(l.photos > 0).then(|| format!(" · 📷 {}", l.photos))}
+                        </span>
+                    </a>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn DemandPage() -> impl IntoView {
+    let lang = use_lang();
+    let id = use_params_map().get_untracked().get("id").and_then(|v| v.parse::<i64>().ok());
+    let Some(id) = id else { return view! { <crate::shell::pages::NotFoundPage /> }.into_any() };
+    if current_user().is_none() {
+        return redirect_to_login(&format!("/demands/{id}"));
+    }
+    let data = Resource::new(move || id, demand);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <DemandDetail d=d lang=lang /> }.into_any(),
+                    Err(crate::error::AppError::NotFound) => view! { <crate::shell::pages::NotFoundPage /> }.into_any(),
+                    Err(e) => view! { <Page tab=Tab::None title=lang.t(T::ErrGenericTitle).to_string()><p class="form-banner" role="alert">{e.message(lang)}</p></Page> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
+    let title = d
+        .affair
+        .as_ref()
+        .map(|(_, n)| n.get(lang).to_string())
+        .unwrap_or_else(|| format!("{} #{}", lang.t(T::Demand), d.id));
+    let requester = d.viewing == Viewing::Requester;
+    let staff = d.staff.clone();
+    let tab = if requester { Tab::Me } else { Tab::None };
+    view! {
+        <Page tab=tab title=title>
+            <section class="card demand-facts">
+                <p class="badges">
+                    {(d.urgency == Urgency::Emergency).then(|| view! { <span class="tag danger">{lang.t(T::UrgencyEmergency)}</span> })}
+                    <span class="tag" data-testid="triage">{lang.t(triage_label(d.triage))}</span>
+                    {d.overdue.then(|| view! { <span class="tag danger">{lang.t(T::Overdue)}</span> })}
+                    <span class="tag">{lang.t(if d.public { T::VisibilityPublicShort } else { T::VisibilityPrivateShort })}</span>
+                </p>
+                <p class="why muted small" data-testid="triage-why">{lang.t(T::Why)} ": " {lang.t(triage_reason_label(d.triage_reason))}</p>
+                <p class="description">{d.description.clone()}</p>
+                <dl class="facts">
+                    <dt>{lang.t(T::Place)}</dt>
+                    <dd>
+                        {lang.t(place_label(d.place))}
+                        {d.building.as_ref().map(|b| format!(" · {}", b.get(lang)))}
+                        {(!d.place_detail.is_empty()).then(|| format!(" · {}", d.place_detail))}
+                    </dd>
+                    <dt>{lang.t(T::Posted)}</dt>
+                    <dd>{d.posted.clone()}</dd>
+                    <dt>{lang.t(T::DueResponse)}</dt>
+                    <dd data-testid="respond-by">{d.respond_by.clone()}</dd>
+                    <dt>{lang.t(T::DueCompletion)}</dt>
+                    <dd data-testid="complete-by">{d.complete_by.clone()}</dd>
+                    {d.requester.clone().map(|r| view! { <dt>{lang.t(T::ForPerson)}</dt><dd>{r}</dd> })}
+                    {d.filed_by.clone().map(|f| view! { <dt>{lang.t(T::FiledBy)}</dt><dd>{f}</dd> })}
+                    {(!d.contact_time.is_empty()).then(|| view! { <dt>{lang.t(T::ContactTime)}</dt><dd>{contact_label(&d.contact_time, lang)}</dd> })}
+                    {d.assignee.clone().map(|a| view! { <dt>{lang.t(T::Assignee)}</dt><dd data-testid="assignee">{a}</dd> })}
+                </dl>
+                {(!d.photos.is_empty()).then(|| view! {
+                    <ul class="photo-grid">
+                        {d.photos.iter().map(|p| view! {
+                            <li><a href=format!("/photos/{p}")><img src=format!("/photos/{p}/thumb") alt=lang.t(T::Photo) loading="lazy" /></a></li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </section>
+            <LiveCase demand_id=d.id item_id=d.item_id lang=lang requester=requester initial=d.live.clone() />
+            {staff.map(|panel| view! { <crate::work::panel::StaffPanelView d=d.clone() panel=panel lang=lang /> })}
+        </Page>
+    }
+}
+
+pub fn contact_label(v: &str, lang: Lang) -> &'static str {
+    lang.t(match v {
+        "morning" => T::ContactMorning,
+        "afternoon" => T::ContactAfternoon,
+        "evening" => T::ContactEvening,
+        _ => T::ContactAny,
+    })
+}

@@ -1,0 +1,205 @@
+//! Work items: what the station does with every demand (and later every autonomy project,
+//! home visit and callback). The rules are in [`rules`]; the server side writes every change
+//! as an append-only event and tells open pages about it.
+
+pub mod api;
+pub mod board;
+#[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod live;
+pub mod panel;
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod timeline;
+
+use crate::i18n::T;
+use rules::{Action, State, Triage, TriageReason};
+use serde::{Deserialize, Serialize};
+
+pub const fn state_label(s: State) -> T {
+    match s {
+        State::Received => T::StateReceived,
+        State::Accepted => T::StateAccepted,
+        State::InProgress => T::StateInProgress,
+        State::VisitScheduled => T::StateVisitScheduled,
+        State::Transferred => T::StateTransferred,
+        State::HandedOff => T::StateHandedOff,
+        State::Resolved => T::StateResolved,
+        State::Closed => T::StateClosed,
+        State::Reopened => T::StateReopened,
+        State::Withdrawn => T::StateWithdrawn,
+    }
+}
+
+pub const fn triage_label(t: Triage) -> T {
+    match t {
+        Triage::Immediate => T::TriageImmediate,
+        Triage::Transfer => T::TriageTransfer,
+    }
+}
+
+pub const fn triage_reason_label(r: TriageReason) -> T {
+    match r {
+        TriageReason::AffairOnTheSpot => T::WhyOnTheSpot,
+        TriageReason::AffairSubmitUpward => T::WhySubmitUpward,
+        TriageReason::AffairReferral => T::WhyReferral,
+        TriageReason::NoAffair => T::WhyNoAffair,
+        TriageReason::EmergencyOnSite => T::WhyEmergencyOnSite,
+    }
+}
+
+pub const fn action_label(a: Action) -> T {
+    match a {
+        Action::Accept => T::ActAccept,
+        Action::Start => T::ActStart,
+        Action::ScheduleVisit => T::ActScheduleVisit,
+        Action::VisitDone => T::ActVisitDone,
+        Action::Whistle => T::ActWhistle,
+        Action::DepartmentsReported => T::ActDepartmentsReported,
+        Action::HandOff => T::ActHandOff,
+        Action::PartnerDone => T::ActPartnerDone,
+        Action::Resolve => T::ActResolve,
+        Action::Confirm => T::ActConfirm,
+        Action::Reopen => T::ActReopen,
+        Action::Withdraw => T::ActWithdraw,
+        Action::AutoClose => T::ActAutoClose,
+    }
+}
+
+pub fn action_code(a: Action) -> &'static str {
+    match a {
+        Action::Accept => "accept",
+        Action::Start => "start",
+        Action::ScheduleVisit => "schedule_visit",
+        Action::VisitDone => "visit_done",
+        Action::Whistle => "whistle",
+        Action::DepartmentsReported => "departments_reported",
+        Action::HandOff => "hand_off",
+        Action::PartnerDone => "partner_done",
+        Action::Resolve => "resolve",
+        Action::Confirm => "confirm",
+        Action::Reopen => "reopen",
+        Action::Withdraw => "withdraw",
+        Action::AutoClose => "auto_close",
+    }
+}
+
+pub fn parse_action(s: &str) -> Option<Action> {
+    use Action::*;
+    [
+        Accept,
+        Start,
+        ScheduleVisit,
+        VisitDone,
+        Whistle,
+        DepartmentsReported,
+        HandOff,
+        PartnerDone,
+        Resolve,
+        Confirm,
+        Reopen,
+        Withdraw,
+        AutoClose,
+    ]
+    .into_iter()
+    .find(|a| action_code(*a) == s)
+}
+
+/// What happened, for the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    Posted,
+    Transition,
+    Reply,
+    Whistled,
+    CheckedIn,
+    Reported,
+    HandedOff,
+    PartnerOutcome,
+    Reassigned,
+    Urged,
+    Overdue,
+}
+
+impl EventKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Posted => "posted",
+            EventKind::Transition => "transition",
+            EventKind::Reply => "reply",
+            EventKind::Whistled => "whistled",
+            EventKind::CheckedIn => "checked_in",
+            EventKind::Reported => "reported",
+            EventKind::HandedOff => "handed_off",
+            EventKind::PartnerOutcome => "partner_outcome",
+            EventKind::Reassigned => "reassigned",
+            EventKind::Urged => "urged",
+            EventKind::Overdue => "overdue",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        use EventKind::*;
+        [
+            Posted,
+            Transition,
+            Reply,
+            Whistled,
+            CheckedIn,
+            Reported,
+            HandedOff,
+            PartnerOutcome,
+            Reassigned,
+            Urged,
+            Overdue,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    pub const fn label(self) -> T {
+        match self {
+            EventKind::Posted => T::EvPosted,
+            EventKind::Transition => T::EvTransition,
+            EventKind::Reply => T::EvReply,
+            EventKind::Whistled => T::EvWhistled,
+            EventKind::CheckedIn => T::EvCheckedIn,
+            EventKind::Reported => T::EvReported,
+            EventKind::HandedOff => T::EvHandedOff,
+            EventKind::PartnerOutcome => T::EvPartnerOutcome,
+            EventKind::Reassigned => T::EvReassigned,
+            EventKind::Urged => T::EvUrged,
+            EventKind::Overdue => T::EvOverdue,
+        }
+    }
+}
+
+/// One line of a work item's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub at: i64,
+    /// `at` in Beijing time, formatted on the server.
+    pub when: String,
+    pub kind: EventKind,
+    /// Who did it, as the viewer may see it (a name and a role, or a department).
+    pub actor: Option<String>,
+    pub from: Option<State>,
+    pub to: Option<State>,
+    pub note: String,
+}
+
+/// The live part of a demand page: state and timeline, refreshed while the page is open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveStatus {
+    pub state: State,
+    pub version: i64,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// The six steps of case management, in order.
+pub fn server_steps() -> [&'static str; 6] {
+    ["intake", "assessment", "plan", "execution", "coordination", "closure"]
+}

@@ -1,0 +1,158 @@
+//! The live part of a demand page: its state, its timeline and the resident's own actions,
+//! refreshed while the page is open (an EventSource tells it when the item changed).
+
+use super::rules::{Action, Actor};
+use super::{action_code, state_label, LiveStatus, TimelineEntry};
+use crate::i18n::{Lang, T};
+use leptos::prelude::*;
+
+fn entry_text(e: &TimelineEntry, lang: Lang) -> String {
+    match (e.from, e.to) {
+        (_, Some(to)) if e.kind == super::EventKind::Transition || e.kind == super::EventKind::Posted => {
+            format!("{} → {}", lang.t(e.kind.label()), lang.t(state_label(to)))
+        }
+        _ => lang.t(e.kind.label()).to_string(),
+    }
+}
+
+#[component]
+fn Timeline(entries: Vec<TimelineEntry>, lang: Lang) -> impl IntoView {
+    view! {
+        <ol class="timeline" aria-live="polite">
+            {entries
+                .into_iter()
+                .rev()
+                .map(|e| {
+                    let text = entry_text(&e, lang);
+                    view! {
+                        <li class=format!("ev ev-{}", e.kind.as_str())>
+                            <p class="ev-head">
+                                <strong>{text}</strong>
+                                <time>{e.when.clone()}</time>
+                            </p>
+                            {e.actor.clone().map(|a| view! { <p class="muted small">{a}</p> })}
+                            {(!e.note.is_empty()).then(|| view! { <p class="ev-note">{e.note.clone()}</p> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+/// The resident's buttons for the current state: confirm or reopen a resolved case, or
+/// withdraw an open one. Plain forms, enhanced by the island's submit handler.
+#[component]
+fn RequesterActions(demand_id: i64, status: LiveStatus, lang: Lang) -> impl IntoView {
+    let allowed = |a: Action| super::rules::transition(status.state, a, Actor::Requester).is_ok();
+    let version = status.version;
+    let form = move |action: Action, label: T, class: &'static str, note: Option<T>| {
+        view! {
+            <form method="post" action="/api/demands/act" class="form action-form">
+                <p class="form-banner" data-form-error="" role="alert" hidden></p>
+                <input type="hidden" name="id" value=demand_id />
+                <input type="hidden" name="version" value=version />
+                <input type="hidden" name="action" value=action_code(action) />
+                {note
+                    .map(|n| {
+                        let id = format!("note-{}", action_code(action));
+                        view! {
+                            <div class="field">
+                                <label for=id.clone()>{lang.t(n)}</label>
+                                <textarea id=id name="note" rows="2" maxlength="2000"></textarea>
+                                <p class="field-error" data-error-for="note"></p>
+                            </div>
+                        }
+                    })}
+                <button type="submit" class=format!("button {class}") data-busy-label=lang.t(T::Sending)>{lang.t(label)}</button>
+            </form>
+        }
+    };
+    view! {
+        <div class="requester-actions">
+            {allowed(Action::Confirm)
+                .then(|| {
+                    view! {
+                        <p class="notice">{lang.t(T::ConfirmPrompt)}</p>
+                        {form(Action::Confirm, T::ActConfirm, "primary", None)}
+                        {form(Action::Reopen, T::ActReopen, "secondary", Some(T::ReopenReason))}
+                    }
+                })}
+            {allowed(Action::Withdraw)
+                .then(|| {
+                    view! {
+                        <details class="withdraw">
+                            <summary>{lang.t(T::ActWithdraw)}</summary>
+                            {form(Action::Withdraw, T::ActWithdraw, "danger", Some(T::WithdrawReason))}
+                        </details>
+                    }
+                })}
+        </div>
+    }
+}
+
+/// The state badge, the timeline and (for the requester) the actions, live.
+#[island]
+pub fn LiveCase(demand_id: i64, item_id: i64, lang: Lang, requester: bool, initial: LiveStatus) -> impl IntoView {
+    let status = RwSignal::new(initial);
+    let changed = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    listen(demand_id, item_id, status, changed);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = item_id;
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        crate::form::enhance::submit(ev, lang);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, lang);
+    };
+    view! {
+        <section class="card live-case" on:submit=on_submit>
+            {move || {
+                let s = status.get();
+                view! {
+                    <p class="state-line">
+                        <span class=format!("state state-{}", s.state.as_str()) data-testid="state">{lang.t(state_label(s.state))}</span>
+                        {move || changed.get().then(|| view! { <span class="tag live-tag" role="status">{lang.t(T::UpdatedLive)}</span> })}
+                    </p>
+                    {requester.then(|| view! { <RequesterActions demand_id=demand_id status=s.clone() lang=lang /> })}
+                    <h2>{lang.t(T::Progress)}</h2>
+                    <Timeline entries=s.timeline.clone() lang=lang />
+                }
+            }}
+        </section>
+    }
+}
+
+/// Opens the event stream of the item and refetches the status when it changes.
+#[cfg(feature = "hydrate")]
+fn listen(demand_id: i64, item_id: i64, status: RwSignal<LiveStatus>, changed: RwSignal<bool>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let Ok(source) = web_sys::EventSource::new(&format!("/live/items/{item_id}")) else { return };
+    let on_changed = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_e: web_sys::MessageEvent| {
+        leptos::task::spawn_local(async move {
+            let resp = gloo_net::http::Request::post("/api/demands/live")
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(format!("id={demand_id}"));
+            let Ok(req) = resp else { return };
+            let Ok(resp) = req.send().await else { return };
+            if !resp.ok() {
+                return;
+            }
+            if let Ok(text) = resp.text().await {
+                if let Ok(next) = serde_json::from_str::<LiveStatus>(&text) {
+                    if next.version != status.get_untracked().version {
+                        status.set(next);
+                        changed.set(true);
+                    }
+                }
+            }
+        });
+    });
+    let _ = source.add_event_listener_with_callback("changed", on_changed.as_ref().unchecked_ref());
+    // The page owns the stream for as long as it is open.
+    on_changed.forget();
+    std::mem::forget(source);
+}
