@@ -95,8 +95,8 @@ pub fn router(config: &Config, store: Store) -> Router {
         .with_state(state)
 }
 
-async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) -> impl IntoResponse {
-    leptos_axum::handle_server_fns_with_context(
+async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) -> axum::response::Response {
+    let res = leptos_axum::handle_server_fns_with_context(
         move || {
             provide_context(state.store.clone());
             provide_context(state.config.clone());
@@ -104,6 +104,22 @@ async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) 
         req,
     )
     .await
+    .into_response();
+    with_error_status(res).await
+}
+
+/// Errors raised before a server function's body runs (arguments that do not decode) leave
+/// server_fn's generic 500; give them the status of the app error they carry (400).
+async fn with_error_status(res: axum::response::Response) -> axum::response::Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if let Ok(e) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// `GET /healthz`: 200 with the backend's name, or 503 with the reason.

@@ -326,7 +326,15 @@ async fn sigterm_stops_cleanly() {
 async fn pages_and_errors() {
     let (_db, server) = seeded_or_skip!();
     let c = client();
-    for path in ["/", "/services", "/post", "/threads", "/login", "/register", "/register?community=qianggen"] {
+    for path in [
+        "/",
+        "/services",
+        "/services/minimum-living-allowance",
+        "/threads",
+        "/login",
+        "/register",
+        "/register?community=qianggen",
+    ] {
         let res = c.get(server.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         let html = res.text().await.unwrap();
@@ -335,8 +343,10 @@ async fn pages_and_errors() {
     let res = c.get(server.url("/no-such-page")).send().await.unwrap();
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("页面不存在"));
-    let res = c.get(server.url("/me")).send().await.unwrap();
-    assert_eq!(res.status(), 302);
+    for path in ["/me", "/post", "/demands", "/demands/1", "/notifications", "/station/intake"] {
+        let res = c.get(server.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 302, "{path} needs a login");
+    }
     // English from Accept-Language, and from the switch (which persists in a cookie).
     let res = client().get(server.url("/")).header("Accept-Language", "en-US,en;q=0.9").send().await.unwrap();
     assert!(res.text().await.unwrap().contains("<html lang=\"en\""));

@@ -28,11 +28,16 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
             let _ = data.append_with_str(&button.name(), &button.value());
         }
     }
+    let action = form.action();
+    if form.enctype().eq_ignore_ascii_case("multipart/form-data") {
+        set_busy(&form, true);
+        send_multipart(form, action, data, lang);
+        return;
+    }
     let Ok(params) = UrlSearchParams::new_with_str_sequence_sequence(&data) else {
         return;
     };
     let body = String::from(params.to_string());
-    let action = form.action();
     set_busy(&form, true);
     leptos::task::spawn_local(async move {
         let sent = Request::post(&action)
@@ -65,6 +70,103 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
         show_error(&form, &error, lang);
         set_busy(&form, false);
     });
+}
+
+/// Multipart (photos): XMLHttpRequest, because fetch cannot report upload progress.
+fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData, lang: Lang) {
+    use wasm_bindgen::closure::Closure;
+    let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return };
+    if xhr.open("POST", &action).is_err() {
+        return;
+    }
+    let _ = xhr.set_request_header("Accept", "application/json");
+    let progress: Option<web_sys::HtmlProgressElement> =
+        form.query_selector("progress[data-progress]").ok().flatten().and_then(|e| e.dyn_into().ok());
+    if let (Some(bar), Ok(upload)) = (progress.clone(), xhr.upload()) {
+        bar.set_hidden(false);
+        bar.set_value(0.0);
+        let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                bar.set_value(100.0 * e.loaded() / e.total());
+            }
+        });
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        on_progress.forget();
+    }
+    let done_xhr = xhr.clone();
+    let on_done = Closure::<dyn FnMut()>::new(move || {
+        if let Some(bar) = &progress {
+            bar.set_hidden(true);
+        }
+        let status = done_xhr.status().unwrap_or(0);
+        if status == 0 {
+            show_error(&form, &AppError::Network, lang);
+            set_busy(&form, false);
+            return;
+        }
+        if let Ok(Some(location)) = done_xhr.get_response_header("location") {
+            let _ = web_sys::window().map(|w| w.location().assign(&location));
+            return;
+        }
+        if (200..300).contains(&status) {
+            let _ = web_sys::window().map(|w| w.location().reload());
+            return;
+        }
+        let text = done_xhr.response_text().ok().flatten().unwrap_or_default();
+        let error = serde_json::from_str::<AppError>(&text).unwrap_or(if status == 413 {
+            AppError::invalid("photos", crate::i18n::T::ErrPhotoSize)
+        } else {
+            AppError::Internal
+        });
+        show_error(&form, &error, lang);
+        set_busy(&form, false);
+    });
+    xhr.set_onloadend(Some(on_done.as_ref().unchecked_ref()));
+    on_done.forget();
+    if xhr.send_with_opt_form_data(Some(&data)).is_err() {
+        xhr.abort().ok();
+    }
+}
+
+/// A file input with `data-preview` shows the chosen pictures at once, and says right away
+/// if one is too large, of the wrong type, or one too many (the server checks again).
+pub fn preview(ev: web_sys::Event, lang: Lang) {
+    use crate::demands::{MAX_PHOTOS, MAX_PHOTO_BYTES};
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+    let Some(list_id) = input.dataset().get("preview") else { return };
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Some(list) = doc.get_element_by_id(&list_id) else { return };
+    list.set_inner_html("");
+    let Some(files) = input.files() else { return };
+    let slot = input.form().and_then(|f| f.query_selector("[data-error-for=photos]").ok().flatten());
+    let mut problem = None;
+    if files.length() as usize > MAX_PHOTOS {
+        problem = Some(crate::i18n::T::ErrPhotoCount);
+    }
+    for i in 0..files.length() {
+        let Some(file) = files.get(i) else { continue };
+        if file.size() > MAX_PHOTO_BYTES as f64 {
+            problem = Some(crate::i18n::T::ErrPhotoSize);
+        } else if !matches!(file.type_().as_str(), "image/jpeg" | "image/png" | "image/webp") {
+            problem = Some(crate::i18n::T::ErrPhotoType);
+        }
+        if let (Ok(url), Ok(li), Ok(img)) =
+            (web_sys::Url::create_object_url_with_blob(&file), doc.create_element("li"), doc.create_element("img"))
+        {
+            let _ = img.set_attribute("src", &url);
+            let _ = img.set_attribute("alt", &file.name());
+            let _ = li.append_child(&img);
+            let _ = list.append_child(&li);
+        }
+    }
+    if let Some(slot) = slot {
+        slot.set_text_content(problem.map(|p| p.text(lang)));
+    }
+    if problem.is_some() {
+        let _ = input.set_attribute("aria-invalid", "true");
+    } else {
+        let _ = input.remove_attribute("aria-invalid");
+    }
 }
 
 fn each(form: &HtmlFormElement, selector: &str, f: impl Fn(Element)) {

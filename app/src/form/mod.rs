@@ -74,7 +74,13 @@ pub fn EnhancedForm(lang: Lang, children: Children) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = (ev, lang);
     };
-    view! { <div class="enhanced-form" on:submit=on_submit>{children()}</div> }
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        enhance::preview(ev, lang);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! { <div class="enhanced-form" on:submit=on_submit on:change=on_change>{children()}</div> }
 }
 
 /// The banner at the top of a form; filled on the server after a plain post, by the

@@ -47,7 +47,7 @@ pub fn StationPage() -> impl IntoView {
             let f = f.clone();
             async move {
                 if role.is_station_team() {
-                    station_board(f).await.map(Some)
+                    station_board(f.state, f.area, f.family, f.urgency, Some(f.overdue), Some(f.mine)).await.map(Some)
                 } else {
                     Ok(None)
                 }

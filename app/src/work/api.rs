@@ -248,8 +248,18 @@ pub struct Board {
     pub can_urge: bool,
 }
 
+/// The board. Every filter is optional (missing means "any").
 #[server(endpoint = "station/board")]
-pub async fn station_board(filter: BoardFilter) -> Result<Board, AppError> {
+pub async fn station_board(
+    state: Option<String>,
+    area: Option<String>,
+    family: Option<String>,
+    urgency: Option<String>,
+    overdue: Option<bool>,
+    mine: Option<bool>,
+) -> Result<Board, AppError> {
+    let filter =
+        BoardFilter { state, area, family, urgency, overdue: overdue.unwrap_or(false), mine: mine.unwrap_or(false) };
     let result = async {
         let user = crate::auth::server::require_staff()?;
         if !user.role.is_station_team() {

@@ -254,3 +254,79 @@ macro_rules! seeded_or_skip {
         }
     };
 }
+
+/// A small JPEG, generated (no fixture files).
+pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+/// A fresh idempotency key.
+pub fn key() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("testkey{:08}{:012}", N.fetch_add(1, Ordering::SeqCst), std::process::id())
+}
+
+/// Posts a demand the way the enhancing script does (multipart, JSON answer).
+pub async fn post_demand(
+    c: &reqwest::Client,
+    server: &TestServer,
+    fields: &[(&str, &str)],
+    photos: Vec<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    for (name, bytes) in photos {
+        form = form.part("photos", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    }
+    c.post(server.url("/api/demands/post")).header("Accept", "application/json").multipart(form).send().await.unwrap()
+}
+
+/// A normal demand's fields with a given key.
+pub fn demand_fields<'a>(key: &'a str, affair: &'a str, description: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("idempotency_key", key),
+        ("affair", affair),
+        ("description", description),
+        ("place", "home"),
+        ("urgency", "normal"),
+        ("visibility", "private"),
+        ("contact_time", "evening"),
+    ]
+}
+
+/// The demand id a successful post redirects to.
+pub fn demand_id(res: &reqwest::Response) -> i64 {
+    res.headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.strip_prefix("/demands/"))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no demand location in {:?}", res.headers()))
+}
+
+/// Runs SQL against the test database directly (to move time, as a clock would).
+pub async fn sql(db: &TestDb, statement: &str) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query(statement).execute(&mut conn).await.unwrap();
+}
+
+pub async fn sql_i64(db: &TestDb, statement: &str) -> i64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query_scalar(statement).fetch_one(&mut conn).await.unwrap()
+}
+
+pub async fn logged_in(server: &TestServer, phone: &str) -> reqwest::Client {
+    let c = client();
+    let res = login(&c, server, phone, DEMO_PASSWORD).await;
+    assert_eq!(res.status(), 200, "login {phone}");
+    c
+}
