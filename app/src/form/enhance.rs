@@ -11,8 +11,11 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
     let Some(form) = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else {
         return;
     };
+    // Read the form's own attributes, never its properties: a field named `action` or
+    // `method` shadows `form.action` / `form.method` in the DOM.
+    let attr = |name: &str| form.get_attribute(name).unwrap_or_default();
     // GET forms (search, pickers) navigate as usual.
-    if !form.method().eq_ignore_ascii_case("post") {
+    if !attr("method").eq_ignore_ascii_case("post") {
         return;
     }
     ev.prevent_default();
@@ -28,8 +31,8 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
             let _ = data.append_with_str(&button.name(), &button.value());
         }
     }
-    let action = form.action();
-    if form.enctype().eq_ignore_ascii_case("multipart/form-data") {
+    let action = attr("action");
+    if attr("enctype").eq_ignore_ascii_case("multipart/form-data") {
         set_busy(&form, true);
         send_multipart(form, action, data, lang);
         return;

@@ -79,10 +79,11 @@ impl Relation {
 }
 
 pub async fn relation(store: &Store, user: &SessionUser, item: &ItemRow) -> Result<Relation, AppError> {
-    if user.id == item.requester_id
-        || user.id == item.filed_by_id
-        || is_proxy_of(store, user.id, item.requester_id).await?
-    {
+    // Staff who filed a demand at the window act on it as staff, not as its requester.
+    let own = user.id == item.requester_id
+        || (user.role == Role::Resident
+            && (user.id == item.filed_by_id || is_proxy_of(store, user.id, item.requester_id).await?));
+    if own {
         return Ok(Relation::Requester);
     }
     let path = crate::community::server::community_path(store, item.community_id).await?.ok_or(AppError::Internal)?;
