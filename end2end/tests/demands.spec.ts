@@ -93,6 +93,8 @@ test('a demand closes the loop: post with photo, board, accept, whistle, check i
   await expect(w.getByTestId('state')).toHaveText('已吹哨转办');
   await followLive('已吹哨转办');
   await shot(w, info, 'demand-staff');
+  await w.goto('/station');
+  await expect(w.locator('li.board-card', { hasText: marker }).getByTestId('whistle-summary')).toContainText('已报到 0/1');
 
   // The department liaison checks in and reports back.
   const liaison = await signedIn(browser, info, LIAISON);

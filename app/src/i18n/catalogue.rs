@@ -319,6 +319,7 @@ define_catalogue! {
     SummonDepartments => "召集哪些街道部门", "Which departments to summon";
     CheckIn => "报到", "Check in";
     CheckInBy => "报到期限", "Check in by";
+    CheckedIn => "已报到", "checked in";
     Summoned => "召集于", "Summoned";
     Late => "已逾期", "Late";
     Waiting => "等待中", "Waiting";

@@ -223,6 +223,10 @@ pub struct BoardLine {
     pub due_in_ms: i64,
     pub due_is_response: bool,
     pub overdue: bool,
+    /// Whistles still waiting for a report: how many, how many checked in, how many late.
+    pub whistles_waiting: i64,
+    pub whistles_checked_in: i64,
+    pub whistles_late: i64,
 }
 
 /// A whistle waiting on a department liaison.

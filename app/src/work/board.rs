@@ -185,6 +185,13 @@ fn BoardCard(line: BoardLine, lang: Lang) -> impl IntoView {
             <p class="due" class:late=l.due_in_ms < 0>
                 {lang.t(due_kind)} ": " <strong>{due}</strong>
             </p>
+            {(l.whistles_waiting > 0).then(|| view! {
+                <p class="small whistle-summary" class:late={l.whistles_late > 0} data-testid="whistle-summary">
+                    {lang.t(T::Whistles)} ": "
+                    {format!("{} {}/{}", lang.t(T::CheckedIn), l.whistles_checked_in, l.whistles_waiting)}
+                    {(l.whistles_late > 0).then(|| format!(" · {} {}", lang.t(T::Late), l.whistles_late))}
+                </p>
+            })}
             {can_accept
                 .then(|| {
                     view! {
@@ -283,6 +290,9 @@ pub mod server {
         respond_by: i64,
         complete_by: i64,
         first_response_at: Option<i64>,
+        whistles_waiting: i64,
+        whistles_checked_in: i64,
+        whistles_late: i64,
     }
 
     /// The overdue test, the same on both backends (integer times, bound `now`).
@@ -294,7 +304,12 @@ pub mod server {
         let mut sql = String::from(
             "SELECT w.id, w.demand_id, w.version, w.state, d.description, a.name_zh AS affair_zh, a.name_en AS affair_en, \
              a.family, d.urgency, w.triage, g.name_zh AS area_zh, g.name_en AS area_en, u.display_name AS assignee, w.assignee_id, \
-             d.channel, d.created_at, w.respond_by, w.complete_by, w.first_response_at \
+             d.channel, d.created_at, w.respond_by, w.complete_by, w.first_response_at, \
+             (SELECT COUNT(*) FROM whistles h WHERE h.work_item_id = w.id AND h.reported_at IS NULL) AS whistles_waiting, \
+             (SELECT COUNT(*) FROM whistles h WHERE h.work_item_id = w.id AND h.reported_at IS NULL \
+                AND h.checked_in_at IS NOT NULL) AS whistles_checked_in, \
+             (SELECT COUNT(*) FROM whistles h WHERE h.work_item_id = w.id AND h.checked_in_at IS NULL \
+                AND h.checkin_by < $2) AS whistles_late \
              FROM work_items w JOIN demands d ON d.id = w.demand_id LEFT JOIN affairs a ON a.id = d.affair_id \
              LEFT JOIN grid_areas g ON g.id = w.grid_area_id LEFT JOIN users u ON u.id = w.assignee_id \
              WHERE w.community_id = $1 AND $2 = $2",
@@ -376,6 +391,9 @@ pub mod server {
                         r.complete_by,
                         now,
                     ),
+                    whistles_waiting: r.whistles_waiting,
+                    whistles_checked_in: r.whistles_checked_in,
+                    whistles_late: r.whistles_late,
                 }
             })
             .collect();
