@@ -123,6 +123,14 @@ test('a demand closes the loop: post with photo, board, accept, whistle, check i
   await expect(r.getByTestId('state')).toHaveText('已关闭');
   await expect(r.locator('.timeline')).toContainText('已派养护队疏通完毕');
   await shot(r, info, 'demand-closed');
+  // The same page in elder mode (larger type, stronger contrast).
+  await r.goto('/me');
+  await r.getByRole('button', { name: '开启长辈模式' }).click();
+  await r.goto(demandUrl);
+  await expect(r.locator('html')).toHaveClass(/elder/);
+  await shot(r, info, 'demand-elder');
+  await r.goto('/me');
+  await r.getByRole('button', { name: '关闭长辈模式' }).click();
   expect(errors).toEqual([]);
   for (const c of [resident, worker, liaison]) await c.ctx.close();
 });

@@ -521,7 +521,7 @@ pub async fn whistle(
 
 /// A department liaison checks in (报到) on a whistle of their department.
 pub async fn check_in(store: &Store, user: &SessionUser, whistle_id: i64) -> Result<(), AppError> {
-    let (item_id, dept_name) = department_whistle(store, user, whistle_id).await?;
+    let (item_id, _) = department_whistle(store, user, whistle_id).await?;
     let now = Millis::now().0;
     let mut tx = store.write().await?;
     let done = sqlx::query(
@@ -536,7 +536,8 @@ pub async fn check_in(store: &Store, user: &SessionUser, whistle_id: i64) -> Res
         return Err(AppError::WrongState);
     }
     bump(&mut tx, item_id, now).await?;
-    event(&mut tx, item_id, Some(user.id), EventKind::CheckedIn, None, None, &dept_name, true).await?;
+    // The actor line already names the department.
+    event(&mut tx, item_id, Some(user.id), EventKind::CheckedIn, None, None, "", true).await?;
     tx.commit().await?;
     super::live::publish(store, item_id).await;
     Ok(())
