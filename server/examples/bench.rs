@@ -97,6 +97,67 @@ async fn main() {
         &base,
     )
     .await;
+    // Demands: posting (multipart, one work item each) and the station board.
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    run(
+        "POST /api/demands/post",
+        seconds,
+        sessions.clone(),
+        move |c, b| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            async move {
+                let form = reqwest::multipart::Form::new()
+                    .text("idempotency_key", format!("benchkey{n:016}"))
+                    .text("affair", "electrical-repair")
+                    .text("description", format!("开关坏了 {n}"))
+                    .text("place", "home")
+                    .text("urgency", "normal")
+                    .text("visibility", "private");
+                c.post(format!("{b}/api/demands/post"))
+                    .header("Accept", "application/json")
+                    .multipart(form)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            }
+        },
+        &base,
+    )
+    .await;
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let c =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        c.post(format!("{base}/api/login"))
+            .header("Accept", "application/json")
+            .form(&[("phone", "13800000002"), ("password", "shequ2026")])
+            .send()
+            .await
+            .unwrap();
+        workers.push(c);
+    }
+    run(
+        "POST /api/station/board",
+        seconds,
+        workers.clone(),
+        |c, b| async move {
+            c.post(format!("{b}/api/station/board"))
+                .header("Accept", "application/json")
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
+    run(
+        "GET /station (board page)",
+        seconds,
+        workers,
+        |c, b| async move { c.get(format!("{b}/station")).send().await.map(|r| r.status().as_u16()) },
+        &base,
+    )
+    .await;
     run(
         "POST /api/login (argon2id)",
         seconds,
