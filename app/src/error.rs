@@ -41,6 +41,12 @@ pub enum AppError {
     BadCredentials,
     #[error("too many attempts")]
     Throttled { retry_after_secs: i64 },
+    /// A per-user limit on posting (threads a day, comment interval).
+    #[error("rate limited")]
+    RateLimited { what: T, retry_after_secs: i64 },
+    /// A moderator blocked this account from posting until then (Beijing time, as shown).
+    #[error("blocked from posting")]
+    Blocked { until: String },
     /// Someone else changed the object first (optimistic concurrency).
     #[error("conflict")]
     Conflict,
@@ -67,7 +73,8 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::BadRequest => 400,
             AppError::Invalid(_) => 422,
-            AppError::Throttled { .. } => 429,
+            AppError::Throttled { .. } | AppError::RateLimited { .. } => 429,
+            AppError::Blocked { .. } => 403,
             AppError::Conflict | AppError::WrongState => 409,
             AppError::Internal => 500,
             AppError::Network => 503,
@@ -86,6 +93,10 @@ impl AppError {
             AppError::Throttled { retry_after_secs } => {
                 return fmt::retry_in_minutes(lang, (retry_after_secs + 59) / 60)
             }
+            AppError::RateLimited { what, retry_after_secs } => {
+                return fmt::rate_limited(lang, what.text(lang), *retry_after_secs)
+            }
+            AppError::Blocked { until } => return fmt::blocked_until(lang, until),
             AppError::Conflict => T::ErrConflict,
             AppError::WrongState => T::ErrWrongState,
             AppError::Internal => T::ErrInternal,

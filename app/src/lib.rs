@@ -21,6 +21,7 @@ pub mod shell;
 pub mod station;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod threads;
 pub mod time;
 pub mod work;
 

@@ -67,6 +67,8 @@ pub fn router(config: &Config, store: Store) -> Router {
     let pages = Router::new()
         .route("/api/{*fn_name}", get(server_fns).post(server_fns).layer(DefaultBodyLimit::max(MAX_BODY)))
         .route("/live/items/{id}", get(app::work::live::sse))
+        .route("/live/threads/{id}", get(app::threads::live::sse))
+        .route("/meetings/{id}/ics", get(app::threads::server::meeting_ics))
         .route("/photos/{id}", get(app::demands::server::photo))
         .route("/photos/{id}/thumb", get(app::demands::server::photo_thumb))
         .leptos_routes_with_context(&state, routes, context, {

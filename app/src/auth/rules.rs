@@ -31,6 +31,19 @@ pub fn mask_phone(phone: &str) -> String {
     }
 }
 
+/// A resident's name as other residents see it in public places: the family name and
+/// stars (王** for 王秀兰), the usual masking of Chinese civic apps.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => String::new(),
+        Some(first) => {
+            let rest = chars.count().clamp(1, 3);
+            format!("{first}{}", "*".repeat(rest))
+        }
+    }
+}
+
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 
@@ -145,6 +158,10 @@ mod tests {
     fn masking() {
         assert_eq!(mask_phone("13812341234"), "138****1234");
         assert_eq!(mask_phone("abc"), "***********");
+        assert_eq!(mask_name("王秀兰"), "王**");
+        assert_eq!(mask_name("李"), "李*");
+        assert_eq!(mask_name("Wang Xiulan"), "W***");
+        assert_eq!(mask_name(""), "");
         assert!(!mask_phone("13812341234").contains("1234123"));
     }
 

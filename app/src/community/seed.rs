@@ -369,5 +369,6 @@ pub async fn seed_demo(store: &Store) -> Result<usize, AppError> {
         created += 1;
     }
     tx.commit().await?;
+    crate::threads::server::seed_demo_threads(store).await?;
     Ok(created)
 }

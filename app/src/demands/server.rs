@@ -76,16 +76,17 @@ impl Fields {
 }
 
 /// A photo as uploaded: its bytes, or what was wrong with it.
-enum Upload {
+pub enum Upload {
     Ok(Vec<u8>),
     TooLarge,
 }
 
-/// Reads the multipart body: text fields (each at most 20 KB) and photo parts (each read up
-/// to the size limit, then refused without reading the rest into memory).
-async fn read_form(data: MultipartData) -> Result<(Fields, Vec<Upload>), AppError> {
+/// Reads the multipart body: text fields (each at most 20 KB) and photo parts named
+/// `photos` (each read up to the size limit, then refused without reading the rest into
+/// memory). Shared by every form that takes photos.
+pub async fn read_multipart(data: MultipartData) -> Result<(Vec<(String, String)>, Vec<Upload>), AppError> {
     let mut mp = data.into_inner().ok_or(AppError::BadRequest)?;
-    let mut fields = Fields::default();
+    let mut fields = Vec::new();
     let mut uploads = Vec::new();
     let mut parts = 0;
     while let Some(mut field) = mp.next_field().await.map_err(|_| AppError::BadRequest)? {
@@ -95,7 +96,6 @@ async fn read_form(data: MultipartData) -> Result<(Fields, Vec<Upload>), AppErro
         }
         let name = field.name().unwrap_or("").to_string();
         if name == "photos" {
-            let named = field.file_name().is_some_and(|n| !n.is_empty());
             let mut bytes = Vec::new();
             let mut too_large = false;
             while let Some(chunk) = field.chunk().await.map_err(|_| AppError::BadRequest)? {
@@ -105,15 +105,14 @@ async fn read_form(data: MultipartData) -> Result<(Fields, Vec<Upload>), AppErro
                 }
                 bytes.extend_from_slice(&chunk);
             }
-            // An empty file input still sends an empty part.
             if too_large {
                 uploads.push(Upload::TooLarge);
                 // Stop reading: nothing after a refused photo is needed.
                 return Ok((fields, uploads));
-            } else if named || !bytes.is_empty() {
-                if !bytes.is_empty() {
-                    uploads.push(Upload::Ok(bytes));
-                }
+            }
+            // An empty file input still sends an empty part.
+            if !bytes.is_empty() {
+                uploads.push(Upload::Ok(bytes));
             }
         } else {
             let mut value = Vec::new();
@@ -123,13 +122,50 @@ async fn read_form(data: MultipartData) -> Result<(Fields, Vec<Upload>), AppErro
                 }
                 value.extend_from_slice(&chunk);
             }
-            fields.set(&name, String::from_utf8(value).map_err(|_| AppError::BadRequest)?);
+            fields.push((name, String::from_utf8(value).map_err(|_| AppError::BadRequest)?));
         }
     }
     Ok((fields, uploads))
 }
 
-fn valid_key(key: &str) -> bool {
+async fn read_form(data: MultipartData) -> Result<(Fields, Vec<Upload>), AppError> {
+    let (pairs, uploads) = read_multipart(data).await?;
+    let mut fields = Fields::default();
+    for (name, value) in pairs {
+        fields.set(&name, value);
+    }
+    Ok((fields, uploads))
+}
+
+/// Checks and processes new photos (type by content, size, EXIF stripped, thumbnail) given
+/// `already` kept from an earlier try of the same form; problems go under `photos`.
+pub async fn process_uploads(
+    uploads: Vec<Upload>,
+    already: i64,
+    p: &mut Problems,
+) -> Result<Vec<photos::Processed>, AppError> {
+    let mut processed = Vec::new();
+    if already as usize + uploads.len() > MAX_PHOTOS {
+        p.add("photos", T::ErrPhotoCount);
+        return Ok(processed);
+    }
+    for u in uploads {
+        let result = match u {
+            Upload::TooLarge => Err(PhotoError::TooLarge),
+            Upload::Ok(bytes) => {
+                tokio::task::spawn_blocking(move || photos::process(&bytes)).await.map_err(|_| AppError::Internal)?
+            }
+        };
+        match result {
+            Ok(photo) => processed.push(photo),
+            Err(PhotoError::TooLarge) => p.add("photos", T::ErrPhotoSize),
+            Err(PhotoError::WrongType) | Err(PhotoError::Unreadable) => p.add("photos", T::ErrPhotoType),
+        }
+    }
+    Ok(processed)
+}
+
+pub fn valid_key(key: &str) -> bool {
     (16..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
@@ -282,29 +318,12 @@ async fn post(f: Fields, uploads: Vec<Upload>, filing: Filing) -> Result<i64, Ap
 
     // Photos: already kept from an earlier try of this form, plus the new ones.
     let pending: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE owner_id = $1 AND upload_key = $2 AND demand_id IS NULL")
+        sqlx::query_scalar("SELECT COUNT(*) FROM photos WHERE owner_id = $1 AND upload_key = $2 AND demand_id IS NULL AND thread_id IS NULL")
             .bind(user.id)
             .bind(&f.idempotency_key)
             .fetch_one(store.pool())
             .await?;
-    let mut processed = Vec::new();
-    if pending as usize + uploads.len() > MAX_PHOTOS {
-        p.add("photos", T::ErrPhotoCount);
-    } else {
-        for u in uploads {
-            let result = match u {
-                Upload::TooLarge => Err(PhotoError::TooLarge),
-                Upload::Ok(bytes) => tokio::task::spawn_blocking(move || photos::process(&bytes))
-                    .await
-                    .map_err(|_| AppError::Internal)?,
-            };
-            match result {
-                Ok(photo) => processed.push(photo),
-                Err(PhotoError::TooLarge) => p.add("photos", T::ErrPhotoSize),
-                Err(PhotoError::WrongType) | Err(PhotoError::Unreadable) => p.add("photos", T::ErrPhotoType),
-            }
-        }
-    }
+    let processed = process_uploads(uploads, pending, &mut p).await?;
 
     if !p.is_empty() {
         // Good photos are kept for the next try of the same form; nothing else is stored.
@@ -348,7 +367,7 @@ async fn post(f: Fields, uploads: Vec<Upload>, filing: Filing) -> Result<i64, Ap
         drop(tx);
         return existing(&store, user.id, &f.idempotency_key).await?.ok_or(AppError::Conflict);
     };
-    sqlx::query("UPDATE photos SET demand_id = $1 WHERE owner_id = $2 AND upload_key = $3 AND demand_id IS NULL")
+    sqlx::query("UPDATE photos SET demand_id = $1 WHERE owner_id = $2 AND upload_key = $3 AND demand_id IS NULL AND thread_id IS NULL")
         .bind(demand_id)
         .bind(user.id)
         .bind(&f.idempotency_key)
@@ -361,6 +380,8 @@ async fn post(f: Fields, uploads: Vec<Upload>, filing: Filing) -> Result<i64, Ap
     let item = work::create_for_demand(
         &mut tx,
         work::NewItem {
+            kind: "demand",
+            triage: None,
             demand_id,
             community_id: community,
             building_id: building,
@@ -413,7 +434,7 @@ async fn existing(store: &Store, filed_by: i64, key: &str) -> Result<Option<i64>
         .await?)
 }
 
-async fn insert_photo(
+pub async fn insert_photo(
     tx: &mut crate::store::Tx,
     demand: Option<i64>,
     owner: i64,
@@ -460,7 +481,7 @@ pub async fn posting_context(store: &Store, user: &SessionUser, upload_key: &str
         sqlx::query_scalar("SELECT building_id FROM users WHERE id = $1").bind(user.id).fetch_one(store.pool()).await?;
     let kept_photos: Vec<i64> = if valid_key(upload_key) {
         sqlx::query_scalar(
-            "SELECT id FROM photos WHERE owner_id = $1 AND upload_key = $2 AND demand_id IS NULL ORDER BY id",
+            "SELECT id FROM photos WHERE owner_id = $1 AND upload_key = $2 AND demand_id IS NULL AND thread_id IS NULL ORDER BY id",
         )
         .bind(user.id)
         .bind(upload_key)
@@ -812,17 +833,18 @@ async fn serve_photo(store: Store, viewer: Viewer, id: i64, thumb: bool) -> axum
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
     let Some(user) = viewer.0 else { return StatusCode::NOT_FOUND.into_response() };
-    let row: Option<(Option<i64>, i64, String)> =
-        sqlx::query_as("SELECT demand_id, owner_id, mime FROM photos WHERE id = $1")
+    let row: Option<(Option<i64>, Option<i64>, i64, String)> =
+        sqlx::query_as("SELECT demand_id, thread_id, owner_id, mime FROM photos WHERE id = $1")
             .bind(id)
             .fetch_optional(store.pool())
             .await
             .ok()
             .flatten();
-    let Some((demand, owner, mime)) = row else { return StatusCode::NOT_FOUND.into_response() };
-    let allowed = match demand {
-        None => owner == user.id,
-        Some(d) => match work::item_of_demand(&store, d).await {
+    let Some((demand, thread, owner, mime)) = row else { return StatusCode::NOT_FOUND.into_response() };
+    let allowed = match (demand, thread) {
+        (None, Some(t)) => crate::threads::server::may_read(&store, &user, t).await.unwrap_or(false),
+        (None, None) => owner == user.id,
+        (Some(d), _) => match work::item_of_demand(&store, d).await {
             Ok(Some(item)) => matches!(work::relation(&store, &user, &item).await, Ok(r) if r != Relation::None),
             _ => false,
         },

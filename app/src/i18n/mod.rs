@@ -104,6 +104,58 @@ pub mod fmt {
         }
     }
 
+    /// A per-user limit (threads a day, a comment every few seconds): what and when.
+    pub fn rate_limited(lang: Lang, what: &str, secs: i64) -> String {
+        let secs = secs.max(1);
+        match (lang, secs < 120) {
+            (Lang::Zh, true) => format!("{what}请 {secs} 秒后再试。"),
+            (Lang::Zh, false) => format!("{what}请 {} 分钟后再试。", (secs + 59) / 60),
+            (Lang::En, true) => format!("{what} Please try again in {secs} s."),
+            (Lang::En, false) => format!("{what} Please try again in {} minutes.", (secs + 59) / 60),
+        }
+    }
+
+    pub fn threshold_rule(lang: Lang, n: i64) -> String {
+        match lang {
+            Lang::Zh => format!("获得 {n} 位居民支持的议题，将提交服务站研究答复。"),
+            Lang::En => format!("A thread supported by {n} residents goes to the station for an answer."),
+        }
+    }
+
+    pub fn threshold_explained(lang: Lang, n: i64, households: i64, setting: Option<i64>) -> String {
+        match (lang, setting) {
+            (Lang::Zh, Some(_)) => format!("当前门槛：{n}（站长设定；本社区已注册 {households} 户）。"),
+            (Lang::Zh, None) => format!("当前门槛：{n}（默认规则：已注册户数 {households} 的 5%，至少 10）。"),
+            (Lang::En, Some(_)) => {
+                format!("Threshold now: {n} (set by the stationmaster; {households} registered households).")
+            }
+            (Lang::En, None) => {
+                format!("Threshold now: {n} (default rule: 5% of {households} registered households, at least 10).")
+            }
+        }
+    }
+
+    pub fn places(lang: Lang, taken: i64, capacity: i64, waitlist: i64) -> String {
+        match lang {
+            Lang::Zh => format!("已报名 {taken} / {capacity} 人，候补 {waitlist} 人"),
+            Lang::En => format!("{taken} of {capacity} places taken, {waitlist} waiting"),
+        }
+    }
+
+    pub fn waitlist_position(lang: Lang, n: i64) -> String {
+        match lang {
+            Lang::Zh => format!("你在候补名单第 {n} 位，有人取消时自动递补并通知你。"),
+            Lang::En => format!("You are number {n} on the waitlist; you move up automatically if someone cancels."),
+        }
+    }
+
+    pub fn blocked_until(lang: Lang, until: &str) -> String {
+        match lang {
+            Lang::Zh => format!("你的发言权限已被暂停，{until} 后恢复。期间仍可浏览。"),
+            Lang::En => format!("You may not post until {until}. You can still read."),
+        }
+    }
+
     pub fn min_chars(lang: Lang, n: usize) -> String {
         match lang {
             Lang::Zh => format!("至少 {n} 个字符。"),

@@ -15,6 +15,8 @@ pub struct Notice {
     pub kind: String,
     pub detail: String,
     pub demand_id: Option<i64>,
+    /// Where it leads when not to a demand (a thread, a meeting).
+    pub link: Option<String>,
     pub when: String,
     pub unread: bool,
 }
@@ -34,6 +36,18 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         "filed_for_you" => format!("{} {}", n.detail, lang.t(T::NoticeFiledForYou)),
         "family_request" => format!("{} {}", n.detail, lang.t(T::NoticeFamilyRequest)),
         "family_confirmed" => format!("{} {}", n.detail, lang.t(T::NoticeFamilyConfirmed)),
+        "thread_review" => format!("{}{}", lang.t(T::NoticeThreadReview), n.detail),
+        "thread_answer" => {
+            let s = crate::threads::rules::ThreadState::parse(&n.detail)
+                .map(|s| lang.t(crate::threads::thread_state_label(s)))
+                .unwrap_or_default();
+            format!("{}{s}", lang.t(T::NoticeThreadAnswer))
+        }
+        "milestone" => format!("{}{}", lang.t(T::NoticeMilestone), n.detail),
+        "meeting" => format!("{}{}", lang.t(T::NoticeMeeting), n.detail),
+        "minutes" => lang.t(T::NoticeMinutes).to_string(),
+        "meeting_promoted" => lang.t(T::NoticeMeetingPromoted).to_string(),
+        "blocked" => format!("{}{}", lang.t(T::NoticeBlocked), n.detail),
         _ => n.kind.clone(),
     }
 }
@@ -43,8 +57,8 @@ pub async fn notifications() -> Result<Vec<Notice>, AppError> {
     let result = async {
         let user = crate::auth::server::require_user()?;
         let store = crate::request::store()?;
-        let rows: Vec<(i64, String, String, Option<i64>, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT n.id, n.kind, n.detail, w.demand_id, n.created_at, n.read_at FROM notifications n \
+        let rows: Vec<(i64, String, String, Option<i64>, Option<String>, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT n.id, n.kind, n.detail, w.demand_id, n.link, n.created_at, n.read_at FROM notifications n \
              LEFT JOIN work_items w ON w.id = n.work_item_id WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT 100",
         )
         .bind(user.id)
@@ -52,11 +66,12 @@ pub async fn notifications() -> Result<Vec<Notice>, AppError> {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, kind, detail, demand_id, at, read)| Notice {
+            .map(|(id, kind, detail, demand_id, link, at, read)| Notice {
                 id,
                 kind,
                 detail,
                 demand_id,
+                link,
                 when: crate::time::format_local(at),
                 unread: read.is_none(),
             })
@@ -123,7 +138,7 @@ pub fn NotificationsPage() -> impl IntoView {
                         <ul class="notice-list">
                             {items.into_iter().map(|n| {
                                 let t = text(&n, lang);
-                                let href = n.demand_id.map(|d| format!("/demands/{d}")).unwrap_or_else(|| "/me".into());
+                                let href = n.link.clone().or(n.demand_id.map(|d| format!("/demands/{d}"))).unwrap_or_else(|| "/me".into());
                                 view! {
                                     <li class="card notice-line" class:unread=n.unread>
                                         <a href=href>

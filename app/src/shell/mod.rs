@@ -58,7 +58,8 @@ pub fn App() -> impl IntoView {
     use crate::demands::views::{DemandPage, MyDemandsPage, PostPage};
     use crate::notifications::NotificationsPage;
     use crate::station::{intake::IntakePage, StationPage};
-    use pages::{HomePage, NotFoundPage, ThreadsPage};
+    use crate::threads::views::{ModerationPage, ThreadPage, ThreadsPage};
+    use pages::{HomePage, NotFoundPage};
     view! {
         <Router>
             <Routes fallback=NotFoundPage>
@@ -72,6 +73,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />
                 <Route path=path!("/station/affairs/new") view=NewAffairPage ssr=SsrMode::Async />
                 <Route path=path!("/threads") view=ThreadsPage ssr=SsrMode::Async />
+                <Route path=path!("/threads/:id") view=ThreadPage ssr=SsrMode::Async />
+                <Route path=path!("/station/threads") view=ModerationPage ssr=SsrMode::Async />
                 <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />

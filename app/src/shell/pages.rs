@@ -118,17 +118,6 @@ pub fn ServiceFamilies(lang: Lang) -> impl IntoView {
 }
 
 #[component]
-pub fn ThreadsPage() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <Page tab=Tab::Deliberate title=lang.t(T::TabDeliberate).to_string()>
-            <p class="lead">{lang.t(T::ThreadsIntro)}</p>
-            <p class="badge">{lang.t(T::NotYetOpen)}</p>
-        </Page>
-    }
-}
-
-#[component]
 pub fn NotFoundPage() -> impl IntoView {
     view! { <ErrorPage status=404 title=T::ErrNotFoundTitle body=T::ErrNotFoundBody /> }
 }

@@ -146,7 +146,7 @@ pub async fn run_once(store: &Store, now: i64) -> Result<JobReport, AppError> {
     }
 
     // Housekeeping: photos of forms never sent (a day old) and stale drafts.
-    sqlx::query("DELETE FROM photos WHERE demand_id IS NULL AND created_at < $1")
+    sqlx::query("DELETE FROM photos WHERE demand_id IS NULL AND thread_id IS NULL AND created_at < $1")
         .bind(now - 24 * 3_600_000)
         .execute(store.pool())
         .await?;

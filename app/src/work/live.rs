@@ -19,21 +19,26 @@ use tokio::sync::broadcast;
 
 const CHANNEL: &str = "mc_work_items";
 
-fn local() -> &'static broadcast::Sender<i64> {
-    static TX: OnceLock<broadcast::Sender<i64>> = OnceLock::new();
+/// What changed, as a key: `item:{id}` for a work item, `thread:{id}` for a thread.
+fn local() -> &'static broadcast::Sender<String> {
+    static TX: OnceLock<broadcast::Sender<String>> = OnceLock::new();
     TX.get_or_init(|| broadcast::channel(1024).0)
 }
 
 /// Tells every open page of item `id` (in every instance) that it changed. Called after
 /// the change is committed; a failure only delays the page until its next event.
 pub async fn publish(store: &Store, id: i64) {
+    publish_key(store, format!("item:{id}")).await
+}
+
+/// Tells every instance that what `key` names changed.
+pub async fn publish_key(store: &Store, key: String) {
     match store.backend() {
         Backend::Sqlite => {
-            let _ = local().send(id);
+            let _ = local().send(key);
         }
         Backend::Postgres => {
-            if let Err(e) =
-                sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(id.to_string()).execute(store.pool()).await
+            if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&key).execute(store.pool()).await
             {
                 tracing::warn!(error = %e, "pg_notify failed");
             }
@@ -54,9 +59,7 @@ pub fn start_listener(database_url: String) {
                         loop {
                             match listener.recv().await {
                                 Ok(n) => {
-                                    if let Ok(id) = n.payload().parse::<i64>() {
-                                        let _ = local().send(id);
-                                    }
+                                    let _ = local().send(n.payload().to_string());
                                 }
                                 Err(e) => {
                                     tracing::warn!(error = %e, "LISTEN connection lost");
@@ -85,12 +88,18 @@ pub async fn sse(State(store): State<Store>, Extension(viewer): Extension<Viewer
     if !allowed {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     }
+    changes(format!("item:{id}"))
+}
+
+/// An event stream that says `changed` whenever `key` changes, for as long as the page is open.
+pub fn changes(key: String) -> Response {
     let mut rx = local().subscribe();
+    let id = key.rsplit(':').next().unwrap_or("").to_string();
     let stream = async_stream::stream! {
         yield Ok::<Event, std::convert::Infallible>(Event::default().event("ready").data(id.to_string()));
         loop {
             match rx.recv().await {
-                Ok(changed) if changed == id => yield Ok(Event::default().event("changed").data(id.to_string())),
+                Ok(changed) if changed == key => yield Ok(Event::default().event("changed").data(id.to_string())),
                 Ok(_) => {}
                 // Missed some: tell the page to refresh anyway.
                 Err(broadcast::error::RecvError::Lagged(_)) => yield Ok(Event::default().event("changed").data(id.to_string())),

@@ -47,6 +47,7 @@ pub const fn triage_reason_label(r: TriageReason) -> T {
         TriageReason::AffairReferral => T::WhyReferral,
         TriageReason::NoAffair => T::WhyNoAffair,
         TriageReason::EmergencyOnSite => T::WhyEmergencyOnSite,
+        TriageReason::AutonomyProject => T::WhyAutonomyProject,
     }
 }
 

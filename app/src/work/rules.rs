@@ -210,6 +210,9 @@ pub enum TriageReason {
     NoAffair,
     /// An emergency outside the home: the area director goes to see at once.
     EmergencyOnSite,
+    /// A residents' thread reached its support threshold: the station studies it and
+    /// answers on the thread (adopt with a plan, merge, or decline).
+    AutonomyProject,
 }
 
 pub fn triage(mode: Option<Mode>, urgency: Urgency, place: Place) -> (Triage, TriageReason) {

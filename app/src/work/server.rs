@@ -182,6 +182,10 @@ pub async fn notify(
 
 /// What a new demand brings to its work item.
 pub struct NewItem {
+    /// `demand`, or `autonomy_project` for a thread that reached its threshold.
+    pub kind: &'static str,
+    /// Set for kinds whose triage does not come from an affair.
+    pub triage: Option<(Triage, TriageReason)>,
     pub demand_id: i64,
     pub community_id: i64,
     pub building_id: Option<i64>,
@@ -216,12 +220,13 @@ pub fn reason_code(r: TriageReason) -> &'static str {
         TriageReason::AffairReferral => "affair_referral",
         TriageReason::NoAffair => "no_affair",
         TriageReason::EmergencyOnSite => "emergency_on_site",
+        TriageReason::AutonomyProject => "autonomy_project",
     }
 }
 
 pub fn parse_reason(s: &str) -> TriageReason {
     use TriageReason::*;
-    [AffairOnTheSpot, AffairSubmitUpward, AffairReferral, NoAffair, EmergencyOnSite]
+    [AffairOnTheSpot, AffairSubmitUpward, AffairReferral, NoAffair, EmergencyOnSite, AutonomyProject]
         .into_iter()
         .find(|r| reason_code(*r) == s)
         .unwrap_or(NoAffair)
@@ -238,7 +243,7 @@ pub fn route_code(r: rules::RouteReason) -> &'static str {
 /// Creates the work item of a new demand inside the demand's transaction: triage, deadlines,
 /// routing, the first event, and a notification to whoever it was routed to.
 pub async fn create_for_demand(tx: &mut Tx, new: NewItem) -> Result<i64, AppError> {
-    let (triage, reason) = rules::triage(new.affair_mode, new.urgency, new.place);
+    let (triage, reason) = new.triage.unwrap_or_else(|| rules::triage(new.affair_mode, new.urgency, new.place));
     let policy = crate::request::config().deadlines;
     let (respond_by, complete_by) = rules::deadlines(new.posted_at, new.urgency, new.affair_limits, &policy);
     let area: Option<(i64, Option<i64>)> = match new.building_id {
@@ -269,7 +274,7 @@ pub async fn create_for_demand(tx: &mut Tx, new: NewItem) -> Result<i64, AppErro
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO work_items (kind, demand_id, community_id, state, triage, triage_reason, route_reason, grid_area_id, \
          assignee_id, respond_by, complete_by, created_at, updated_at) \
-         VALUES ('demand', $1, $2, 'received', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         VALUES ($12, $1, $2, 'received', $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(new.demand_id)
     .bind(new.community_id)
@@ -282,6 +287,7 @@ pub async fn create_for_demand(tx: &mut Tx, new: NewItem) -> Result<i64, AppErro
     .bind(complete_by)
     .bind(now)
     .bind(now)
+    .bind(new.kind)
     .fetch_one(&mut **tx)
     .await?;
     event(tx, id, Some(new.filed_by), EventKind::Posted, None, Some(State::Received), &new.note, true).await?;
@@ -379,6 +385,56 @@ pub async fn act(
     tx.commit().await?;
     super::live::publish(store, id).await;
     Ok(to)
+}
+
+/// Moves an item through station `actions` inside the caller's transaction (a thread
+/// answer: accept, then start or resolve). An `Accept` the item no longer needs is skipped;
+/// any other step must be legal from the state the item is in, and is applied only if the
+/// item is still in that state (a concurrent change makes it a `Conflict`).
+pub async fn station_steps(
+    tx: &mut Tx,
+    id: i64,
+    actor: i64,
+    actions: &[Action],
+    note: &str,
+) -> Result<State, AppError> {
+    let (state, requester): (String, i64) = sqlx::query_as(
+        "SELECT w.state, d.requester_id FROM work_items w JOIN demands d ON d.id = w.demand_id WHERE w.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut from = State::parse(&state).ok_or(AppError::Internal)?;
+    let now = Millis::now().0;
+    for (i, &action) in actions.iter().enumerate() {
+        let to = match rules::transition(from, action, Actor::Station) {
+            Ok(to) => to,
+            Err(_) if action == Action::Accept => continue,
+            Err(_) => return Err(AppError::WrongState),
+        };
+        let done = sqlx::query(
+            "UPDATE work_items SET state = $1, version = version + 1, updated_at = $2, \
+               first_response_at = COALESCE(first_response_at, $2), \
+               resolved_at = CASE WHEN $3 = 1 THEN $2 ELSE resolved_at END \
+             WHERE id = $4 AND state = $5",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind((to == State::Resolved) as i64)
+        .bind(id)
+        .bind(from.as_str())
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::Conflict);
+        }
+        let last = i + 1 == actions.len();
+        event(tx, id, Some(actor), EventKind::Transition, Some(from), Some(to), if last { note } else { "" }, true)
+            .await?;
+        from = to;
+    }
+    notify(tx, requester, Some(id), "status", from.as_str(), None).await?;
+    Ok(from)
 }
 
 /// A reply to the resident (on their timeline). The first reply counts as the response.
