@@ -330,7 +330,6 @@ async fn pages_and_errors() {
         "/",
         "/services",
         "/services/minimum-living-allowance",
-        "/threads",
         "/login",
         "/register",
         "/register?community=qianggen",
@@ -340,6 +339,10 @@ async fn pages_and_errors() {
         let html = res.text().await.unwrap();
         assert!(html.contains("<html lang=\"zh-CN\""), "{path}: zh-CN by default");
     }
+    // Threads belong to a community: a guest is sent to log in first.
+    let res = c.get(server.url("/threads")).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"));
     let res = c.get(server.url("/no-such-page")).send().await.unwrap();
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("页面不存在"));

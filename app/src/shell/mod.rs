@@ -95,11 +95,23 @@ pub enum Tab {
     None,
 }
 
+/// A page title as it goes into `<title>`. leptos_meta writes the text unescaped on the
+/// server, and titles carry what residents wrote (thread titles): a `</title>` in one would
+/// otherwise end the element and let markup through. Inside `<title>` character references
+/// are decoded, so escaped text still reads as typed.
+fn title_text(s: &str) -> String {
+    if cfg!(feature = "ssr") {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        s.to_string()
+    }
+}
+
 /// The resident frame: top bar, content, bottom tab bar.
 #[component]
 pub fn Page(tab: Tab, title: String, children: Children) -> impl IntoView {
     let lang = use_lang();
-    let full_title = format!("{title} · {}", lang.t(T::AppName));
+    let full_title = title_text(&format!("{title} · {}", lang.t(T::AppName)));
     view! {
         <Title text=full_title />
         <a class="skip" href="#main">{lang.t(T::SkipToContent)}</a>
@@ -149,7 +161,7 @@ fn TabBar(active: Tab, lang: Lang) -> impl IntoView {
 #[component]
 pub fn StationFrame(title: String, children: Children) -> impl IntoView {
     let lang = use_lang();
-    let full_title = format!("{title} · {}", lang.t(T::StationTitle));
+    let full_title = title_text(&format!("{title} · {}", lang.t(T::StationTitle)));
     view! {
         <Title text=full_title />
         <a class="skip" href="#main">{lang.t(T::SkipToContent)}</a>
