@@ -175,6 +175,8 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
         <nav class="station-nav" aria-label=lang.t(T::StationNav)>
             <a href="/station">{lang.t(T::StationWelcome)}</a>
             <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
+            <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
+            <a href="/threads">{lang.t(T::TabDeliberate)}</a>
             <a href="/services">{lang.t(T::TabServices)}</a>
             <a href="/me">{lang.t(T::TabMe)}</a>
             <a href="/">{lang.t(T::BackToResidentView)}</a>

@@ -681,7 +681,7 @@ pub fn ModerationPage() -> impl IntoView {
     let desk = Resource::new(|| (), |_| moderation_desk());
     let error = [Moderate::PATH, BlockUser::PATH, SetThreshold::PATH].into_iter().find_map(crate::form::error_from_url);
     view! {
-        <Page tab=Tab::None title=lang.t(T::ThreadsDesk).to_string()>
+        <crate::shell::StationFrame title=lang.t(T::ThreadsDesk).to_string()>
             {error.map(|e| view! { <p class="form-banner" role="alert">{e.message(lang)}</p> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -691,7 +691,7 @@ pub fn ModerationPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </Page>
+        </crate::shell::StationFrame>
     }
     .into_any()
 }

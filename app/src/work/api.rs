@@ -206,6 +206,8 @@ pub struct BoardFilter {
 pub struct BoardLine {
     pub item_id: i64,
     pub demand_id: i64,
+    /// Set for an autonomy project: its thread, where the station answers.
+    pub thread_id: Option<i64>,
     pub version: i64,
     pub state: State,
     pub title: String,

@@ -162,7 +162,11 @@ pub fn StationBoard(board: Board, filter: BoardFilter, lang: Lang) -> impl IntoV
 #[component]
 fn BoardCard(line: BoardLine, lang: Lang) -> impl IntoView {
     let l = line;
-    let href = format!("/demands/{}", l.demand_id);
+    // An autonomy project is answered on its thread.
+    let href = match l.thread_id {
+        Some(t) => format!("/threads/{t}"),
+        None => format!("/demands/{}", l.demand_id),
+    };
     let due = countdown(lang, l.due_in_ms);
     let due_kind = if l.due_is_response { T::DueResponse } else { T::DueCompletion };
     let can_accept = l.state == State::Received;
@@ -171,6 +175,7 @@ fn BoardCard(line: BoardLine, lang: Lang) -> impl IntoView {
             <div class="board-card-top">
                 <span class=format!("state state-{}", l.state.as_str())>{lang.t(state_label(l.state))}</span>
                 {l.urgency_emergency.then(|| view! { <span class="tag danger">{lang.t(T::UrgencyEmergency)}</span> })}
+                {l.thread_id.is_some().then(|| view! { <span class="tag">{lang.t(T::AutonomyProject)}</span> })}
                 <span class="tag">{lang.t(if l.triage_transfer { T::TriageTransfer } else { T::TriageImmediate })}</span>
                 {l.overdue.then(|| view! { <span class="tag danger">{lang.t(T::Overdue)}</span> })}
             </div>
@@ -293,6 +298,7 @@ pub mod server {
         whistles_waiting: i64,
         whistles_checked_in: i64,
         whistles_late: i64,
+        thread_id: Option<i64>,
     }
 
     /// The overdue test, the same on both backends (integer times, bound `now`).
@@ -309,7 +315,8 @@ pub mod server {
              (SELECT COUNT(*) FROM whistles h WHERE h.work_item_id = w.id AND h.reported_at IS NULL \
                 AND h.checked_in_at IS NOT NULL) AS whistles_checked_in, \
              (SELECT COUNT(*) FROM whistles h WHERE h.work_item_id = w.id AND h.checked_in_at IS NULL \
-                AND h.checkin_by < $2) AS whistles_late \
+                AND h.checkin_by < $2) AS whistles_late, \
+             (SELECT t.id FROM threads t WHERE t.work_item_id = w.id) AS thread_id \
              FROM work_items w JOIN demands d ON d.id = w.demand_id LEFT JOIN affairs a ON a.id = d.affair_id \
              LEFT JOIN grid_areas g ON g.id = w.grid_area_id LEFT JOIN users u ON u.id = w.assignee_id \
              WHERE w.community_id = $1 AND $2 = $2",
@@ -370,6 +377,7 @@ pub mod server {
                 BoardLine {
                     item_id: r.id,
                     demand_id: r.demand_id,
+                    thread_id: r.thread_id,
                     version: r.version,
                     state,
                     title,
