@@ -83,9 +83,9 @@ test('a thread gathers support, becomes an adopted autonomy project, and meets o
   await n.goto(threadUrl);
   if (jsOn(info)) await hydrated(n);
   const first = n.getByTestId('comment').filter({ hasText: '坡道要有扶手' });
-  await first.getByText('回复').click();
+  await first.locator('summary', { hasText: '回复' }).click();
   await first.getByLabel('中立').check();
-  await first.getByRole('textbox').fill('同意，但别占自行车位。');
+  await first.getByLabel('回复', { exact: true }).fill('同意，但别占自行车位。');
   await first.getByRole('button', { name: '发送' }).click();
   await expect(n.getByText('同意，但别占自行车位。')).toBeVisible();
   await n.getByRole('button', { name: '我支持' }).click();
@@ -168,7 +168,7 @@ test('three flags hide a comment until the station reviews it', async ({ browser
   for (const f of flaggers) {
     await f.page.goto(threadUrl);
     const c = f.page.getByTestId('comment').filter({ hasText: spam });
-    await c.getByText('举报').click();
+    await c.locator('summary', { hasText: '举报' }).click();
     await c.getByLabel('原因').fill('广告');
     await c.getByRole('button', { name: '举报' }).click();
     await f.page.waitForURL(/\/threads\/\d+/);

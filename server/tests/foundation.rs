@@ -326,14 +326,9 @@ async fn sigterm_stops_cleanly() {
 async fn pages_and_errors() {
     let (_db, server) = seeded_or_skip!();
     let c = client();
-    for path in [
-        "/",
-        "/services",
-        "/services/minimum-living-allowance",
-        "/login",
-        "/register",
-        "/register?community=qianggen",
-    ] {
+    for path in
+        ["/", "/services", "/services/minimum-living-allowance", "/login", "/register", "/register?community=qianggen"]
+    {
         let res = c.get(server.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         let html = res.text().await.unwrap();

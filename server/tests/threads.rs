@@ -556,7 +556,9 @@ async fn user_text_is_never_markup() {
     let (_db, server) = seeded_or_skip!();
     let author = logged_in(&server, RESIDENT).await;
     let payload = "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\"> javascript:alert(1) https://example.org/ok";
-    let res = open_thread(&author, &server, "</title><script>window.__t=1</script><b onmouseover=alert(1)>标题</b>", payload).await;
+    let res =
+        open_thread(&author, &server, "</title><script>window.__t=1</script><b onmouseover=alert(1)>标题</b>", payload)
+            .await;
     assert_eq!(res.status(), 200);
     let id = thread_id(&res);
     let html = author.get(server.url(&format!("/threads/{id}"))).send().await.unwrap().text().await.unwrap();

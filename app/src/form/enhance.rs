@@ -57,7 +57,7 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
             return;
         };
         if let Some(location) = resp.headers().get("location") {
-            let _ = web_sys::window().map(|w| w.location().assign(&location));
+            go(&location);
             return;
         }
         if resp.ok() {
@@ -73,6 +73,19 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
         show_error(&form, &error, lang);
         set_busy(&form, false);
     });
+}
+
+/// Follows a post's redirect. A redirect to this very page with another `#fragment` (a new
+/// comment, the meetings section) would only scroll, so the page is reloaded there.
+fn go(target: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let here = format!("{}{}", loc.pathname().unwrap_or_default(), loc.search().unwrap_or_default());
+    let same_page = target.contains('#') && target.split('#').next() == Some(here.as_str());
+    let _ = loc.assign(target);
+    if same_page {
+        let _ = loc.reload();
+    }
 }
 
 /// Multipart (photos): XMLHttpRequest, because fetch cannot report upload progress.
@@ -108,7 +121,7 @@ fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData
             return;
         }
         if let Ok(Some(location)) = done_xhr.get_response_header("location") {
-            let _ = web_sys::window().map(|w| w.location().assign(&location));
+            go(&location);
             return;
         }
         if (200..300).contains(&status) {

@@ -847,7 +847,7 @@ pub const ANSWER_DAYS: i64 = 7;
 /// whole pipeline—routing, deadlines, board, timeline—applies) and its work item.
 async fn open_project(tx: &mut Tx, t: &ThreadRow, now: i64) -> Result<i64, AppError> {
     let excerpt: String = t.body.chars().take(300).collect();
-    let description = format!("【居民议事 Residents' proposal】{}\n\n{}\n\n/threads/{}", t.title, excerpt, t.id);
+    let description = format!("【居民议事】{}\n\n{}\n\n/threads/{}", t.title, excerpt, t.id);
     let demand: i64 = sqlx::query_scalar(
         "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
          place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
