@@ -158,6 +158,32 @@ async fn main() {
         &base,
     )
     .await;
+    // Deliberation: a thread page with its discussion, and its data as a server function.
+    run(
+        "GET /threads/1 (thread page)",
+        seconds,
+        sessions.clone(),
+        |c, b| async move { c.get(format!("{b}/threads/1")).send().await.map(|r| r.status().as_u16()) },
+        &base,
+    )
+    .await;
+    run(
+        "POST /api/threads/support (toggle)",
+        seconds,
+        sessions.clone(),
+        |c, b| async move {
+            // Everyone shares one account here: support and withdraw in turn.
+            let on = if std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % 2 == 0 { "1" } else { "0" };
+            c.post(format!("{b}/api/threads/support"))
+                .header("Accept", "application/json")
+                .form(&[("thread_id", "2"), ("support", on)])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
     run(
         "POST /api/login (argon2id)",
         seconds,

@@ -129,6 +129,21 @@ async fn threads_belong_to_their_community() {
     let page = stranger.get(server.url(&format!("/threads/{id}"))).send().await.unwrap();
     assert_eq!(page.status(), 404);
 
+    // A thread with a photo: readers of the thread see it, nobody else.
+    let form = reqwest::multipart::Form::new()
+        .text("idempotency_key", key())
+        .text("title", "健身器材损坏")
+        .text("body", "小广场的漫步机坏了。")
+        .text("topic", "facilities")
+        .part("photos", reqwest::multipart::Part::bytes(jpeg(80, 60)).file_name("a.jpg"));
+    let res = author.post(server.url("/api/threads/open")).header("Accept", "application/json").multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let with_photo = thread_id(&res);
+    let v = json(view(&neighbour, &server, with_photo).await).await;
+    let photo = v["photos"][0].as_i64().expect("a photo");
+    assert_eq!(neighbour.get(server.url(&format!("/photos/{photo}/thumb"))).send().await.unwrap().status(), 200);
+    assert_eq!(stranger.get(server.url(&format!("/photos/{photo}"))).send().await.unwrap().status(), 404);
+
     // Subdistrict staff read, but do not take part.
     let admin = logged_in(&server, SUBDISTRICT_ADMIN).await;
     assert_eq!(view(&admin, &server, id).await.status(), 200);

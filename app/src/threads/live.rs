@@ -65,7 +65,12 @@ fn typing(region: &web_sys::Element) -> bool {
     let Ok(list) = region.query_selector_all("textarea") else { return false };
     (0..list.length())
         .filter_map(|i| list.item(i))
-        .any(|n| n.dyn_into::<web_sys::HtmlTextAreaElement>().map(|t| !t.value().trim().is_empty()).unwrap_or(false))
+        // Changed from what the page came with (an edit box starts with the comment in it).
+        .any(|n| {
+            n.dyn_into::<web_sys::HtmlTextAreaElement>()
+                .map(|t| t.value() != t.default_value().unwrap_or_default())
+                .unwrap_or(false)
+        })
 }
 
 #[cfg(feature = "hydrate")]
