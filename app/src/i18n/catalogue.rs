@@ -482,6 +482,7 @@ define_catalogue! {
     Unblock => "恢复发言", "Lift the block";
     SupportThreshold => "支持门槛", "Support threshold";
     DefaultRule => "默认规则", "Default rule";
+    ThresholdHint => "留空则使用默认规则：已注册户数的 5%，至少 10。", "Leave blank for the default rule: 5% of registered households, at least 10.";
     NoticeThreadReview => "议题获得足够支持，已提交服务站：", "A thread reached its threshold and went to the station: ";
     NoticeThreadAnswer => "服务站答复了你参与的议题：", "The station answered a thread you took part in: ";
     NoticeMilestone => "自治项目有新进展：", "An autonomy project moved on: ";

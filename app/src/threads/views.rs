@@ -131,7 +131,7 @@ pub fn ThreadLineView(t: ThreadLine, lang: Lang) -> impl IntoView {
                 <span class="tag">{lang.t(topic_label(&t.topic))}</span>
                 <strong class="thread-title">{title}</strong>
                 <span class="muted small">
-                    {format!("👍 {} · 💬 {} · {} · {}", t.supports, t.comments, t.author, t.posted)}
+                    {format!("{} {} · {} {} · {} · {}", lang.t(T::Supports), t.supports, lang.t(T::Comments), t.comments, t.author, t.posted)}
                 </span>
             </a>
         </li>
@@ -492,7 +492,7 @@ fn StationAnswer(t: ThreadView, state: FormState, lang: Lang) -> impl IntoView {
                 <ol class="milestones">
                     {t.milestones.iter().map(|m| view! {
                         <li class:done=m.done.is_some() data-testid="milestone">
-                            <span>{if m.done.is_some() { "✅ " } else { "⬜ " }}</span>
+                            <span class="tick" aria-hidden="true">{if m.done.is_some() { "✓" } else { "○" }}</span>
                             <strong>{m.title.clone()}</strong>
                             <span class="muted small">{format!(" {} {}", lang.t(T::DueOn), m.due_on)}</span>
                             {m.done.clone().map(|d| view! { <span class="muted small">{format!(" · {} {d}", lang.t(T::Done))}</span> })}
@@ -772,10 +772,13 @@ fn DeskBody(d: ModerationOverview, lang: Lang) -> impl IntoView {
             <h2 id="threshold-h">{lang.t(T::SupportThreshold)}</h2>
             <p data-testid="desk-threshold">{crate::i18n::fmt::threshold_explained(lang, d.threshold, d.households, d.threshold_setting)}</p>
             {d.may_set_threshold.then(|| view! {
-                <form method="post" action=SetThreshold::url() class="inline-form">
-                    <label for="f-threshold">{lang.t(T::SupportThreshold)}</label>
-                    <input id="f-threshold" name="threshold" type="number" min="1" inputmode="numeric"
-                        value=d.threshold_setting.map(|t| t.to_string()).unwrap_or_default() placeholder=lang.t(T::DefaultRule) />
+                <form method="post" action=SetThreshold::url() class="form">
+                    <div class="field">
+                        <label for="f-threshold">{lang.t(T::SupportThreshold)}</label>
+                        <input id="f-threshold" name="threshold" type="number" min="1" inputmode="numeric"
+                            value=d.threshold_setting.map(|t| t.to_string()).unwrap_or_default() placeholder=lang.t(T::DefaultRule) />
+                        <p class="hint">{lang.t(T::ThresholdHint)}</p>
+                    </div>
                     <button type="submit" class="button secondary">{lang.t(T::Save)}</button>
                 </form>
             })}
