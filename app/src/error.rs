@@ -47,6 +47,12 @@ pub enum AppError {
     /// A moderator blocked this account from posting until then (Beijing time, as shown).
     #[error("blocked from posting")]
     Blocked { until: String },
+    /// Two no-shows within 30 days: no booking until then (Beijing time, as shown).
+    #[error("banned from booking")]
+    BookingBanned { until: String },
+    /// Someone took the last place first; the next free slots (start, label) are offered.
+    #[error("slot full")]
+    SlotFull { next: Vec<(i64, String)> },
     /// Someone else changed the object first (optimistic concurrency).
     #[error("conflict")]
     Conflict,
@@ -74,7 +80,8 @@ impl AppError {
             AppError::BadRequest => 400,
             AppError::Invalid(_) => 422,
             AppError::Throttled { .. } | AppError::RateLimited { .. } => 429,
-            AppError::Blocked { .. } => 403,
+            AppError::Blocked { .. } | AppError::BookingBanned { .. } => 403,
+            AppError::SlotFull { .. } => 409,
             AppError::Conflict | AppError::WrongState => 409,
             AppError::Internal => 500,
             AppError::Network => 503,
@@ -97,6 +104,8 @@ impl AppError {
                 return fmt::rate_limited(lang, what.text(lang), *retry_after_secs)
             }
             AppError::Blocked { until } => return fmt::blocked_until(lang, until),
+            AppError::BookingBanned { until } => return fmt::booking_banned(lang, until),
+            AppError::SlotFull { .. } => T::ErrSlotFull,
             AppError::Conflict => T::ErrConflict,
             AppError::WrongState => T::ErrWrongState,
             AppError::Internal => T::ErrInternal,

@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod affairs;
+pub mod appointments;
 pub mod auth;
 pub mod community;
 pub mod config;

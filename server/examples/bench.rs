@@ -173,7 +173,13 @@ async fn main() {
         sessions.clone(),
         |c, b| async move {
             // Everyone shares one account here: support and withdraw in turn.
-            let on = if std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % 2 == 0 { "1" } else { "0" };
+            let on = if std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() % 2
+                == 0
+            {
+                "1"
+            } else {
+                "0"
+            };
             c.post(format!("{b}/api/threads/support"))
                 .header("Accept", "application/json")
                 .form(&[("thread_id", "2"), ("support", on)])

@@ -69,6 +69,7 @@ pub fn router(config: &Config, store: Store) -> Router {
         .route("/live/items/{id}", get(app::work::live::sse))
         .route("/live/threads/{id}", get(app::threads::live::sse))
         .route("/meetings/{id}/ics", get(app::threads::server::meeting_ics))
+        .route("/appointments/{id}/ics", get(app::appointments::server::booking_ics))
         .route("/photos/{id}", get(app::demands::server::photo))
         .route("/photos/{id}/thumb", get(app::demands::server::photo_thumb))
         .leptos_routes_with_context(&state, routes, context, {

@@ -136,7 +136,13 @@ async fn threads_belong_to_their_community() {
         .text("body", "小广场的漫步机坏了。")
         .text("topic", "facilities")
         .part("photos", reqwest::multipart::Part::bytes(jpeg(80, 60)).file_name("a.jpg"));
-    let res = author.post(server.url("/api/threads/open")).header("Accept", "application/json").multipart(form).send().await.unwrap();
+    let res = author
+        .post(server.url("/api/threads/open"))
+        .header("Accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let with_photo = thread_id(&res);
     let v = json(view(&neighbour, &server, with_photo).await).await;

@@ -85,7 +85,9 @@ pub enum Refusal {
     TooManyUpcoming,
     SameAffairSameDay,
     /// Banned after no-shows, until then (UTC ms).
-    Banned { until: i64 },
+    Banned {
+        until: i64,
+    },
 }
 
 /// Is `slot` inside the booking window at `now`?

@@ -115,6 +115,20 @@ pub mod fmt {
         }
     }
 
+    pub fn booking_banned(lang: Lang, until: &str) -> String {
+        match lang {
+            Lang::Zh => format!("30 天内两次预约未到，{until} 前暂不能预约。如有特殊情况请联系服务站。"),
+            Lang::En => format!("Two missed appointments within 30 days: you can book again from {until}. Call the station if there was a reason."),
+        }
+    }
+
+    pub fn places_left(lang: Lang, n: i64) -> String {
+        match lang {
+            Lang::Zh => format!("余 {n}"),
+            Lang::En => format!("{n} left"),
+        }
+    }
+
     pub fn threshold_rule(lang: Lang, n: i64) -> String {
         match lang {
             Lang::Zh => format!("获得 {n} 位居民支持的议题，将提交服务站研究答复。"),

@@ -54,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     use crate::affairs::views::{AffairPage, NewAffairPage, ServicesPage};
+    use crate::appointments::views::{AppointmentsPage, BookingPageOne, StationAppointmentsPage};
     use crate::auth::views::{LoginPage, MePage, RegisterPage};
     use crate::demands::views::{DemandPage, MyDemandsPage, PostPage};
     use crate::notifications::NotificationsPage;
@@ -75,6 +76,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/threads") view=ThreadsPage ssr=SsrMode::Async />
                 <Route path=path!("/threads/:id") view=ThreadPage ssr=SsrMode::Async />
                 <Route path=path!("/station/threads") view=ModerationPage ssr=SsrMode::Async />
+                <Route path=path!("/appointments") view=AppointmentsPage ssr=SsrMode::Async />
+                <Route path=path!("/appointments/:id") view=BookingPageOne ssr=SsrMode::Async />
+                <Route path=path!("/station/appointments") view=StationAppointmentsPage ssr=SsrMode::Async />
                 <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
@@ -175,6 +179,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
         <nav class="station-nav" aria-label=lang.t(T::StationNav)>
             <a href="/station">{lang.t(T::StationWelcome)}</a>
             <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
+            <a href="/station/appointments">{lang.t(T::StationDayTitle)}</a>
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
             <a href="/threads">{lang.t(T::TabDeliberate)}</a>
             <a href="/services">{lang.t(T::TabServices)}</a>

@@ -19,6 +19,7 @@ pub struct JobReport {
     pub flagged_overdue: usize,
     pub auto_closed: usize,
     pub late_checkins: usize,
+    pub appointment_reminders: usize,
 }
 
 pub fn start(store: Store, every: Duration) {
@@ -144,6 +145,8 @@ pub async fn run_once(store: &Store, now: i64) -> Result<JobReport, AppError> {
         tx.commit().await?;
         report.late_checkins += 1;
     }
+
+    report.appointment_reminders = crate::appointments::server::remind(store, now).await?;
 
     // Housekeeping: photos of forms never sent (a day old) and stale drafts.
     sqlx::query("DELETE FROM photos WHERE demand_id IS NULL AND thread_id IS NULL AND created_at < $1")
