@@ -117,6 +117,10 @@ pub fn AffairPage() -> impl IntoView {
                         {(!a.summary.retired).then(|| view! {
                             <p><a class="button primary block" href=format!("/post?affair={}", a.summary.code)>{lang.t(T::PostAboutThis)}</a></p>
                         })}
+                        // Served at the station's window: book a time instead of queueing.
+                        {(!a.summary.retired && a.summary.mode != crate::work::rules::Mode::Referral).then(|| view! {
+                            <p><a class="button secondary block" href=format!("/appointments?affair={}", a.summary.code)>{lang.t(T::BookAtStation)}</a></p>
+                        })}
                         {stationmaster.then(|| view! { <StationmasterTools a=a.clone() lang=lang /> })}
                     </Page>
                 }.into_any()

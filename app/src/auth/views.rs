@@ -286,6 +286,7 @@ pub fn MePage() -> impl IntoView {
                         </section>
                         <nav class="card me-links" aria-label=lang.t(T::TabMe)>
                             <a href="/demands">{lang.t(T::MyDemands)}</a>
+                            <a href="/appointments">{lang.t(T::MyBookings)}</a>
                             <a href="/notifications">{lang.t(T::Notifications)}</a>
                             <a href="/post">{lang.t(T::PostDemand)}</a>
                         </nav>

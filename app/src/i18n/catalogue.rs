@@ -505,6 +505,7 @@ define_catalogue! {
     ErrThreshold => "门槛为 1 到 100000 之间的整数，留空使用默认规则。", "A whole number from 1 to 100,000, or blank for the default rule.";
     // Appointments (预约)
     Appointments => "预约办事", "Appointments";
+    BookAtStation => "预约到服务站办理", "Book a time at the station";
     AppointmentsIntro => "预约到服务站办理，带齐材料，一次办好。", "Book a time at the station, bring the right papers, get it done in one visit.";
     ChooseAffair => "办理事项", "Affair";
     ShowSlots => "查看可约时段", "Show times";
