@@ -13,6 +13,8 @@ pub mod family;
 pub mod form;
 pub mod i18n;
 pub mod notifications;
+#[cfg(feature = "ssr")]
+pub mod places;
 pub mod prefs;
 #[cfg(feature = "ssr")]
 pub mod request;

@@ -57,7 +57,9 @@ pub fn AppointmentsPage() -> impl IntoView {
     if current_user().is_none() {
         return redirect_to_login("/appointments");
     }
-    let affair = use_query_map().get_untracked().get("affair").unwrap_or_default();
+    let query = use_query_map().get_untracked();
+    let affair = query.get("affair").unwrap_or_default();
+    let day = query.get("date").unwrap_or_default();
     let error = [Book::PATH, Cancel::PATH].into_iter().find_map(error_from_url);
     let data = Resource::new(move || affair.clone(), load_booking_page);
     view! {
@@ -65,10 +67,10 @@ pub fn AppointmentsPage() -> impl IntoView {
             <p class="lead">{lang.t(T::AppointmentsIntro)}</p>
             <Suspense fallback=|| ()>
                 {move || {
-                    let error = error.clone();
+                    let (error, day) = (error.clone(), day.clone());
                     Suspend::new(async move {
                         match data.await {
-                            Ok(p) => view! { <BookingBody p=p error=error lang=lang /> }.into_any(),
+                            Ok(p) => view! { <BookingBody p=p error=error day=day lang=lang /> }.into_any(),
                             Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                         }
                     })
@@ -80,7 +82,9 @@ pub fn AppointmentsPage() -> impl IntoView {
 }
 
 #[component]
-fn BookingBody(p: BookingPage, error: Option<AppError>, lang: Lang) -> impl IntoView {
+fn BookingBody(p: BookingPage, error: Option<AppError>, day: String, lang: Lang) -> impl IntoView {
+    // One day's times at a time; the other days with free times as chips.
+    let shown = p.days.iter().find(|d| d.date == day).or(p.days.first()).map(|d| d.date.clone()).unwrap_or_default();
     let chosen_code = p.chosen.as_ref().map(|a| a.code.clone()).unwrap_or_default();
     let next = match &error {
         Some(AppError::SlotFull { next }) => next.clone(),
@@ -128,7 +132,14 @@ fn BookingBody(p: BookingPage, error: Option<AppError>, lang: Lang) -> impl Into
                             <p class="form-banner" data-form-error="" role="alert" hidden></p>
                             <input type="hidden" name="affair" value=code />
                             <input type="hidden" name="idempotency_key" value=new_key() />
-                            {p.days.iter().map(|d| view! {
+                            <nav class="family-tabs day-tabs" aria-label=lang.t(T::Day)>
+                                {p.days.iter().map(|d| {
+                                    let href = format!("/appointments?affair={}&date={}", chosen_code, d.date);
+                                    let here = d.date == shown;
+                                    view! { <a href=href aria-current=here.then_some("page")>{d.label.clone()}</a> }
+                                }).collect_view()}
+                            </nav>
+                            {p.days.iter().filter(|d| d.date == shown).map(|d| view! {
                                 <fieldset class="day-slots">
                                     <legend>{d.label.clone()}</legend>
                                     {d.slots.iter().map(|s| {

@@ -1156,108 +1156,18 @@ pub async fn signup(store: &Store, user: &SessionUser, meeting_id: i64, join: bo
     }
     let mut tx = store.write().await?;
     if join {
-        // The row first: a second tab's sign-up waits on it and then finds it.
-        let fresh = sqlx::query(
-            "INSERT INTO meeting_signups (meeting_id, user_id, status, queued_at) VALUES ($1, $2, 'waitlist', $3) \
-             ON CONFLICT (meeting_id, user_id) DO NOTHING",
-        )
-        .bind(meeting_id)
-        .bind(user.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        let again = !fresh
-            && sqlx::query(
-                "UPDATE meeting_signups SET status = 'waitlist', queued_at = $1 \
-                 WHERE meeting_id = $2 AND user_id = $3 AND status = 'cancelled'",
-            )
-            .bind(now)
-            .bind(meeting_id)
-            .bind(user.id)
+        crate::places::MEETINGS.join(&mut tx, meeting_id, user.id, now).await?;
+    } else if let Some(promoted) = crate::places::MEETINGS.leave(&mut tx, meeting_id, user.id).await? {
+        sqlx::query("INSERT INTO notifications (user_id, kind, detail, link, created_at) VALUES ($1, 'meeting_promoted', '', $2, $3)")
+            .bind(promoted)
+            .bind(format!("/threads/{thread}#meetings"))
+            .bind(Millis::now())
             .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-        if fresh || again {
-            let placed = sqlx::query("UPDATE meetings SET taken = taken + 1 WHERE id = $1 AND taken < capacity")
-                .bind(meeting_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                == 1;
-            if placed {
-                sqlx::query("UPDATE meeting_signups SET status = 'confirmed' WHERE meeting_id = $1 AND user_id = $2")
-                    .bind(meeting_id)
-                    .bind(user.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-    } else {
-        let was: Option<String> =
-            sqlx::query_scalar("SELECT status FROM meeting_signups WHERE meeting_id = $1 AND user_id = $2")
-                .bind(meeting_id)
-                .bind(user.id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(was) = was.filter(|s| s != "cancelled") else {
-            tx.commit().await?;
-            return Ok(thread);
-        };
-        let cancelled = sqlx::query(
-            "UPDATE meeting_signups SET status = 'cancelled' WHERE meeting_id = $1 AND user_id = $2 AND status = $3",
-        )
-        .bind(meeting_id)
-        .bind(user.id)
-        .bind(&was)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if cancelled && was == "confirmed" {
-            promote_or_free(&mut tx, meeting_id, thread).await?;
-        }
+            .await?;
     }
     tx.commit().await?;
     touched(store, thread).await;
     Ok(thread)
-}
-
-/// A confirmed place was given up: the first on the waitlist takes it, or it is freed.
-async fn promote_or_free(tx: &mut Tx, meeting_id: i64, thread: i64) -> Result<(), AppError> {
-    let mut waitlist: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT user_id, queued_at FROM meeting_signups WHERE meeting_id = $1 AND status = 'waitlist'")
-            .bind(meeting_id)
-            .fetch_all(&mut **tx)
-            .await?;
-    while let Some(next) = rules::next_from_waitlist(&waitlist) {
-        let promoted = sqlx::query(
-            "UPDATE meeting_signups SET status = 'confirmed' WHERE meeting_id = $1 AND user_id = $2 AND status = 'waitlist'",
-        )
-        .bind(meeting_id)
-        .bind(next)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if promoted {
-            sqlx::query("INSERT INTO notifications (user_id, kind, detail, link, created_at) VALUES ($1, 'meeting_promoted', '', $2, $3)")
-                .bind(next)
-                .bind(format!("/threads/{thread}#meetings"))
-                .bind(Millis::now())
-                .execute(&mut **tx)
-                .await?;
-            return Ok(());
-        }
-        waitlist.retain(|(u, _)| *u != next);
-    }
-    sqlx::query("UPDATE meetings SET taken = taken - 1 WHERE id = $1 AND taken > 0")
-        .bind(meeting_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 pub async fn minutes(
