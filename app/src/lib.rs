@@ -2,6 +2,7 @@
 //! the server, with islands hydrated in the browser where something must react.
 #![recursion_limit = "256"]
 
+pub mod activities;
 pub mod affairs;
 pub mod appointments;
 pub mod auth;

@@ -71,11 +71,12 @@ impl Places {
     /// returned (to be told), or is freed.
     pub async fn leave(self, tx: &mut Tx, id: i64, user: i64) -> Result<Option<i64>, AppError> {
         let Places { parent, signups, key } = self;
-        let was: Option<String> = sqlx::query_scalar(&format!("SELECT status FROM {signups} WHERE {key} = $1 AND user_id = $2"))
-            .bind(id)
-            .bind(user)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let was: Option<String> =
+            sqlx::query_scalar(&format!("SELECT status FROM {signups} WHERE {key} = $1 AND user_id = $2"))
+                .bind(id)
+                .bind(user)
+                .fetch_optional(&mut **tx)
+                .await?;
         let Some(was) = was.filter(|s| s == "confirmed" || s == "waitlist") else { return Ok(None) };
         let cancelled = sqlx::query(&format!(
             "UPDATE {signups} SET status = 'cancelled' WHERE {key} = $1 AND user_id = $2 AND status = $3"
@@ -90,11 +91,12 @@ impl Places {
         if !cancelled || was != "confirmed" {
             return Ok(None);
         }
-        let mut waitlist: Vec<(i64, i64)> =
-            sqlx::query_as(&format!("SELECT user_id, queued_at FROM {signups} WHERE {key} = $1 AND status = 'waitlist'"))
-                .bind(id)
-                .fetch_all(&mut **tx)
-                .await?;
+        let mut waitlist: Vec<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT user_id, queued_at FROM {signups} WHERE {key} = $1 AND status = 'waitlist'"
+        ))
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
         while let Some(next) = next_from_waitlist(&waitlist) {
             let promoted = sqlx::query(&format!(
                 "UPDATE {signups} SET status = 'confirmed' WHERE {key} = $1 AND user_id = $2 AND status = 'waitlist'"
@@ -110,7 +112,10 @@ impl Places {
             }
             waitlist.retain(|(u, _)| *u != next);
         }
-        sqlx::query(&format!("UPDATE {parent} SET taken = taken - 1 WHERE id = $1 AND taken > 0")).bind(id).execute(&mut **tx).await?;
+        sqlx::query(&format!("UPDATE {parent} SET taken = taken - 1 WHERE id = $1 AND taken > 0"))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
         Ok(None)
     }
 }

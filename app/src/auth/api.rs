@@ -19,6 +19,8 @@ pub struct AccountDetails {
     pub unit_no: Option<String>,
     pub room: Option<String>,
     pub other_sessions: i64,
+    /// Volunteer hours credited this year (residents), as shown.
+    pub volunteer_hours: Option<String>,
 }
 
 #[server(endpoint = "register")]

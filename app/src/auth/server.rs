@@ -519,7 +519,14 @@ pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api:
             .fetch_one(store.pool())
             .await?;
     use crate::community::Named;
+    let volunteer_hours = if user.role == Role::Resident {
+        let (mine, _) = crate::activities::server::hours_this_year(store, user.region_id, Some(user.id)).await?;
+        Some(crate::activities::server::hours_text(mine))
+    } else {
+        None
+    };
     Ok(super::api::AccountDetails {
+        volunteer_hours,
         phone_masked: rules::mask_phone(&row.phone),
         display_name: row.display_name,
         phone: row.phone,

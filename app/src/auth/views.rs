@@ -279,6 +279,10 @@ pub fn MePage() -> impl IntoView {
                                     <dt>{lang.t(T::MyAddress)}</dt>
                                     <dd>{addr}</dd>
                                 })}
+                                {a.volunteer_hours.clone().map(|h| view! {
+                                    <dt>{lang.t(T::VolunteerHours)}</dt>
+                                    <dd data-testid="volunteer-hours">{format!("{h} {}", lang.t(T::HoursUnit))}</dd>
+                                })}
                             </dl>
                             {a.role.is_staff().then(|| view! {
                                 <p><a class="button primary" href="/station">{lang.t(T::StationTitle)}</a></p>
@@ -287,6 +291,7 @@ pub fn MePage() -> impl IntoView {
                         <nav class="card me-links" aria-label=lang.t(T::TabMe)>
                             <a href="/demands">{lang.t(T::MyDemands)}</a>
                             <a href="/appointments">{lang.t(T::MyBookings)}</a>
+                            <a href="/activities">{lang.t(T::VolunteerActivities)}</a>
                             <a href="/notifications">{lang.t(T::Notifications)}</a>
                             <a href="/post">{lang.t(T::PostDemand)}</a>
                         </nav>

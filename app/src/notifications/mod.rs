@@ -48,6 +48,7 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         "minutes" => lang.t(T::NoticeMinutes).to_string(),
         "meeting_promoted" => lang.t(T::NoticeMeetingPromoted).to_string(),
         "blocked" => format!("{}{}", lang.t(T::NoticeBlocked), n.detail),
+        "activity_promoted" => format!("{}{}", lang.t(T::NoticeActivityPromoted), n.detail),
         "appointment_reminder" => format!("{}{}", lang.t(T::NoticeAppointmentReminder), n.detail),
         _ => n.kind.clone(),
     }

@@ -53,6 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    use crate::activities::views::ActivitiesPageView;
     use crate::affairs::views::{AffairPage, NewAffairPage, ServicesPage};
     use crate::appointments::views::{AppointmentsPage, BookingPageOne, StationAppointmentsPage};
     use crate::auth::views::{LoginPage, MePage, RegisterPage};
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/threads/:id") view=ThreadPage ssr=SsrMode::Async />
                 <Route path=path!("/station/threads") view=ModerationPage ssr=SsrMode::Async />
                 <Route path=path!("/appointments") view=AppointmentsPage ssr=SsrMode::Async />
+                <Route path=path!("/activities") view=ActivitiesPageView ssr=SsrMode::Async />
                 <Route path=path!("/appointments/:id") view=BookingPageOne ssr=SsrMode::Async />
                 <Route path=path!("/station/appointments") view=StationAppointmentsPage ssr=SsrMode::Async />
                 <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
@@ -181,6 +183,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
             <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
             <a href="/station/appointments">{lang.t(T::StationDayTitle)}</a>
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
+            <a href="/activities">{lang.t(T::VolunteerActivities)}</a>
             <a href="/threads">{lang.t(T::TabDeliberate)}</a>
             <a href="/services">{lang.t(T::TabServices)}</a>
             <a href="/me">{lang.t(T::TabMe)}</a>
