@@ -37,7 +37,7 @@ fn year_start(now: i64) -> i64 {
 pub async fn hours_this_year(store: &Store, community: i64, user: Option<i64>) -> Result<(i64, i64), AppError> {
     let since = year_start(Millis::now().0);
     let all: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(s.credited_minutes), 0) FROM activity_signups s JOIN activities a ON a.id = s.activity_id \
+        "SELECT CAST(COALESCE(SUM(s.credited_minutes), 0) AS BIGINT) FROM activity_signups s JOIN activities a ON a.id = s.activity_id \
          WHERE a.community_id = $1 AND s.attended_at IS NOT NULL AND a.starts_at >= $2",
     )
     .bind(community)
@@ -46,7 +46,7 @@ pub async fn hours_this_year(store: &Store, community: i64, user: Option<i64>) -
     .await?;
     let mine: i64 = match user {
         Some(u) => sqlx::query_scalar(
-            "SELECT COALESCE(SUM(s.credited_minutes), 0) FROM activity_signups s JOIN activities a ON a.id = s.activity_id \
+            "SELECT CAST(COALESCE(SUM(s.credited_minutes), 0) AS BIGINT) FROM activity_signups s JOIN activities a ON a.id = s.activity_id \
              WHERE s.user_id = $1 AND s.attended_at IS NOT NULL AND a.starts_at >= $2",
         )
         .bind(u)
