@@ -27,6 +27,7 @@ pub mod station;
 pub mod store;
 pub mod threads;
 pub mod time;
+pub mod visits;
 pub mod work;
 
 pub use shell::{shell, App};

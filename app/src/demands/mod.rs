@@ -144,6 +144,8 @@ pub struct DemandView {
     pub assignee: Option<String>,
     pub live: LiveStatus,
     pub staff: Option<StaffPanel>,
+    /// For a home visit: the proposals, answers and outcome.
+    pub visit: Option<crate::visits::VisitPanel>,
 }
 
 /// A line of a list of demands.

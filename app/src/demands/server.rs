@@ -617,6 +617,7 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         assignee,
         live: live_of(store, &item, rel).await?,
         staff,
+        visit: crate::visits::server::panel(store, &item, rel).await?,
     })
 }
 

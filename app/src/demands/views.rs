@@ -350,6 +350,7 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
                     </ul>
                 })}
             </section>
+            {d.visit.clone().map(|v| view! { <crate::visits::views::VisitSection v=v lang=lang /> })}
             <LiveCase demand_id=d.id item_id=d.item_id lang=lang requester=requester initial=d.live.clone() />
             {staff.map(|panel| view! { <crate::work::panel::StaffPanelView d=d.clone() panel=panel lang=lang /> })}
         </Page>

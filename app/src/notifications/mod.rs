@@ -49,6 +49,9 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         "meeting_promoted" => lang.t(T::NoticeMeetingPromoted).to_string(),
         "blocked" => format!("{}{}", lang.t(T::NoticeBlocked), n.detail),
         "activity_promoted" => format!("{}{}", lang.t(T::NoticeActivityPromoted), n.detail),
+        "visit_proposed" => format!("{}{}", lang.t(T::NoticeVisitProposed), n.detail),
+        "visit_accepted" => format!("{}{}", lang.t(T::NoticeVisitAccepted), n.detail),
+        "visit_declined" => format!("{}{}", lang.t(T::NoticeVisitDeclined), n.detail),
         "appointment_reminder" => format!("{}{}", lang.t(T::NoticeAppointmentReminder), n.detail),
         _ => n.kind.clone(),
     }

@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
     use crate::notifications::NotificationsPage;
     use crate::station::{intake::IntakePage, StationPage};
     use crate::threads::views::{ModerationPage, ThreadPage, ThreadsPage};
+    use crate::visits::views::VisitRequestPage;
     use pages::{HomePage, NotFoundPage};
     view! {
         <Router>
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/station/threads") view=ModerationPage ssr=SsrMode::Async />
                 <Route path=path!("/appointments") view=AppointmentsPage ssr=SsrMode::Async />
                 <Route path=path!("/activities") view=ActivitiesPageView ssr=SsrMode::Async />
+                <Route path=path!("/visits/new") view=VisitRequestPage ssr=SsrMode::Async />
                 <Route path=path!("/appointments/:id") view=BookingPageOne ssr=SsrMode::Async />
                 <Route path=path!("/station/appointments") view=StationAppointmentsPage ssr=SsrMode::Async />
                 <Route path=path!("/me") view=MePage ssr=SsrMode::Async />

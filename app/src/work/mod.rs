@@ -48,6 +48,7 @@ pub const fn triage_reason_label(r: TriageReason) -> T {
         TriageReason::NoAffair => T::WhyNoAffair,
         TriageReason::EmergencyOnSite => T::WhyEmergencyOnSite,
         TriageReason::AutonomyProject => T::WhyAutonomyProject,
+        TriageReason::HomeVisit => T::WhyHomeVisit,
     }
 }
 

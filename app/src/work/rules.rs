@@ -213,6 +213,8 @@ pub enum TriageReason {
     /// A residents' thread reached its support threshold: the station studies it and
     /// answers on the thread (adopt with a plan, merge, or decline).
     AutonomyProject,
+    /// A resident asked the station to come: the area director proposes a time.
+    HomeVisit,
 }
 
 pub fn triage(mode: Option<Mode>, urgency: Urgency, place: Place) -> (Triage, TriageReason) {

@@ -221,12 +221,13 @@ pub fn reason_code(r: TriageReason) -> &'static str {
         TriageReason::NoAffair => "no_affair",
         TriageReason::EmergencyOnSite => "emergency_on_site",
         TriageReason::AutonomyProject => "autonomy_project",
+        TriageReason::HomeVisit => "home_visit",
     }
 }
 
 pub fn parse_reason(s: &str) -> TriageReason {
     use TriageReason::*;
-    [AffairOnTheSpot, AffairSubmitUpward, AffairReferral, NoAffair, EmergencyOnSite, AutonomyProject]
+    [AffairOnTheSpot, AffairSubmitUpward, AffairReferral, NoAffair, EmergencyOnSite, AutonomyProject, HomeVisit]
         .into_iter()
         .find(|r| reason_code(*r) == s)
         .unwrap_or(NoAffair)

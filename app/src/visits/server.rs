@@ -1,0 +1,290 @@
+//! Server side of home visits: the request (a private demand at home, its work item of kind
+//! home visit routed to the area director), proposals and answers, the outcome.
+
+use super::*;
+use crate::auth::{Role, SessionUser};
+use crate::error::Problems;
+use crate::i18n::T;
+use crate::store::{Millis, Store};
+use crate::time::format_local;
+use crate::work::rules::{Action, Place, State, Triage, TriageReason, Urgency};
+use crate::work::server::{self as work, Relation};
+
+pub struct Request<'a> {
+    pub for_whom: i64,
+    pub reason: &'a str,
+    pub preferred: &'a str,
+    pub preferred_note: &'a str,
+    pub mobility: &'a str,
+    pub mobility_note: &'a str,
+    pub key: &'a str,
+}
+
+pub async fn request(store: &Store, user: &SessionUser, r: Request<'_>) -> Result<i64, AppError> {
+    if user.role != Role::Resident {
+        return Err(AppError::Forbidden);
+    }
+    if !crate::demands::server::valid_key(r.key) {
+        return Err(AppError::BadRequest);
+    }
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM demands WHERE filed_by_id = $1 AND idempotency_key = $2")
+            .bind(user.id)
+            .bind(r.key)
+            .fetch_optional(store.pool())
+            .await?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let mut p = Problems::default();
+    if r.for_whom != user.id && !work::is_proxy_of(store, user.id, r.for_whom).await? {
+        p.add("for_whom", T::ErrNotYourFamily);
+    }
+    let reason = r.reason.trim();
+    match reason.chars().count() {
+        0 => p.add("reason", T::ErrRequired),
+        n if n > 500 => p.add("reason", T::ErrTooLong),
+        _ => {}
+    }
+    if !PREFERRED.contains(&r.preferred) {
+        p.add("preferred", T::ErrRequired);
+    }
+    if !MOBILITY.contains(&r.mobility) {
+        p.add("mobility", T::ErrRequired);
+    }
+    p.into_result()?;
+    // The visit goes to the resident's home: their community and building.
+    let (community, building): (i64, Option<i64>) =
+        sqlx::query_as("SELECT region_id, building_id FROM users WHERE id = $1")
+            .bind(r.for_whom)
+            .fetch_one(store.pool())
+            .await?;
+    let now = Millis::now().0;
+    let description = format!("【上门服务 Home visit】{reason}");
+    let mut tx = store.write().await?;
+    let demand: i64 = sqlx::query_scalar(
+        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
+         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
+         VALUES ($1, $2, $3, 'app', NULL, $4, 'home', $5, '', 'normal', 'private', '', $6, $7) RETURNING id",
+    )
+    .bind(community)
+    .bind(r.for_whom)
+    .bind(user.id)
+    .bind(&description)
+    .bind(building)
+    .bind(r.key)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let item = work::create_for_demand(
+        &mut tx,
+        work::NewItem {
+            kind: "home_visit",
+            triage: Some((Triage::Transfer, TriageReason::HomeVisit)),
+            demand_id: demand,
+            community_id: community,
+            building_id: building,
+            affair_mode: None,
+            affair_limits: None,
+            urgency: Urgency::Normal,
+            place: Place::Home,
+            posted_at: now,
+            filed_by: user.id,
+            note: String::new(),
+        },
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO home_visits (demand_id, preferred, preferred_note, mobility, mobility_note) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(demand)
+    .bind(r.preferred)
+    .bind(r.preferred_note.trim().chars().take(200).collect::<String>())
+    .bind(r.mobility)
+    .bind(r.mobility_note.trim().chars().take(200).collect::<String>())
+    .execute(&mut *tx)
+    .await?;
+    if r.for_whom != user.id {
+        work::notify(&mut tx, r.for_whom, Some(item), "filed_for_you", &user.display_name, None).await?;
+    }
+    tx.commit().await?;
+    crate::work::live::publish(store, item).await;
+    Ok(demand)
+}
+
+/// The home-visit part of a demand page, for whoever may see the demand.
+pub async fn panel(store: &Store, item: &work::ItemRow, rel: Relation) -> Result<Option<VisitPanel>, AppError> {
+    let Some(demand) = item.demand_id.filter(|_| item.kind == "home_visit") else { return Ok(None) };
+    let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT preferred, preferred_note, mobility, mobility_note, outcome FROM home_visits WHERE demand_id = $1",
+    )
+    .bind(demand)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some((preferred, preferred_note, mobility, mobility_note, outcome)) = row else { return Ok(None) };
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT id, visit_at, status, answer_note FROM visit_proposals WHERE demand_id = $1 ORDER BY id",
+    )
+    .bind(demand)
+    .fetch_all(store.pool())
+    .await?;
+    let pending = rows.iter().find(|r| r.2 == "proposed").map(|r| r.0);
+    let agreed = rows.iter().any(|r| r.2 == "accepted");
+    let state = item.state();
+    let open = !matches!(state, State::Resolved | State::Closed | State::Withdrawn);
+    Ok(Some(VisitPanel {
+        demand_id: demand,
+        preferred,
+        preferred_note,
+        mobility,
+        mobility_note,
+        proposals: rows
+            .into_iter()
+            .map(|(id, at, status, note)| ProposalView { id, when: format_local(at), status, note })
+            .collect(),
+        can_propose: rel == Relation::Station && open && pending.is_none() && state != State::VisitScheduled,
+        can_answer: pending.filter(|_| rel == Relation::Requester && open),
+        can_record: rel == Relation::Station && agreed && state == State::VisitScheduled && outcome.is_empty(),
+        outcome,
+    }))
+}
+
+async fn station_item(store: &Store, user: &SessionUser, demand: i64) -> Result<work::ItemRow, AppError> {
+    let item = work::item_of_demand(store, demand).await?.ok_or(AppError::NotFound)?;
+    let rel = work::relation(store, user, &item).await?;
+    match rel {
+        Relation::None => Err(AppError::NotFound),
+        Relation::Station if item.kind == "home_visit" => Ok(item),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+pub async fn propose(store: &Store, user: &SessionUser, demand: i64, date: &str, time: &str) -> Result<(), AppError> {
+    let item = station_item(store, user, demand).await?;
+    let at = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .ok()
+        .zip(chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok())
+        .and_then(|(d, t)| d.and_time(t).and_local_timezone(crate::time::beijing()).single())
+        .map(|d| d.timestamp_millis())
+        .ok_or(AppError::invalid("date", T::ErrDateTime))?;
+    let now = Millis::now().0;
+    if at <= now {
+        return Err(AppError::invalid("date", T::ErrVisitInFuture));
+    }
+    let mut tx = store.write().await?;
+    let pending: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM visit_proposals WHERE demand_id = $1 AND status IN ('proposed', 'accepted')",
+    )
+    .bind(demand)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if pending.is_some() {
+        return Err(AppError::WrongState);
+    }
+    sqlx::query("INSERT INTO visit_proposals (demand_id, visit_at, proposed_by, status, created_at) VALUES ($1, $2, $3, 'proposed', $4)")
+        .bind(demand)
+        .bind(at)
+        .bind(user.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    // Proposing a time is the station's response.
+    sqlx::query("UPDATE work_items SET first_response_at = COALESCE(first_response_at, $1), version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(item.id)
+        .execute(&mut *tx)
+        .await?;
+    let text = format!("提议上门时间 Proposed visit: {}", format_local(at));
+    work::event(&mut tx, item.id, Some(user.id), crate::work::EventKind::Reply, None, None, &text, true).await?;
+    work::notify(&mut tx, item.requester_id, Some(item.id), "visit_proposed", &format_local(at), None).await?;
+    tx.commit().await?;
+    crate::work::live::publish(store, item.id).await;
+    Ok(())
+}
+
+pub async fn answer(
+    store: &Store,
+    user: &SessionUser,
+    proposal: i64,
+    accept: bool,
+    note: &str,
+) -> Result<i64, AppError> {
+    let row: Option<(i64, i64, String)> =
+        sqlx::query_as("SELECT demand_id, visit_at, status FROM visit_proposals WHERE id = $1")
+            .bind(proposal)
+            .fetch_optional(store.pool())
+            .await?;
+    let (demand, at, status) = row.ok_or(AppError::NotFound)?;
+    let item = work::item_of_demand(store, demand).await?.ok_or(AppError::NotFound)?;
+    match work::relation(store, user, &item).await? {
+        Relation::Requester => {}
+        Relation::None => return Err(AppError::NotFound),
+        _ => return Err(AppError::Forbidden),
+    }
+    if status != "proposed" {
+        return Err(AppError::WrongState);
+    }
+    let note = note.trim();
+    if !accept && note.is_empty() {
+        return Err(AppError::invalid("note", T::ErrReasonRequired));
+    }
+    let now = Millis::now().0;
+    let mut tx = store.write().await?;
+    let done = sqlx::query("UPDATE visit_proposals SET status = $1, answer_note = $2, answered_at = $3 WHERE id = $4 AND status = 'proposed'")
+        .bind(if accept { "accepted" } else { "declined" })
+        .bind(note.chars().take(200).collect::<String>())
+        .bind(now)
+        .bind(proposal)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict);
+    }
+    if accept {
+        // The agreed time schedules the visit on the work item.
+        let text = format!("居民确认上门时间 Visit agreed: {}", format_local(at));
+        work::station_steps(&mut tx, item.id, user.id, &[Action::Accept, Action::ScheduleVisit], &text).await?;
+    } else {
+        let text = format!("居民请求改期 Another time, please: {note}");
+        work::event(&mut tx, item.id, Some(user.id), crate::work::EventKind::Reply, None, None, &text, true).await?;
+    }
+    if let Some(a) = item.assignee_id {
+        work::notify(
+            &mut tx,
+            a,
+            Some(item.id),
+            if accept { "visit_accepted" } else { "visit_declined" },
+            &format_local(at),
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    crate::work::live::publish(store, item.id).await;
+    Ok(demand)
+}
+
+pub async fn record(store: &Store, user: &SessionUser, demand: i64, outcome: &str) -> Result<(), AppError> {
+    let item = station_item(store, user, demand).await?;
+    let outcome = outcome.trim();
+    match outcome.chars().count() {
+        0 => return Err(AppError::invalid("outcome", T::ErrRequired)),
+        n if n > 2000 => return Err(AppError::invalid("outcome", T::ErrTooLong)),
+        _ => {}
+    }
+    if item.state() != State::VisitScheduled {
+        return Err(AppError::WrongState);
+    }
+    let mut tx = store.write().await?;
+    sqlx::query("UPDATE home_visits SET outcome = $1, outcome_at = $2 WHERE demand_id = $3")
+        .bind(outcome)
+        .bind(Millis::now())
+        .bind(demand)
+        .execute(&mut *tx)
+        .await?;
+    work::station_steps(&mut tx, item.id, user.id, &[Action::VisitDone], &format!("上门结果 Visit outcome：{outcome}"))
+        .await?;
+    tx.commit().await?;
+    crate::work::live::publish(store, item.id).await;
+    Ok(())
+}
