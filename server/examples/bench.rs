@@ -158,6 +158,17 @@ async fn main() {
         &base,
     )
     .await;
+    // Appointments: the booking page computes 14 days of free slots for an affair.
+    run(
+        "GET /appointments?affair= (slots)",
+        seconds,
+        sessions.clone(),
+        |c, b| async move {
+            c.get(format!("{b}/appointments?affair=residence-proof")).send().await.map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
     // Deliberation: a thread page with its discussion, and its data as a server function.
     run(
         "GET /threads/1 (thread page)",

@@ -305,11 +305,10 @@ pub fn DemandPage() -> impl IntoView {
 
 #[component]
 fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
-    let title = d
-        .affair
-        .as_ref()
-        .map(|(_, n)| n.get(lang).to_string())
-        .unwrap_or_else(|| format!("{} #{}", lang.t(T::Demand), d.id));
+    let title = d.affair.as_ref().map(|(_, n)| n.get(lang).to_string()).unwrap_or_else(|| {
+        let kind = if d.visit.is_some() { T::HomeVisitTitle } else { T::Demand };
+        format!("{} #{}", lang.t(kind), d.id)
+    });
     let requester = d.viewing == Viewing::Requester;
     let staff = d.staff.clone();
     let tab = if requester { Tab::Me } else { Tab::None };

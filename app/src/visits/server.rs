@@ -188,7 +188,10 @@ pub async fn propose(store: &Store, user: &SessionUser, demand: i64, date: &str,
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    // Proposing a time is the station's response.
+    // Proposing a time is the station's response: it takes the request on.
+    if item.state() == State::Received {
+        work::station_steps(&mut tx, item.id, user.id, &[Action::Accept], "").await?;
+    }
     sqlx::query("UPDATE work_items SET first_response_at = COALESCE(first_response_at, $1), version = version + 1, updated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(item.id)
@@ -244,6 +247,7 @@ pub async fn answer(
         // The agreed time schedules the visit on the work item.
         let text = format!("居民确认上门时间 Visit agreed: {}", format_local(at));
         work::station_steps(&mut tx, item.id, user.id, &[Action::Accept, Action::ScheduleVisit], &text).await?;
+        // (Accept is skipped when the proposal already took the request on.)
     } else {
         let text = format!("居民请求改期 Another time, please: {note}");
         work::event(&mut tx, item.id, Some(user.id), crate::work::EventKind::Reply, None, None, &text, true).await?;
