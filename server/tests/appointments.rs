@@ -265,7 +265,7 @@ async fn limits_and_the_no_show_ban() {
 
 #[tokio::test]
 async fn the_calendar_file_parses_with_the_local_time() {
-    use icalendar::{Component, EventLike};
+    use icalendar::Component;
     let (_db, server) = seeded_or_skip!();
     let resident = logged_in(&server, RESIDENT).await;
     let (start, _) = free_slots(&resident, &server, AFFAIR).await[1];
@@ -346,4 +346,63 @@ async fn staff_keep_the_day_and_reminders_come_once() {
     tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
     assert_eq!(sql_i64(&db, &format!("SELECT COUNT(*) FROM notifications WHERE kind = 'appointment_reminder' AND link = '/appointments/{id}'")).await, 1);
     drop((a, b));
+}
+
+#[tokio::test]
+async fn long_affairs_take_two_slots_and_rescheduling_moves_the_place() {
+    let (db, server) = seeded_or_skip!();
+    let master = logged_in(&server, STATIONMASTER).await;
+    let settings = |durations: &'static str| {
+        let (m, url) = (master.clone(), server.url("/api/station/appointments/settings"));
+        async move {
+            m.post(url)
+                .header("Accept", "application/json")
+                .form(&[("capacity", "1"), ("hours", ""), ("closed", ""), ("durations", durations)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = settings("no-such-affair 60").await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(json(res).await["Invalid"][0]["field"], "durations");
+    assert!(settings("residence-proof 60").await.status().is_success());
+
+    let resident = logged_in(&server, RESIDENT).await;
+    let slots = free_slots(&resident, &server, AFFAIR).await;
+    let (s, _) = slots[2];
+    let id = booking_id(&book(&resident, &server, AFFAIR, s).await);
+    let half = 1_800_000;
+    for grid in [s, s + half] {
+        assert_eq!(sql_i64(&db, &format!("SELECT taken FROM appointment_slots WHERE starts_at = {grid}")).await, 1);
+    }
+    // Every hour-long time overlapping it is gone for others.
+    let neighbour = logged_in(&server, NEIGHBOUR).await;
+    let theirs = free_slots(&neighbour, &server, AFFAIR).await;
+    assert!(!theirs.iter().any(|t| t.0 == s || t.0 == s - half || t.0 == s + half));
+
+    // Moved to a later time: the new places are taken, the old ones freed, in one go.
+    let later = slots.iter().map(|x| x.0).find(|t| *t >= s + 2 * 3_600_000).unwrap();
+    let (ids, ls) = (id.to_string(), later.to_string());
+    assert_eq!(
+        call(&neighbour, &server, "appointments/reschedule", &[("id", &ids), ("start", &ls)]).await.status(),
+        404
+    );
+    let res = call(&resident, &server, "appointments/reschedule", &[("id", &ids), ("start", &ls)]).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    assert_eq!(sql_i64(&db, &format!("SELECT starts_at FROM appointments WHERE id = {id}")).await, later);
+    for grid in [s, s + half] {
+        assert_eq!(sql_i64(&db, &format!("SELECT taken FROM appointment_slots WHERE starts_at = {grid}")).await, 0);
+    }
+    assert_eq!(sql_i64(&db, &format!("SELECT taken FROM appointment_slots WHERE starts_at = {later}")).await, 1);
+    // Onto a time someone else holds: refused, nothing moves.
+    let other = slots.iter().map(|x| x.0).find(|t| *t >= later + 2 * 3_600_000).unwrap();
+    assert_eq!(book(&neighbour, &server, AFFAIR, other).await.status(), 200);
+    let os = other.to_string();
+    assert_eq!(
+        call(&resident, &server, "appointments/reschedule", &[("id", &ids), ("start", &os)]).await.status(),
+        409
+    );
+    assert_eq!(sql_i64(&db, &format!("SELECT starts_at FROM appointments WHERE id = {id}")).await, later);
+    assert_eq!(sql_i64(&db, &format!("SELECT taken FROM appointment_slots WHERE starts_at = {later}")).await, 1);
 }

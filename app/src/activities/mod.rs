@@ -80,7 +80,9 @@ pub async fn publish_activity(
     end: String,
     capacity: String,
     hours: String,
+    deadline_hours: Option<String>,
 ) -> Result<(), AppError> {
+    let deadline_hours = deadline_hours.unwrap_or_default();
     let result = async {
         let user = crate::auth::server::require_user()?;
         server::publish(
@@ -96,6 +98,7 @@ pub async fn publish_activity(
                 end: &end,
                 capacity: &capacity,
                 hours: &hours,
+                deadline_hours: &deadline_hours,
             },
         )
         .await?;
@@ -116,6 +119,7 @@ pub async fn publish_activity(
                 ("end", &end),
                 ("capacity", &capacity),
                 ("hours", &hours),
+                ("deadline_hours", &deadline_hours),
             ],
         )
         .await;

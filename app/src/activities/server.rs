@@ -160,6 +160,8 @@ pub struct NewActivity<'a> {
     pub end: &'a str,
     pub capacity: &'a str,
     pub hours: &'a str,
+    /// Sign-up closes this many hours before the start (blank: 2).
+    pub deadline_hours: &'a str,
 }
 
 fn parse_local(date: &str, time: &str) -> Option<i64> {
@@ -191,7 +193,7 @@ pub async fn publish(store: &Store, user: &SessionUser, a: NewActivity<'_>) -> R
     match (starts, ends) {
         (None, _) => p.add("start", T::ErrDateTime),
         (_, None) => p.add("end", T::ErrDateTime),
-        (Some(s), _) if s <= now + SIGNUP_CLOSES_BEFORE_MS => p.add("start", T::ErrActivityTooSoon),
+        (Some(s), _) if s <= now => p.add("start", T::ErrActivityTooSoon),
         (Some(s), Some(e)) if e <= s => p.add("end", T::ErrEndBeforeStart),
         _ => {}
     }
@@ -204,8 +206,17 @@ pub async fn publish(store: &Store, user: &SessionUser, a: NewActivity<'_>) -> R
     if minutes.is_none() {
         p.add("hours", T::ErrVolunteerHours);
     }
+    let closes_before = match a.deadline_hours.trim() {
+        "" => Some(SIGNUP_CLOSES_BEFORE_MS),
+        h => h.parse::<i64>().ok().filter(|h| (0..=168).contains(h)).map(|h| h * 3_600_000),
+    };
+    if closes_before.is_none() {
+        p.add("deadline_hours", T::ErrDeadlineHours);
+    }
     p.into_result()?;
-    let (Some(starts), Some(ends), Some(capacity), Some(minutes)) = (starts, ends, capacity, minutes) else {
+    let (Some(starts), Some(ends), Some(capacity), Some(minutes), Some(closes_before)) =
+        (starts, ends, capacity, minutes, closes_before)
+    else {
         return Err(AppError::Internal);
     };
     let mut tx = store.write().await?;
@@ -220,7 +231,7 @@ pub async fn publish(store: &Store, user: &SessionUser, a: NewActivity<'_>) -> R
     .bind(place)
     .bind(starts)
     .bind(ends)
-    .bind(starts - SIGNUP_CLOSES_BEFORE_MS)
+    .bind(starts - closes_before)
     .bind(capacity)
     .bind(minutes)
     .bind(user.id)

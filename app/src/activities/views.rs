@@ -193,7 +193,11 @@ fn PublishForm(state: FormState, lang: Lang) -> impl IntoView {
                             <p class="field-error" data-error-for="hours">{problem("hours")}</p>
                         </div>
                     </div>
-                    <p class="hint">{lang.t(T::SignupClosesHint)}</p>
+                    <div class="field">
+                        <label for="act-deadline">{lang.t(T::SignupClosesHint)}</label>
+                        <input id="act-deadline" name="deadline_hours" type="number" min="0" max="168" inputmode="numeric" value=value_or("deadline_hours", "2") />
+                        <p class="field-error" data-error-for="deadline_hours">{problem("deadline_hours")}</p>
+                    </div>
                     <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::PublishActivity)}</button>
                 </form>
             </EnhancedForm>

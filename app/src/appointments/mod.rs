@@ -38,6 +38,7 @@ pub struct DaySlots {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Booking {
     pub id: i64,
+    pub affair_code: Option<String>,
     pub affair: Option<Named>,
     pub when: String,
     pub ends: String,
@@ -81,6 +82,8 @@ pub struct StationDay {
     pub hours: Vec<String>,
     pub closed: Vec<(String, String)>,
     pub affairs: Vec<(String, Named)>,
+    /// Affairs whose appointment is longer than one slot: (code, minutes).
+    pub durations: Vec<(String, i64)>,
 }
 
 #[server(endpoint = "appointments")]
@@ -130,6 +133,22 @@ pub async fn cancel(id: i64) -> Result<(), AppError> {
     crate::request::respond(result)
 }
 
+/// Moves a booking to another free time (until 1 hour before): the new place is taken and
+/// the old one released in one transaction, or nothing changes.
+#[server(endpoint = "appointments/reschedule")]
+pub async fn reschedule(id: i64, start: String) -> Result<(), AppError> {
+    let result = async {
+        let user = crate::auth::server::require_user()?;
+        let start =
+            start.trim().parse::<i64>().map_err(|_| AppError::invalid("start", crate::i18n::T::ErrChooseSlot))?;
+        server::reschedule(&crate::request::store()?, &user, id, start).await?;
+        crate::request::redirect(&format!("/appointments/{id}"));
+        Ok(())
+    }
+    .await;
+    crate::request::respond(result)
+}
+
 #[server(endpoint = "station/appointments")]
 pub async fn load_station_day(date: String) -> Result<StationDay, AppError> {
     let result = async {
@@ -171,10 +190,16 @@ pub async fn walk_in(phone: String, affair: String) -> Result<(), AppError> {
 /// (one line per period: `weekday HH:MM-HH:MM`, weekday 1 = Monday … 7 = Sunday), closed days
 /// (one per line: `YYYY-MM-DD reason`).
 #[server(endpoint = "station/appointments/settings")]
-pub async fn save_settings(capacity: String, hours: String, closed: String) -> Result<(), AppError> {
+pub async fn save_settings(
+    capacity: String,
+    hours: String,
+    closed: String,
+    durations: Option<String>,
+) -> Result<(), AppError> {
     let result = async {
         let user = crate::auth::server::require_user()?;
-        server::save_settings(&crate::request::store()?, &user, &capacity, &hours, &closed).await?;
+        let durations = durations.unwrap_or_default();
+        server::save_settings(&crate::request::store()?, &user, &capacity, &hours, &closed, &durations).await?;
         crate::request::redirect("/station/appointments");
         Ok(())
     }

@@ -193,20 +193,31 @@ fn weekday_zh(d: NaiveDate) -> &'static str {
 
 async fn bookings_of(store: &Store, resident: i64, only: Option<i64>) -> Result<Vec<Booking>, AppError> {
     let now = Millis::now().0;
-    let rows: Vec<(i64, Option<String>, Option<String>, Option<String>, Option<String>, i64, i64, String)> =
-        sqlx::query_as(
-            "SELECT p.id, a.name_zh, a.name_en, a.documents_zh, a.documents_en, p.starts_at, p.ends_at, p.status \
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+        String,
+        Option<String>,
+    )> = sqlx::query_as(
+        "SELECT p.id, a.name_zh, a.name_en, a.documents_zh, a.documents_en, p.starts_at, p.ends_at, p.status, a.code \
          FROM appointments p LEFT JOIN affairs a ON a.id = p.affair_id \
          WHERE p.resident_id = $1 AND ($2 = 0 OR p.id = $2) ORDER BY p.starts_at DESC LIMIT 50",
-        )
-        .bind(resident)
-        .bind(only.unwrap_or(0))
-        .fetch_all(store.pool())
-        .await?;
+    )
+    .bind(resident)
+    .bind(only.unwrap_or(0))
+    .fetch_all(store.pool())
+    .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, nz, ne, dz, de, start, end, status)| Booking {
+        .map(|(id, nz, ne, dz, de, start, end, status, code)| Booking {
             id,
+            affair_code: code,
             affair: nz.zip(ne).map(|(zh, en)| Named { zh, en }),
             when: format_local(start),
             ends: crate::time::to_local(end).format("%H:%M").to_string(),
@@ -288,29 +299,7 @@ pub async fn book(store: &Store, user: &SessionUser, code: &str, start: i64, key
     rules::check_limits(&held, slot, Some(a.id), now).map_err(refusal)?;
     let (cap, _) = capacity(store, community).await?;
     let mut tx = store.write().await?;
-    let mut placed = true;
-    for grid in rules::grid_starts(slot) {
-        sqlx::query(
-            "INSERT INTO appointment_slots (community_id, starts_at, capacity, taken) VALUES ($1, $2, $3, 0) \
-             ON CONFLICT (community_id, starts_at) DO NOTHING",
-        )
-        .bind(community)
-        .bind(grid)
-        .bind(cap)
-        .execute(&mut *tx)
-        .await?;
-        let took = sqlx::query(
-            "UPDATE appointment_slots SET taken = taken + 1 WHERE community_id = $1 AND starts_at = $2 AND taken < capacity",
-        )
-        .bind(community)
-        .bind(grid)
-        .execute(&mut *tx)
-        .await?;
-        if took.rows_affected() == 0 {
-            placed = false;
-            break;
-        }
-    }
+    let placed = take(&mut tx, community, slot, cap).await?;
     if !placed {
         drop(tx);
         let next: Vec<(i64, String)> = free_days(store, community, a.slot_minutes, now)
@@ -348,6 +337,77 @@ pub async fn book(store: &Store, user: &SessionUser, code: &str, start: i64, key
     Ok(id)
 }
 
+/// Takes one place in every grid slot of `slot`, or none (false: one of them is full).
+async fn take(tx: &mut Tx, community: i64, slot: Slot, cap: i64) -> Result<bool, AppError> {
+    for grid in rules::grid_starts(slot) {
+        sqlx::query(
+            "INSERT INTO appointment_slots (community_id, starts_at, capacity, taken) VALUES ($1, $2, $3, 0) \
+             ON CONFLICT (community_id, starts_at) DO NOTHING",
+        )
+        .bind(community)
+        .bind(grid)
+        .bind(cap)
+        .execute(&mut **tx)
+        .await?;
+        let took = sqlx::query(
+            "UPDATE appointment_slots SET taken = taken + 1 WHERE community_id = $1 AND starts_at = $2 AND taken < capacity",
+        )
+        .bind(community)
+        .bind(grid)
+        .execute(&mut **tx)
+        .await?;
+        if took.rows_affected() == 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+pub async fn reschedule(store: &Store, user: &SessionUser, id: i64, start: i64) -> Result<(), AppError> {
+    let community = resident_only(user)?;
+    let (_, old_start, old_end, affair) = own_movable(store, user, id, "start").await?;
+    let now = Millis::now().0;
+    let minutes = (old_end - old_start) / 60_000;
+    let slot = Slot { start, end: start + minutes * 60_000 };
+    let date = rules::local_date(start);
+    let closed: Vec<NaiveDate> = closed_days(store, community).await?.into_iter().map(|c| c.0).collect();
+    if !rules::slots_for_day(date, &hours(store, community).await?, &closed, minutes).contains(&slot) {
+        return Err(refusal(Refusal::NotAnOpenSlot));
+    }
+    rules::check_window(slot, now).map_err(refusal)?;
+    let held: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT starts_at, affair_id FROM appointments WHERE resident_id = $1 AND status = 'booked' AND starts_at > $2 AND id <> $3",
+    )
+    .bind(user.id)
+    .bind(now)
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?;
+    let held: Vec<Held> = held.into_iter().map(|(start, affair)| Held { start, affair }).collect();
+    rules::check_limits(&held, slot, affair, now).map_err(refusal)?;
+    let (cap, _) = capacity(store, community).await?;
+    let mut tx = store.write().await?;
+    if !take(&mut tx, community, slot, cap).await? {
+        return Err(AppError::SlotFull { next: Vec::new() });
+    }
+    release(&mut tx, community, old_start, old_end).await?;
+    let moved = sqlx::query(
+        "UPDATE appointments SET starts_at = $1, ends_at = $2, day = $3 WHERE id = $4 AND status = 'booked' AND starts_at = $5",
+    )
+    .bind(slot.start)
+    .bind(slot.end)
+    .bind(date.format("%Y-%m-%d").to_string())
+    .bind(id)
+    .bind(old_start)
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() == 0 {
+        return Err(AppError::Conflict);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A booking, for the resident it is for (others: 404).
 pub async fn one(store: &Store, user: &SessionUser, id: i64) -> Result<Booking, AppError> {
     bookings_of(store, user.id, Some(id)).await?.into_iter().next().ok_or(AppError::NotFound)
@@ -366,21 +426,33 @@ async fn release(tx: &mut Tx, community: i64, start: i64, end: i64) -> Result<()
     Ok(())
 }
 
-pub async fn cancel(store: &Store, user: &SessionUser, id: i64) -> Result<(), AppError> {
-    let row: Option<(i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT community_id, starts_at, ends_at, status FROM appointments WHERE id = $1 AND resident_id = $2",
+/// The resident's own booking, still booked and movable (until 1 hour before its start):
+/// (community, start, end, affair).
+async fn own_movable(
+    store: &Store,
+    user: &SessionUser,
+    id: i64,
+    field: &str,
+) -> Result<(i64, i64, i64, Option<i64>), AppError> {
+    let row: Option<(i64, i64, i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT community_id, starts_at, ends_at, status, affair_id FROM appointments WHERE id = $1 AND resident_id = $2",
     )
     .bind(id)
     .bind(user.id)
     .fetch_optional(store.pool())
     .await?;
-    let (community, start, end, status) = row.ok_or(AppError::NotFound)?;
+    let (community, start, end, status, affair) = row.ok_or(AppError::NotFound)?;
     if status != "booked" {
         return Err(AppError::WrongState);
     }
     if !rules::can_cancel(start, Millis::now().0) {
-        return Err(AppError::invalid("id", T::ErrCancelTooLate));
+        return Err(AppError::invalid(field, T::ErrCancelTooLate));
     }
+    Ok((community, start, end, affair))
+}
+
+pub async fn cancel(store: &Store, user: &SessionUser, id: i64) -> Result<(), AppError> {
+    let (community, start, end, _) = own_movable(store, user, id, "id").await?;
     let mut tx = store.write().await?;
     let done = sqlx::query(
         "UPDATE appointments SET status = 'cancelled', cancelled_at = $1 WHERE id = $2 AND status = 'booked'",
@@ -469,6 +541,7 @@ pub async fn day(store: &Store, user: &SessionUser, date: &str) -> Result<Statio
             .into_iter()
             .map(|(d, r)| (d.format("%Y-%m-%d").to_string(), r))
             .collect(),
+        durations: affairs.iter().filter(|a| a.slot_minutes != 30).map(|a| (a.code.clone(), a.slot_minutes)).collect(),
         affairs: affairs.into_iter().map(|a| (a.code, Named { zh: a.name_zh, en: a.name_en })).collect(),
     })
 }
@@ -610,6 +683,7 @@ pub async fn save_settings(
     capacity: &str,
     hours: &str,
     closed: &str,
+    durations: &str,
 ) -> Result<(), AppError> {
     let community = station_only(user)?;
     if !matches!(user.role, Role::Stationmaster | Role::Dispatcher) {
@@ -650,8 +724,34 @@ pub async fn save_settings(
             Err(_) => p.add("closed", T::ErrClosedFormat),
         }
     }
+    let bookable: Vec<AffairRow> =
+        sqlx::query_as(&format!("{BOOKABLE} ORDER BY id")).bind(community).fetch_all(store.pool()).await?;
+    let mut lengths = Vec::new();
+    for line in durations.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let parsed = line.split_once(char::is_whitespace).and_then(|(code, m)| {
+            let m = m.trim().parse::<i64>().ok().filter(|m| [30, 60, 90, 120].contains(m))?;
+            bookable.iter().any(|a| a.code == code.trim()).then(|| (code.trim().to_string(), m))
+        });
+        match parsed {
+            Some(x) => lengths.push(x),
+            None => p.add("durations", T::ErrDurations),
+        }
+    }
     p.into_result()?;
     let mut tx = store.write().await?;
+    // Affairs not listed take one slot.
+    sqlx::query("UPDATE affairs SET slot_minutes = 30 WHERE community_id = $1")
+        .bind(community)
+        .execute(&mut *tx)
+        .await?;
+    for (code, m) in lengths {
+        sqlx::query("UPDATE affairs SET slot_minutes = $1 WHERE community_id = $2 AND code = $3")
+            .bind(m)
+            .bind(community)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query(
         "INSERT INTO community_settings (community_id, slot_capacity, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (community_id) DO UPDATE SET slot_capacity = $2, updated_by = $3, updated_at = $4",

@@ -60,7 +60,9 @@ pub fn AppointmentsPage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let affair = query.get("affair").unwrap_or_default();
     let day = query.get("date").unwrap_or_default();
-    let error = [Book::PATH, Cancel::PATH].into_iter().find_map(error_from_url);
+    // Moving an existing booking: the same page, posting to reschedule.
+    let moving = query.get("reschedule").and_then(|r| r.parse::<i64>().ok());
+    let error = [Book::PATH, Cancel::PATH, Reschedule::PATH].into_iter().find_map(error_from_url);
     let data = Resource::new(move || affair.clone(), load_booking_page);
     view! {
         <Page tab=Tab::Services title=lang.t(T::Appointments).to_string()>
@@ -71,7 +73,7 @@ pub fn AppointmentsPage() -> impl IntoView {
                     let (error, day) = (error.clone(), day.clone());
                     Suspend::new(async move {
                         match data.await {
-                            Ok(p) => view! { <BookingBody p=p error=error day=day lang=lang /> }.into_any(),
+                            Ok(p) => view! { <BookingBody p=p error=error day=day moving=moving lang=lang /> }.into_any(),
                             Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                         }
                     })
@@ -83,7 +85,7 @@ pub fn AppointmentsPage() -> impl IntoView {
 }
 
 #[component]
-fn BookingBody(p: BookingPage, error: Option<AppError>, day: String, lang: Lang) -> impl IntoView {
+fn BookingBody(p: BookingPage, error: Option<AppError>, day: String, moving: Option<i64>, lang: Lang) -> impl IntoView {
     // One day's times at a time; the other days with free times as chips.
     let shown = p.days.iter().find(|d| d.date == day).or(p.days.first()).map(|d| d.date.clone()).unwrap_or_default();
     let chosen_code = p.chosen.as_ref().map(|a| a.code.clone()).unwrap_or_default();
@@ -129,13 +131,21 @@ fn BookingBody(p: BookingPage, error: Option<AppError>, day: String, lang: Lang)
                     {(!next.is_empty()).then(|| view! { <p class="notice">{lang.t(T::NextFreeSlots)}</p> })}
                     {p.days.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoFreeSlots)}</p> })}
                     <EnhancedForm lang=lang>
-                        <form method="post" action=Book::url() class="form booking-form">
+                        <form method="post" action=if moving.is_some() { Reschedule::url() } else { Book::url() } class="form booking-form">
                             <p class="form-banner" data-form-error="" role="alert" hidden></p>
-                            <input type="hidden" name="affair" value=code />
-                            <input type="hidden" name="idempotency_key" value=new_key() />
+                            {match moving {
+                                Some(m) => view! { <input type="hidden" name="id" value=m /> }.into_any(),
+                                None => view! {
+                                    <input type="hidden" name="affair" value=code />
+                                    <input type="hidden" name="idempotency_key" value=new_key() />
+                                }.into_any(),
+                            }}
                             <nav class="family-tabs day-tabs" aria-label=lang.t(T::Day)>
                                 {p.days.iter().map(|d| {
-                                    let href = format!("/appointments?affair={}&date={}", chosen_code, d.date);
+                                    let href = match moving {
+                                        Some(m) => format!("/appointments?affair={}&date={}&reschedule={m}", chosen_code, d.date),
+                                        None => format!("/appointments?affair={}&date={}", chosen_code, d.date),
+                                    };
                                     let here = d.date == shown;
                                     view! { <a href=href aria-current=here.then_some("page")>{d.label.clone()}</a> }
                                 }).collect_view()}
@@ -158,7 +168,7 @@ fn BookingBody(p: BookingPage, error: Option<AppError>, day: String, lang: Lang)
                             }).collect_view()}
                             <p class="field-error" data-error-for="start"></p>
                             {(!p.days.is_empty()).then(|| view! {
-                                <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::BookThis)}</button>
+                                <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(if moving.is_some() { T::MoveHere } else { T::BookThis })}</button>
                             })}
                         </form>
                     </EnhancedForm>
@@ -192,6 +202,9 @@ pub fn BookingPageOne() -> impl IntoView {
                                     <p class="booking-time" data-testid="booking-time"><strong>{format!("{}–{}", b.when, b.ends)}</strong></p>
                                     <p>{b.affair.as_ref().map(|a| a.get(lang).to_string())}</p>
                                     <p><a href=format!("/appointments/{id}/ics") download="">{lang.t(T::AddToCalendar)}</a></p>
+                                    {(b.can_cancel && b.affair_code.is_some()).then(|| view! {
+                                        <p><a class="button secondary" href=format!("/appointments?affair={}&reschedule={id}", b.affair_code.clone().unwrap_or_default())>{lang.t(T::Reschedule)}</a></p>
+                                    })}
                                     {b.can_cancel.then(|| view! {
                                         <form method="post" action=Cancel::url() class="inline-form">
                                             <input type="hidden" name="id" value=id />
@@ -306,6 +319,11 @@ fn DayBody(d: StationDay, lang: Lang) -> impl IntoView {
                     <label for="s-hours">{lang.t(T::OpeningHours)}</label>
                     <textarea id="s-hours" name="hours" rows="8">{d.hours.join("\n")}</textarea>
                     <p class="hint">{lang.t(T::OpeningHoursHint)}</p>
+                </div>
+                <div class="field">
+                    <label for="s-durations">{lang.t(T::AffairDurations)}</label>
+                    <textarea id="s-durations" name="durations" rows="3">{d.durations.iter().map(|(c, m)| format!("{c} {m}")).collect::<Vec<_>>().join("\n")}</textarea>
+                    <p class="hint">{lang.t(T::AffairDurationsHint)}</p>
                 </div>
                 <div class="field">
                     <label for="s-closed">{lang.t(T::ClosedDays)}</label>
