@@ -17,6 +17,7 @@ pub mod notifications;
 #[cfg(feature = "ssr")]
 pub mod places;
 pub mod prefs;
+pub mod ratings;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]

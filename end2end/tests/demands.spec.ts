@@ -123,6 +123,16 @@ test('a demand closes the loop: post with photo, board, accept, whistle, check i
   await expect(r.getByTestId('state')).toHaveText('已关闭');
   await expect(r.locator('.timeline')).toContainText('已派养护队疏通完毕');
   await shot(r, info, 'demand-closed');
+  // Closed: the resident rates the service on the five levels.
+  const rating = r.getByTestId('rating');
+  for (const [line, level] of [['总体评价', '满意'], ['办理及时', '非常满意'], ['服务态度', '非常满意'], ['解决效果', '满意']]) {
+    await rating.getByRole('group', { name: line }).getByLabel(level, { exact: true }).check();
+  }
+  await rating.getByLabel('意见建议（选填）').fill('处理很快，谢谢。');
+  await rating.getByRole('button', { name: '提交评价' }).click();
+  await expect(r.getByTestId('rated')).toContainText('满意');
+  await expect(r.getByTestId('rating')).toContainText('感谢您的评价');
+  await shot(r, info, 'demand-rated');
   // The same page in elder mode (larger type, stronger contrast).
   await r.goto('/me');
   await r.getByRole('button', { name: '开启长辈模式' }).click();

@@ -115,6 +115,9 @@ pub struct StaffPanel {
     pub can_act: bool,
     pub can_reassign: bool,
     pub can_urge: bool,
+    /// The worker's own assessment of the case (staff only).
+    pub assessment: Option<crate::ratings::Assessment>,
+    pub can_assess: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +149,8 @@ pub struct DemandView {
     pub staff: Option<StaffPanel>,
     /// For a home visit: the proposals, answers and outcome.
     pub visit: Option<crate::visits::VisitPanel>,
+    /// After closure: the requester's rating (and the station's view of it).
+    pub rating: Option<crate::ratings::RatingCard>,
 }
 
 /// A line of a list of demands.

@@ -618,6 +618,7 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         live: live_of(store, &item, rel).await?,
         staff,
         visit: crate::visits::server::panel(store, &item, rel).await?,
+        rating: crate::ratings::server::card(store, &item, rel).await?,
     })
 }
 
@@ -740,6 +741,9 @@ async fn staff_panel(
         can_act: station,
         can_reassign: station && matches!(user.role, Role::Dispatcher | Role::Stationmaster),
         can_urge: station && user.role == Role::Stationmaster,
+        // Confidential like the case notes: the station team only.
+        assessment: if station { crate::ratings::server::assessment(store, item).await? } else { None },
+        can_assess: station && matches!(item.state(), State::Resolved | State::Closed),
     })
 }
 

@@ -351,6 +351,10 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
             </section>
             {d.visit.clone().map(|v| view! { <crate::visits::views::VisitSection v=v lang=lang /> })}
             <LiveCase demand_id=d.id item_id=d.item_id lang=lang requester=requester initial=d.live.clone() />
+            {d.rating.clone().map(|r| view! { <crate::ratings::views::RatingSection r=r lang=lang /> })}
+            {staff.clone().map(|panel| view! {
+                <crate::ratings::views::AssessmentSection demand_id=d.id a=panel.assessment.clone() can_assess=panel.can_assess lang=lang />
+            })}
             {staff.map(|panel| view! { <crate::work::panel::StaffPanelView d=d.clone() panel=panel lang=lang /> })}
         </Page>
     }

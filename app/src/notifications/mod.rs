@@ -52,6 +52,8 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         "visit_proposed" => format!("{}{}", lang.t(T::NoticeVisitProposed), n.detail),
         "visit_accepted" => format!("{}{}", lang.t(T::NoticeVisitAccepted), n.detail),
         "visit_declined" => format!("{}{}", lang.t(T::NoticeVisitDeclined), n.detail),
+        "callback" => lang.t(T::NoticeCallback).to_string(),
+        "rate_invite" => lang.t(T::NoticeRateInvite).to_string(),
         "appointment_reminder" => format!("{}{}", lang.t(T::NoticeAppointmentReminder), n.detail),
         _ => n.kind.clone(),
     }

@@ -109,6 +109,7 @@ pub async fn run_once(store: &Store, now: i64) -> Result<JobReport, AppError> {
         }
         event(&mut tx, id, None, EventKind::Transition, Some(State::Resolved), Some(State::Closed), "", true).await?;
         notify(&mut tx, requester, Some(id), "status", State::Closed.as_str(), Some(format!("autoclose:{id}"))).await?;
+        notify(&mut tx, requester, Some(id), "rate_invite", "", Some(format!("rate:{id}"))).await?;
         tx.commit().await?;
         super::live::publish(store, id).await;
         report.auto_closed += 1;

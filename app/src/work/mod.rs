@@ -49,6 +49,7 @@ pub const fn triage_reason_label(r: TriageReason) -> T {
         TriageReason::EmergencyOnSite => T::WhyEmergencyOnSite,
         TriageReason::AutonomyProject => T::WhyAutonomyProject,
         TriageReason::HomeVisit => T::WhyHomeVisit,
+        TriageReason::Callback => T::WhyCallback,
     }
 }
 

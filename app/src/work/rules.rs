@@ -215,6 +215,8 @@ pub enum TriageReason {
     AutonomyProject,
     /// A resident asked the station to come: the area director proposes a time.
     HomeVisit,
+    /// A resident rated a closed case 不满意 or worse: the stationmaster calls back.
+    Callback,
 }
 
 pub fn triage(mode: Option<Mode>, urgency: Urgency, place: Place) -> (Triage, TriageReason) {

@@ -222,15 +222,25 @@ pub fn reason_code(r: TriageReason) -> &'static str {
         TriageReason::EmergencyOnSite => "emergency_on_site",
         TriageReason::AutonomyProject => "autonomy_project",
         TriageReason::HomeVisit => "home_visit",
+        TriageReason::Callback => "callback",
     }
 }
 
 pub fn parse_reason(s: &str) -> TriageReason {
     use TriageReason::*;
-    [AffairOnTheSpot, AffairSubmitUpward, AffairReferral, NoAffair, EmergencyOnSite, AutonomyProject, HomeVisit]
-        .into_iter()
-        .find(|r| reason_code(*r) == s)
-        .unwrap_or(NoAffair)
+    [
+        AffairOnTheSpot,
+        AffairSubmitUpward,
+        AffairReferral,
+        NoAffair,
+        EmergencyOnSite,
+        AutonomyProject,
+        HomeVisit,
+        Callback,
+    ]
+    .into_iter()
+    .find(|r| reason_code(*r) == s)
+    .unwrap_or(NoAffair)
 }
 
 pub fn route_code(r: rules::RouteReason) -> &'static str {
@@ -382,6 +392,10 @@ pub async fn act(
         }
     } else {
         notify(&mut tx, item.requester_id, Some(id), "status", to.as_str(), None).await?;
+    }
+    if to == State::Closed {
+        // Closed: the requester is invited to rate it (once).
+        notify(&mut tx, item.requester_id, Some(id), "rate_invite", "", Some(format!("rate:{id}"))).await?;
     }
     tx.commit().await?;
     super::live::publish(store, id).await;

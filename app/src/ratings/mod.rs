@@ -1,0 +1,87 @@
+//! Satisfaction after closure (满意度评价) and the worker's own assessment. Every kind of work
+//! item (demands, home visits, autonomy projects) is rated the same way on its case page.
+
+use crate::error::AppError;
+use crate::i18n::T;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod views;
+
+pub fn level_label(n: i64) -> T {
+    match n {
+        5 => T::LevelVerySatisfied,
+        4 => T::LevelSatisfied,
+        3 => T::LevelBasicallySatisfied,
+        2 => T::LevelDissatisfied,
+        _ => T::LevelVeryDissatisfied,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingCard {
+    pub demand_id: i64,
+    pub scores: Option<rules::Scores>,
+    pub comment: String,
+    /// The requester may rate or change the rating (closed, within the window).
+    pub can_rate: bool,
+    pub window_ends: String,
+    /// Staff see the callback it opened.
+    pub callback_demand: Option<i64>,
+}
+
+/// The worker's assessment (staff only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub difficulty: i64,
+    pub cooperation: i64,
+    pub helped: String,
+    pub author: String,
+}
+
+#[server(endpoint = "ratings/rate")]
+pub async fn rate_case(
+    demand_id: i64,
+    overall: String,
+    timeliness: String,
+    attitude: String,
+    outcome: String,
+    comment: String,
+) -> Result<(), AppError> {
+    let result = async {
+        let user = crate::auth::server::require_user()?;
+        let n = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
+        let scores = rules::Scores {
+            overall: n(&overall),
+            timeliness: n(&timeliness),
+            attitude: n(&attitude),
+            outcome: n(&outcome),
+        };
+        server::rate(&crate::request::store()?, &user, demand_id, scores, &comment).await?;
+        crate::request::redirect(&format!("/demands/{demand_id}#rating"));
+        Ok(())
+    }
+    .await;
+    crate::request::respond(result)
+}
+
+#[server(endpoint = "ratings/assess")]
+pub async fn assess_case(
+    demand_id: i64,
+    difficulty: String,
+    cooperation: String,
+    helped: String,
+) -> Result<(), AppError> {
+    let result = async {
+        let user = crate::auth::server::require_user()?;
+        let n = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
+        server::assess(&crate::request::store()?, &user, demand_id, n(&difficulty), n(&cooperation), &helped).await?;
+        crate::request::redirect(&format!("/demands/{demand_id}#assessment"));
+        Ok(())
+    }
+    .await;
+    crate::request::respond(result)
+}

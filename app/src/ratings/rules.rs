@@ -1,0 +1,68 @@
+//! The rules of rating a closed case, pure: the five government levels, the window, and
+//! which ratings call for a callback.
+
+use serde::{Deserialize, Serialize};
+
+/// Residents rate within this many days of the closure; the rating stays editable until then.
+pub const RATING_WINDOW_MS: i64 = 7 * 24 * 3_600_000;
+
+/// 5 = 非常满意, 4 = 满意, 3 = 基本满意, 2 = 不满意, 1 = 非常不满意.
+pub const LEVELS: [i64; 5] = [5, 4, 3, 2, 1];
+
+pub fn valid_level(n: i64) -> bool {
+    (1..=5).contains(&n)
+}
+
+/// May the requester rate (or change the rating) at `now`?
+pub fn may_rate(closed: bool, closed_at: Option<i64>, now: i64) -> bool {
+    closed && closed_at.is_some_and(|c| now >= c && now - c <= RATING_WINDOW_MS)
+}
+
+/// 不满意 or worse: the stationmaster calls the resident back.
+pub fn needs_callback(overall: i64) -> bool {
+    overall <= 2
+}
+
+/// Counts as satisfied in the satisfaction rate: 非常满意 or 满意.
+pub fn satisfied(overall: i64) -> bool {
+    overall >= 4
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scores {
+    pub overall: i64,
+    pub timeliness: i64,
+    pub attitude: i64,
+    pub outcome: i64,
+}
+
+impl Scores {
+    pub fn valid(&self) -> bool {
+        [self.overall, self.timeliness, self.attitude, self.outcome].into_iter().all(valid_level)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_is_seven_days_from_closure() {
+        let closed = 1_000_000;
+        assert!(may_rate(true, Some(closed), closed));
+        assert!(may_rate(true, Some(closed), closed + RATING_WINDOW_MS));
+        assert!(!may_rate(true, Some(closed), closed + RATING_WINDOW_MS + 1));
+        assert!(!may_rate(false, Some(closed), closed + 1), "only closed cases");
+        assert!(!may_rate(true, None, closed));
+    }
+
+    #[test]
+    fn levels_callbacks_and_satisfaction() {
+        assert!(LEVELS.iter().all(|l| valid_level(*l)));
+        assert!(!valid_level(0) && !valid_level(6));
+        assert!(needs_callback(2) && needs_callback(1) && !needs_callback(3));
+        assert!(satisfied(5) && satisfied(4) && !satisfied(3));
+        assert!(Scores { overall: 5, timeliness: 4, attitude: 3, outcome: 1 }.valid());
+        assert!(!Scores { overall: 5, timeliness: 0, attitude: 3, outcome: 1 }.valid());
+    }
+}

@@ -1,0 +1,199 @@
+//! Server side of ratings: only the requester, only a closed case, within the window; a
+//! rating of 不满意 or worse opens one callback work item for the stationmaster.
+
+use super::rules::{self, Scores};
+use super::*;
+use crate::auth::SessionUser;
+use crate::store::{Millis, Store, Tx};
+use crate::time::format_local;
+use crate::work::rules::{Place, State, Triage, TriageReason, Urgency};
+use crate::work::server::{self as work, ItemRow, Relation};
+
+/// The rating card of a case page, for the requester and the station (nobody else).
+pub async fn card(store: &Store, item: &ItemRow, rel: Relation) -> Result<Option<RatingCard>, AppError> {
+    if !matches!(rel, Relation::Requester | Relation::Station | Relation::Overseer) || item.state() != State::Closed {
+        return Ok(None);
+    }
+    let Some(demand) = item.demand_id else { return Ok(None) };
+    let row: Option<(i64, i64, i64, i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT r.overall, r.timeliness, r.attitude, r.outcome, r.comment, w.demand_id FROM ratings r \
+         LEFT JOIN work_items w ON w.id = r.callback_item_id WHERE r.work_item_id = $1",
+    )
+    .bind(item.id)
+    .fetch_optional(store.pool())
+    .await?;
+    let now = Millis::now().0;
+    Ok(Some(RatingCard {
+        demand_id: demand,
+        scores: row.as_ref().map(|r| Scores { overall: r.0, timeliness: r.1, attitude: r.2, outcome: r.3 }),
+        comment: row.as_ref().map(|r| r.4.clone()).unwrap_or_default(),
+        can_rate: rel == Relation::Requester && rules::may_rate(true, item.closed_at, now),
+        window_ends: item.closed_at.map(|c| format_local(c + rules::RATING_WINDOW_MS)).unwrap_or_default(),
+        callback_demand: if rel == Relation::Requester { None } else { row.and_then(|r| r.5) },
+    }))
+}
+
+pub async fn rate(
+    store: &Store,
+    user: &SessionUser,
+    demand: i64,
+    scores: Scores,
+    comment: &str,
+) -> Result<(), AppError> {
+    let item = work::item_of_demand(store, demand).await?.ok_or(AppError::NotFound)?;
+    match work::relation(store, user, &item).await? {
+        Relation::Requester => {}
+        Relation::None => return Err(AppError::NotFound),
+        _ => return Err(AppError::Forbidden),
+    }
+    let now = Millis::now().0;
+    if !rules::may_rate(item.state() == State::Closed, item.closed_at, now) {
+        return Err(AppError::invalid("overall", T::ErrRatingWindow));
+    }
+    if !scores.valid() {
+        return Err(AppError::invalid("overall", T::ErrRatingLevels));
+    }
+    let comment = comment.trim();
+    if comment.chars().count() > 1000 {
+        return Err(AppError::invalid("comment", T::ErrTooLong));
+    }
+    let mut tx = store.write().await?;
+    // One rating per case: a second post edits it.
+    sqlx::query(
+        "INSERT INTO ratings (work_item_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+         ON CONFLICT (work_item_id) DO UPDATE SET overall = $3, timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8",
+    )
+    .bind(item.id)
+    .bind(user.id)
+    .bind(scores.overall)
+    .bind(scores.timeliness)
+    .bind(scores.attitude)
+    .bind(scores.outcome)
+    .bind(comment)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if rules::needs_callback(scores.overall) {
+        open_callback(&mut tx, &item, user.id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The callback (回访), once per rated case, assigned to the stationmaster.
+async fn open_callback(tx: &mut Tx, item: &ItemRow, rater: i64, now: i64) -> Result<(), AppError> {
+    // Claim the rating's callback slot first: a second bad rating (an edit) finds it taken.
+    let claimed = sqlx::query("UPDATE ratings SET callback_opened = 1 WHERE work_item_id = $1 AND callback_opened = 0")
+        .bind(item.id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected()
+        == 1;
+    if !claimed {
+        return Ok(());
+    }
+    let demand = item.demand_id.ok_or(AppError::Internal)?;
+    let description = format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}");
+    let callback_demand: i64 = sqlx::query_scalar(
+        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
+         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
+         SELECT community_id, requester_id, $1, 'app', affair_id, $2, 'home', building_id, '', 'normal', 'private', contact_time, $3, $4 \
+         FROM demands WHERE id = $5 RETURNING id",
+    )
+    .bind(rater)
+    .bind(&description)
+    .bind(format!("callback-{}", item.id))
+    .bind(now)
+    .bind(demand)
+    .fetch_one(&mut **tx)
+    .await?;
+    let callback = work::create_for_demand(
+        tx,
+        work::NewItem {
+            kind: "callback",
+            triage: Some((Triage::Immediate, TriageReason::Callback)),
+            demand_id: callback_demand,
+            community_id: item.community_id,
+            building_id: None,
+            affair_mode: None,
+            affair_limits: Some(crate::work::rules::AffairLimits { response_hours: 24, completion_hours: 72 }),
+            urgency: Urgency::Normal,
+            place: Place::Home,
+            posted_at: now,
+            filed_by: rater,
+            note: String::new(),
+        },
+    )
+    .await?;
+    // The stationmaster calls back, whoever handled the case.
+    let master: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE region_id = $1 AND role = 'stationmaster' AND disabled_at IS NULL ORDER BY id LIMIT 1",
+    )
+    .bind(item.community_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(m) = master {
+        sqlx::query("UPDATE work_items SET assignee_id = $1, route_reason = 'stationmaster' WHERE id = $2")
+            .bind(m)
+            .bind(callback)
+            .execute(&mut **tx)
+            .await?;
+        work::notify(tx, m, Some(callback), "callback", "", None).await?;
+    }
+    sqlx::query("UPDATE ratings SET callback_item_id = $1 WHERE work_item_id = $2")
+        .bind(callback)
+        .bind(item.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn assessment(store: &Store, item: &ItemRow) -> Result<Option<Assessment>, AppError> {
+    let row: Option<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT a.difficulty, a.cooperation, a.helped, u.display_name FROM worker_assessments a JOIN users u ON u.id = a.author_id \
+         WHERE a.work_item_id = $1",
+    )
+    .bind(item.id)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(row.map(|(difficulty, cooperation, helped, author)| Assessment { difficulty, cooperation, helped, author }))
+}
+
+pub async fn assess(
+    store: &Store,
+    user: &SessionUser,
+    demand: i64,
+    difficulty: i64,
+    cooperation: i64,
+    helped: &str,
+) -> Result<(), AppError> {
+    let item = work::item_of_demand(store, demand).await?.ok_or(AppError::NotFound)?;
+    match work::relation(store, user, &item).await? {
+        Relation::Station => {}
+        Relation::None => return Err(AppError::NotFound),
+        _ => return Err(AppError::Forbidden),
+    }
+    if !matches!(item.state(), State::Resolved | State::Closed) {
+        return Err(AppError::WrongState);
+    }
+    if !rules::valid_level(difficulty) || !rules::valid_level(cooperation) {
+        return Err(AppError::invalid("difficulty", T::ErrRatingLevels));
+    }
+    let mut tx = store.write().await?;
+    sqlx::query(
+        "INSERT INTO worker_assessments (work_item_id, author_id, difficulty, cooperation, helped, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (work_item_id) DO UPDATE SET author_id = $2, difficulty = $3, \
+         cooperation = $4, helped = $5, created_at = $6",
+    )
+    .bind(item.id)
+    .bind(user.id)
+    .bind(difficulty)
+    .bind(cooperation)
+    .bind(helped.trim().chars().take(1000).collect::<String>())
+    .bind(Millis::now())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

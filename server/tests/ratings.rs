@@ -1,0 +1,96 @@
+//! Satisfaction after closure over HTTP (`TEST_BACKEND` picks the backend): only the
+//! requester rates, within the window, editable; a bad rating opens exactly one callback;
+//! the worker's assessment stays with staff.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+const NEIGHBOUR: &str = "13800000011";
+
+async fn json(res: reqwest::Response) -> Value {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+}
+
+async fn rate(c: &reqwest::Client, server: &TestServer, demand: &str, levels: [&str; 4]) -> reqwest::Response {
+    call(
+        c,
+        server,
+        "ratings/rate",
+        &[
+            ("demand_id", demand),
+            ("overall", levels[0]),
+            ("timeliness", levels[1]),
+            ("attitude", levels[2]),
+            ("outcome", levels[3]),
+            ("comment", "谢谢"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_requester_rates_once_and_a_bad_rating_opens_one_callback() {
+    let (db, server) = seeded_or_skip!();
+    let resident = logged_in(&server, RESIDENT).await;
+    let k = key();
+    let res = post_demand(&resident, &server, &demand_fields(&k, "residence-proof", "需要居住证明"), vec![]).await;
+    let demand = demand_id(&res);
+    let ds = demand.to_string();
+    // Resolved by the station (as a clock and a worker would), confirmed by the resident.
+    let now = chrono::Utc::now().timestamp_millis();
+    sql(&db, &format!("UPDATE work_items SET state = 'resolved', resolved_at = {now}, version = version + 1 WHERE demand_id = {demand}")).await;
+    let d = json(call(&resident, &server, "demands/one", &[("id", &ds)]).await).await;
+    assert!(d["rating"].is_null(), "no rating before closure");
+    let version = d["live"]["version"].as_i64().unwrap().to_string();
+    let res =
+        call(&resident, &server, "demands/act", &[("id", &ds), ("version", &version), ("action", "confirm")]).await;
+    assert!(res.status().is_success(), "{:?}", res.text().await);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM notifications WHERE kind = 'rate_invite'").await, 1);
+    let d = json(call(&resident, &server, "demands/one", &[("id", &ds)]).await).await;
+    assert_eq!(d["rating"]["can_rate"], true);
+
+    // Nobody else rates it.
+    let neighbour = logged_in(&server, NEIGHBOUR).await;
+    assert_eq!(rate(&neighbour, &server, &ds, ["5", "5", "5", "5"]).await.status(), 404);
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    assert_eq!(rate(&worker, &server, &ds, ["5", "5", "5", "5"]).await.status(), 403);
+    let res = rate(&resident, &server, &ds, ["4", "0", "4", "4"]).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM ratings").await, 0, "nothing stored");
+
+    // Rated, then changed to 不满意: one callback for the stationmaster; changing again opens no second.
+    assert!(rate(&resident, &server, &ds, ["4", "4", "5", "4"]).await.status().is_success());
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM work_items WHERE kind = 'callback'").await, 0);
+    assert!(rate(&resident, &server, &ds, ["2", "3", "3", "2"]).await.status().is_success());
+    assert!(rate(&resident, &server, &ds, ["1", "2", "2", "1"]).await.status().is_success());
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM ratings").await, 1, "one rating per case");
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM work_items WHERE kind = 'callback'").await, 1);
+    let master = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{STATIONMASTER}'")).await;
+    assert_eq!(sql_i64(&db, "SELECT assignee_id FROM work_items WHERE kind = 'callback'").await, master);
+    let d = json(call(&resident, &server, "demands/one", &[("id", &ds)]).await).await;
+    assert_eq!(d["rating"]["scores"]["overall"], 1);
+    assert!(d["rating"]["callback_demand"].is_null(), "the resident does not see the internal callback");
+    let staff_view = json(call(&worker, &server, "demands/one", &[("id", &ds)]).await).await;
+    assert!(staff_view["rating"]["callback_demand"].is_i64());
+
+    // The worker's own assessment: staff only, never in a resident's answer.
+    let assess =
+        [("demand_id", ds.as_str()), ("difficulty", "4"), ("cooperation", "2"), ("helped", "联系了物业保安队长")];
+    assert_eq!(call(&resident, &server, "ratings/assess", &assess).await.status(), 403);
+    assert!(call(&worker, &server, "ratings/assess", &assess).await.status().is_success());
+    let text = call(&resident, &server, "demands/one", &[("id", &ds)]).await.text().await.unwrap();
+    assert!(!text.contains("物业保安队长"), "assessment never reaches the resident");
+    let page = resident.get(server.url(&format!("/demands/{demand}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("物业保安队长"));
+    let staff_view = json(call(&worker, &server, "demands/one", &[("id", &ds)]).await).await;
+    assert_eq!(staff_view["staff"]["assessment"]["difficulty"], 4);
+
+    // After seven days the window is closed.
+    sql(&db, &format!("UPDATE work_items SET closed_at = closed_at - 8 * 86400000 WHERE demand_id = {demand}")).await;
+    let res = rate(&resident, &server, &ds, ["5", "5", "5", "5"]).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrRatingWindow");
+}
