@@ -350,8 +350,8 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
                 })}
             </section>
             {d.visit.clone().map(|v| view! { <crate::visits::views::VisitSection v=v lang=lang /> })}
-            <LiveCase demand_id=d.id item_id=d.item_id lang=lang requester=requester initial=d.live.clone() />
             {d.rating.clone().map(|r| view! { <crate::ratings::views::RatingSection r=r lang=lang /> })}
+            <LiveCase demand_id=d.id item_id=d.item_id lang=lang requester=requester initial=d.live.clone() />
             {staff.clone().map(|panel| view! {
                 <crate::ratings::views::AssessmentSection demand_id=d.id a=panel.assessment.clone() can_assess=panel.can_assess lang=lang />
             })}

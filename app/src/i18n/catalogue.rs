@@ -515,6 +515,7 @@ define_catalogue! {
     RateOutcome => "解决效果", "Outcome";
     RateComment => "意见建议（选填）", "Comments (optional)";
     RateSubmit => "提交评价", "Submit rating";
+    ChangeRating => "评价 / 修改评价", "Rate / change the rating";
     RatedThanks => "感谢您的评价。", "Thank you for rating.";
     RateWindowEnds => "可修改至", "Editable until";
     LevelVerySatisfied => "非常满意", "Very satisfied";

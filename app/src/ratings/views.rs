@@ -42,6 +42,9 @@ pub fn RatingSection(r: RatingCard, lang: Lang) -> impl IntoView {
             {r.callback_demand.map(|c| view! { <p><a href=format!("/demands/{c}")>{lang.t(T::CallbackOpened)} " #" {c}</a></p> })}
             {r.can_rate.then(|| view! {
                 <p class="notice">{lang.t(if r.scores.is_some() { T::RatedThanks } else { T::RatePrompt })} " " {format!("{} {}", lang.t(T::RateWindowEnds), r.window_ends)}</p>
+                // Once rated, the form folds away (it stays editable for the window).
+                <details open=r.scores.is_none()>
+                <summary>{lang.t(T::ChangeRating)}</summary>
                 <form method="post" action=RateCase::url() class="form rating-form">
                     <p class="form-banner" data-form-error="" role="alert" hidden></p>
                     <input type="hidden" name="demand_id" value=r.demand_id />
@@ -56,6 +59,7 @@ pub fn RatingSection(r: RatingCard, lang: Lang) -> impl IntoView {
                     </div>
                     <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::RateSubmit)}</button>
                 </form>
+                </details>
             })}
         </section>
     }
