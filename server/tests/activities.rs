@@ -3,17 +3,10 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
 
 const NEIGHBOUR: &str = "13800000011";
 const RESIDENT_3: &str = "13800000012";
 const HETAOYUAN_RESIDENT: &str = "13800000021";
-
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
-}
 
 async fn signup(c: &reqwest::Client, server: &TestServer, id: i64, join: bool) -> reqwest::Response {
     call(c, server, "activities/signup", &[("id", &id.to_string()), ("join", if join { "1" } else { "0" })]).await

@@ -10,12 +10,6 @@ use std::time::Instant;
 const NEIGHBOUR: &str = "13800000011";
 const AFFAIR: &str = "residence-proof";
 
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
-}
-
 /// Free slots of the affair as the booking page offers them: (start, places left).
 async fn free_slots(c: &reqwest::Client, server: &TestServer, affair: &str) -> Vec<(i64, i64)> {
     let page = json(call(c, server, "appointments", &[("affair", affair)]).await).await;

@@ -9,12 +9,6 @@ const RESIDENT_3: &str = "13800000012";
 const DISPATCHER: &str = "13800000003";
 const HETAOYUAN_RESIDENT: &str = "13800000021";
 
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
-}
-
 async fn view(c: &reqwest::Client, server: &TestServer, id: i64) -> reqwest::Response {
     call(c, server, "demands/one", &[("id", &id.to_string())]).await
 }

@@ -4,15 +4,8 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
 
 const NEIGHBOUR: &str = "13800000011";
-
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
-}
 
 async fn rate(c: &reqwest::Client, server: &TestServer, demand: &str, levels: [&str; 4]) -> reqwest::Response {
     call(

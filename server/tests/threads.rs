@@ -4,17 +4,10 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
 
 const NEIGHBOUR: &str = "13800000011";
 const RESIDENT_3: &str = "13800000012";
 const HETAOYUAN_RESIDENT: &str = "13800000021";
-
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
-}
 
 /// Opens a thread the way the enhancing script does (multipart); returns its id.
 async fn open_thread(c: &reqwest::Client, server: &TestServer, title: &str, body: &str) -> reqwest::Response {

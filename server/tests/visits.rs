@@ -3,15 +3,8 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
 
 const NEIGHBOUR: &str = "13800000011";
-
-async fn json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
-}
 
 #[tokio::test]
 async fn a_home_visit_is_proposed_rescheduled_agreed_and_recorded() {

@@ -330,3 +330,10 @@ pub async fn logged_in(server: &TestServer, phone: &str) -> reqwest::Client {
     assert_eq!(res.status(), 200, "login {phone}");
     c
 }
+
+/// A server function's JSON answer (the test fails with the body when it is not JSON).
+pub async fn json(res: reqwest::Response) -> serde_json::Value {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+}
