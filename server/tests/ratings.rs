@@ -87,3 +87,32 @@ async fn the_requester_rates_once_and_a_bad_rating_opens_one_callback() {
     assert_eq!(res.status(), 422);
     assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrRatingWindow");
 }
+
+/// Every station-only server function added with threads, appointments, activities, visits
+/// and ratings refuses a resident who calls it directly over HTTP.
+#[tokio::test]
+async fn station_functions_refuse_residents() {
+    let (_db, server) = seeded_or_skip!();
+    let resident = logged_in(&server, RESIDENT).await;
+    let cases: [(&str, &[(&str, &str)]); 10] = [
+        ("station/moderation", &[]),
+        ("station/moderation/decide", &[("kind", "thread"), ("id", "1"), ("decision", "hide")]),
+        ("station/moderation/block", &[("user_id", "1"), ("days", "3"), ("reason", "x")]),
+        ("station/threshold", &[("threshold", "2")]),
+        ("threads/milestone", &[("id", "1"), ("note", "")]),
+        ("station/appointments", &[("date", "")]),
+        ("station/appointments/mark", &[("id", "1"), ("mark", "arrived")]),
+        ("station/appointments/walk-in", &[("phone", "13800000011"), ("affair", "residence-proof")]),
+        ("station/appointments/settings", &[("capacity", "9"), ("hours", ""), ("closed", "")]),
+        ("activities/attended", &[("id", "1"), ("user_id", "1")]),
+    ];
+    for (endpoint, form) in cases {
+        let status = call(&resident, &server, endpoint, form).await.status().as_u16();
+        assert!(status == 403 || status == 404, "{endpoint} answered {status} to a resident");
+    }
+    // And a guest gets nothing at all.
+    let guest = client();
+    for endpoint in ["station/appointments", "appointments", "activities", "station/moderation"] {
+        assert_eq!(call(&guest, &server, endpoint, &[("date", ""), ("affair", "")]).await.status(), 401, "{endpoint}");
+    }
+}
