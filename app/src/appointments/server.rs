@@ -267,13 +267,7 @@ pub async fn book(store: &Store, user: &SessionUser, code: &str, start: i64, key
     if !crate::demands::server::valid_key(key) {
         return Err(AppError::BadRequest);
     }
-    let existing: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM appointments WHERE booked_by = $1 AND idempotency_key = $2")
-            .bind(user.id)
-            .bind(key)
-            .fetch_optional(store.pool())
-            .await?;
-    if let Some(id) = existing {
+    if let Some(id) = crate::store::created_with_key(store, "appointments", "booked_by", user.id, key).await? {
         return Ok(id);
     }
     let a = affair(store, community, code).await?.ok_or(AppError::invalid("affair", T::ErrUnknownAffair))?;

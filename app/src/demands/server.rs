@@ -426,12 +426,8 @@ async fn post(f: Fields, uploads: Vec<Upload>, filing: Filing) -> Result<i64, Ap
     Ok(demand_id)
 }
 
-async fn existing(store: &Store, filed_by: i64, key: &str) -> Result<Option<i64>, AppError> {
-    Ok(sqlx::query_scalar("SELECT id FROM demands WHERE filed_by_id = $1 AND idempotency_key = $2")
-        .bind(filed_by)
-        .bind(key)
-        .fetch_optional(store.pool())
-        .await?)
+pub async fn existing(store: &Store, filed_by: i64, key: &str) -> Result<Option<i64>, AppError> {
+    Ok(crate::store::created_with_key(store, "demands", "filed_by_id", filed_by, key).await?)
 }
 
 pub async fn insert_photo(

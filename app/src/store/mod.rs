@@ -167,6 +167,23 @@ fn prepare_sqlite_file(url: &mut String) -> Result<(), StoreError> {
 }
 
 /// A point in time as stored: UTC milliseconds since the epoch.
+/// The row a form carrying `key` already created for `owner`, if any: a double tap, a retried
+/// request or a back-and-resubmit answers with it instead of creating another. `table` and
+/// `owner_column` are fixed names from the caller, never user input.
+pub async fn created_with_key(
+    store: &Store,
+    table: &'static str,
+    owner_column: &'static str,
+    owner: i64,
+    key: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE {owner_column} = $1 AND idempotency_key = $2"))
+        .bind(owner)
+        .bind(key)
+        .fetch_optional(store.pool())
+        .await
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Millis(pub i64);
 

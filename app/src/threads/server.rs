@@ -574,11 +574,7 @@ async fn open(
 }
 
 async fn existing_thread(store: &Store, author: i64, key: &str) -> Result<Option<i64>, AppError> {
-    Ok(sqlx::query_scalar("SELECT id FROM threads WHERE author_id = $1 AND idempotency_key = $2")
-        .bind(author)
-        .bind(key)
-        .fetch_optional(store.pool())
-        .await?)
+    Ok(crate::store::created_with_key(store, "threads", "author_id", author, key).await?)
 }
 
 async fn touched(store: &Store, thread: i64) {
@@ -602,13 +598,7 @@ pub async fn comment(
     if !valid_key(key) {
         return Err(AppError::BadRequest);
     }
-    let existing: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM thread_comments WHERE author_id = $1 AND idempotency_key = $2")
-            .bind(user.id)
-            .bind(key)
-            .fetch_optional(store.pool())
-            .await?;
-    if let Some(id) = existing {
+    if let Some(id) = crate::store::created_with_key(store, "thread_comments", "author_id", user.id, key).await? {
         return Ok(id);
     }
     if t.hidden.is_some() {
@@ -667,12 +657,9 @@ pub async fn comment(
     .await?;
     let Some(id) = id else {
         drop(tx);
-        return sqlx::query_scalar("SELECT id FROM thread_comments WHERE author_id = $1 AND idempotency_key = $2")
-            .bind(user.id)
-            .bind(key)
-            .fetch_one(store.pool())
-            .await
-            .map_err(Into::into);
+        return crate::store::created_with_key(store, "thread_comments", "author_id", user.id, key)
+            .await?
+            .ok_or(AppError::Conflict);
     };
     sqlx::query("UPDATE threads SET comments = comments + 1, last_activity_at = $1 WHERE id = $2")
         .bind(now)

@@ -27,13 +27,8 @@ pub async fn request(store: &Store, user: &SessionUser, r: Request<'_>) -> Resul
     if !crate::demands::server::valid_key(r.key) {
         return Err(AppError::BadRequest);
     }
-    let existing: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM demands WHERE filed_by_id = $1 AND idempotency_key = $2")
-            .bind(user.id)
-            .bind(r.key)
-            .fetch_optional(store.pool())
-            .await?;
-    if let Some(id) = existing {
+    // Home visits are demands: the same key finds the same request.
+    if let Some(id) = crate::demands::server::existing(store, user.id, r.key).await? {
         return Ok(id);
     }
     let mut p = Problems::default();
