@@ -8,6 +8,7 @@ pub mod appointments;
 pub mod auth;
 pub mod community;
 pub mod config;
+pub mod dashboard;
 pub mod demands;
 pub mod error;
 pub mod family;

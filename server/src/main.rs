@@ -23,8 +23,13 @@ enum Command {
     Migrate,
     /// Check that DATABASE_URL can be reached (no migration); exit status 0 if so.
     CheckDb,
-    /// Create the demo district, communities and one account per role (idempotent).
-    SeedDemo,
+    /// Create the demo district, communities and one account per role, and sixteen weeks
+    /// of history for the dashboard (idempotent).
+    SeedDemo {
+        /// Only the hierarchy and the accounts (the integration tests start from these).
+        #[arg(long)]
+        without_history: bool,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -81,11 +86,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("migrations applied");
             Ok(())
         }
-        Command::SeedDemo => {
+        Command::SeedDemo { without_history } => {
             let store = open_store(&config).await?;
             let created = app::community::seed::seed_demo(&store).await.map_err(|e| format!("seeding failed: {e}"))?;
+            let history = if without_history {
+                0
+            } else {
+                let now = chrono::Utc::now().timestamp_millis();
+                app::dashboard::history::seed_history(&store, now)
+                    .await
+                    .map_err(|e| format!("seeding history failed: {e}"))?
+            };
             store.close().await;
-            println!("demo community ready ({created} new accounts)");
+            println!("demo community ready ({created} new accounts, {history} past work items)");
             Ok(())
         }
         Command::User { command: UserCommand::Add { role, phone, password, name, community, department } } => {

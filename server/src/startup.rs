@@ -70,6 +70,8 @@ pub fn router(config: &Config, store: Store) -> Router {
         .route("/live/threads/{id}", get(app::threads::live::sse))
         .route("/meetings/{id}/ics", get(app::threads::server::meeting_ics))
         .route("/appointments/{id}/ics", get(app::appointments::server::booking_ics))
+        .route("/station/dashboard/items.csv", get(app::dashboard::server::items_csv_route))
+        .route("/station/dashboard/rates.csv", get(app::dashboard::server::rates_csv_route))
         .route("/photos/{id}", get(app::demands::server::photo))
         .route("/photos/{id}/thumb", get(app::demands::server::photo_thumb))
         .leptos_routes_with_context(&state, routes, context, {

@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
     use crate::affairs::views::{AffairPage, NewAffairPage, ServicesPage};
     use crate::appointments::views::{AppointmentsPage, BookingPageOne, StationAppointmentsPage};
     use crate::auth::views::{LoginPage, MePage, RegisterPage};
+    use crate::dashboard::views::DashboardPage;
     use crate::demands::views::{DemandPage, MyDemandsPage, PostPage};
     use crate::notifications::NotificationsPage;
     use crate::station::{intake::IntakePage, StationPage};
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/station") view=StationPage ssr=SsrMode::Async />
             </Routes>
         </Router>
@@ -185,6 +187,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
             <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
             <a href="/station/appointments">{lang.t(T::StationDayTitle)}</a>
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
+            <a href="/station/dashboard">{lang.t(T::DashboardTitle)}</a>
             <a href="/activities">{lang.t(T::VolunteerActivities)}</a>
             <a href="/threads">{lang.t(T::TabDeliberate)}</a>
             <a href="/services">{lang.t(T::TabServices)}</a>

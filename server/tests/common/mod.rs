@@ -187,7 +187,7 @@ impl Drop for TestServer {
 /// A fresh seeded database and a server on it. `None` means skip (see [`TestDb::create`]).
 pub async fn seeded_server() -> Option<(TestDb, TestServer)> {
     let db = TestDb::create().await?;
-    let out = cli(&db, &["seed-demo"]);
+    let out = cli(&db, &["seed-demo", "--without-history"]);
     assert!(out.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&out.stderr));
     let server = TestServer::start(&db, &[]);
     Some((db, server))

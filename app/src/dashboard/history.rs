@@ -1,0 +1,482 @@
+//! Sixteen weeks of realistic history for the demo, so the dashboard shows something true:
+//! demands from residents of both demo communities, answered, resolved, confirmed or closed
+//! by themselves, a few reopened or withdrawn, most rated, the bad ratings called back.
+//! Deterministic (a fixed seed) and written once; history residents have no password.
+
+use crate::auth::server::{insert_user, NewUser};
+use crate::auth::Role;
+use crate::error::AppError;
+use crate::store::{Store, Tx};
+use crate::work::rules::{self, AffairLimits, DeadlinePolicy, State, Urgency};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const H: i64 = 3_600_000;
+const DAY: i64 = 24 * H;
+const WEEKS: i64 = 16;
+
+const QIANGGEN_RESIDENTS: [&str; 10] =
+    ["孙淑珍", "马国庆", "高玉兰", "林志强", "郭桂英", "罗建华", "梁秀英", "宋德胜", "唐丽华", "韩振东"];
+const HETAOYUAN_RESIDENTS: [&str; 6] = ["冯玉梅", "曹宝山", "彭秀云", "董立新", "萧春花", "程永刚"];
+
+const TEXTS: [&str; 12] = [
+    "楼道灯不亮了，晚上上下楼看不清，请尽快修理。",
+    "想咨询一下高龄津贴怎么申请，需要带哪些材料？",
+    "单元门口的井盖松动，走上去会响，担心有危险。",
+    "家里暖气不热，室温只有十五度左右。",
+    "楼下有人长期占用消防通道停车。",
+    "老伴腿脚不便，想申请助餐服务。",
+    "想办理居住证明，请问什么时候可以来？",
+    "楼顶漏水，下雨时家里墙面渗水。",
+    "小区垃圾桶满了没人清运，气味很大。",
+    "想报名社区的志愿服务，怎么登记？",
+    "孩子入学需要开具社区证明。",
+    "邻居装修噪音太大，中午也不停。",
+];
+
+struct Affair {
+    id: i64,
+    limits: AffairLimits,
+}
+
+struct Community {
+    id: i64,
+    affairs: Vec<Affair>,
+    /// (building, grid area, the area's director)
+    buildings: Vec<(i64, i64, Option<i64>)>,
+    workers: Vec<i64>,
+    stationmaster: Option<i64>,
+    residents: Vec<i64>,
+}
+
+/// Writes the history once (a second run finds it and does nothing). Returns the number of
+/// work items written.
+pub async fn seed_history(store: &Store, now: i64) -> Result<usize, AppError> {
+    let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM demands WHERE idempotency_key LIKE 'history-%'")
+        .fetch_one(store.pool())
+        .await?;
+    if done > 0 {
+        return Ok(0);
+    }
+    let mut tx = store.write().await?;
+    let mut rng = StdRng::seed_from_u64(20_260_101);
+    let mut written = 0;
+    // Qianggen: about two a day; its history stops three days ago and leaves nothing open,
+    // so the live demo's routing and board start clean. Hetaoyuan: about one a day, up to
+    // today, with a few items still open (some overdue).
+    for (code, names, phone_base, per_day, open_tail) in [
+        ("qianggen", &QIANGGEN_RESIDENTS[..], 13_900_001_000_i64, 2.2, false),
+        ("hetaoyuan", &HETAOYUAN_RESIDENTS[..], 13_900_002_000, 1.1, true),
+    ] {
+        let Some(c) = load(&mut tx, code, names, phone_base).await? else { continue };
+        if c.affairs.is_empty() || c.buildings.is_empty() || c.residents.is_empty() {
+            continue;
+        }
+        let first_day = crate::dashboard::rates::day_start(now) - WEEKS * 7 * DAY;
+        let last_day = crate::dashboard::rates::day_start(now) - if open_tail { 0 } else { 3 * DAY };
+        let mut day = first_day;
+        while day <= last_day {
+            let weekday = ((day + 8 * H).div_euclid(DAY) + 3).rem_euclid(7);
+            let mean: f64 = if weekday >= 5 { per_day * 0.5 } else { per_day };
+            // 0..=2·mean, uniform: the right average, some quiet days.
+            let n = rng.gen_range(0..=(2.0 * mean).round() as i64);
+            for _ in 0..n {
+                let created = day + rng.gen_range(8 * H..20 * H);
+                if created >= now - H {
+                    continue;
+                }
+                // The station got better over the months: more answered in time.
+                let progress = (created - first_day) as f64 / (now - first_day) as f64;
+                item(&mut tx, &mut rng, &c, created, now, progress, open_tail).await?;
+                written += 1;
+            }
+            day += DAY;
+        }
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+async fn load(tx: &mut Tx, code: &str, names: &[&str], phone_base: i64) -> Result<Option<Community>, AppError> {
+    let Some(id): Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE code = $1 AND level = 'community'")
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let affairs: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, response_hours, completion_hours FROM affairs WHERE community_id = $1 AND retired_at IS NULL ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let buildings: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT b.id, g.id, g.director_id FROM buildings b JOIN grid_areas g ON g.id = b.grid_area_id WHERE b.community_id = $1 ORDER BY b.id",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let staff: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, role FROM users WHERE region_id = $1 AND role IN ('social_worker', 'dispatcher', 'stationmaster') ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut workers: Vec<i64> = staff.iter().filter(|s| s.1 == "social_worker").map(|s| s.0).collect();
+    if workers.is_empty() {
+        // A community without a demo login still has a station: one worker for its history.
+        let w = insert_user(
+            tx,
+            NewUser {
+                phone: format!("{}", phone_base + 999),
+                password_hash: None,
+                display_name: "钱社工".into(),
+                role: Role::SocialWorker,
+                region_id: id,
+                department_id: None,
+                building_id: None,
+                unit_no: None,
+                room: None,
+            },
+        )
+        .await?;
+        workers.push(w);
+    }
+    let mut residents = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        let (building, ..) = buildings[k % buildings.len().max(1)];
+        let r = insert_user(
+            tx,
+            NewUser {
+                phone: format!("{}", phone_base + k as i64),
+                password_hash: None,
+                display_name: name.to_string(),
+                role: Role::Resident,
+                region_id: id,
+                department_id: None,
+                building_id: Some(building),
+                unit_no: Some(format!("{}", 1 + k % 3)),
+                room: Some(format!("{}0{}", 1 + k % 6, 1 + k % 2)),
+            },
+        )
+        .await?;
+        residents.push(r);
+    }
+    Ok(Some(Community {
+        id,
+        affairs: affairs
+            .into_iter()
+            .map(|(id, r, c)| Affair { id, limits: AffairLimits { response_hours: r, completion_hours: c } })
+            .collect(),
+        buildings,
+        workers,
+        stationmaster: staff.iter().find(|s| s.1 == "stationmaster").map(|s| s.0),
+        residents,
+    }))
+}
+
+/// What happened to one item, in order.
+struct Story {
+    state: State,
+    first_response: Option<i64>,
+    resolved: Option<i64>,
+    closed: Option<i64>,
+    /// (at, from, to) transitions after posting.
+    steps: Vec<(i64, State, State)>,
+    rating: Option<(i64, i64)>,
+}
+
+fn story(
+    rng: &mut StdRng,
+    created: i64,
+    respond_by: i64,
+    complete_by: i64,
+    now: i64,
+    progress: f64,
+    may_stay_open: bool,
+) -> Story {
+    use State as S;
+    let window = respond_by - created;
+    let on_time = rng.gen_bool((0.78 + 0.17 * progress).min(0.97));
+    let response = if on_time {
+        created + (window as f64 * rng.gen_range(0.05..0.9)) as i64
+    } else {
+        respond_by + (window as f64 * rng.gen_range(0.1..2.0)) as i64
+    };
+    let mut s = Story {
+        state: S::Received,
+        first_response: None,
+        resolved: None,
+        closed: None,
+        steps: Vec::new(),
+        rating: None,
+    };
+    // A few are withdrawn early (the resident sorted it out themselves).
+    if rng.gen_bool(0.03) {
+        let at = created + rng.gen_range(H..30 * H);
+        if at < now {
+            if response < at {
+                s.first_response = Some(response);
+                s.steps.push((response, S::Received, S::Accepted));
+                s.steps.push((at, S::Accepted, S::Withdrawn));
+            } else {
+                s.steps.push((at, S::Received, S::Withdrawn));
+            }
+            s.state = S::Withdrawn;
+            return s;
+        }
+    }
+    if response >= now {
+        if may_stay_open {
+            // Not answered yet.
+            return s;
+        }
+        return withdrawn_unanswered(s, created, now);
+    }
+    s.first_response = Some(response);
+    s.steps.push((response, S::Received, S::Accepted));
+    s.state = S::Accepted;
+    let span = (complete_by - created) as f64;
+    let mut resolved = created + (span * rng.gen_range(0.15..1.25)) as i64;
+    resolved = resolved.max(response + H);
+    if resolved >= now {
+        if may_stay_open {
+            s.steps.push((response + H / 2, S::Accepted, S::InProgress));
+            s.state = S::InProgress;
+            return s;
+        }
+        resolved = response + (now - response) / 2;
+    }
+    s.steps.push((resolved, S::Accepted, S::Resolved));
+    s.resolved = Some(resolved);
+    s.state = S::Resolved;
+    // Now and then the resident says it is not solved (with room for what follows).
+    if rng.gen_bool(0.05) && resolved + 10 * DAY < now {
+        let reopened = resolved + rng.gen_range(2 * H..3 * DAY);
+        if reopened < now {
+            s.steps.push((reopened, S::Resolved, S::Reopened));
+            s.state = S::Reopened;
+            if rng.gen_bool(0.3) {
+                let gave_up = reopened + rng.gen_range(DAY..3 * DAY);
+                if gave_up < now {
+                    s.steps.push((gave_up, S::Reopened, S::Withdrawn));
+                    s.state = S::Withdrawn;
+                    return s;
+                }
+            }
+            let again = reopened + rng.gen_range(6 * H..4 * DAY);
+            s.steps.push((again, S::Reopened, S::Resolved));
+            s.resolved = Some(again);
+            s.state = S::Resolved;
+            resolved = again;
+        }
+    }
+    // Confirmed by the resident, or closed by itself after 7 days.
+    let confirms = rng.gen_bool(0.55);
+    let closed =
+        if confirms { resolved + rng.gen_range(2 * H..3 * DAY) } else { resolved + rules::CONFIRM_WINDOW_DAYS * DAY };
+    if closed >= now {
+        return s;
+    }
+    s.steps.push((closed, S::Resolved, S::Closed));
+    s.closed = Some(closed);
+    s.state = S::Closed;
+    if rng.gen_bool(if confirms { 0.8 } else { 0.3 }) {
+        let at = closed + rng.gen_range(H / 2..2 * DAY);
+        if at < now {
+            // Late answers please less.
+            let roll: f64 = rng.gen_range(0.0..1.0) + if on_time { 0.0 } else { 0.15 };
+            let level = match roll {
+                x if x < 0.55 => 5,
+                x if x < 0.83 => 4,
+                x if x < 0.93 => 3,
+                x if x < 0.98 => 2,
+                _ => 1,
+            };
+            s.rating = Some((level, at));
+        }
+    }
+    s
+}
+
+/// Qianggen's history leaves nothing open: an item whose late answer would fall after now
+/// ends withdrawn by the resident, unanswered (its response counts as missed).
+fn withdrawn_unanswered(mut s: Story, created: i64, now: i64) -> Story {
+    let at = (now - H).max(created + H);
+    s.steps.push((at, State::Received, State::Withdrawn));
+    s.state = State::Withdrawn;
+    s
+}
+
+async fn item(
+    tx: &mut Tx,
+    rng: &mut StdRng,
+    c: &Community,
+    created: i64,
+    now: i64,
+    progress: f64,
+    may_stay_open: bool,
+) -> Result<(), AppError> {
+    let affair = (!rng.gen_bool(0.1)).then(|| &c.affairs[rng.gen_range(0..c.affairs.len())]);
+    let urgency = if rng.gen_bool(0.05) { Urgency::Emergency } else { Urgency::Normal };
+    let (building, area, director) = c.buildings[rng.gen_range(0..c.buildings.len())];
+    let requester = c.residents[rng.gen_range(0..c.residents.len())];
+    let assignee =
+        director.filter(|_| rng.gen_bool(0.7)).or_else(|| Some(c.workers[rng.gen_range(0..c.workers.len())]));
+    let (respond_by, complete_by) =
+        rules::deadlines(created, urgency, affair.map(|a| a.limits), &DeadlinePolicy::default());
+    let s = story(rng, created, respond_by, complete_by, now, progress, may_stay_open);
+    let key = format!("history-{created}-{requester}");
+    let demand: i64 = sqlx::query_scalar(
+        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
+         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
+         VALUES ($1, $2, $2, $3, $4, $5, 'home', $6, '', $7, 'private', '', $8, $9) RETURNING id",
+    )
+    .bind(c.id)
+    .bind(requester)
+    .bind(if rng.gen_bool(0.8) { "app" } else { "walk_in" })
+    .bind(affair.map(|a| a.id))
+    .bind(TEXTS[rng.gen_range(0..TEXTS.len())])
+    .bind(building)
+    .bind(if urgency == Urgency::Emergency { "emergency" } else { "normal" })
+    .bind(&key)
+    .bind(created)
+    .fetch_one(&mut **tx)
+    .await?;
+    let overdue_flag = s.first_response.map_or(now > respond_by, |r| r > respond_by).then_some(respond_by);
+    let updated = s.steps.last().map(|x| x.0).unwrap_or(created);
+    let item: i64 = sqlx::query_scalar(
+        "INSERT INTO work_items (kind, demand_id, community_id, state, triage, triage_reason, route_reason, grid_area_id, \
+         assignee_id, respond_by, complete_by, first_response_at, resolved_at, closed_at, overdue_flagged_at, created_at, updated_at) \
+         VALUES ('demand', $1, $2, $3, 'immediate', 'affair_on_the_spot', 'area_director', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(demand)
+    .bind(c.id)
+    .bind(s.state.as_str())
+    .bind(area)
+    .bind(assignee)
+    .bind(respond_by)
+    .bind(complete_by)
+    .bind(s.first_response)
+    .bind(s.resolved)
+    .bind(s.closed)
+    .bind(overdue_flag)
+    .bind(created)
+    .bind(updated)
+    .fetch_one(&mut **tx)
+    .await?;
+    event(tx, item, Some(requester), "posted", None, Some(State::Received), created).await?;
+    for (at, from, to) in &s.steps {
+        let actor =
+            if matches!(to, State::Withdrawn | State::Reopened) || *from == State::Resolved && *to == State::Closed {
+                Some(requester)
+            } else {
+                assignee
+            };
+        event(tx, item, actor, "transition", Some(*from), Some(*to), *at).await?;
+    }
+    if let Some((level, at)) = s.rating {
+        let near = |rng: &mut StdRng| (level + rng.gen_range(-1..=1)).clamp(1, 5);
+        let (t, a, o) = (near(rng), near(rng), near(rng));
+        sqlx::query(
+            "INSERT INTO ratings (work_item_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, '', $7, $7)",
+        )
+        .bind(item)
+        .bind(requester)
+        .bind(level)
+        .bind(t)
+        .bind(a)
+        .bind(o)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        if crate::ratings::rules::needs_callback(level) {
+            callback(tx, c, demand, item, requester, at, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The stationmaster's callback after a bad rating, answered the same day and closed.
+async fn callback(
+    tx: &mut Tx,
+    c: &Community,
+    demand: i64,
+    rated: i64,
+    requester: i64,
+    at: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let d: i64 = sqlx::query_scalar(
+        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
+         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
+         SELECT community_id, requester_id, requester_id, 'app', affair_id, $1, 'home', building_id, '', 'normal', 'private', '', $2, $3 \
+         FROM demands WHERE id = $4 RETURNING id",
+    )
+    .bind(format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}"))
+    .bind(format!("history-callback-{rated}"))
+    .bind(at)
+    .bind(demand)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (responded, resolved) = (at + 3 * H, at + DAY);
+    let closed = resolved + rules::CONFIRM_WINDOW_DAYS * DAY;
+    let (state, closed) = if resolved >= now {
+        (State::Accepted, None)
+    } else if closed < now {
+        (State::Closed, Some(closed))
+    } else {
+        (State::Resolved, None)
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO work_items (kind, demand_id, community_id, state, triage, triage_reason, route_reason, assignee_id, \
+         respond_by, complete_by, first_response_at, resolved_at, closed_at, created_at, updated_at) \
+         VALUES ('callback', $1, $2, $3, 'immediate', 'callback', 'stationmaster', $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(d)
+    .bind(c.id)
+    .bind(state.as_str())
+    .bind(c.stationmaster.or(c.workers.first().copied()))
+    .bind(at + 24 * H)
+    .bind(at + 72 * H)
+    .bind(Some(responded).filter(|r| *r < now))
+    .bind(Some(resolved).filter(|r| *r < now))
+    .bind(closed)
+    .bind(at)
+    .bind(closed.unwrap_or(at))
+    .fetch_one(&mut **tx)
+    .await?;
+    event(tx, id, Some(requester), "posted", None, Some(State::Received), at).await?;
+    sqlx::query("UPDATE ratings SET callback_opened = 1, callback_item_id = $1 WHERE work_item_id = $2")
+        .bind(id)
+        .bind(rated)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn event(
+    tx: &mut Tx,
+    item: i64,
+    actor: Option<i64>,
+    kind: &str,
+    from: Option<State>,
+    to: Option<State>,
+    at: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO work_events (work_item_id, actor_id, kind, from_state, to_state, note, public, created_at) \
+         VALUES ($1, $2, $3, $4, $5, '', 1, $6)",
+    )
+    .bind(item)
+    .bind(actor)
+    .bind(kind)
+    .bind(from.map(State::as_str))
+    .bind(to.map(State::as_str))
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,539 @@
+//! Loads the facts for the dashboard from either database and hands them to [`super::rates`];
+//! the CSV exports of the work items and of the rates.
+
+use super::rates::{self, Ending, ItemFacts, Period, RatingFacts};
+use super::*;
+use crate::auth::{Level, Role, SessionUser};
+use crate::i18n::T;
+use crate::store::Store;
+use chrono::{Datelike, NaiveDate, TimeZone};
+
+/// The communities a dashboard covers: one, or every one under a region.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    /// SQL selecting the community ids (one bind: `$1`).
+    pub filter: &'static str,
+    pub region: i64,
+    pub chosen: String,
+    pub name: Named,
+    pub choices: Vec<(String, Named)>,
+    /// More than one community: the ranking table makes sense.
+    pub many: bool,
+}
+
+const ONE: &str = "SELECT id FROM regions WHERE id = $1";
+const UNDER_SUBDISTRICT: &str = "SELECT id FROM regions WHERE parent_id = $1 AND level = 'community'";
+const UNDER_DISTRICT: &str =
+    "SELECT c.id FROM regions c JOIN regions s ON s.id = c.parent_id WHERE s.parent_id = $1 AND c.level = 'community'";
+
+/// Who may see what. The station team sees its own community; subdistrict and district
+/// admins any community under them, or all of them; residents and department liaisons
+/// nothing (a liaison answers whistles, it does not run a station).
+pub async fn scope(store: &Store, user: &SessionUser, community: Option<&str>) -> Result<Scope, AppError> {
+    let region = crate::community::server::region_by_id(store, user.region_id).await?.ok_or(AppError::Internal)?;
+    let choice = community.map(str::trim).filter(|c| !c.is_empty());
+    if user.role.is_station_team() {
+        if choice.is_some_and(|c| c != region.code) {
+            return Err(AppError::Forbidden);
+        }
+        return Ok(Scope {
+            filter: ONE,
+            region: region.id,
+            chosen: region.code.clone(),
+            name: region.name,
+            choices: Vec::new(),
+            many: false,
+        });
+    }
+    let under = match (user.role, region.level) {
+        (Role::SubdistrictAdmin, Level::Subdistrict) => UNDER_SUBDISTRICT,
+        (Role::DistrictAdmin, Level::District) => UNDER_DISTRICT,
+        _ => return Err(AppError::Forbidden),
+    };
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as(&format!("SELECT id, code, name_zh, name_en FROM regions WHERE id IN ({under}) ORDER BY code"))
+            .bind(region.id)
+            .fetch_all(store.pool())
+            .await?;
+    let choices: Vec<(String, Named)> =
+        rows.iter().map(|(_, c, zh, en)| (c.clone(), Named { zh: zh.clone(), en: en.clone() })).collect();
+    match choice.filter(|c| *c != "all") {
+        Some(code) => {
+            let (id, code, zh, en) = rows.into_iter().find(|r| r.1 == code).ok_or(AppError::Forbidden)?;
+            Ok(Scope { filter: ONE, region: id, chosen: code, name: Named { zh, en }, choices, many: false })
+        }
+        None => {
+            Ok(Scope { filter: under, region: region.id, chosen: "all".into(), name: region.name, choices, many: true })
+        }
+    }
+}
+
+/// The period asked for, in UTC milliseconds, with its first and last Beijing dates.
+pub fn period(q: &DashboardQuery, now: i64) -> Result<(String, Period, NaiveDate, NaiveDate), AppError> {
+    let tz = crate::time::beijing();
+    let today = crate::time::to_local(now).date_naive();
+    let start_of = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .single()
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_default()
+    };
+    let kind = q.period.as_deref().unwrap_or("month");
+    let (first, last) = match kind {
+        "week" => {
+            let monday = today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64);
+            (monday, monday + chrono::Duration::days(6))
+        }
+        "custom" => {
+            let parse = |field: &str, v: &Option<String>| {
+                v.as_deref()
+                    .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+                    .ok_or_else(|| AppError::invalid(field, T::ErrDateFormat))
+            };
+            let (from, to) = (parse("from", &q.from)?, parse("to", &q.to)?);
+            if to < from || (to - from).num_days() > 366 {
+                return Err(AppError::invalid("to", T::ErrPeriodRange));
+            }
+            (from, to)
+        }
+        _ => {
+            let first = today.with_day(1).unwrap_or(today);
+            let next = if first.month() == 12 {
+                NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+            }
+            .unwrap_or(first);
+            (first, next - chrono::Duration::days(1))
+        }
+    };
+    let kind = if matches!(kind, "week" | "custom") { kind } else { "month" };
+    let p = Period { start: start_of(first), end: start_of(last + chrono::Duration::days(1)) };
+    Ok((kind.to_string(), p, first, last))
+}
+
+/// One work item as the dashboard and the CSV see it.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct ItemRow {
+    pub id: i64,
+    pub kind: String,
+    pub community_id: i64,
+    pub community_zh: String,
+    pub state: String,
+    pub triage: String,
+    pub urgency: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub assignee: Option<String>,
+    pub area_zh: Option<String>,
+    pub area_en: Option<String>,
+    pub family: Option<String>,
+    pub category: Option<String>,
+    pub affair_zh: Option<String>,
+    pub respond_by: i64,
+    pub complete_by: i64,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub created_at: i64,
+    pub reopens: i64,
+    pub withdrawn_at: Option<i64>,
+    pub overall: Option<i64>,
+}
+
+impl ItemRow {
+    pub fn facts(&self) -> ItemFacts {
+        let state = crate::work::rules::State::parse(&self.state);
+        let ending = match state {
+            Some(crate::work::rules::State::Closed) => Ending::Closed { at: self.closed_at.unwrap_or(self.created_at) },
+            Some(crate::work::rules::State::Withdrawn) => {
+                Ending::Withdrawn { at: self.withdrawn_at.unwrap_or(self.created_at), after_reopen: self.reopens > 0 }
+            }
+            _ => Ending::Open,
+        };
+        ItemFacts {
+            created_at: self.created_at,
+            respond_by: self.respond_by,
+            complete_by: self.complete_by,
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
+            ending,
+            open_now: state.is_some_and(|s| s.is_open()),
+        }
+    }
+}
+
+/// Every item that can count in the period: posted before its end and either still open,
+/// touched since its start, or with its response deadline inside it.
+pub async fn items(store: &Store, scope: &Scope, period: Period) -> Result<Vec<ItemRow>, AppError> {
+    let sql = format!(
+        "SELECT w.id, w.kind, w.community_id, c.name_zh AS community_zh, w.state, w.triage, d.urgency, w.assignee_id, \
+         u.display_name AS assignee, g.name_zh AS area_zh, g.name_en AS area_en, a.family, a.category, a.name_zh AS affair_zh, \
+         w.respond_by, w.complete_by, w.first_response_at, w.resolved_at, w.closed_at, w.created_at, \
+         (SELECT COUNT(*) FROM work_events e WHERE e.work_item_id = w.id AND e.to_state = 'reopened') AS reopens, \
+         (SELECT MAX(e.created_at) FROM work_events e WHERE e.work_item_id = w.id AND e.to_state = 'withdrawn') AS withdrawn_at, \
+         r.overall \
+         FROM work_items w JOIN regions c ON c.id = w.community_id \
+         LEFT JOIN demands d ON d.id = w.demand_id LEFT JOIN affairs a ON a.id = d.affair_id \
+         LEFT JOIN users u ON u.id = w.assignee_id LEFT JOIN grid_areas g ON g.id = w.grid_area_id \
+         LEFT JOIN ratings r ON r.work_item_id = w.id \
+         WHERE w.community_id IN ({}) AND w.created_at < $2 \
+           AND (w.state NOT IN ('closed', 'withdrawn') OR w.updated_at >= $3 OR w.respond_by >= $3) \
+         ORDER BY w.id",
+        scope.filter
+    );
+    Ok(sqlx::query_as(&sql).bind(scope.region).bind(period.end).bind(period.start).fetch_all(store.pool()).await?)
+}
+
+/// Ratings given in the period: (community, assignee, facts).
+pub async fn ratings(
+    store: &Store,
+    scope: &Scope,
+    period: Period,
+) -> Result<Vec<(i64, Option<i64>, RatingFacts)>, AppError> {
+    let sql = format!(
+        "SELECT w.community_id, w.assignee_id, r.overall, r.created_at FROM ratings r JOIN work_items w ON w.id = r.work_item_id \
+         WHERE w.community_id IN ({}) AND r.created_at >= $2 AND r.created_at < $3",
+        scope.filter
+    );
+    let rows: Vec<(i64, Option<i64>, i64, i64)> =
+        sqlx::query_as(&sql).bind(scope.region).bind(period.start).bind(period.end).fetch_all(store.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, a, overall, at)| (c, a, RatingFacts { overall: overall.clamp(0, 5) as u8, rated_at: at }))
+        .collect())
+}
+
+/// Counts of `key` over the items posted in the period, largest first (ties by key).
+fn count_by<K: Ord + Clone>(rows: &[&ItemRow], key: impl Fn(&ItemRow) -> K) -> Vec<(K, u32)> {
+    let mut m = std::collections::BTreeMap::<K, u32>::new();
+    for r in rows {
+        *m.entry(key(r)).or_default() += 1;
+    }
+    let mut v: Vec<(K, u32)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+pub async fn dashboard(store: &Store, user: &SessionUser, q: &DashboardQuery, now: i64) -> Result<Dashboard, AppError> {
+    let scope = scope(store, user, q.community.as_deref()).await?;
+    let (kind, period, first, last) = period(q, now)?;
+    let rows = items(store, &scope, period).await?;
+    let ratings = ratings(store, &scope, period).await?;
+    let facts: Vec<ItemFacts> = rows.iter().map(ItemRow::facts).collect();
+    let all_ratings: Vec<RatingFacts> = ratings.iter().map(|r| r.2).collect();
+    let total = rates::rates(&facts, &all_ratings, period, now);
+
+    // Twelve weeks of volume up to the end of the period (or now, if sooner).
+    let weekly_end = (period.end - 1).min(now);
+    let weeks_from = rates::week_start(weekly_end) - 11 * 7 * 86_400_000;
+    let created: Vec<i64> = weekly_created(store, &scope, weeks_from, weekly_end + 1).await?;
+    let weekly = rates::weekly_volume(&created, weekly_end, 12)
+        .into_iter()
+        .map(|(start, n)| (crate::time::to_local(start).format("%m-%d").to_string(), n))
+        .collect();
+
+    let posted: Vec<&ItemRow> = rows.iter().filter(|r| period.contains(r.created_at)).collect();
+    let by_family = count_by(&posted, |r| r.family.clone().unwrap_or_else(|| "other".into()));
+    let by_category = count_by(&posted, |r| r.category.clone().unwrap_or_else(|| "other".into()));
+    let by_kind = count_by(&posted, |r| r.kind.clone());
+    let by_area = count_by(&posted, |r| match (&r.area_zh, &r.area_en) {
+        (Some(zh), Some(en)) => (zh.clone(), en.clone()),
+        _ => (String::new(), String::new()),
+    })
+    .into_iter()
+    .map(|((zh, en), n)| (Named { zh, en }, n))
+    .collect();
+
+    // Per worker: the items assigned to them now, and the ratings of those items.
+    let mut workers: Vec<WorkerLine> = Vec::new();
+    if !scope.many {
+        let mut ids: Vec<(i64, String)> =
+            rows.iter().filter_map(|r| Some((r.assignee_id?, r.assignee.clone().unwrap_or_default()))).collect();
+        ids.sort();
+        ids.dedup();
+        for (id, name) in ids {
+            let f: Vec<ItemFacts> = rows.iter().filter(|r| r.assignee_id == Some(id)).map(ItemRow::facts).collect();
+            let g: Vec<RatingFacts> = ratings.iter().filter(|r| r.1 == Some(id)).map(|r| r.2).collect();
+            workers.push(WorkerLine { name, rates: rates::rates(&f, &g, period, now) });
+        }
+        workers.sort_by(|a, b| b.rates.open_now.cmp(&a.rates.open_now).then_with(|| a.name.cmp(&b.name)));
+    }
+
+    let ranking = if scope.many { ranking(store, &scope, &rows, &ratings, period, now).await? } else { Vec::new() };
+
+    Ok(Dashboard {
+        choices: scope.choices,
+        chosen: scope.chosen,
+        scope_name: scope.name,
+        period: kind,
+        from: first.format("%Y-%m-%d").to_string(),
+        to: last.format("%Y-%m-%d").to_string(),
+        rates: total,
+        weekly,
+        by_family,
+        by_category,
+        by_area,
+        by_kind,
+        workers,
+        ranking,
+    })
+}
+
+async fn weekly_created(store: &Store, scope: &Scope, from: i64, to: i64) -> Result<Vec<i64>, AppError> {
+    let sql = format!(
+        "SELECT created_at FROM work_items WHERE community_id IN ({}) AND created_at >= $2 AND created_at < $3",
+        scope.filter
+    );
+    Ok(sqlx::query_scalar(&sql).bind(scope.region).bind(from).bind(to).fetch_all(store.pool()).await?)
+}
+
+/// Every community in scope, best first by the average of its rates (none last).
+async fn ranking(
+    store: &Store,
+    scope: &Scope,
+    rows: &[ItemRow],
+    ratings: &[(i64, Option<i64>, RatingFacts)],
+    period: Period,
+    now: i64,
+) -> Result<Vec<RankLine>, AppError> {
+    let sql = format!(
+        "SELECT c.id, c.code, c.name_zh, c.name_en, s.name_zh, s.name_en FROM regions c JOIN regions s ON s.id = c.parent_id \
+         WHERE c.id IN ({}) ORDER BY c.code",
+        scope.filter
+    );
+    let communities: Vec<(i64, String, String, String, String, String)> =
+        sqlx::query_as(&sql).bind(scope.region).fetch_all(store.pool()).await?;
+    let mut out: Vec<RankLine> = communities
+        .into_iter()
+        .map(|(id, code, zh, en, szh, sen)| {
+            let f: Vec<ItemFacts> = rows.iter().filter(|r| r.community_id == id).map(ItemRow::facts).collect();
+            let g: Vec<RatingFacts> = ratings.iter().filter(|r| r.0 == id).map(|r| r.2).collect();
+            let r = rates::rates(&f, &g, period, now);
+            RankLine {
+                code,
+                name: Named { zh, en },
+                subdistrict: Named { zh: szh, en: sen },
+                composite: rates::composite(&r),
+                rates: r,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.composite.unwrap_or(-1.0).total_cmp(&a.composite.unwrap_or(-1.0)).then_with(|| a.code.cmp(&b.code))
+    });
+    Ok(out)
+}
+
+// ---- CSV ---------------------------------------------------------------------------------
+
+/// UTF-8 with a byte-order mark: Excel in Chinese then opens it as UTF-8.
+const BOM: &str = "\u{FEFF}";
+
+fn when(t: Option<i64>) -> String {
+    t.map(crate::time::format_local).unwrap_or_default()
+}
+
+fn pct(r: &rates::Rate) -> String {
+    r.percent().map(|p| format!("{p:.1}")).unwrap_or_default()
+}
+
+fn hours(ms: Option<i64>) -> String {
+    ms.map(|m| format!("{:.1}", m as f64 / 3_600_000.0)).unwrap_or_default()
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<String, AppError> {
+    let bytes = w.into_inner().map_err(|_| AppError::Internal)?;
+    Ok(format!("{BOM}{}", String::from_utf8(bytes).map_err(|_| AppError::Internal)?))
+}
+
+/// The work items that count in the period, one per line (no resident's name or phone).
+pub fn items_csv(rows: &[ItemRow], period: Period) -> Result<String, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "编号",
+        "社区",
+        "类型",
+        "事项",
+        "服务类别",
+        "分类",
+        "网格",
+        "紧急",
+        "分流",
+        "状态",
+        "承办人",
+        "受理时间",
+        "响应时限",
+        "首次响应",
+        "按时响应",
+        "办结时间",
+        "重办次数",
+        "评价",
+    ];
+    w.write_record(header).map_err(|_| AppError::Internal)?;
+    for r in rows {
+        let f = r.facts();
+        let relevant = period.contains(r.created_at)
+            || period.contains(r.respond_by)
+            || r.closed_at.is_some_and(|t| period.contains(t))
+            || r.withdrawn_at.is_some_and(|t| period.contains(t))
+            || f.open_now;
+        if !relevant {
+            continue;
+        }
+        let in_time = match r.first_response_at {
+            Some(t) if t <= r.respond_by => "是",
+            Some(_) => "否",
+            None => "",
+        };
+        let record = [
+            r.id.to_string(),
+            r.community_zh.clone(),
+            r.kind.clone(),
+            r.affair_zh.clone().unwrap_or_default(),
+            r.family.clone().unwrap_or_default(),
+            r.category.clone().unwrap_or_default(),
+            r.area_zh.clone().unwrap_or_default(),
+            if r.urgency.as_deref() == Some("emergency") { "是" } else { "否" }.to_string(),
+            r.triage.clone(),
+            r.state.clone(),
+            r.assignee.clone().unwrap_or_default(),
+            when(Some(r.created_at)),
+            when(Some(r.respond_by)),
+            when(r.first_response_at),
+            in_time.to_string(),
+            when(r.closed_at),
+            r.reopens.to_string(),
+            r.overall.map(|o| o.to_string()).unwrap_or_default(),
+        ];
+        w.write_record(&record).map_err(|_| AppError::Internal)?;
+    }
+    finish(w)
+}
+
+/// The rates table: the whole scope, then each community (admins) or each worker.
+pub fn rates_csv(d: &Dashboard) -> Result<String, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "范围",
+        "起始日期",
+        "结束日期",
+        "诉求量",
+        "响应率(%)",
+        "按时响应",
+        "应响应",
+        "解决率(%)",
+        "已解决",
+        "已办结",
+        "满意率(%)",
+        "满意",
+        "评价数",
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
+        "响应中位数(小时)",
+        "解决中位数(小时)",
+        "当前超时",
+        "当前在办",
+    ])
+    .map_err(|_| AppError::Internal)?;
+    let line = |name: &str, r: &Rates| -> Vec<String> {
+        let mut v = vec![
+            name.to_string(),
+            d.from.clone(),
+            d.to.clone(),
+            r.posted.to_string(),
+            pct(&r.response),
+            r.response.num.to_string(),
+            r.response.den.to_string(),
+            pct(&r.resolution),
+            r.resolution.num.to_string(),
+            r.resolution.den.to_string(),
+            pct(&r.satisfaction),
+            r.satisfaction.num.to_string(),
+            r.satisfaction.den.to_string(),
+        ];
+        v.extend(r.distribution.iter().map(|n| n.to_string()));
+        v.extend([
+            hours(r.median_response_ms),
+            hours(r.median_resolution_ms),
+            r.overdue_now.to_string(),
+            r.open_now.to_string(),
+        ]);
+        v
+    };
+    w.write_record(line(&d.scope_name.zh, &d.rates)).map_err(|_| AppError::Internal)?;
+    for c in &d.ranking {
+        w.write_record(line(&c.name.zh, &c.rates)).map_err(|_| AppError::Internal)?;
+    }
+    for x in &d.workers {
+        w.write_record(line(&x.name, &x.rates)).map_err(|_| AppError::Internal)?;
+    }
+    finish(w)
+}
+
+fn csv_response(name: &str, body: String) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn refuse(e: AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = axum::http::StatusCode::from_u16(e.status()).unwrap_or(axum::http::StatusCode::FORBIDDEN);
+    (status, e.message(crate::i18n::Lang::Zh)).into_response()
+}
+
+/// `GET /station/dashboard/items.csv?…`: the same query as the page.
+pub async fn items_csv_route(
+    axum::extract::State(store): axum::extract::State<Store>,
+    axum::Extension(viewer): axum::Extension<crate::request::Viewer>,
+    axum::extract::Query(q): axum::extract::Query<DashboardQuery>,
+) -> axum::response::Response {
+    let Some(user) = viewer.0 else { return refuse(AppError::Unauthenticated) };
+    let now = crate::store::Millis::now().0;
+    let result = async {
+        if !user.role.is_staff() {
+            return Err(AppError::Forbidden);
+        }
+        let scope = scope(&store, &user, q.community.as_deref()).await?;
+        let (_, p, first, last) = period(&q, now)?;
+        let rows = items(&store, &scope, p).await?;
+        Ok((items_csv(&rows, p)?, format!("work-items-{}-{first}-{last}.csv", scope.chosen)))
+    }
+    .await;
+    match result {
+        Ok((body, name)) => csv_response(&name, body),
+        Err(e) => refuse(e),
+    }
+}
+
+/// `GET /station/dashboard/rates.csv?…`.
+pub async fn rates_csv_route(
+    axum::extract::State(store): axum::extract::State<Store>,
+    axum::Extension(viewer): axum::Extension<crate::request::Viewer>,
+    axum::extract::Query(q): axum::extract::Query<DashboardQuery>,
+) -> axum::response::Response {
+    let Some(user) = viewer.0 else { return refuse(AppError::Unauthenticated) };
+    let result = async {
+        if !user.role.is_staff() {
+            return Err(AppError::Forbidden);
+        }
+        let d = dashboard(&store, &user, &q, crate::store::Millis::now().0).await?;
+        Ok((rates_csv(&d)?, format!("rates-{}-{}-{}.csv", d.chosen, d.from, d.to)))
+    }
+    .await;
+    match result {
+        Ok((body, name)) => csv_response(&name, body),
+        Err(e) => refuse(e),
+    }
+}
