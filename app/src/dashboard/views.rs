@@ -198,7 +198,7 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
         {(!d.workers.is_empty()).then(|| view! {
             <section class="card table-card">
                 <h2>{lang.t(T::WorkerLoad)}</h2>
-                <table class="data" data-testid="worker-table">
+                <table class="table data" data-testid="worker-table">
                     <thead><tr>
                         <th scope="col">{lang.t(T::Worker)}</th>
                         <th scope="col">{lang.t(T::OpenNow)}</th>
@@ -227,7 +227,7 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
             <section class="card table-card">
                 <h2>{lang.t(T::CommunityRanking)}</h2>
                 <p class="hint">{lang.t(T::RankingHint)}</p>
-                <table class="data" data-testid="ranking-table">
+                <table class="table data" data-testid="ranking-table">
                     <thead><tr>
                         <th scope="col">"#"</th>
                         <th scope="col">{lang.t(T::Community)}</th>
