@@ -27,6 +27,7 @@ pub mod shell;
 pub mod station;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod surveys;
 pub mod threads;
 pub mod time;
 pub mod visits;

@@ -72,6 +72,7 @@ pub fn router(config: &Config, store: Store) -> Router {
         .route("/appointments/{id}/ics", get(app::appointments::server::booking_ics))
         .route("/station/dashboard/items.csv", get(app::dashboard::server::items_csv_route))
         .route("/station/dashboard/rates.csv", get(app::dashboard::server::rates_csv_route))
+        .route("/station/surveys/{id}/responses.csv", get(app::surveys::server::responses_csv_route))
         .route("/photos/{id}", get(app::demands::server::photo))
         .route("/photos/{id}/thumb", get(app::demands::server::photo_thumb))
         .leptos_routes_with_context(&state, routes, context, {

@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
     use crate::demands::views::{DemandPage, MyDemandsPage, PostPage};
     use crate::notifications::NotificationsPage;
     use crate::station::{intake::IntakePage, StationPage};
+    use crate::surveys::views::{NewSurveyPage, StationSurveysPage, SurveyPage, SurveyResultsPage, SurveysPage};
     use crate::threads::views::{ModerationPage, ThreadPage, ThreadsPage};
     use crate::visits::views::VisitRequestPage;
     use pages::{HomePage, NotFoundPage};
@@ -88,6 +89,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/surveys") view=SurveysPage ssr=SsrMode::Async />
+                <Route path=path!("/surveys/:id") view=SurveyPage ssr=SsrMode::Async />
+                <Route path=path!("/station/surveys") view=StationSurveysPage ssr=SsrMode::Async />
+                <Route path=path!("/station/surveys/new") view=NewSurveyPage ssr=SsrMode::Async />
+                <Route path=path!("/station/surveys/:id") view=SurveyResultsPage ssr=SsrMode::Async />
                 <Route path=path!("/station") view=StationPage ssr=SsrMode::Async />
             </Routes>
         </Router>
@@ -188,6 +194,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
             <a href="/station/appointments">{lang.t(T::StationDayTitle)}</a>
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
             <a href="/station/dashboard">{lang.t(T::DashboardTitle)}</a>
+            <a href="/station/surveys">{lang.t(T::SurveysDesk)}</a>
             <a href="/activities">{lang.t(T::VolunteerActivities)}</a>
             <a href="/threads">{lang.t(T::TabDeliberate)}</a>
             <a href="/services">{lang.t(T::TabServices)}</a>
