@@ -293,6 +293,7 @@ pub fn MePage() -> impl IntoView {
                             <a href="/appointments">{lang.t(T::MyBookings)}</a>
                             <a href="/activities">{lang.t(T::VolunteerActivities)}</a>
                             <a href="/visits/new">{lang.t(T::HomeVisitTitle)}</a>
+                            <a href="/surveys">{lang.t(T::Surveys)}</a>
                             <a href="/notifications">{lang.t(T::Notifications)}</a>
                             <a href="/post">{lang.t(T::PostDemand)}</a>
                         </nav>

@@ -85,7 +85,8 @@ pub fn LineChart(id: String, title: String, points: Vec<(String, u32)>) -> impl 
     let (w, h, left, bottom, top) = (340.0, 150.0, 28.0, 24.0, 14.0);
     let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1) as f64;
     let n = points.len().max(2) as f64;
-    let x = move |k: usize| left + (w - left - 10.0) * k as f64 / (n - 1.0);
+    // Room on the right for the last label, centred on its point.
+    let x = move |k: usize| left + (w - left - 22.0) * k as f64 / (n - 1.0);
     let y = move |v: u32| top + (h - top - bottom) * (1.0 - v as f64 / max);
     let line =
         points.iter().enumerate().map(|(k, p)| format!("{:.1},{:.1}", x(k), y(p.1))).collect::<Vec<_>>().join(" ");

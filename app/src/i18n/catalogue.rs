@@ -686,6 +686,7 @@ define_catalogue! {
     SurveysDesk => "问卷管理", "Surveys (station)";
     NewSurvey => "新建问卷", "New survey";
     NoSurveys => "目前没有问卷。", "No surveys at the moment.";
+    SurveysWaiting => "社区问卷等您填写", "A community survey is waiting for you";
     SurveyUpcoming => "未开始", "Not open yet";
     SurveyOpen => "进行中", "Open";
     SurveyClosed => "已结束", "Closed";

@@ -39,6 +39,12 @@ pub fn HomePage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let public = if signed_in { crate::demands::community_demands().await.unwrap_or_default() } else { Vec::new() };
+                    // Open surveys this resident has not answered yet.
+                    let pending = if signed_in {
+                        crate::surveys::list_surveys().await.map(|l| l.lines.iter().filter(|x| !l.staff && x.open && !x.answered).count()).unwrap_or(0)
+                    } else {
+                        0
+                    };
                     view! {
                         {community.await.ok().flatten().map(|c| view! { <StationCard info=c lang=lang /> })}
                         {signed_in.then(|| view! {
@@ -46,6 +52,11 @@ pub fn HomePage() -> impl IntoView {
                                 <a class="button primary" href="/post">{lang.t(T::PostDemand)}</a>
                                 <a class="button secondary" href="/demands">{lang.t(T::MyDemands)}</a>
                             </p>
+                        })}
+                        {(pending > 0).then(|| view! {
+                            <a class="card notice survey-invite" href="/surveys" data-testid="survey-invite">
+                                {lang.t(T::SurveysWaiting)} " (" {pending} ")"
+                            </a>
                         })}
                         {(!public.is_empty()).then(|| view! {
                             <section aria-labelledby="public-title">
