@@ -116,3 +116,66 @@ async fn station_functions_refuse_residents() {
         assert_eq!(call(&guest, &server, endpoint, &[("date", ""), ("affair", "")]).await.status(), 401, "{endpoint}");
     }
 }
+
+/// A served appointment (here a walk-in) is rated like a case: by its resident only, once
+/// (edits allowed), a bad rating opens one callback, and the dashboard counts it.
+#[tokio::test]
+async fn a_served_appointment_is_rated_like_a_case() {
+    let (db, server) = seeded_or_skip!();
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    let res =
+        call(&worker, &server, "station/appointments/walk-in", &[("phone", NEIGHBOUR), ("affair", "residence-proof")])
+            .await;
+    assert!(res.status().is_success(), "{:?}", res.text().await);
+    let id = sql_i64(&db, "SELECT MAX(id) FROM appointments").await.to_string();
+    assert_eq!(
+        sql_i64(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM notifications WHERE kind = 'rate_invite' AND link = '/appointments/{id}#rating'"
+            )
+        )
+        .await,
+        1
+    );
+    let neighbour = logged_in(&server, NEIGHBOUR).await;
+    let b = json(call(&neighbour, &server, "appointments/one", &[("id", &id)]).await).await;
+    assert_eq!(b["rating"]["can_rate"], true);
+    let form = |levels: [&'static str; 4]| {
+        vec![
+            ("appointment_id", id.clone()),
+            ("overall", levels[0].to_string()),
+            ("timeliness", levels[1].to_string()),
+            ("attitude", levels[2].to_string()),
+            ("outcome", levels[3].to_string()),
+            ("comment", String::new()),
+        ]
+    };
+    let post = |c: reqwest::Client, f: Vec<(&'static str, String)>| {
+        let url = server.url("/api/ratings/rate-appointment");
+        async move { c.post(url).header("Accept", "application/json").form(&f).send().await.unwrap() }
+    };
+    // Nobody else rates it.
+    let resident = logged_in(&server, RESIDENT).await;
+    assert_eq!(post(resident, form(["5", "5", "5", "5"])).await.status(), 404);
+    assert_eq!(post(worker.clone(), form(["5", "5", "5", "5"])).await.status(), 403);
+    assert_eq!(post(neighbour.clone(), form(["9", "5", "5", "5"])).await.status(), 422);
+    // 不满意, then 非常不满意: one rating, one callback for the stationmaster.
+    assert!(post(neighbour.clone(), form(["2", "2", "3", "2"])).await.status().is_success());
+    assert!(post(neighbour.clone(), form(["1", "2", "3", "2"])).await.status().is_success());
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM appointment_ratings").await, 1);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM work_items WHERE kind = 'callback'").await, 1);
+    let master = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{STATIONMASTER}'")).await;
+    assert_eq!(sql_i64(&db, "SELECT assignee_id FROM work_items WHERE kind = 'callback'").await, master);
+    // The dashboard's satisfaction counts it (one rating, not satisfied).
+    let boss = logged_in(&server, STATIONMASTER).await;
+    let d = json(call(&boss, &server, "station/dashboard", &[("query[period]", "week")]).await).await;
+    assert_eq!(d["rates"]["satisfaction"]["den"], 1, "{d}");
+    assert_eq!(d["rates"]["satisfaction"]["num"], 0);
+    assert_eq!(d["rates"]["distribution"][4], 1);
+    // After seven days the window is closed.
+    sql(&db, &format!("UPDATE appointments SET marked_at = marked_at - 8 * 86400000 WHERE id = {id}")).await;
+    let res = post(neighbour, form(["5", "5", "5", "5"])).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrRatingWindow");
+}

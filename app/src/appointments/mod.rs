@@ -46,6 +46,8 @@ pub struct Booking {
     pub can_cancel: bool,
     pub documents: Vec<Named>,
     pub upcoming: bool,
+    /// On the booking's own page, once served: the resident's rating card.
+    pub rating: Option<crate::ratings::RatingCard>,
 }
 
 /// The booking page: what one can book, the chosen affair's days and slots, my bookings.

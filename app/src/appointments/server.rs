@@ -225,6 +225,7 @@ async fn bookings_of(store: &Store, resident: i64, only: Option<i64>) -> Result<
             upcoming: status == "booked" && start > now,
             status,
             documents: checklist(&dz.unwrap_or_default(), &de.unwrap_or_default()),
+            rating: None,
         })
         .collect())
 }
@@ -404,7 +405,24 @@ pub async fn reschedule(store: &Store, user: &SessionUser, id: i64, start: i64) 
 
 /// A booking, for the resident it is for (others: 404).
 pub async fn one(store: &Store, user: &SessionUser, id: i64) -> Result<Booking, AppError> {
-    bookings_of(store, user.id, Some(id)).await?.into_iter().next().ok_or(AppError::NotFound)
+    let mut b = bookings_of(store, user.id, Some(id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    b.rating = crate::ratings::server::appointment_card(store, user, id).await?;
+    Ok(b)
+}
+
+/// Served: the resident is invited to rate it (once per booking, whichever instance).
+async fn invite_rating(tx: &mut Tx, resident: i64, id: i64, now: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO notifications (user_id, kind, detail, link, dedupe_key, created_at) VALUES ($1, 'rate_invite', '', $2, $3, $4) \
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(resident)
+    .bind(format!("/appointments/{id}#rating"))
+    .bind(format!("rate-appointment:{id}"))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn release(tx: &mut Tx, community: i64, start: i64, end: i64) -> Result<(), AppError> {
@@ -573,6 +591,8 @@ pub async fn mark(store: &Store, user: &SessionUser, id: i64, mark: &str) -> Res
             if mark == "no_show" {
                 // The place was kept for nobody; it is not given back (the time has passed).
                 let _ = end;
+            } else {
+                invite_rating(&mut tx, resident, id, now).await?;
             }
         }
         "follow_up" => {
@@ -652,10 +672,10 @@ pub async fn walk_in(store: &Store, user: &SessionUser, phone: &str, code: &str)
     let affair = affair(store, community, code).await?;
     let now = Millis::now().0;
     let mut tx = store.write().await?;
-    sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO appointments (community_id, resident_id, booked_by, affair_id, starts_at, ends_at, day, status, walk_in, \
          idempotency_key, created_at, marked_at, marked_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'arrived', 1, $8, $5, $5, $3)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'arrived', 1, $8, $5, $5, $3) RETURNING id",
     )
     .bind(community)
     .bind(resident)
@@ -665,8 +685,9 @@ pub async fn walk_in(store: &Store, user: &SessionUser, phone: &str, code: &str)
     .bind(now + affair.as_ref().map(|a| a.slot_minutes).unwrap_or(30) * 60_000)
     .bind(rules::local_date(now).format("%Y-%m-%d").to_string())
     .bind(format!("walk-in-{}", crate::auth::server::new_token()))
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
+    invite_rating(&mut tx, resident, id, now).await?;
     tx.commit().await?;
     Ok(rules::local_date(now).format("%Y-%m-%d").to_string())
 }

@@ -212,6 +212,7 @@ pub fn BookingPageOne() -> impl IntoView {
                                         </form>
                                     })}
                                 </section>
+                                {b.rating.clone().map(|r| view! { <crate::ratings::views::RatingSection r=r lang=lang /> })}
                                 <Checklist documents=b.documents.clone() lang=lang />
                                 <p><a href="/appointments">{lang.t(T::MyBookings)}</a></p>
                             </Page>

@@ -184,7 +184,8 @@ pub async fn items(store: &Store, scope: &Scope, period: Period) -> Result<Vec<I
     Ok(sqlx::query_as(&sql).bind(scope.region).bind(period.end).bind(period.start).fetch_all(store.pool()).await?)
 }
 
-/// Ratings given in the period: (community, assignee, facts).
+/// Ratings given in the period, of closed cases (by their assignee) and of served
+/// appointments (by the worker who served): (community, worker, facts).
 pub async fn ratings(
     store: &Store,
     scope: &Scope,
@@ -192,7 +193,11 @@ pub async fn ratings(
 ) -> Result<Vec<(i64, Option<i64>, RatingFacts)>, AppError> {
     let sql = format!(
         "SELECT w.community_id, w.assignee_id, r.overall, r.created_at FROM ratings r JOIN work_items w ON w.id = r.work_item_id \
-         WHERE w.community_id IN ({}) AND r.created_at >= $2 AND r.created_at < $3",
+         WHERE w.community_id IN ({0}) AND r.created_at >= $2 AND r.created_at < $3 \
+         UNION ALL \
+         SELECT p.community_id, p.marked_by, a.overall, a.created_at FROM appointment_ratings a \
+         JOIN appointments p ON p.id = a.appointment_id \
+         WHERE p.community_id IN ({0}) AND a.created_at >= $2 AND a.created_at < $3",
         scope.filter
     );
     let rows: Vec<(i64, Option<i64>, i64, i64)> =

@@ -675,7 +675,7 @@ define_catalogue! {
     Definitions => "指标说明", "Definitions";
     DefResponse => "响应时限落在本时段内的工单中，在时限内首次响应（受理、回复或上门）的比例。尚未到时限且未响应的工单暂不计入；居民在时限前撤回且未响应的不计入。", "Of the items whose response deadline fell in the period, the share first answered (accepted, replied to or visited) by that deadline. Items still within their deadline and unanswered are not yet counted; items withdrawn before the deadline without an answer are never counted.";
     DefResolution => "本时段内结束的工单中已解决的比例。已解决：居民确认解决，或服务站办结后 7 天内居民未提出异议自动结案。未解决：居民认为没解决（重办）后撤回。重办后再次解决的按最终结果计一次；居民在办结前撤回的不计入。", "Of the items that ended in the period, the share resolved. Resolved: the resident confirmed, or did not object within 7 days of the station resolving it. Unresolved: the resident said it was not solved (reopened) and then withdrew it. An item reopened and resolved again counts once, by how it ended; one withdrawn before the station finished is not counted.";
-    DefSatisfaction => "本时段内收到的评价中，总体评价为“非常满意”或“满意”的比例；五级分布见评价分布。", "Of the ratings given in the period, the share at very satisfied or satisfied overall; the five levels are shown under Ratings by level.";
+    DefSatisfaction => "本时段内收到的评价（已关闭的工单和已办理的预约）中，总体评价为“非常满意”或“满意”的比例；五级分布见评价分布。", "Of the ratings given in the period (closed work items and served appointments), the share at very satisfied or satisfied overall; the five levels are shown under Ratings by level.";
     DefOverdue => "此刻仍在办、且超过响应时限未响应或超过办结时限的工单（不限时段）。", "Items open right now that are past their response deadline unanswered, or past their completion deadline (any period).";
     ErrDateFormat => "请填写有效日期（年-月-日）。", "Enter a valid date (YYYY-MM-DD).";
     ErrPeriodRange => "结束日期须不早于开始日期，且跨度不超过一年。", "The end must not be before the start, and the period at most a year.";

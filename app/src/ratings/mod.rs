@@ -1,5 +1,6 @@
 //! Satisfaction after closure (满意度评价) and the worker's own assessment. Every kind of work
-//! item (demands, home visits, autonomy projects) is rated the same way on its case page.
+//! item (demands, home visits, autonomy projects) is rated the same way on its case page, and
+//! so is a served appointment on its own page.
 
 use crate::error::AppError;
 use crate::i18n::T;
@@ -23,7 +24,9 @@ pub fn level_label(n: i64) -> T {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RatingCard {
+    /// What is rated: a case (by its demand) or a served appointment.
     pub demand_id: i64,
+    pub appointment_id: Option<i64>,
     pub scores: Option<rules::Scores>,
     pub comment: String,
     /// The requester may rate or change the rating (closed, within the window).
@@ -62,6 +65,33 @@ pub async fn rate_case(
         };
         server::rate(&crate::request::store()?, &user, demand_id, scores, &comment).await?;
         crate::request::redirect(&format!("/demands/{demand_id}#rating"));
+        Ok(())
+    }
+    .await;
+    crate::request::respond(result)
+}
+
+/// The resident rates a served appointment (arrived or walk-in), the same five levels.
+#[server(endpoint = "ratings/rate-appointment")]
+pub async fn rate_appointment(
+    appointment_id: i64,
+    overall: String,
+    timeliness: String,
+    attitude: String,
+    outcome: String,
+    comment: String,
+) -> Result<(), AppError> {
+    let result = async {
+        let user = crate::auth::server::require_user()?;
+        let n = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
+        let scores = rules::Scores {
+            overall: n(&overall),
+            timeliness: n(&timeliness),
+            attitude: n(&attitude),
+            outcome: n(&outcome),
+        };
+        server::rate_appointment(&crate::request::store()?, &user, appointment_id, scores, &comment).await?;
+        crate::request::redirect(&format!("/appointments/{appointment_id}#rating"));
         Ok(())
     }
     .await;

@@ -25,6 +25,7 @@ pub async fn card(store: &Store, item: &ItemRow, rel: Relation) -> Result<Option
     let now = Millis::now().0;
     Ok(Some(RatingCard {
         demand_id: demand,
+        appointment_id: None,
         scores: row.as_ref().map(|r| Scores { overall: r.0, timeliness: r.1, attitude: r.2, outcome: r.3 }),
         comment: row.as_ref().map(|r| r.4.clone()).unwrap_or_default(),
         can_rate: rel == Relation::Requester && rules::may_rate(true, item.closed_at, now),
@@ -94,53 +95,18 @@ async fn open_callback(tx: &mut Tx, item: &ItemRow, rater: i64, now: i64) -> Res
         return Ok(());
     }
     let demand = item.demand_id.ok_or(AppError::Internal)?;
-    let description = format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}");
-    let callback_demand: i64 = sqlx::query_scalar(
-        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-         SELECT community_id, requester_id, $1, 'app', affair_id, $2, 'home', building_id, '', 'normal', 'private', contact_time, $3, $4 \
-         FROM demands WHERE id = $5 RETURNING id",
-    )
-    .bind(rater)
-    .bind(&description)
-    .bind(format!("callback-{}", item.id))
-    .bind(now)
-    .bind(demand)
-    .fetch_one(&mut **tx)
-    .await?;
-    let callback = work::create_for_demand(
+    let callback = callback_item(
         tx,
-        work::NewItem {
-            kind: "callback",
-            triage: Some((Triage::Immediate, TriageReason::Callback)),
-            demand_id: callback_demand,
+        Callback {
             community_id: item.community_id,
-            building_id: None,
-            affair_mode: None,
-            affair_limits: Some(crate::work::rules::AffairLimits { response_hours: 24, completion_hours: 72 }),
-            urgency: Urgency::Normal,
-            place: Place::Home,
-            posted_at: now,
-            filed_by: rater,
-            note: String::new(),
+            copy_from_demand: demand,
+            description: format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}"),
+            key: format!("callback-{}", item.id),
+            rater,
+            now,
         },
     )
     .await?;
-    // The stationmaster calls back, whoever handled the case.
-    let master: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE region_id = $1 AND role = 'stationmaster' AND disabled_at IS NULL ORDER BY id LIMIT 1",
-    )
-    .bind(item.community_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if let Some(m) = master {
-        sqlx::query("UPDATE work_items SET assignee_id = $1, route_reason = 'stationmaster' WHERE id = $2")
-            .bind(m)
-            .bind(callback)
-            .execute(&mut **tx)
-            .await?;
-        work::notify(tx, m, Some(callback), "callback", "", None).await?;
-    }
     sqlx::query("UPDATE ratings SET callback_item_id = $1 WHERE work_item_id = $2")
         .bind(callback)
         .bind(item.id)
@@ -194,6 +160,191 @@ pub async fn assess(
     .bind(Millis::now())
     .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a callback is about: the demand whose resident, affair and building it copies.
+struct Callback {
+    community_id: i64,
+    copy_from_demand: i64,
+    description: String,
+    key: String,
+    rater: i64,
+    now: i64,
+}
+
+/// The callback (回访) work item, assigned to the stationmaster with a notification.
+async fn callback_item(tx: &mut Tx, c: Callback) -> Result<i64, AppError> {
+    let callback_demand: i64 = sqlx::query_scalar(
+        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
+         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
+         SELECT community_id, requester_id, $1, 'app', affair_id, $2, 'home', building_id, '', 'normal', 'private', contact_time, $3, $4 \
+         FROM demands WHERE id = $5 RETURNING id",
+    )
+    .bind(c.rater)
+    .bind(&c.description)
+    .bind(&c.key)
+    .bind(c.now)
+    .bind(c.copy_from_demand)
+    .fetch_one(&mut **tx)
+    .await?;
+    new_callback_item(tx, c.community_id, callback_demand, c.rater, c.now).await
+}
+
+async fn new_callback_item(
+    tx: &mut Tx,
+    community_id: i64,
+    callback_demand: i64,
+    rater: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    let callback = work::create_for_demand(
+        tx,
+        work::NewItem {
+            kind: "callback",
+            triage: Some((Triage::Immediate, TriageReason::Callback)),
+            demand_id: callback_demand,
+            community_id,
+            building_id: None,
+            affair_mode: None,
+            affair_limits: Some(crate::work::rules::AffairLimits { response_hours: 24, completion_hours: 72 }),
+            urgency: Urgency::Normal,
+            place: Place::Home,
+            posted_at: now,
+            filed_by: rater,
+            note: String::new(),
+        },
+    )
+    .await?;
+    // The stationmaster calls back, whoever handled the case.
+    let master: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE region_id = $1 AND role = 'stationmaster' AND disabled_at IS NULL ORDER BY id LIMIT 1",
+    )
+    .bind(community_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(m) = master {
+        sqlx::query("UPDATE work_items SET assignee_id = $1, route_reason = 'stationmaster' WHERE id = $2")
+            .bind(m)
+            .bind(callback)
+            .execute(&mut **tx)
+            .await?;
+        work::notify(tx, m, Some(callback), "callback", "", None).await?;
+    }
+    Ok(callback)
+}
+
+/// The rating card of a served appointment, for the resident it was for.
+pub async fn appointment_card(
+    store: &Store,
+    user: &SessionUser,
+    appointment: i64,
+) -> Result<Option<RatingCard>, AppError> {
+    let row: Option<(i64, String, i64)> =
+        sqlx::query_as("SELECT resident_id, status, COALESCE(marked_at, starts_at) FROM appointments WHERE id = $1")
+            .bind(appointment)
+            .fetch_optional(store.pool())
+            .await?;
+    let Some((resident, status, served)) = row else { return Ok(None) };
+    if resident != user.id || status != "arrived" {
+        return Ok(None);
+    }
+    let rated: Option<(i64, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT overall, timeliness, attitude, outcome, comment FROM appointment_ratings WHERE appointment_id = $1",
+    )
+    .bind(appointment)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(Some(RatingCard {
+        demand_id: 0,
+        appointment_id: Some(appointment),
+        scores: rated.as_ref().map(|r| Scores { overall: r.0, timeliness: r.1, attitude: r.2, outcome: r.3 }),
+        comment: rated.map(|r| r.4).unwrap_or_default(),
+        can_rate: rules::may_rate(true, Some(served), Millis::now().0),
+        window_ends: format_local(served + rules::RATING_WINDOW_MS),
+        callback_demand: None,
+    }))
+}
+
+/// The resident rates a served appointment: only their own, only once served, within the
+/// window; a second post edits it; 不满意 or worse opens one callback.
+pub async fn rate_appointment(
+    store: &Store,
+    user: &SessionUser,
+    appointment: i64,
+    scores: Scores,
+    comment: &str,
+) -> Result<(), AppError> {
+    let row: Option<(i64, i64, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT resident_id, community_id, status, COALESCE(marked_at, starts_at), affair_id FROM appointments WHERE id = $1",
+    )
+    .bind(appointment)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some((resident, community, status, served, affair)) = row else { return Err(AppError::NotFound) };
+    if resident != user.id {
+        return Err(if user.role.is_staff() { AppError::Forbidden } else { AppError::NotFound });
+    }
+    let now = Millis::now().0;
+    if !rules::may_rate(status == "arrived", Some(served), now) {
+        return Err(AppError::invalid("overall", T::ErrRatingWindow));
+    }
+    if !scores.valid() {
+        return Err(AppError::invalid("overall", T::ErrRatingLevels));
+    }
+    let comment = comment.trim();
+    if comment.chars().count() > 1000 {
+        return Err(AppError::invalid("comment", T::ErrTooLong));
+    }
+    let mut tx = store.write().await?;
+    sqlx::query(
+        "INSERT INTO appointment_ratings (appointment_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+         ON CONFLICT (appointment_id) DO UPDATE SET overall = $3, timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8",
+    )
+    .bind(appointment)
+    .bind(user.id)
+    .bind(scores.overall)
+    .bind(scores.timeliness)
+    .bind(scores.attitude)
+    .bind(scores.outcome)
+    .bind(comment)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if rules::needs_callback(scores.overall) {
+        let claimed = sqlx::query(
+            "UPDATE appointment_ratings SET callback_opened = 1 WHERE appointment_id = $1 AND callback_opened = 0",
+        )
+        .bind(appointment)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if claimed {
+            let demand: i64 = sqlx::query_scalar(
+                "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, \
+                 building_id, place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
+                 SELECT $1, u.id, u.id, 'app', $2, $3, 'home', u.building_id, '', 'normal', 'private', '', $4, $5 \
+                 FROM users u WHERE u.id = $6 RETURNING id",
+            )
+            .bind(community)
+            .bind(affair)
+            .bind(format!("【回访 Callback】居民对预约办理 #{appointment} 不满意，请站长回访。/appointments/{appointment}"))
+            .bind(format!("callback-appointment-{appointment}"))
+            .bind(now)
+            .bind(user.id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let item = new_callback_item(&mut tx, community, demand, user.id, now).await?;
+            sqlx::query("UPDATE appointment_ratings SET callback_item_id = $1 WHERE appointment_id = $2")
+                .bind(item)
+                .bind(appointment)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -45,9 +45,12 @@ pub fn RatingSection(r: RatingCard, lang: Lang) -> impl IntoView {
                 // Once rated, the form folds away (it stays editable for the window).
                 <details open=r.scores.is_none()>
                 <summary>{lang.t(T::ChangeRating)}</summary>
-                <form method="post" action=RateCase::url() class="form rating-form">
+                <form method="post" action=if r.appointment_id.is_some() { RateAppointment::url() } else { RateCase::url() } class="form rating-form">
                     <p class="form-banner" data-form-error="" role="alert" hidden></p>
-                    <input type="hidden" name="demand_id" value=r.demand_id />
+                    {match r.appointment_id {
+                        Some(a) => view! { <input type="hidden" name="appointment_id" value=a /> }.into_any(),
+                        None => view! { <input type="hidden" name="demand_id" value=r.demand_id /> }.into_any(),
+                    }}
                     <Levels name="overall" label=T::RateOverall current=s.overall lang=lang />
                     <Levels name="timeliness" label=T::RateTimeliness current=s.timeliness lang=lang />
                     <Levels name="attitude" label=T::RateAttitude current=s.attitude lang=lang />
