@@ -47,20 +47,7 @@ async fn main() {
     println!("{:<34} {:>9} {:>9} {:>9} {:>9} {:>10}", "scenario", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s");
 
     // One signed-in session per client.
-    let mut sessions = Vec::new();
-    for _ in 0..concurrency {
-        let c =
-            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let r = c
-            .post(format!("{base}/api/login"))
-            .header("Accept", "application/json")
-            .form(&[("phone", "13800000001"), ("password", "shequ2026")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        sessions.push(c);
-    }
+    let sessions = signed_in(&base, "13800000001", concurrency).await;
     let guest = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
     run(
@@ -124,18 +111,7 @@ async fn main() {
         &base,
     )
     .await;
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let c =
-            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        c.post(format!("{base}/api/login"))
-            .header("Accept", "application/json")
-            .form(&[("phone", "13800000002"), ("password", "shequ2026")])
-            .send()
-            .await
-            .unwrap();
-        workers.push(c);
-    }
+    let workers = signed_in(&base, "13800000002", concurrency).await;
     run(
         "POST /api/station/board",
         seconds,
@@ -201,6 +177,45 @@ async fn main() {
         &base,
     )
     .await;
+    // The dashboard over the seeded 16 weeks of history: a subdistrict admin, all communities.
+    let admins = signed_in(&base, "13800000006", concurrency).await;
+    run(
+        "POST /api/station/dashboard (120 d)",
+        seconds,
+        admins.clone(),
+        |c, b| async move {
+            // Beijing dates: the period ends after today there, so it holds what was just posted.
+            let today = chrono::Utc::now() + chrono::Duration::hours(8);
+            let from = (today - chrono::Duration::days(120)).format("%Y-%m-%d").to_string();
+            let to = today.format("%Y-%m-%d").to_string();
+            c.post(format!("{b}/api/station/dashboard"))
+                .header("Accept", "application/json")
+                .form(&[("query[period]", "custom"), ("query[from]", from.as_str()), ("query[to]", to.as_str())])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
+    run(
+        "GET /station/dashboard (month page)",
+        seconds,
+        admins.clone(),
+        |c, b| async move { c.get(format!("{b}/station/dashboard?period=month")).send().await.map(|r| r.status().as_u16()) },
+        &base,
+    )
+    .await;
+    run(
+        "GET /station/dashboard/items.csv",
+        seconds,
+        admins,
+        |c, b| async move {
+            c.get(format!("{b}/station/dashboard/items.csv?period=month")).send().await.map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
     run(
         "POST /api/login (argon2id)",
         seconds,
@@ -220,6 +235,25 @@ async fn main() {
     let _ = Command::new("kill").arg("-15").arg(child.id().to_string()).status();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(tmp);
+}
+
+/// `n` clients, each with its own session of the demo account `phone`.
+async fn signed_in(base: &str, phone: &str, n: usize) -> Vec<reqwest::Client> {
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let c =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = c
+            .post(format!("{base}/api/login"))
+            .header("Accept", "application/json")
+            .form(&[("phone", phone), ("password", "shequ2026")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "login {phone}");
+        out.push(c);
+    }
+    out
 }
 
 async fn run<F, Fut>(name: &str, seconds: u64, clients: Vec<reqwest::Client>, f: F, base: &str)
