@@ -56,13 +56,7 @@ pub async fn rate_case(
 ) -> Result<(), AppError> {
     let result = async {
         let user = crate::auth::server::require_user()?;
-        let n = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
-        let scores = rules::Scores {
-            overall: n(&overall),
-            timeliness: n(&timeliness),
-            attitude: n(&attitude),
-            outcome: n(&outcome),
-        };
+        let scores = rules::Scores::from_form(&overall, &timeliness, &attitude, &outcome);
         server::rate(&crate::request::store()?, &user, demand_id, scores, &comment).await?;
         crate::request::redirect(&format!("/demands/{demand_id}#rating"));
         Ok(())
@@ -83,13 +77,7 @@ pub async fn rate_appointment(
 ) -> Result<(), AppError> {
     let result = async {
         let user = crate::auth::server::require_user()?;
-        let n = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
-        let scores = rules::Scores {
-            overall: n(&overall),
-            timeliness: n(&timeliness),
-            attitude: n(&attitude),
-            outcome: n(&outcome),
-        };
+        let scores = rules::Scores::from_form(&overall, &timeliness, &attitude, &outcome);
         server::rate_appointment(&crate::request::store()?, &user, appointment_id, scores, &comment).await?;
         crate::request::redirect(&format!("/appointments/{appointment_id}#rating"));
         Ok(())

@@ -37,6 +37,12 @@ pub struct Scores {
 }
 
 impl Scores {
+    /// From the form's four fields; anything unreadable becomes 0, which `valid` refuses.
+    pub fn from_form(overall: &str, timeliness: &str, attitude: &str, outcome: &str) -> Scores {
+        let n = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
+        Scores { overall: n(overall), timeliness: n(timeliness), attitude: n(attitude), outcome: n(outcome) }
+    }
+
     pub fn valid(&self) -> bool {
         [self.overall, self.timeliness, self.attitude, self.outcome].into_iter().all(valid_level)
     }

@@ -34,6 +34,21 @@ pub async fn card(store: &Store, item: &ItemRow, rel: Relation) -> Result<Option
     }))
 }
 
+/// The checks every rating passes: within its window, a level on each line, a short comment.
+fn check<'a>(may_rate: bool, scores: &Scores, comment: &'a str) -> Result<&'a str, AppError> {
+    if !may_rate {
+        return Err(AppError::invalid("overall", T::ErrRatingWindow));
+    }
+    if !scores.valid() {
+        return Err(AppError::invalid("overall", T::ErrRatingLevels));
+    }
+    let comment = comment.trim();
+    if comment.chars().count() > 1000 {
+        return Err(AppError::invalid("comment", T::ErrTooLong));
+    }
+    Ok(comment)
+}
+
 pub async fn rate(
     store: &Store,
     user: &SessionUser,
@@ -48,16 +63,7 @@ pub async fn rate(
         _ => return Err(AppError::Forbidden),
     }
     let now = Millis::now().0;
-    if !rules::may_rate(item.state() == State::Closed, item.closed_at, now) {
-        return Err(AppError::invalid("overall", T::ErrRatingWindow));
-    }
-    if !scores.valid() {
-        return Err(AppError::invalid("overall", T::ErrRatingLevels));
-    }
-    let comment = comment.trim();
-    if comment.chars().count() > 1000 {
-        return Err(AppError::invalid("comment", T::ErrTooLong));
-    }
+    let comment = check(rules::may_rate(item.state() == State::Closed, item.closed_at, now), &scores, comment)?;
     let mut tx = store.write().await?;
     // One rating per case: a second post edits it.
     sqlx::query(
@@ -287,16 +293,7 @@ pub async fn rate_appointment(
         return Err(if user.role.is_staff() { AppError::Forbidden } else { AppError::NotFound });
     }
     let now = Millis::now().0;
-    if !rules::may_rate(status == "arrived", Some(served), now) {
-        return Err(AppError::invalid("overall", T::ErrRatingWindow));
-    }
-    if !scores.valid() {
-        return Err(AppError::invalid("overall", T::ErrRatingLevels));
-    }
-    let comment = comment.trim();
-    if comment.chars().count() > 1000 {
-        return Err(AppError::invalid("comment", T::ErrTooLong));
-    }
+    let comment = check(rules::may_rate(status == "arrived", Some(served), now), &scores, comment)?;
     let mut tx = store.write().await?;
     sqlx::query(
         "INSERT INTO appointment_ratings (appointment_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
