@@ -15,6 +15,7 @@ pub mod family;
 pub mod form;
 pub mod i18n;
 pub mod notifications;
+pub mod open311;
 #[cfg(feature = "ssr")]
 pub mod places;
 pub mod prefs;

@@ -35,6 +35,21 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the Open311 API keys of client systems.
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Issue a key for a client system; prints it once (only its hash is stored).
+    Add { name: String },
+    /// Revoke a key by its id.
+    Revoke { id: i64 },
+    /// List the keys (ids, names, dates; never the keys).
+    List,
 }
 
 #[derive(Subcommand)]
@@ -100,6 +115,29 @@ async fn run(cli: Cli) -> Result<(), String> {
             store.close().await;
             println!("demo community ready ({created} new accounts, {history} past work items)");
             Ok(())
+        }
+        Command::ApiKey { command } => {
+            let store = open_store(&config).await?;
+            let result = match command {
+                ApiKeyCommand::Add { name } => {
+                    app::open311::server::add_key(&store, &name, None).await.map(|(id, key)| {
+                        println!("api key {id} for {name}\nkey: {key}\n(shown once; only its hash is stored)")
+                    })
+                }
+                ApiKeyCommand::Revoke { id } => app::open311::server::revoke_key(&store, id).await.map(|done| {
+                    println!("{}", if done { format!("api key {id} revoked") } else { format!("no live api key {id}") })
+                }),
+                ApiKeyCommand::List => app::open311::server::list_keys(&store).await.map(|keys| {
+                    for (id, name, created, revoked) in keys {
+                        let state = revoked
+                            .map(|r| format!("revoked {}", app::time::format_local(r)))
+                            .unwrap_or_else(|| "live".into());
+                        println!("{id}\t{name}\t{}\t{state}", app::time::format_local(created));
+                    }
+                }),
+            };
+            store.close().await;
+            result.map_err(|e| format!("api-key failed: {e}"))
         }
         Command::User { command: UserCommand::Add { role, phone, password, name, community, department } } => {
             let role = Role::parse(&role).ok_or_else(|| {

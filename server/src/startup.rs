@@ -38,6 +38,12 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
     }
 }
 
+impl axum::extract::FromRef<AppState> for AppConfig {
+    fn from_ref(s: &AppState) -> Self {
+        s.config.clone()
+    }
+}
+
 impl axum::extract::FromRef<AppState> for Store {
     fn from_ref(s: &AppState) -> Self {
         s.store.clone()
@@ -85,7 +91,16 @@ pub fn router(config: &Config, store: Store) -> Router {
             app::auth::server::resolve_viewer,
         ));
 
+    // Open311 GeoReport v2: for other systems, no session; small bodies (form posts only).
+    let open311 = Router::new()
+        .route("/open311/v2/{file}", get(app::open311::server::get_root).post(app::open311::server::post_request))
+        .route("/open311/v2/services/{file}", get(app::open311::server::get_service))
+        .route("/open311/v2/requests/{file}", get(app::open311::server::get_request))
+        .route("/open311/v2/tokens/{file}", get(app::open311::server::get_token))
+        .layer(DefaultBodyLimit::max(64 * 1024));
+
     pages
+        .merge(open311)
         .route("/healthz", get(healthz))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(middleware::from_fn_with_state(

@@ -733,4 +733,13 @@ define_catalogue! {
     ErrSurveyDates => "截止日期不能早于开始日期。", "The last day cannot be before the first.";
     ErrSurveyClosed => "这份问卷现在不收集答卷。", "This survey is not taking answers now.";
     ErrAlreadyAnswered => "您已经填写过这份问卷。", "You have already answered this survey.";
+
+    // Open311 API keys
+    ApiKeysTitle => "开放接口密钥（Open311）", "Open311 API keys";
+    ApiKeysIntro => "热线、区级平台等外部系统凭密钥通过 Open311 GeoReport v2 接口提交和跟踪诉求。密钥只显示一次，系统只保存其摘要。", "Hotlines, district platforms and other systems submit and follow demands through the Open311 GeoReport v2 API with a key. A key is shown once; only its hash is kept.";
+    ApiKeyShownOnce => "新密钥（只显示这一次，请立即复制保存）：", "The new key (shown this once: copy it now):";
+    ApiKeyName => "使用系统名称", "Name of the client system";
+    ApiKeyAdd => "生成密钥", "Issue a key";
+    ApiKeyRevoke => "吊销", "Revoke";
+    ApiKeyRevoked => "已吊销", "Revoked";
 }

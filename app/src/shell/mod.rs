@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
     use crate::dashboard::views::DashboardPage;
     use crate::demands::views::{DemandPage, MyDemandsPage, PostPage};
     use crate::notifications::NotificationsPage;
+    use crate::open311::views::ApiKeysPage;
     use crate::station::{intake::IntakePage, StationPage};
     use crate::surveys::views::{NewSurveyPage, StationSurveysPage, SurveyPage, SurveyResultsPage, SurveysPage};
     use crate::threads::views::{ModerationPage, ThreadPage, ThreadsPage};
@@ -89,6 +90,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/station/open311") view=ApiKeysPage ssr=SsrMode::Async />
                 <Route path=path!("/surveys") view=SurveysPage ssr=SsrMode::Async />
                 <Route path=path!("/surveys/:id") view=SurveyPage ssr=SsrMode::Async />
                 <Route path=path!("/station/surveys") view=StationSurveysPage ssr=SsrMode::Async />

@@ -254,9 +254,18 @@ pub fn route_code(r: rules::RouteReason) -> &'static str {
 /// Creates the work item of a new demand inside the demand's transaction: triage, deadlines,
 /// routing, the first event, and a notification to whoever it was routed to.
 pub async fn create_for_demand(tx: &mut Tx, new: NewItem) -> Result<i64, AppError> {
+    create_for_demand_with(tx, new, &crate::request::config().deadlines).await
+}
+
+/// The same, with the deployment's deadline policy given (outside a Leptos request: the
+/// Open311 endpoints are plain axum handlers).
+pub async fn create_for_demand_with(
+    tx: &mut Tx,
+    new: NewItem,
+    policy: &rules::DeadlinePolicy,
+) -> Result<i64, AppError> {
     let (triage, reason) = new.triage.unwrap_or_else(|| rules::triage(new.affair_mode, new.urgency, new.place));
-    let policy = crate::request::config().deadlines;
-    let (respond_by, complete_by) = rules::deadlines(new.posted_at, new.urgency, new.affair_limits, &policy);
+    let (respond_by, complete_by) = rules::deadlines(new.posted_at, new.urgency, new.affair_limits, policy);
     let area: Option<(i64, Option<i64>)> = match new.building_id {
         Some(b) => sqlx::query_as(
             "SELECT a.id, a.director_id FROM buildings b JOIN grid_areas a ON a.id = b.grid_area_id WHERE b.id = $1",

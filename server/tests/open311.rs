@@ -1,0 +1,252 @@
+//! Open311 GeoReport v2 over HTTP (`TEST_BACKEND` picks the backend), in both formats: every
+//! endpoint, keys, filters, the spec's errors, and privacy (no private demand, no personal
+//! field, in any answer).
+
+mod common;
+use common::*;
+
+const FIRST_NAME: &str = "赵铁柱";
+const CALLER_PHONE: &str = "13912345678";
+const CALLER_EMAIL: &str = "caller@example.cn";
+
+fn new_key(db: &TestDb, name: &str) -> String {
+    let out = cli(db, &["api-key", "add", name]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.lines().find_map(|l| l.strip_prefix("key: ")).expect("the key is printed once").trim().to_string()
+}
+
+/// Every answer body, checked for what must never leave: residents' and callers' details.
+fn private_fields_absent(body: &str) {
+    for secret in [FIRST_NAME, CALLER_PHONE, CALLER_EMAIL, "王秀兰", RESIDENT, "3号楼1单元", "private-marker"] {
+        assert!(!body.contains(secret), "{secret} leaked in {body}");
+    }
+}
+
+fn well_formed_xml(body: &str) {
+    assert!(body.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"), "{body}");
+    let mut reader = quick_xml::Reader::from_str(body);
+    let mut depth = 0i64;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("malformed XML: {e}\n{body}"),
+        }
+    }
+    assert_eq!(depth, 0);
+}
+
+async fn get(server: &TestServer, path: &str) -> (u16, String, String) {
+    let res = client().get(server.url(path)).send().await.unwrap();
+    let status = res.status().as_u16();
+    let ct = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let body = res.text().await.unwrap();
+    private_fields_absent(&body);
+    if path.contains(".xml") {
+        assert!(ct.starts_with("text/xml"), "{ct}");
+        well_formed_xml(&body);
+    } else {
+        assert!(ct.starts_with("application/json"), "{ct}");
+        serde_json::from_str::<serde_json::Value>(&body).expect("JSON parses");
+    }
+    (status, ct, body)
+}
+
+async fn post(server: &TestServer, fmt: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let res = client().post(server.url(&format!("/open311/v2/requests.{fmt}"))).form(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    private_fields_absent(&body);
+    if fmt == "xml" {
+        well_formed_xml(&body);
+    }
+    (status, body)
+}
+
+fn report<'a>(key: &'a str, description: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("api_key", key),
+        ("jurisdiction_id", "qianggen"),
+        ("service_code", "drain-manhole"),
+        ("lat", "39.8865"),
+        ("long", "116.3370"),
+        ("address_string", "5号楼东侧"),
+        ("attribute[urgency]", "normal"),
+        ("description", description),
+        ("first_name", FIRST_NAME),
+        ("phone", CALLER_PHONE),
+        ("email", CALLER_EMAIL),
+        ("account_id", "hotline-42"),
+    ]
+}
+
+#[tokio::test]
+async fn discovery_services_and_definitions_in_both_formats() {
+    let (_db, server) = seeded_or_skip!();
+    for fmt in ["json", "xml"] {
+        let (s, _, body) = get(&server, &format!("/open311/v2/discovery.{fmt}")).await;
+        assert_eq!(s, 200);
+        assert!(body.contains("http://wiki.open311.org/GeoReport_v2"));
+        let (s, _, body) = get(&server, &format!("/open311/v2/services.{fmt}?jurisdiction_id=qianggen")).await;
+        assert_eq!(s, 200);
+        assert!(body.contains("drain-manhole") && body.contains("realtime"));
+        let (s, _, body) =
+            get(&server, &format!("/open311/v2/services/drain-manhole.{fmt}?jurisdiction_id=qianggen")).await;
+        assert_eq!(s, 200);
+        assert!(body.contains("singlevaluelist") && body.contains("emergency") && body.contains("b5"), "{body}");
+        // The spec's errors: 400 without a jurisdiction, 404 for an unknown service.
+        let (s, _, body) = get(&server, &format!("/open311/v2/services.{fmt}")).await;
+        assert_eq!(s, 400);
+        assert!(body.contains("jurisdiction_id"));
+        let (s, _, body) =
+            get(&server, &format!("/open311/v2/services/nothing-here.{fmt}?jurisdiction_id=qianggen")).await;
+        assert_eq!(s, 404);
+        if fmt == "json" {
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(v[0]["code"], 404);
+            assert!(v[0]["description"].is_string());
+        } else {
+            assert!(body.contains("<errors>") && body.contains("<code>404</code>"));
+        }
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&get(&server, "/open311/v2/services.json?jurisdiction_id=qianggen").await.2).unwrap();
+    let services = v.as_array().unwrap();
+    assert!(services.len() >= 60, "one service per affair");
+    for s in services {
+        for field in ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"] {
+            assert!(!s[field].is_null(), "{field} in {s}");
+        }
+    }
+    let def: serde_json::Value =
+        serde_json::from_str(&get(&server, "/open311/v2/services/drain-manhole.json?jurisdiction_id=qianggen").await.2)
+            .unwrap();
+    for a in def["attributes"].as_array().unwrap() {
+        for field in ["variable", "code", "datatype", "required", "datatype_description", "order", "description"] {
+            assert!(!a[field].is_null(), "{field} in {a}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_request_posted_through_open311_is_a_work_item_and_its_status_follows() {
+    let (db, server) = seeded_or_skip!();
+    let key = new_key(&db, "12345 热线");
+    // No key, a wrong key, a revoked key: 403 in the spec's format.
+    let (s, body) = post(&server, "json", &report("", "井盖松动")).await;
+    assert_eq!(s, 403, "{body}");
+    assert_eq!(post(&server, "xml", &report("wrong", "井盖松动")).await.0, 403);
+    let revoked = new_key(&db, "old system");
+    let id = sql_i64(&db, "SELECT MAX(id) FROM api_keys").await.to_string();
+    assert!(cli(&db, &["api-key", "revoke", &id]).status.success());
+    assert_eq!(post(&server, "json", &report(&revoked, "井盖松动")).await.0, 403);
+    // Bad input: 400 / 404, never 500, nothing stored.
+    let mut bad = report(&key, "x");
+    bad.retain(|(k, _)| !k.starts_with("attribute"));
+    assert_eq!(post(&server, "json", &bad).await.0, 400);
+    let mut unknown = report(&key, "x");
+    unknown[2] = ("service_code", "no-such-service");
+    assert_eq!(post(&server, "json", &unknown).await.0, 404);
+    assert_eq!(post(&server, "json", &report(&key, "<script>alert(1)</script>")).await.0, 400);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM demands WHERE channel = 'open311'").await, 0);
+
+    // Posted: a demand and its work item with triage, deadline and routing, like the app's.
+    let (s, body) = post(&server, "json", &report(&key, "5号楼东侧井盖松动，踩上去会响")).await;
+    assert_eq!(s, 201, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rid = v[0]["service_request_id"].as_str().unwrap().to_string();
+    assert!(v[0]["service_notice"].as_str().unwrap().contains("+08:00"));
+    assert_eq!(v[0]["account_id"], "hotline-42");
+    let token = v[0]["token"].as_str().unwrap().to_string();
+    // A retry is the same request.
+    let (_, again) = post(&server, "json", &report(&key, "5号楼东侧井盖松动，踩上去会响")).await;
+    assert!(again.contains(&format!("\"service_request_id\":\"{rid}\"")), "{again}");
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM demands WHERE channel = 'open311'").await, 1);
+    assert_eq!(
+        sql_i64(&db, &format!("SELECT COUNT(*) FROM work_items WHERE demand_id = {rid} AND respond_by > created_at AND triage IN ('immediate', 'transfer')")).await,
+        1
+    );
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    let board = call(&worker, &server, "station/board", &[]).await.text().await.unwrap();
+    assert!(board.contains("5号楼东侧井盖松动"), "on the station board");
+
+    // Followed by id, by token, in a list; open, then closed with the station's note.
+    for fmt in ["json", "xml"] {
+        let (s, _, body) = get(&server, &format!("/open311/v2/requests/{rid}.{fmt}")).await;
+        assert_eq!(s, 200);
+        assert!(body.contains("open") && body.contains("39.8865"), "{body}");
+        let (s, _, body) = get(&server, &format!("/open311/v2/tokens/{token}.{fmt}")).await;
+        assert_eq!(s, 200);
+        assert!(body.contains(&rid));
+    }
+    let item = sql_i64(&db, &format!("SELECT id FROM work_items WHERE demand_id = {rid}")).await.to_string();
+    for (action, note) in [("accept", ""), ("resolve", "已更换井盖")] {
+        let version = sql_i64(&db, &format!("SELECT version FROM work_items WHERE id = {item}")).await.to_string();
+        let res = call(
+            &worker,
+            &server,
+            "work/act",
+            &[("item", &item), ("version", &version), ("action", action), ("note", note)],
+        )
+        .await;
+        assert!(res.status().is_success() || res.status().is_redirection(), "{action}: {:?}", res.text().await);
+    }
+    let (_, _, body) = get(&server, &format!("/open311/v2/requests/{rid}.json")).await;
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(r[0]["status"], "closed", "{body}");
+    assert!(r[0]["status_notes"].as_str().unwrap().contains("已更换井盖"));
+    for field in ["requested_datetime", "updated_datetime", "expected_datetime"] {
+        assert!(r[0][field].as_str().unwrap().ends_with("+08:00"), "{field}");
+    }
+
+    // Filters.
+    let (_, second) = post(&server, "json", &report(&key, "2号楼前路灯不亮")).await;
+    assert!(second.contains("service_request_id"));
+    assert_eq!(list(&server, String::new()).await, 2);
+    assert_eq!(list(&server, "&status=closed".into()).await, 1);
+    assert_eq!(list(&server, "&status=open".into()).await, 1);
+    assert_eq!(list(&server, format!("&service_request_id={rid}")).await, 1);
+    assert_eq!(list(&server, "&service_code=residence-proof".into()).await, 0);
+    assert_eq!(
+        list(&server, "&start_date=2001-01-01T00:00:00%2B08:00&end_date=2001-02-01T00:00:00%2B08:00".into()).await,
+        0
+    );
+    assert_eq!(get(&server, "/open311/v2/requests.json?jurisdiction_id=qianggen&start_date=yesterday").await.0, 400);
+    assert_eq!(get(&server, "/open311/v2/requests.xml").await.0, 400);
+    assert_eq!(get(&server, "/open311/v2/requests/999999.json").await.0, 404);
+}
+
+#[tokio::test]
+async fn private_demands_and_personal_fields_never_appear() {
+    let (db, server) = seeded_or_skip!();
+    let resident = logged_in(&server, RESIDENT).await;
+    let k = key();
+    let mut fields = demand_fields(&k, "drain-manhole", "private-marker 家里下水道堵了");
+    fields.retain(|(n, _)| *n != "visibility");
+    fields.push(("visibility", "private"));
+    let private = demand_id(&post_demand(&resident, &server, &fields, vec![]).await);
+    let (s, _, _) = get(&server, &format!("/open311/v2/requests/{private}.json")).await;
+    assert_eq!(s, 404, "a private demand is not found");
+    let (_, _, body) = get(&server, "/open311/v2/requests.xml?jurisdiction_id=qianggen").await;
+    assert!(!body.contains(&format!("<service_request_id>{private}</service_request_id>")));
+    // Rate limit per key: the 31st POST within a minute is refused, in the spec's format.
+    let key = new_key(&db, "busy app");
+    let mut refused = 0;
+    for n in 0..31 {
+        let d = format!("路灯 {n}");
+        let (s, _) = post(&server, "json", &report(&key, &d)).await;
+        if s == 429 {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 1);
+}
+
+async fn list(server: &TestServer, q: String) -> usize {
+    let (s, _, body) = get(server, &format!("/open311/v2/requests.json?jurisdiction_id=qianggen{q}")).await;
+    assert_eq!(s, 200, "{body}");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap().as_array().unwrap().len()
+}
