@@ -172,6 +172,11 @@ async fn a_request_posted_through_open311_is_a_work_item_and_its_status_follows(
     let worker = logged_in(&server, SOCIAL_WORKER).await;
     let board = call(&worker, &server, "station/board", &[]).await.text().await.unwrap();
     assert!(board.contains("5号楼东侧井盖松动"), "on the station board");
+    // The station sees who sent it and how to reach the caller (phone masked).
+    let staff = json(call(&worker, &server, "demands/one", &[("id", &rid)]).await).await;
+    let source = staff["staff"]["open311_source"].as_str().unwrap().to_string();
+    assert!(source.contains("12345 热线") && source.contains("139****5678") && source.contains(FIRST_NAME), "{source}");
+    assert!(!source.contains(CALLER_PHONE));
 
     // Followed by id, by token, in a list; open, then closed with the station's note.
     for fmt in ["json", "xml"] {
@@ -249,4 +254,24 @@ async fn list(server: &TestServer, q: String) -> usize {
     let (s, _, body) = get(server, &format!("/open311/v2/requests.json?jurisdiction_id=qianggen{q}")).await;
     assert_eq!(s, 200, "{body}");
     serde_json::from_str::<serde_json::Value>(&body).unwrap().as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn only_a_district_admin_issues_and_revokes_keys() {
+    let (db, server) = seeded_or_skip!();
+    for phone in [SOCIAL_WORKER, STATIONMASTER, SUBDISTRICT_ADMIN, RESIDENT] {
+        let c = logged_in(&server, phone).await;
+        assert_eq!(call(&c, &server, "station/open311/keys/add", &[("name", "x")]).await.status(), 403, "{phone}");
+        assert_eq!(call(&c, &server, "station/open311/keys", &[]).await.status(), 403, "{phone}");
+    }
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM api_keys").await, 0);
+    let admin = logged_in(&server, DISTRICT_ADMIN).await;
+    assert!(call(&admin, &server, "station/open311/keys/add", &[("name", "区级平台")]).await.status().is_success());
+    let page = json(call(&admin, &server, "station/open311/keys", &[]).await).await;
+    assert_eq!(page["keys"].as_array().unwrap().len(), 1);
+    let id = page["keys"][0]["id"].as_i64().unwrap().to_string();
+    assert!(call(&admin, &server, "station/open311/keys/revoke", &[("id", &id)]).await.status().is_success());
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NOT NULL").await, 1);
+    // The key itself is never stored in clear.
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM api_keys WHERE length(key_hash) = 64").await, 1);
 }

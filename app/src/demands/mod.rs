@@ -104,6 +104,8 @@ pub struct PartnerOption {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffPanel {
     pub requester_phone: String,
+    /// Sent through Open311: the client system and the caller's contact (phone masked).
+    pub open311_source: Option<String>,
     pub requester_address: String,
     /// Confidential: the station team of the community only.
     pub case_notes: Vec<CaseNoteView>,

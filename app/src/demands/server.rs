@@ -725,7 +725,24 @@ async fn staff_panel(
         d.requester_room.clone().unwrap_or_default()
     );
     let _ = d.community_id;
+    let open311: Option<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT k.name, o.first_name, o.last_name, o.phone, o.email, o.account_id FROM open311_requests o \
+         JOIN api_keys k ON k.id = o.key_id WHERE o.demand_id = $1",
+    )
+    .bind(d.id)
+    .fetch_optional(store.pool())
+    .await?;
+    let open311_source = open311.map(|(system, first, last, phone, email, account)| {
+        let name = format!("{last}{first}");
+        let phone = if phone.is_empty() { phone } else { crate::auth::rules::mask_phone(&phone) };
+        [system, name, phone, email, account]
+            .into_iter()
+            .filter(|s| !s.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    });
     Ok(StaffPanel {
+        open311_source,
         requester_phone: d.requester_phone.clone(),
         requester_address: address.trim().to_string(),
         case_notes,

@@ -742,4 +742,5 @@ define_catalogue! {
     ApiKeyAdd => "生成密钥", "Issue a key";
     ApiKeyRevoke => "吊销", "Revoke";
     ApiKeyRevoked => "已吊销", "Revoked";
+    Open311Source => "来源系统与联系人", "Sent by, and contact";
 }

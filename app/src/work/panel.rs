@@ -59,6 +59,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
                 <dd>{panel.requester_address.clone()}</dd>
                 <dt>{lang.t(T::Channel)}</dt>
                 <dd>{lang.t(match d.channel.as_str() { "walk_in" => T::ChannelWalkIn, "phone" => T::ChannelPhone, "open311" => T::ChannelOpen311, _ => T::ChannelApp })}</dd>
+                {panel.open311_source.clone().map(|s| view! { <dt>{lang.t(T::Open311Source)}</dt><dd data-testid="open311-source">{s}</dd> })}
             </dl>
             {(station && !offered.is_empty()).then(|| view! {
                 <div class="action-row">
