@@ -50,6 +50,26 @@ enum ApiKeyCommand {
     Revoke { id: i64 },
     /// List the keys (ids, names, dates; never the keys).
     List,
+    /// Point a subdistrict department at its own Open311 system: whistles to it are sent
+    /// there and followed.
+    Link {
+        /// Subdistrict code (e.g. guanganmenwai).
+        #[arg(long)]
+        subdistrict: String,
+        /// Department code within it (e.g. urban).
+        #[arg(long)]
+        department: String,
+        /// The system's GeoReport v2 base URL, e.g. http://10.0.0.5/open311/v2
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        jurisdiction: String,
+        #[arg(long)]
+        key: String,
+        /// The service code requests are filed under there.
+        #[arg(long)]
+        service: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +147,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                 ApiKeyCommand::Revoke { id } => app::open311::server::revoke_key(&store, id).await.map(|done| {
                     println!("{}", if done { format!("api key {id} revoked") } else { format!("no live api key {id}") })
                 }),
+                ApiKeyCommand::Link { subdistrict, department, url, jurisdiction, key, service } => {
+                    link_department(&store, &subdistrict, &department, &url, &jurisdiction, &key, &service).await
+                }
                 ApiKeyCommand::List => app::open311::server::list_keys(&store).await.map(|keys| {
                     for (id, name, created, revoked) in keys {
                         let state = revoked
@@ -152,6 +175,28 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+async fn link_department(
+    store: &Store,
+    subdistrict: &str,
+    department: &str,
+    url: &str,
+    jurisdiction: &str,
+    key: &str,
+    service: &str,
+) -> Result<(), app::error::AppError> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT d.id FROM departments d JOIN regions s ON s.id = d.subdistrict_id WHERE s.code = $1 AND d.code = $2",
+    )
+    .bind(subdistrict)
+    .bind(department)
+    .fetch_optional(store.pool())
+    .await?;
+    let id = id.ok_or(app::error::AppError::NotFound)?;
+    app::open311::outbound::set_link(store, Some(id), None, url, jurisdiction, key, service).await?;
+    println!("department {department} of {subdistrict} now receives whistles at {url}");
+    Ok(())
 }
 
 fn main() -> ExitCode {

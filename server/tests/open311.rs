@@ -275,3 +275,147 @@ async fn only_a_district_admin_issues_and_revokes_keys() {
     // The key itself is never stored in clear.
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM api_keys WHERE length(key_hash) = 64").await, 1);
 }
+
+/// A seeded station whose urban-management department runs its own Open311 system (a
+/// second instance of this server on its own database).
+async fn station_and_department(dept_url_override: Option<&str>) -> Option<(TestDb, TestServer, TestDb, TestServer)> {
+    let dept_db = TestDb::create().await?;
+    assert!(cli(&dept_db, &["seed-demo", "--without-history"]).status.success());
+    let dept = TestServer::start(&dept_db, &[]);
+    let key = new_key(&dept_db, "强根社区服务站");
+    let db = TestDb::create().await?;
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let url = dept_url_override.map(str::to_string).unwrap_or_else(|| dept.url("/open311/v2"));
+    let out = cli(
+        &db,
+        &[
+            "api-key",
+            "link",
+            "--subdistrict",
+            "guanganmenwai",
+            "--department",
+            "urban",
+            "--url",
+            &url,
+            "--jurisdiction",
+            "qianggen",
+            "--key",
+            &key,
+            "--service",
+            "drain-manhole",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let station = TestServer::start(&db, &[("JOBS_INTERVAL_SECONDS", "1"), ("OPEN311_POLL_SECONDS", "1")]);
+    Some((db, station, dept_db, dept))
+}
+
+/// A resident's public demand, accepted and whistled to the urban-management office.
+async fn whistled(db: &TestDb, server: &TestServer) -> (i64, reqwest::Client) {
+    let resident = logged_in(server, RESIDENT).await;
+    let k = key();
+    let demand = demand_id(
+        &post_demand(&resident, server, &demand_fields(&k, "drain-manhole", "楼下井盖堵塞外溢"), vec![]).await,
+    );
+    let item = sql_i64(db, &format!("SELECT id FROM work_items WHERE demand_id = {demand}")).await;
+    let worker = logged_in(server, SOCIAL_WORKER).await;
+    let urban = sql_i64(db, "SELECT id FROM departments WHERE code = 'urban'").await.to_string();
+    let version = sql_i64(db, &format!("SELECT version FROM work_items WHERE id = {item}")).await.to_string();
+    let res = call(
+        &worker,
+        server,
+        "work/act",
+        &[("item", &item.to_string()), ("version", &version), ("action", "accept"), ("note", "")],
+    )
+    .await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let version = sql_i64(db, &format!("SELECT version FROM work_items WHERE id = {item}")).await.to_string();
+    let res = call(
+        &worker,
+        server,
+        "work/whistle",
+        &[("item", &item.to_string()), ("version", &version), ("departments[0]", &urban), ("note", "")],
+    )
+    .await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{:?}", res.text().await);
+    (item, worker)
+}
+
+async fn wait_for(db: &TestDb, sql_text: &str, want: i64) -> bool {
+    for _ in 0..40 {
+        if sql_i64(db, sql_text).await == want {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_whistle_reaches_the_departments_own_system_and_its_answer_comes_back() {
+    let Some((db, station, dept_db, dept)) = station_and_department(None).await else { return };
+    let (item, _) = whistled(&db, &station).await;
+    assert!(wait_for(&db, "SELECT COUNT(*) FROM open311_outbox WHERE state = 'delivered'", 1).await, "delivered");
+    assert_eq!(sql_i64(&dept_db, "SELECT COUNT(*) FROM demands WHERE channel = 'open311'").await, 1);
+    // The department's own staff close it there, with a note.
+    let remote = sql_i64(
+        &dept_db,
+        "SELECT w.id FROM work_items w JOIN demands d ON d.id = w.demand_id WHERE d.channel = 'open311'",
+    )
+    .await
+    .to_string();
+    let their_worker = logged_in(&dept, SOCIAL_WORKER).await;
+    for (action, note) in [("accept", ""), ("resolve", "已派养护队疏通完毕")] {
+        let version =
+            sql_i64(&dept_db, &format!("SELECT version FROM work_items WHERE id = {remote}")).await.to_string();
+        let res = call(
+            &their_worker,
+            &dept,
+            "work/act",
+            &[("item", &remote), ("version", &version), ("action", action), ("note", note)],
+        )
+        .await;
+        assert!(res.status().is_success() || res.status().is_redirection());
+    }
+    // Polled back: the whistle is reported with their note and the item returns to the station.
+    assert!(
+        wait_for(
+            &db,
+            &format!("SELECT COUNT(*) FROM whistles WHERE work_item_id = {item} AND report LIKE '%疏通完毕%'"),
+            1
+        )
+        .await,
+        "the department's answer came back"
+    );
+    assert!(
+        sql_i64(&db, &format!("SELECT COUNT(*) FROM work_events WHERE work_item_id = {item} AND kind = 'remote'"))
+            .await
+            >= 2
+    );
+    assert_eq!(
+        sql_i64(&db, &format!("SELECT COUNT(*) FROM work_items WHERE id = {item} AND state = 'in_progress'")).await,
+        1
+    );
+    // Jobs kept running all along: nothing was sent twice.
+    assert_eq!(sql_i64(&dept_db, "SELECT COUNT(*) FROM demands WHERE channel = 'open311'").await, 1);
+}
+
+#[tokio::test]
+async fn a_unit_that_is_down_shows_as_retrying_and_gets_it_once_back_up() {
+    // Port 9 (discard) refuses connections here: the department's system is down.
+    let Some((db, station, dept_db, dept)) = station_and_department(Some("http://127.0.0.1:9/open311/v2")).await else {
+        return;
+    };
+    let (item, worker) = whistled(&db, &station).await;
+    assert!(wait_for(&db, "SELECT COUNT(*) FROM open311_outbox WHERE state = 'pending' AND attempts >= 1", 1).await);
+    let board = json(call(&worker, &station, "station/board", &[]).await).await;
+    let line = board["lines"].as_array().unwrap().iter().find(|l| l["item_id"] == item).unwrap().clone();
+    assert_eq!(line["remote_retrying"], true, "the board says it is not delivered");
+    // Back up (the link now points at the running system), and due again: delivered once.
+    let url = dept.url("/open311/v2");
+    sql(&db, &format!("UPDATE open311_links SET base_url = '{url}'")).await;
+    sql(&db, "UPDATE open311_outbox SET next_attempt_at = 0").await;
+    assert!(wait_for(&db, "SELECT COUNT(*) FROM open311_outbox WHERE state = 'delivered'", 1).await);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert_eq!(sql_i64(&dept_db, "SELECT COUNT(*) FROM demands WHERE channel = 'open311'").await, 1, "sent once");
+}

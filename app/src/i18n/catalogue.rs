@@ -288,6 +288,8 @@ define_catalogue! {
     EvReassigned => "改派承办人", "Reassigned";
     EvUrged => "站长督办", "Urged by the stationmaster";
     EvOverdue => "已超时", "Overdue";
+    EvRemote => "外部系统", "From the unit's system";
+    RemoteRetrying => "未送达，重试中", "Not delivered, retrying";
 
     // Station board
     Counters => "按状态统计", "By state";

@@ -229,6 +229,8 @@ pub struct BoardLine {
     pub whistles_waiting: i64,
     pub whistles_checked_in: i64,
     pub whistles_late: i64,
+    /// A request to a unit's Open311 system failed and is being retried.
+    pub remote_retrying: bool,
 }
 
 /// A whistle waiting on a department liaison.

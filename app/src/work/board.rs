@@ -197,6 +197,7 @@ fn BoardCard(line: BoardLine, lang: Lang) -> impl IntoView {
                     {(l.whistles_late > 0).then(|| format!(" · {} {}", lang.t(T::Late), l.whistles_late))}
                 </p>
             })}
+            {l.remote_retrying.then(|| view! { <p class="small tag danger" data-testid="remote-retrying">{lang.t(T::RemoteRetrying)}</p> })}
             {can_accept
                 .then(|| {
                     view! {
@@ -298,6 +299,7 @@ pub mod server {
         whistles_waiting: i64,
         whistles_checked_in: i64,
         whistles_late: i64,
+        remote_retrying: i64,
         thread_id: Option<i64>,
     }
 
@@ -316,6 +318,8 @@ pub mod server {
                 AND h.checked_in_at IS NOT NULL) AS whistles_checked_in, \
              (SELECT COUNT(*) FROM whistles h WHERE h.work_item_id = w.id AND h.checked_in_at IS NULL \
                 AND h.checkin_by < $2) AS whistles_late, \
+             (SELECT COUNT(*) FROM open311_outbox o WHERE o.work_item_id = w.id AND o.state = 'pending' \
+                AND o.attempts > 0) AS remote_retrying, \
              (SELECT t.id FROM threads t WHERE t.work_item_id = w.id) AS thread_id \
              FROM work_items w JOIN demands d ON d.id = w.demand_id LEFT JOIN affairs a ON a.id = d.affair_id \
              LEFT JOIN grid_areas g ON g.id = w.grid_area_id LEFT JOIN users u ON u.id = w.assignee_id \
@@ -402,6 +406,7 @@ pub mod server {
                     whistles_waiting: r.whistles_waiting,
                     whistles_checked_in: r.whistles_checked_in,
                     whistles_late: r.whistles_late,
+                    remote_retrying: r.remote_retrying > 0,
                 }
             })
             .collect();

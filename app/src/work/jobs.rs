@@ -155,5 +155,10 @@ pub async fn run_once(store: &Store, now: i64) -> Result<JobReport, AppError> {
         .execute(store.pool())
         .await?;
     sqlx::query("DELETE FROM form_drafts WHERE created_at < $1").bind(now - 3_600_000).execute(store.pool()).await?;
+    // Open311: deliver to departments' and partners' own systems, and ask them for news.
+    // A unit that is down must not stop the other jobs.
+    if let Err(e) = crate::open311::outbound::run(store, now).await {
+        tracing::warn!(error = ?e, "open311 outbound");
+    }
     Ok(report)
 }

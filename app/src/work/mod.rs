@@ -124,6 +124,8 @@ pub enum EventKind {
     Reassigned,
     Urged,
     Overdue,
+    /// News from a department's or partner's own Open311 system.
+    Remote,
 }
 
 impl EventKind {
@@ -140,6 +142,7 @@ impl EventKind {
             EventKind::Reassigned => "reassigned",
             EventKind::Urged => "urged",
             EventKind::Overdue => "overdue",
+            EventKind::Remote => "remote",
         }
     }
 
@@ -157,6 +160,7 @@ impl EventKind {
             Reassigned,
             Urged,
             Overdue,
+            Remote,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -175,6 +179,7 @@ impl EventKind {
             EventKind::Reassigned => T::EvReassigned,
             EventKind::Urged => T::EvUrged,
             EventKind::Overdue => T::EvOverdue,
+            EventKind::Remote => T::EvRemote,
         }
     }
 }

@@ -579,6 +579,9 @@ pub async fn whistle(
         .bind(now + config.whistle_report_hours * 3_600_000)
         .execute(&mut *tx)
         .await?;
+        // A department with its own Open311 system gets the request there too.
+        crate::open311::outbound::enqueue(&mut tx, Some(dept), None, id, &format!("whistle:{id}:{dept}:{now}"), now)
+            .await?;
         let liaisons: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM users WHERE role = 'department' AND department_id = $1 AND disabled_at IS NULL",
         )
@@ -634,6 +637,19 @@ pub async fn report(store: &Store, user: &SessionUser, whistle_id: i64, text: &s
     if text.chars().count() > 2000 {
         return Err(AppError::invalid("report", T::ErrTooLong));
     }
+    record_report(store, Some(user.id), item_id, whistle_id, &dept_name, text).await
+}
+
+/// A department's report on a whistle, from its liaison or from its own Open311 system
+/// (`by` = None): once; when the last one is in, the item goes back to the station.
+pub async fn record_report(
+    store: &Store,
+    by: Option<i64>,
+    item_id: i64,
+    whistle_id: i64,
+    dept_name: &str,
+    text: &str,
+) -> Result<(), AppError> {
     let now = Millis::now().0;
     let mut tx = store.write().await?;
     let done = sqlx::query(
@@ -641,7 +657,7 @@ pub async fn report(store: &Store, user: &SessionUser, whistle_id: i64, text: &s
          checked_in_by = COALESCE(checked_in_by, $2) WHERE id = $4 AND reported_at IS NULL",
     )
     .bind(now)
-    .bind(user.id)
+    .bind(by)
     .bind(text)
     .bind(whistle_id)
     .execute(&mut *tx)
@@ -649,8 +665,7 @@ pub async fn report(store: &Store, user: &SessionUser, whistle_id: i64, text: &s
     if done.rows_affected() == 0 {
         return Err(AppError::WrongState);
     }
-    event(&mut tx, item_id, Some(user.id), EventKind::Reported, None, None, &format!("{dept_name}：{text}"), true)
-        .await?;
+    event(&mut tx, item_id, by, EventKind::Reported, None, None, &format!("{dept_name}：{text}"), true).await?;
     let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM whistles WHERE work_item_id = $1 AND reported_at IS NULL")
         .bind(item_id)
         .fetch_one(&mut *tx)
@@ -677,7 +692,7 @@ pub async fn report(store: &Store, user: &SessionUser, whistle_id: i64, text: &s
             notify(&mut tx, requester, Some(item_id), "status", to.as_str(), None).await?;
         }
         if let Some(a) = assignee {
-            notify(&mut tx, a, Some(item_id), "reported", &dept_name, None).await?;
+            notify(&mut tx, a, Some(item_id), "reported", dept_name, None).await?;
         }
     } else {
         bump(&mut tx, item_id, now).await?;
@@ -764,6 +779,8 @@ pub async fn hand_off(
     .bind(note)
     .execute(&mut *tx)
     .await?;
+    crate::open311::outbound::enqueue(&mut tx, None, Some(partner), id, &format!("handoff:{id}:{partner}:{now}"), now)
+        .await?;
     let text = if note.is_empty() { name } else { format!("{name}：{note}") };
     event(&mut tx, id, Some(user.id), EventKind::HandedOff, Some(from), Some(to), &text, true).await?;
     notify(&mut tx, item.requester_id, Some(id), "status", to.as_str(), None).await?;
