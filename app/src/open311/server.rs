@@ -298,16 +298,30 @@ fn discovery(format: Format) -> Response {
     answer(format, "discovery", &node, StatusCode::OK)
 }
 
-async fn services(store: &Store, format: Format, q: &HashMap<String, String>) -> Result<Response, sqlx::Error> {
+/// The community named by the required `jurisdiction_id`, or the spec's error (400 when
+/// missing: one endpoint serves many communities; 404 when unknown).
+async fn required_jurisdiction(
+    store: &Store,
+    format: Format,
+    q: &HashMap<String, String>,
+) -> Result<Result<i64, Response>, sqlx::Error> {
     let Some(code) = q.get("jurisdiction_id").filter(|c| !c.trim().is_empty()) else {
-        return Ok(error(
+        return Ok(Err(error(
             format,
             StatusCode::BAD_REQUEST,
             "jurisdiction_id is required: this endpoint serves many communities",
-        ));
+        )));
     };
-    let Some((community, _)) = jurisdiction(store, code).await? else {
-        return Ok(error(format, StatusCode::NOT_FOUND, "jurisdiction_id not found"));
+    Ok(match jurisdiction(store, code).await? {
+        Some((community, _)) => Ok(community),
+        None => Err(error(format, StatusCode::NOT_FOUND, "jurisdiction_id not found")),
+    })
+}
+
+async fn services(store: &Store, format: Format, q: &HashMap<String, String>) -> Result<Response, sqlx::Error> {
+    let community = match required_jurisdiction(store, format, q).await? {
+        Ok(c) => c,
+        Err(refused) => return Ok(refused),
     };
     let rows: Vec<ServiceRow> = sqlx::query_as(&format!(
         "SELECT {SERVICE_COLUMNS} FROM affairs WHERE community_id = $1 AND retired_at IS NULL ORDER BY family, code"
@@ -335,15 +349,9 @@ async fn service_definition(
     format: Format,
     q: &HashMap<String, String>,
 ) -> Result<Response, sqlx::Error> {
-    let Some(j) = q.get("jurisdiction_id").filter(|c| !c.trim().is_empty()) else {
-        return Ok(error(
-            format,
-            StatusCode::BAD_REQUEST,
-            "jurisdiction_id is required: this endpoint serves many communities",
-        ));
-    };
-    let Some((community, _)) = jurisdiction(store, j).await? else {
-        return Ok(error(format, StatusCode::NOT_FOUND, "jurisdiction_id not found"));
+    let community = match required_jurisdiction(store, format, q).await? {
+        Ok(c) => c,
+        Err(refused) => return Ok(refused),
     };
     let found: Option<ServiceRow> = sqlx::query_as(&format!(
         "SELECT {SERVICE_COLUMNS} FROM affairs WHERE community_id = $1 AND code = $2 AND retired_at IS NULL"
@@ -400,15 +408,9 @@ async fn service_definition(
 }
 
 async fn requests(store: &Store, format: Format, q: &HashMap<String, String>) -> Result<Response, sqlx::Error> {
-    let Some(j) = q.get("jurisdiction_id").filter(|c| !c.trim().is_empty()) else {
-        return Ok(error(
-            format,
-            StatusCode::BAD_REQUEST,
-            "jurisdiction_id is required: this endpoint serves many communities",
-        ));
-    };
-    let Some((community, _)) = jurisdiction(store, j).await? else {
-        return Ok(error(format, StatusCode::NOT_FOUND, "jurisdiction_id not found"));
+    let community = match required_jurisdiction(store, format, q).await? {
+        Ok(c) => c,
+        Err(refused) => return Ok(refused),
     };
     let date = |k: &str| -> Result<Option<i64>, ()> {
         match q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty()) {
