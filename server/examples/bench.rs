@@ -25,11 +25,18 @@ async fn main() {
     let db = std::env::var("DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}/bench.db", tmp.display()));
     let seeded = Command::new(&bin).arg("seed-demo").env("DATABASE_URL", &db).status().expect("run server");
     assert!(seeded.success(), "seed-demo failed");
+    // An Open311 key for the API scenarios (printed once by the CLI).
+    let out = Command::new(&bin).args(["api-key", "add", "bench"]).env("DATABASE_URL", &db).output().expect("api-key");
+    let api_key = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("key: ").map(str::to_string))
+        .expect("a key");
     let mut child = Command::new(&bin)
         .env("DATABASE_URL", &db)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("RUST_LOG", "error")
         .env("LOGIN_MAX_FAILURES_PER_IP", "1000000")
+        .env("OPEN311_POSTS_PER_MINUTE", "1000000")
         .stdout(Stdio::piped())
         .spawn()
         .expect("start server");
@@ -212,6 +219,45 @@ async fn main() {
         admins,
         |c, b| async move {
             c.get(format!("{b}/station/dashboard/items.csv?period=month")).send().await.map(|r| r.status().as_u16())
+        },
+        &base,
+    )
+    .await;
+    // Open311: a hotline posting reports and a platform listing them.
+    let counter311 = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let key311 = api_key.clone();
+    run(
+        "POST /open311/v2/requests.json",
+        seconds,
+        vec![guest.clone(); concurrency],
+        move |c, b| {
+            let n = counter311.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let key = key311.clone();
+            async move {
+                let d = format!("路灯不亮 {n}");
+                let form = [
+                    ("api_key", key.as_str()),
+                    ("jurisdiction_id", "qianggen"),
+                    ("service_code", "drain-manhole"),
+                    ("address_string", "5号楼东侧"),
+                    ("attribute[urgency]", "normal"),
+                    ("description", d.as_str()),
+                ];
+                c.post(format!("{b}/open311/v2/requests.json")).form(&form).send().await.map(|r| r.status().as_u16())
+            }
+        },
+        &base,
+    )
+    .await;
+    run(
+        "GET /open311/v2/requests.json",
+        seconds,
+        vec![guest.clone(); concurrency],
+        |c, b| async move {
+            c.get(format!("{b}/open311/v2/requests.json?jurisdiction_id=qianggen&status=open"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
         },
         &base,
     )

@@ -13,8 +13,13 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 
-/// POSTs per API key per minute (shared by every instance: counted in the database).
+/// POSTs per API key per minute (shared by every instance: counted in the database);
+/// `OPEN311_POSTS_PER_MINUTE` overrides it.
 pub const POSTS_PER_MINUTE: i64 = 30;
+
+fn posts_per_minute() -> i64 {
+    std::env::var("OPEN311_POSTS_PER_MINUTE").ok().and_then(|v| v.parse().ok()).unwrap_or(POSTS_PER_MINUTE)
+}
 
 fn answer(format: Format, root: &str, node: &Node, status: StatusCode) -> Response {
     let body = match format {
@@ -100,7 +105,7 @@ async fn within_rate(store: &Store, key: i64, now: i64) -> Result<bool, sqlx::Er
     .bind(minute)
     .fetch_one(store.pool())
     .await?;
-    Ok(n <= POSTS_PER_MINUTE)
+    Ok(n <= posts_per_minute())
 }
 
 // ---- Jurisdictions and services ------------------------------------------------------------
@@ -200,33 +205,53 @@ fn notice(triage: &str, respond_by: i64) -> String {
     format!("{how}; 响应时限 response by {}", rules::w3c(respond_by))
 }
 
-async fn request_node(store: &Store, r: &RequestRow) -> Result<Node, sqlx::Error> {
-    // Who is responsible: the departments whistled, else the partner, else the station.
-    let departments: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT p.name_zh FROM whistles h JOIN departments p ON p.id = h.department_id WHERE h.work_item_id = $1 ORDER BY p.name_zh",
-    )
-    .bind(r.item_id)
+/// The answer for each row, with three queries for all of them (not three per row): who is
+/// responsible (the departments whistled, else the latest partner, else the station) and
+/// the latest public word on it (a reply, or a note given with a change of state).
+async fn request_nodes(store: &Store, rows: &[RequestRow]) -> Result<Vec<Node>, sqlx::Error> {
+    use std::collections::HashMap;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids from the database, so inlining them is safe.
+    let ids = rows.iter().map(|r| r.item_id.to_string()).collect::<Vec<_>>().join(",");
+    let whistled: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT DISTINCT h.work_item_id, p.name_zh FROM whistles h JOIN departments p ON p.id = h.department_id \
+         WHERE h.work_item_id IN ({ids}) ORDER BY h.work_item_id, p.name_zh"
+    ))
     .fetch_all(store.pool())
     .await?;
-    let partner: Option<String> = sqlx::query_scalar(
-        "SELECT p.name_zh FROM handoffs h JOIN partners p ON p.id = h.partner_id WHERE h.work_item_id = $1 ORDER BY h.id DESC LIMIT 1",
-    )
-    .bind(r.item_id)
-    .fetch_optional(store.pool())
-    .await
-    .unwrap_or(None);
-    let agency = if !departments.is_empty() {
-        departments.join("、")
-    } else {
-        partner.unwrap_or_else(|| format!("{}服务站", r.community_zh))
-    };
-    // The latest public word on it: a reply or a note given with a change of state.
-    let note: Option<String> = sqlx::query_scalar(
-        "SELECT note FROM work_events WHERE work_item_id = $1 AND public = 1 AND note <> '' ORDER BY id DESC LIMIT 1",
-    )
-    .bind(r.item_id)
-    .fetch_optional(store.pool())
+    let handed: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT h.work_item_id, p.name_zh FROM handoffs h JOIN partners p ON p.id = h.partner_id \
+         WHERE h.work_item_id IN ({ids}) ORDER BY h.id"
+    ))
+    .fetch_all(store.pool())
     .await?;
+    let notes: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT work_item_id, note FROM work_events WHERE work_item_id IN ({ids}) AND public = 1 AND note <> '' ORDER BY id"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let mut departments: HashMap<i64, Vec<String>> = HashMap::new();
+    for (item, name) in whistled {
+        departments.entry(item).or_default().push(name);
+    }
+    // Later rows overwrite earlier ones: the latest partner, the latest note.
+    let partner: HashMap<i64, String> = handed.into_iter().collect();
+    let note: HashMap<i64, String> = notes.into_iter().collect();
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let agency = match departments.get(&r.item_id) {
+                Some(d) => d.join("、"),
+                None => partner.get(&r.item_id).cloned().unwrap_or_else(|| format!("{}服务站", r.community_zh)),
+            };
+            request_node(r, agency, note.get(&r.item_id).cloned())
+        })
+        .collect())
+}
+
+fn request_node(r: &RequestRow, agency: String, note: Option<String>) -> Node {
     let state = State::parse(&r.state).unwrap_or(State::Received);
     let state_label = crate::i18n::Lang::Zh.t(crate::work::state_label(state)).to_string();
     let status_notes = match note {
@@ -237,7 +262,7 @@ async fn request_node(store: &Store, r: &RequestRow) -> Result<Node, sqlx::Error
         Some(b) => format!("{}{}", r.community_zh, b),
         None => format!("{}公共区域", r.community_zh),
     };
-    Ok(Node::Object(vec![
+    Node::Object(vec![
         ("service_request_id", Node::text(r.demand_id.to_string())),
         ("status", Node::text(rules::status(state))),
         ("status_notes", Node::text(status_notes)),
@@ -255,7 +280,7 @@ async fn request_node(store: &Store, r: &RequestRow) -> Result<Node, sqlx::Error
         ("lat", r.lat.map(Node::Float).unwrap_or(Node::Null)),
         ("long", r.long.map(Node::Float).unwrap_or(Node::Null)),
         ("media_url", Node::opt_text(r.media_url.clone())),
-    ]))
+    ])
 }
 
 // ---- Handlers ------------------------------------------------------------------------------
@@ -463,10 +488,7 @@ async fn requests(store: &Store, format: Format, q: &HashMap<String, String>) ->
         query = query.bind(s.clone());
     }
     let rows = query.fetch_all(store.pool()).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in &rows {
-        items.push(request_node(store, r).await?);
-    }
+    let items = request_nodes(store, &rows).await?;
     Ok(answer(format, "service_requests", &Node::List { item: "request", items }, StatusCode::OK))
 }
 
@@ -496,7 +518,8 @@ pub async fn get_request(
         }
         match query.fetch_optional(store.pool()).await? {
             Some(r) => {
-                let node = Node::List { item: "request", items: vec![request_node(&store, &r).await?] };
+                let node =
+                    Node::List { item: "request", items: request_nodes(&store, std::slice::from_ref(&r)).await? };
                 Ok(answer(format, "service_requests", &node, StatusCode::OK))
             }
             None => Ok(error(format, StatusCode::NOT_FOUND, "service_request_id not found")),
@@ -552,7 +575,7 @@ pub async fn post_request(
             return Ok(error(
                 format,
                 StatusCode::TOO_MANY_REQUESTS,
-                &format!("at most {POSTS_PER_MINUTE} requests a minute per api_key"),
+                &format!("at most {} requests a minute per api_key", posts_per_minute()),
             ));
         }
         let form = match rules::parse_request(&pairs) {
