@@ -9,11 +9,40 @@ test('the new pages in elder mode', async ({ page }, info) => {
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL(/\/me$/);
   await page.getByRole('button', { name: '开启长辈模式' }).click();
-  for (const [path, name] of [['/threads/1', 'elder-thread'], ['/appointments?affair=residence-proof', 'elder-appointments'], ['/activities', 'elder-activities'], ['/visits/new', 'elder-visit']]) {
+  for (const [path, name] of [['/threads/1', 'elder-thread'], ['/appointments?affair=residence-proof', 'elder-appointments'], ['/activities', 'elder-activities'], ['/visits/new', 'elder-visit'], ['/surveys', 'elder-surveys']]) {
     await page.goto(path);
     await expect(page.locator('html')).toHaveClass(/elder/);
     await shot(page, info, name);
   }
+  // The demo survey, to answer.
+  await page.goto('/surveys');
+  await page.getByTestId('survey-line').first().getByRole('link').click();
+  await expect(page.getByTestId('survey-title')).toBeVisible();
+  await shot(page, info, 'elder-survey');
   await page.goto('/me');
   await page.getByRole('button', { name: '关闭长辈模式' }).click();
+});
+
+test('the dashboard in elder mode and in English', async ({ page }, info) => {
+  await page.goto('/login');
+  if (jsOn(info)) await hydrated(page);
+  await page.getByLabel('手机号').fill('13800000004');
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/station$/);
+  await page.goto('/me');
+  await page.getByRole('button', { name: '开启长辈模式' }).click();
+  await page.goto('/station/dashboard?period=month');
+  await expect(page.locator('html')).toHaveClass(/elder/);
+  await expect(page.getByTestId('rate-response')).toBeVisible();
+  await shot(page, info, 'elder-dashboard');
+  await page.goto('/me');
+  await page.getByRole('button', { name: '关闭长辈模式' }).click();
+  await page.getByRole('button', { name: '切换语言' }).first().click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await page.goto('/station/dashboard?period=month');
+  await expect(page.getByRole('heading', { name: '响应率 Response rate' })).toBeVisible();
+  await shot(page, info, 'dashboard-en');
+  await page.getByRole('button', { name: 'Switch language' }).first().click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
 });

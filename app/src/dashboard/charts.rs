@@ -36,6 +36,23 @@ pub fn Gauge(id: String, title: String, rate: Rate) -> impl IntoView {
     }
 }
 
+/// As much of a label as fits the bar chart's label column: `width` units, a Chinese
+/// character counting two, other characters one; "…" when cut.
+pub fn fit(label: &str, width: usize) -> String {
+    let mut used = 0;
+    let mut out = String::new();
+    for c in label.chars() {
+        let w = if c.is_ascii() { 1 } else { 2 };
+        if used + w > width {
+            out.push('…');
+            return out;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
 /// Horizontal bars: one line per label, the count (and share) at the end.
 #[component]
 pub fn BarChart(
@@ -65,7 +82,7 @@ pub fn BarChart(
                 .map(|(k, (label, n))| {
                     let y = k as f64 * row + 2.0;
                     let w = 150.0 * n as f64 / max;
-                    let short: String = label.chars().take(9).collect();
+                    let short = fit(&label, 18);
                     view! {
                         <g class="bar">
                             <text x="0" y=format!("{:.1}", y + 17.0) class="bar-label">{short}</text>
@@ -117,5 +134,19 @@ pub fn LineChart(id: String, title: String, points: Vec<(String, u32)>) -> impl 
                 })
                 .collect_view()}
         </svg>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn labels_fit_by_width() {
+        assert_eq!(fit("Grid area 3", 18), "Grid area 3");
+        assert_eq!(fit("Very satisfied", 18), "Very satisfied");
+        assert_eq!(fit("Other (not in the menu)", 18), "Other (not in the …");
+        assert_eq!(fit("其他（不在服务菜单中）", 18), "其他（不在服务菜单…");
+        assert_eq!(fit("政务服务", 18), "政务服务");
     }
 }
