@@ -127,6 +127,9 @@ async fn residents_answer_once_and_staff_read_the_results() {
     assert!(lines[1].contains("有,助餐；讲座,5,希望多办讲座"), "{}", lines[1]);
     assert!(!text.contains("王秀兰") && !text.contains(RESIDENT));
 
+    // Only its station closes it early.
+    assert_eq!(call(&resident, &server, "surveys/close", &[("id", &ids)]).await.status(), 403);
+    assert_eq!(call(&client(), &server, "surveys/close", &[("id", &ids)]).await.status(), 401);
     // Closed early: no more answers.
     assert!(call(&master, &server, "surveys/close", &[("id", &ids)]).await.status().is_success());
     let late = logged_in(&server, "13800000012").await;

@@ -65,22 +65,7 @@ pub async fn rate(
     let now = Millis::now().0;
     let comment = check(rules::may_rate(item.state() == State::Closed, item.closed_at, now), &scores, comment)?;
     let mut tx = store.write().await?;
-    // One rating per case: a second post edits it.
-    sqlx::query(
-        "INSERT INTO ratings (work_item_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-         ON CONFLICT (work_item_id) DO UPDATE SET overall = $3, timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8",
-    )
-    .bind(item.id)
-    .bind(user.id)
-    .bind(scores.overall)
-    .bind(scores.timeliness)
-    .bind(scores.attitude)
-    .bind(scores.outcome)
-    .bind(comment)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    Rated::Case(item.id).upsert(&mut tx, user.id, &scores, comment, now).await?;
     if rules::needs_callback(scores.overall) {
         open_callback(&mut tx, &item, user.id, now).await?;
     }
@@ -90,14 +75,7 @@ pub async fn rate(
 
 /// The callback (回访), once per rated case, assigned to the stationmaster.
 async fn open_callback(tx: &mut Tx, item: &ItemRow, rater: i64, now: i64) -> Result<(), AppError> {
-    // Claim the rating's callback slot first: a second bad rating (an edit) finds it taken.
-    let claimed = sqlx::query("UPDATE ratings SET callback_opened = 1 WHERE work_item_id = $1 AND callback_opened = 0")
-        .bind(item.id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-        == 1;
-    if !claimed {
+    if !Rated::Case(item.id).claim_callback(tx).await? {
         return Ok(());
     }
     let demand = item.demand_id.ok_or(AppError::Internal)?;
@@ -113,12 +91,7 @@ async fn open_callback(tx: &mut Tx, item: &ItemRow, rater: i64, now: i64) -> Res
         },
     )
     .await?;
-    sqlx::query("UPDATE ratings SET callback_item_id = $1 WHERE work_item_id = $2")
-        .bind(callback)
-        .bind(item.id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    Rated::Case(item.id).link_callback(tx, callback).await
 }
 
 pub async fn assessment(store: &Store, item: &ItemRow) -> Result<Option<Assessment>, AppError> {
@@ -295,31 +268,10 @@ pub async fn rate_appointment(
     let now = Millis::now().0;
     let comment = check(rules::may_rate(status == "arrived", Some(served), now), &scores, comment)?;
     let mut tx = store.write().await?;
-    sqlx::query(
-        "INSERT INTO appointment_ratings (appointment_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-         ON CONFLICT (appointment_id) DO UPDATE SET overall = $3, timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8",
-    )
-    .bind(appointment)
-    .bind(user.id)
-    .bind(scores.overall)
-    .bind(scores.timeliness)
-    .bind(scores.attitude)
-    .bind(scores.outcome)
-    .bind(comment)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    let rated = Rated::Appointment(appointment);
+    rated.upsert(&mut tx, user.id, &scores, comment, now).await?;
     if rules::needs_callback(scores.overall) {
-        let claimed = sqlx::query(
-            "UPDATE appointment_ratings SET callback_opened = 1 WHERE appointment_id = $1 AND callback_opened = 0",
-        )
-        .bind(appointment)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if claimed {
+        if rated.claim_callback(&mut tx).await? {
             let demand: i64 = sqlx::query_scalar(
                 "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, \
                  building_id, place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
@@ -335,13 +287,68 @@ pub async fn rate_appointment(
             .fetch_one(&mut *tx)
             .await?;
             let item = new_callback_item(&mut tx, community, demand, user.id, now).await?;
-            sqlx::query("UPDATE appointment_ratings SET callback_item_id = $1 WHERE appointment_id = $2")
-                .bind(item)
-                .bind(appointment)
-                .execute(&mut *tx)
-                .await?;
+            rated.link_callback(&mut tx, item).await?;
         }
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// What a rating is of: a case (its work item) or a served appointment. Both tables have the
+/// same columns; one rating per thing, and one callback per rating.
+#[derive(Clone, Copy)]
+enum Rated {
+    Case(i64),
+    Appointment(i64),
+}
+
+impl Rated {
+    fn table(self) -> (&'static str, &'static str, i64) {
+        match self {
+            Rated::Case(id) => ("ratings", "work_item_id", id),
+            Rated::Appointment(id) => ("appointment_ratings", "appointment_id", id),
+        }
+    }
+
+    /// A second post edits the rating.
+    async fn upsert(self, tx: &mut Tx, rater: i64, scores: &Scores, comment: &str, now: i64) -> Result<(), AppError> {
+        let (table, key, id) = self.table();
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({key}, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+             ON CONFLICT ({key}) DO UPDATE SET overall = $3, timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8"
+        ))
+        .bind(id)
+        .bind(rater)
+        .bind(scores.overall)
+        .bind(scores.timeliness)
+        .bind(scores.attitude)
+        .bind(scores.outcome)
+        .bind(comment)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Claims the rating's one callback: a second bad rating (an edit) finds it taken.
+    async fn claim_callback(self, tx: &mut Tx) -> Result<bool, AppError> {
+        let (table, key, id) = self.table();
+        let done =
+            sqlx::query(&format!("UPDATE {table} SET callback_opened = 1 WHERE {key} = $1 AND callback_opened = 0"))
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn link_callback(self, tx: &mut Tx, callback: i64) -> Result<(), AppError> {
+        let (table, key, id) = self.table();
+        sqlx::query(&format!("UPDATE {table} SET callback_item_id = $1 WHERE {key} = $2"))
+            .bind(callback)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
 }
