@@ -23,7 +23,7 @@ pub struct AppConfig {
     /// The community whose affairs menu visitors see.
     pub default_community: String,
     /// The service commitment's time limits.
-    pub deadlines: crate::work::rules::DeadlinePolicy,
+    pub deadlines: DeadlinePolicy,
     /// A whistled department must check in within this.
     pub whistle_checkin_minutes: i64,
     /// …and report back within this.
@@ -44,10 +44,34 @@ impl Default for AppConfig {
             login_max_failures_per_ip: 20,
             login_window_minutes: 15,
             default_community: "qianggen".to_string(),
-            deadlines: crate::work::rules::DeadlinePolicy::default(),
+            deadlines: DeadlinePolicy::default(),
             whistle_checkin_minutes: 60,
             whistle_report_hours: 24,
             jobs_interval_seconds: 60,
+        }
+    }
+}
+
+/// The service commitment's time limits, configurable per deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlinePolicy {
+    /// Emergency: someone contacts the resident within this (the paper's manhole: same day).
+    pub emergency_response_minutes: i64,
+    /// Emergency: done within this, or the affair's own limit if shorter.
+    pub emergency_completion_hours: i64,
+    /// Normal: first response within the affair's limit, or this without an affair.
+    pub normal_response_hours: i64,
+    /// Normal: done within the affair's limit, or this without an affair.
+    pub default_completion_hours: i64,
+}
+
+impl Default for DeadlinePolicy {
+    fn default() -> Self {
+        DeadlinePolicy {
+            emergency_response_minutes: 120,
+            emergency_completion_hours: 24,
+            normal_response_hours: 24,
+            default_completion_hours: 7 * 24,
         }
     }
 }

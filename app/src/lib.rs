@@ -2,21 +2,30 @@
 //! the server, with islands hydrated in the browser where something must react.
 #![recursion_limit = "256"]
 
+pub mod account;
 pub mod activities;
 pub mod affairs;
 pub mod appointments;
 pub mod auth;
+pub mod case;
+pub mod codes;
 pub mod community;
 pub mod config;
 pub mod dashboard;
 pub mod demands;
+#[cfg(feature = "ssr")]
+pub mod demo;
 pub mod error;
 pub mod family;
 pub mod form;
 pub mod i18n;
+#[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod live;
 pub mod notifications;
 pub mod open311;
-#[cfg(feature = "ssr")]
+pub mod photos;
 pub mod places;
 pub mod prefs;
 pub mod ratings;
@@ -31,8 +40,12 @@ pub mod store;
 pub mod surveys;
 pub mod threads;
 pub mod time;
+pub mod ui;
 pub mod visits;
 pub mod work;
+
+#[cfg(test)]
+mod layout;
 
 pub use shell::{shell, App};
 

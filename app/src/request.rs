@@ -1,18 +1,12 @@
 //! What a server function or a page knows about the request it serves: the store, the
 //! configuration, the viewer, cookies. Server-only.
 
-use crate::auth::SessionUser;
 use crate::config::AppConfig;
 use crate::error::AppError;
 use crate::store::Store;
 use axum::http::{header, request::Parts, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-
-/// Who is asking: resolved once per request from the session cookie by
-/// [`crate::auth::server::resolve_viewer`] and kept in the request's extensions.
-#[derive(Clone, Debug, Default)]
-pub struct Viewer(pub Option<SessionUser>);
 
 pub fn store() -> Result<Store, AppError> {
     use_context::<Store>().ok_or_else(|| {
@@ -27,11 +21,6 @@ pub fn config() -> AppConfig {
 
 pub fn parts() -> Option<Parts> {
     use_context::<Parts>()
-}
-
-/// The signed-in account, if any.
-pub fn viewer() -> Option<SessionUser> {
-    parts().and_then(|p| p.extensions.get::<Viewer>().and_then(|v| v.0.clone()))
 }
 
 pub fn header(name: header::HeaderName) -> Option<String> {
@@ -57,20 +46,23 @@ pub fn is_plain_form_post() -> bool {
     header(header::ACCEPT).is_some_and(|a| a.contains("text/html"))
 }
 
-/// Finishes a server function: an error gets its HTTP status, except for a plain form post,
-/// which leptos turns into a redirect back to the form (carrying the error in the URL).
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(e) = &result {
-        if !is_plain_form_post() {
-            if let Some(res) = use_context::<ResponseOptions>() {
-                res.set_status(
-                    axum::http::StatusCode::from_u16(e.status())
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                );
-            }
-        }
+/// Gives a server function's error its HTTP status, in one place for every route:
+/// server_fn answers any error (arguments that do not decode, or the body's own) with 500
+/// and the `serverfnerror` header; the body is the [`AppError`], which knows its status. A
+/// plain form post is already a redirect back (302) carrying the error, and is left alone.
+pub async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let res = next.run(req).await;
+    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return res;
     }
-    result
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = axum::http::StatusCode::from_u16(e.status()).unwrap_or(parts.status);
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Sets the HTTP status of the page being rendered (404, 403…).

@@ -123,12 +123,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::SeedDemo { without_history } => {
             let store = open_store(&config).await?;
-            let created = app::community::seed::seed_demo(&store).await.map_err(|e| format!("seeding failed: {e}"))?;
+            let created = app::demo::seed_demo(&store).await.map_err(|e| format!("seeding failed: {e}"))?;
             let history = if without_history {
                 0
             } else {
                 let now = chrono::Utc::now().timestamp_millis();
-                app::dashboard::history::seed_history(&store, now)
+                app::demo::history::seed_history(&store, now)
                     .await
                     .map_err(|e| format!("seeding history failed: {e}"))?
             };

@@ -72,15 +72,7 @@ pub fn router(config: &Config, store: Store) -> Router {
     };
     let pages = Router::new()
         .route("/api/{*fn_name}", get(server_fns).post(server_fns).layer(DefaultBodyLimit::max(MAX_BODY)))
-        .route("/live/items/{id}", get(app::work::live::sse))
-        .route("/live/threads/{id}", get(app::threads::live::sse))
-        .route("/meetings/{id}/ics", get(app::threads::server::meeting_ics))
-        .route("/appointments/{id}/ics", get(app::appointments::server::booking_ics))
-        .route("/station/dashboard/items.csv", get(app::dashboard::server::items_csv_route))
-        .route("/station/dashboard/rates.csv", get(app::dashboard::server::rates_csv_route))
-        .route("/station/surveys/{id}/responses.csv", get(app::surveys::server::responses_csv_route))
-        .route("/photos/{id}", get(app::demands::server::photo))
-        .route("/photos/{id}/thumb", get(app::demands::server::photo_thumb))
+        .merge(app::shell::routes::routes())
         .leptos_routes_with_context(&state, routes, context, {
             let options = options.clone();
             move || app::shell(options.clone())
@@ -91,17 +83,11 @@ pub fn router(config: &Config, store: Store) -> Router {
             app::auth::server::resolve_viewer,
         ));
 
-    // Open311 GeoReport v2: for other systems, no session; small bodies (form posts only).
-    let open311 = Router::new()
-        .route("/open311/v2/{file}", get(app::open311::server::get_root).post(app::open311::server::post_request))
-        .route("/open311/v2/services/{file}", get(app::open311::server::get_service))
-        .route("/open311/v2/requests/{file}", get(app::open311::server::get_request))
-        .route("/open311/v2/tokens/{file}", get(app::open311::server::get_token))
-        .layer(DefaultBodyLimit::max(64 * 1024));
-
     pages
-        .merge(open311)
+        .merge(app::open311::routes())
         .route("/healthz", get(healthz))
+        // A server function's error carries its own status, on whichever route it runs.
+        .layer(middleware::from_fn(app::request::server_fn_status))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
         .layer(middleware::from_fn_with_state(
             AllowedOrigins(config.app.allowed_origins.clone()),
@@ -117,7 +103,7 @@ pub fn router(config: &Config, store: Store) -> Router {
 }
 
 async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) -> axum::response::Response {
-    let res = leptos_axum::handle_server_fns_with_context(
+    leptos_axum::handle_server_fns_with_context(
         move || {
             provide_context(state.store.clone());
             provide_context(state.config.clone());
@@ -125,22 +111,7 @@ async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) 
         req,
     )
     .await
-    .into_response();
-    with_error_status(res).await
-}
-
-/// Errors raised before a server function's body runs (arguments that do not decode) leave
-/// server_fn's generic 500; give them the status of the app error they carry (400).
-async fn with_error_status(res: axum::response::Response) -> axum::response::Response {
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    if let Ok(e) = serde_json::from_slice::<app::error::AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    }
-    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+    .into_response()
 }
 
 /// `GET /healthz`: 200 with the backend's name, or 503 with the reason.
@@ -165,9 +136,9 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     let app = router(&config, store.clone());
     if store.backend() == app::store::Backend::Postgres {
-        app::work::live::start_listener(config.database_url.clone());
+        app::live::start_listener(config.database_url.clone());
     }
-    app::work::jobs::start(store.clone(), std::time::Duration::from_secs(config.app.jobs_interval_seconds.max(1)));
+    app::jobs::start(store.clone(), std::time::Duration::from_secs(config.app.jobs_interval_seconds.max(1)));
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let addr = listener.local_addr()?;
     // Tests and scripts read this line to find the port when LEPTOS_SITE_ADDR ends in :0.

@@ -3,7 +3,7 @@
 //! credits volunteer hours, shown on the resident's Me page and as a community total.
 
 use crate::error::AppError;
-use crate::threads::rules::SignupOutcome;
+use crate::places::SignupOutcome;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -58,12 +58,8 @@ pub struct ActivitiesPage {
 
 #[server(endpoint = "activities")]
 pub async fn load_activities() -> Result<ActivitiesPage, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::page(&crate::request::store()?, &user).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::page(&crate::request::store()?, &user).await
 }
 
 /// Staff publish an activity: date `YYYY-MM-DD`, times `HH:MM` (Beijing), sign-up deadline
@@ -124,31 +120,23 @@ pub async fn publish_activity(
         )
         .await;
     }
-    crate::request::respond(result)
+    result
 }
 
 /// Sign up (`join` = "1") or cancel.
 #[server(endpoint = "activities/signup")]
 pub async fn activity_signup(id: i64, join: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::signup(&crate::request::store()?, &user, id, join == "1").await?;
-        crate::request::redirect(&format!("/activities#a{id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::signup(&crate::request::store()?, &user, id, join == "1").await?;
+    crate::request::redirect(&format!("/activities#a{id}"));
+    Ok(())
 }
 
 /// Staff mark a confirmed volunteer as attended: their hours are credited.
 #[server(endpoint = "activities/attended")]
 pub async fn mark_attended(id: i64, user_id: i64) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::attended(&crate::request::store()?, &user, id, user_id).await?;
-        crate::request::redirect(&format!("/activities#a{id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::attended(&crate::request::store()?, &user, id, user_id).await?;
+    crate::request::redirect(&format!("/activities#a{id}"));
+    Ok(())
 }

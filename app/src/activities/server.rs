@@ -6,7 +6,8 @@ use crate::auth::rules::mask_phone;
 use crate::auth::{Role, SessionUser};
 use crate::error::Problems;
 use crate::i18n::T;
-use crate::places::ACTIVITIES;
+use crate::notifications::{server::Send, Kind};
+use crate::places::server::ACTIVITIES;
 use crate::store::{Millis, Store};
 use crate::time::format_local;
 
@@ -268,15 +269,8 @@ pub async fn signup(store: &Store, user: &SessionUser, id: i64, join: bool) -> R
     if join {
         ACTIVITIES.join(&mut tx, id, user.id, now).await?;
     } else if let Some(promoted) = ACTIVITIES.leave(&mut tx, id, user.id).await? {
-        sqlx::query(
-            "INSERT INTO notifications (user_id, kind, detail, link, created_at) VALUES ($1, 'activity_promoted', $2, $3, $4)",
-        )
-        .bind(promoted)
-        .bind(&title)
-        .bind(format!("/activities#a{id}"))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let notice = Send::new(promoted, Kind::ActivityPromoted).detail(&title).link(format!("/activities#a{id}"));
+        crate::notifications::server::send(&mut tx, notice).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -5,7 +5,7 @@ use super::*;
 use crate::form::{error_from_url, load_state, EnhancedForm, FormBanner, FormState};
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, Page, Tab};
+use crate::ui::{current_user, redirect_to_login, Page, Tab};
 use server_fn::ServerFn;
 
 pub fn category_label(c: &str) -> T {

@@ -1,10 +1,9 @@
 //! The affairs menu (服务事项): what the station offers, in four service families and seven
 //! categories, with how each is handled, what to bring and how long it takes.
 
-use crate::community::Named;
 use crate::error::AppError;
+use crate::i18n::Named;
 use crate::i18n::T;
-use crate::work::rules::Mode;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -14,30 +13,16 @@ pub mod seed;
 pub mod server;
 pub mod views;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Family {
-    Party,
-    Government,
-    Life,
-    Public,
+crate::codes! {
+    pub enum Family {
+        Party = "party",
+        Government = "government",
+        Life = "life",
+        Public = "public",
+    }
 }
 
 impl Family {
-    pub const ALL: [Family; 4] = [Family::Party, Family::Government, Family::Life, Family::Public];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Family::Party => "party",
-            Family::Government => "government",
-            Family::Life => "life",
-            Family::Public => "public",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Family> {
-        Family::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-
     pub const fn label(self) -> T {
         match self {
             Family::Party => T::FamilyPartyMasses,
@@ -57,44 +42,31 @@ impl Family {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Category {
-    PartyBuilding,
-    SocialSecurity,
-    Assistance,
-    ElderlyDisability,
-    Certificates,
-    DailyLife,
-    Volunteering,
+crate::codes! {
+    pub enum Category {
+        PartyBuilding = "party_building",
+        SocialSecurity = "social_security",
+        Assistance = "assistance",
+        ElderlyDisability = "elderly_disability",
+        Certificates = "certificates",
+        DailyLife = "daily_life",
+        Volunteering = "volunteering",
+    }
+}
+
+crate::codes! {
+    /// How an affair is handled, from the catalogue.
+    pub enum Mode {
+        /// Handled directly at the station (48 of Qianggen's government affairs).
+        OnTheSpot = "on_the_spot",
+        /// Documents collected and forms filled at the station, then submitted upward (68).
+        SubmitUpward = "submit_upward",
+        /// Served by a partner (repairs, housekeeping, legal aid…).
+        Referral = "referral",
+    }
 }
 
 impl Category {
-    pub const ALL: [Category; 7] = [
-        Category::PartyBuilding,
-        Category::SocialSecurity,
-        Category::Assistance,
-        Category::ElderlyDisability,
-        Category::Certificates,
-        Category::DailyLife,
-        Category::Volunteering,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Category::PartyBuilding => "party_building",
-            Category::SocialSecurity => "social_security",
-            Category::Assistance => "assistance",
-            Category::ElderlyDisability => "elderly_disability",
-            Category::Certificates => "certificates",
-            Category::DailyLife => "daily_life",
-            Category::Volunteering => "volunteering",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
     pub const fn label(self) -> T {
         match self {
             Category::PartyBuilding => T::CatPartyBuilding,
@@ -160,33 +132,25 @@ pub async fn affairs_menu(
     family: Option<String>,
     include_retired: Option<bool>,
 ) -> Result<Vec<AffairSummary>, AppError> {
-    let result = async {
-        let store = crate::request::store()?;
-        let viewer = crate::request::viewer();
-        let community = server::menu_community(&store, viewer.as_ref()).await?;
-        let family = family
-            .as_deref()
-            .filter(|f| !f.is_empty())
-            .map(|f| Family::parse(f).ok_or(AppError::BadRequest))
-            .transpose()?;
-        let retired = include_retired.unwrap_or(false)
-            && viewer.as_ref().is_some_and(|v| v.role == crate::auth::Role::Stationmaster);
-        server::search(&store, community, q.as_deref().unwrap_or(""), family, retired).await
-    }
-    .await;
-    crate::request::respond(result)
+    let store = crate::request::store()?;
+    let viewer = crate::auth::server::viewer();
+    let community = server::menu_community(&store, viewer.as_ref()).await?;
+    let family = family
+        .as_deref()
+        .filter(|f| !f.is_empty())
+        .map(|f| Family::parse(f).ok_or(AppError::BadRequest))
+        .transpose()?;
+    let retired =
+        include_retired.unwrap_or(false) && viewer.as_ref().is_some_and(|v| v.role == crate::auth::Role::Stationmaster);
+    server::search(&store, community, q.as_deref().unwrap_or(""), family, retired).await
 }
 
 #[server(endpoint = "affairs/one")]
 pub async fn affair(code: String) -> Result<AffairDetail, AppError> {
-    let result = async {
-        let store = crate::request::store()?;
-        let viewer = crate::request::viewer();
-        let community = server::menu_community(&store, viewer.as_ref()).await?;
-        server::detail(&store, community, &code).await?.ok_or(AppError::NotFound)
-    }
-    .await;
-    crate::request::respond(result)
+    let store = crate::request::store()?;
+    let viewer = crate::auth::server::viewer();
+    let community = server::menu_community(&store, viewer.as_ref()).await?;
+    server::detail(&store, community, &code).await?.ok_or(AppError::NotFound)
 }
 
 /// Adds or edits an affair of the stationmaster's own community.
@@ -240,21 +204,17 @@ pub async fn save_affair(
             crate::form::server::keep_input("affair", &kept).await
         }
     }
-    crate::request::respond(result.map(|_| ()))
+    result.map(|_| ())
 }
 
 /// Retires an affair (it leaves the menu; demands already posted keep it) or brings it back.
 #[server(endpoint = "affairs/retire")]
 pub async fn retire_affair(code: String, retire: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        if user.role != crate::auth::Role::Stationmaster {
-            return Err(AppError::Forbidden);
-        }
-        server::set_retired(&crate::request::store()?, user.region_id, &code, retire == "1").await?;
-        crate::request::redirect(&format!("/services/{code}"));
-        Ok(())
+    let user = crate::auth::server::require_staff()?;
+    if user.role != crate::auth::Role::Stationmaster {
+        return Err(AppError::Forbidden);
     }
-    .await;
-    crate::request::respond(result)
+    server::set_retired(&crate::request::store()?, user.region_id, &code, retire == "1").await?;
+    crate::request::redirect(&format!("/services/{code}"));
+    Ok(())
 }

@@ -3,9 +3,9 @@
 
 use super::server::{insert, NewAffair};
 use super::{Category, Family};
+use crate::affairs::Mode;
 use crate::error::AppError;
 use crate::store::Tx;
-use crate::work::rules::Mode;
 
 const CATALOGUE: &str = include_str!("catalogue.txt");
 const PARTNERS: &str = include_str!("partners.txt");

@@ -19,9 +19,9 @@ pub async fn menu_community(store: &Store, viewer: Option<&SessionUser>) -> Resu
 pub(crate) struct AffairRow {
     pub id: i64,
     code: String,
-    family: String,
-    category: String,
-    mode: String,
+    family: Family,
+    category: Category,
+    mode: Mode,
     response_hours: i64,
     completion_hours: i64,
     served_by_zh: String,
@@ -44,9 +44,9 @@ impl AffairRow {
     pub fn summary(&self) -> AffairSummary {
         AffairSummary {
             code: self.code.clone(),
-            family: Family::parse(&self.family).unwrap_or(Family::Government),
-            category: Category::parse(&self.category).unwrap_or(Category::Certificates),
-            mode: Mode::parse(&self.mode).unwrap_or(Mode::OnTheSpot),
+            family: self.family,
+            category: self.category,
+            mode: self.mode,
             name: Named { zh: self.name_zh.clone(), en: self.name_en.clone() },
             served_by: Named { zh: self.served_by_zh.clone(), en: self.served_by_en.clone() },
             response_hours: self.response_hours,
@@ -62,6 +62,11 @@ impl AffairRow {
             documents: Named { zh: self.documents_zh.clone(), en: self.documents_en.clone() },
             keywords: self.keywords.clone(),
         }
+    }
+
+    /// Its id with its summary (what filing a case needs).
+    pub fn summary_with_id(&self) -> (i64, AffairSummary) {
+        (self.id, self.summary())
     }
 }
 
@@ -408,4 +413,26 @@ mod tests {
     fn search_text_is_lower_case() {
         assert_eq!(search_text(&["Dibao", "低保"]), "dibao \u{1f} 低保");
     }
+}
+
+/// How long an appointment for each affair takes (the station's settings): the listed
+/// affairs their minutes, every other one a single slot.
+pub async fn set_appointment_lengths(
+    tx: &mut crate::store::Tx,
+    community: i64,
+    lengths: &[(String, i64)],
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE affairs SET slot_minutes = 30 WHERE community_id = $1")
+        .bind(community)
+        .execute(&mut **tx)
+        .await?;
+    for (code, minutes) in lengths {
+        sqlx::query("UPDATE affairs SET slot_minutes = $1 WHERE community_id = $2 AND code = $3")
+            .bind(minutes)
+            .bind(community)
+            .bind(code)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

@@ -2,11 +2,11 @@
 //! stationmaster's editor (`/station/affairs/new`, `/services/{code}?edit=1`).
 
 use super::*;
+use crate::affairs::Mode;
 use crate::form::{load_state, EnhancedForm, Field, FormBanner, FormState};
 use crate::i18n::Lang;
 use crate::prefs::use_lang;
-use crate::shell::{current_user, Page, Tab};
-use crate::work::rules::Mode;
+use crate::ui::{current_user, Page, Tab};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
 
@@ -48,7 +48,7 @@ pub fn ServicesPage() -> impl IntoView {
             <nav class="family-tabs" aria-label=lang.t(T::ServiceFamilies)>
                 <a href="/services" aria-current=family.is_empty().then_some("page")>{lang.t(T::AllFamilies)}</a>
                 {Family::ALL.into_iter().map(|f| {
-                    let href = if q.is_empty() { format!("/services?family={}", f.as_str()) } else { format!("/services?family={}&q={}", f.as_str(), crate::shell::urlencode(&q)) };
+                    let href = if q.is_empty() { format!("/services?family={}", f.as_str()) } else { format!("/services?family={}&q={}", f.as_str(), crate::ui::urlencode(&q)) };
                     view! { <a href=href aria-current=(family == f.as_str()).then_some("page")>{lang.t(f.label())}</a> }
                 }).collect_view()}
             </nav>
@@ -100,7 +100,7 @@ pub fn AffairPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let a = match data.await {
                     Ok(a) => a,
-                    Err(_) => return view! { <crate::shell::pages::NotFoundPage /> }.into_any(),
+                    Err(_) => return view! { <crate::ui::NotFoundPage /> }.into_any(),
                 };
                 let s = state.await;
                 let title = a.summary.name.get(lang).to_string();
@@ -118,7 +118,7 @@ pub fn AffairPage() -> impl IntoView {
                             <p><a class="button primary block" href=format!("/post?affair={}", a.summary.code)>{lang.t(T::PostAboutThis)}</a></p>
                         })}
                         // Served at the station's window: book a time instead of queueing.
-                        {(!a.summary.retired && a.summary.mode != crate::work::rules::Mode::Referral).then(|| view! {
+                        {(!a.summary.retired && a.summary.mode != crate::affairs::Mode::Referral).then(|| view! {
                             <p><a class="button secondary block" href=format!("/appointments?affair={}", a.summary.code)>{lang.t(T::BookAtStation)}</a></p>
                         })}
                         {stationmaster.then(|| view! { <StationmasterTools a=a.clone() lang=lang /> })}
@@ -182,10 +182,10 @@ pub fn NewAffairPage() -> impl IntoView {
     let lang = use_lang();
     let user = current_user();
     if user.is_none() {
-        return crate::shell::redirect_to_login("/station/affairs/new");
+        return crate::ui::redirect_to_login("/station/affairs/new");
     }
     if !user.is_some_and(|u| u.role == crate::auth::Role::Stationmaster) {
-        return view! { <crate::shell::ErrorPage status=403 title=T::ErrForbiddenTitle body=T::ErrForbiddenBody /> }
+        return view! { <crate::ui::ErrorPage status=403 title=T::ErrForbiddenTitle body=T::ErrForbiddenBody /> }
             .into_any();
     }
     let state = Resource::new(|| (), |_| load_state("affair", SaveAffair::PATH));

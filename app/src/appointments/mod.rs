@@ -2,8 +2,8 @@
 //! for an affair and bring the right documents; staff keep the day. Capacity lives in the
 //! database and is taken by conditional updates, so it holds across server instances.
 
-use crate::community::Named;
 use crate::error::AppError;
+use crate::i18n::Named;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -90,102 +90,68 @@ pub struct StationDay {
 
 #[server(endpoint = "appointments")]
 pub async fn load_booking_page(affair: String) -> Result<BookingPage, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::page(&crate::request::store()?, &user, &affair).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::page(&crate::request::store()?, &user, &affair).await
 }
 
 /// Books `start` (UTC ms) for `affair`. Idempotent on the key.
 #[server(endpoint = "appointments/book")]
 pub async fn book(affair: String, start: String, idempotency_key: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let start =
-            start.trim().parse::<i64>().map_err(|_| AppError::invalid("start", crate::i18n::T::ErrChooseSlot))?;
-        let id = server::book(&crate::request::store()?, &user, &affair, start, &idempotency_key).await?;
-        crate::request::redirect(&format!("/appointments/{id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let start = start.trim().parse::<i64>().map_err(|_| AppError::invalid("start", crate::i18n::T::ErrChooseSlot))?;
+    let id = server::book(&crate::request::store()?, &user, &affair, start, &idempotency_key).await?;
+    crate::request::redirect(&format!("/appointments/{id}"));
+    Ok(())
 }
 
 #[server(endpoint = "appointments/one")]
 pub async fn load_booking(id: i64) -> Result<Booking, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::one(&crate::request::store()?, &user, id).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::one(&crate::request::store()?, &user, id).await
 }
 
 #[server(endpoint = "appointments/cancel")]
 pub async fn cancel(id: i64) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::cancel(&crate::request::store()?, &user, id).await?;
-        crate::request::redirect("/appointments");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::cancel(&crate::request::store()?, &user, id).await?;
+    crate::request::redirect("/appointments");
+    Ok(())
 }
 
 /// Moves a booking to another free time (until 1 hour before): the new place is taken and
 /// the old one released in one transaction, or nothing changes.
 #[server(endpoint = "appointments/reschedule")]
 pub async fn reschedule(id: i64, start: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let start =
-            start.trim().parse::<i64>().map_err(|_| AppError::invalid("start", crate::i18n::T::ErrChooseSlot))?;
-        server::reschedule(&crate::request::store()?, &user, id, start).await?;
-        crate::request::redirect(&format!("/appointments/{id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let start = start.trim().parse::<i64>().map_err(|_| AppError::invalid("start", crate::i18n::T::ErrChooseSlot))?;
+    server::reschedule(&crate::request::store()?, &user, id, start).await?;
+    crate::request::redirect(&format!("/appointments/{id}"));
+    Ok(())
 }
 
 #[server(endpoint = "station/appointments")]
 pub async fn load_station_day(date: String) -> Result<StationDay, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::day(&crate::request::store()?, &user, &date).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::day(&crate::request::store()?, &user, &date).await
 }
 
 /// Staff mark a booking: `arrived` (check-in), `no_show` (after its start), or `follow_up`
 /// (it becomes a work item in the demands pipeline).
 #[server(endpoint = "station/appointments/mark")]
 pub async fn mark(id: i64, mark: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let date = server::mark(&crate::request::store()?, &user, id, &mark).await?;
-        crate::request::redirect(&format!("/station/appointments?date={date}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let date = server::mark(&crate::request::store()?, &user, id, &mark).await?;
+    crate::request::redirect(&format!("/station/appointments?date={date}"));
+    Ok(())
 }
 
 /// A walk-in: a resident found by phone, served now (recorded as arrived).
 #[server(endpoint = "station/appointments/walk-in")]
 pub async fn walk_in(phone: String, affair: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let date = server::walk_in(&crate::request::store()?, &user, &phone, &affair).await?;
-        crate::request::redirect(&format!("/station/appointments?date={date}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let date = server::walk_in(&crate::request::store()?, &user, &phone, &affair).await?;
+    crate::request::redirect(&format!("/station/appointments?date={date}"));
+    Ok(())
 }
 
 /// Station settings: places per slot (blank: general social workers on duty), opening hours
@@ -198,13 +164,19 @@ pub async fn save_settings(
     closed: String,
     durations: Option<String>,
 ) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let durations = durations.unwrap_or_default();
-        server::save_settings(&crate::request::store()?, &user, &capacity, &hours, &closed, &durations).await?;
-        crate::request::redirect("/station/appointments");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let durations = durations.unwrap_or_default();
+    server::save_settings(&crate::request::store()?, &user, &capacity, &hours, &closed, &durations).await?;
+    crate::request::redirect("/station/appointments");
+    Ok(())
+}
+
+/// The feature's own routes: a booking's calendar file.
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::store::Store: axum::extract::FromRef<S>,
+{
+    axum::Router::new().route("/appointments/{id}/ics", axum::routing::get(server::booking_ics))
 }

@@ -6,9 +6,15 @@ use super::rules::{self, Held, Opening, Refusal, Slot};
 use super::*;
 use crate::auth::rules::mask_phone;
 use crate::auth::{Role, SessionUser};
+use crate::demands::file::{file_case, NewCase};
+use crate::demands::Channel;
+use crate::form::key::IdempotencyKey;
 use crate::i18n::T;
+use crate::notifications::{server::send, server::Send, Kind};
 use crate::store::{Millis, Store, Tx};
 use crate::time::format_local;
+use crate::work::rules::{AffairLimits, ItemKind, Mode, Place};
+use crate::work::server::WorkTx;
 use chrono::{Duration, NaiveDate, NaiveTime};
 
 /// Monday to Friday 9:00–12:00 and 13:30–17:00, Saturday 9:00–12:00: a station without its
@@ -265,9 +271,8 @@ fn refusal(r: Refusal) -> AppError {
 /// offered.
 pub async fn book(store: &Store, user: &SessionUser, code: &str, start: i64, key: &str) -> Result<i64, AppError> {
     let community = resident_only(user)?;
-    if !crate::demands::server::valid_key(key) {
-        return Err(AppError::BadRequest);
-    }
+    let key = crate::form::key::IdempotencyKey::parse(key)?;
+    let key = key.as_str();
     if let Some(id) = crate::store::created_with_key(store, "appointments", "booked_by", user.id, key).await? {
         return Ok(id);
     }
@@ -412,16 +417,9 @@ pub async fn one(store: &Store, user: &SessionUser, id: i64) -> Result<Booking, 
 
 /// Served: the resident is invited to rate it (once per booking, whichever instance).
 async fn invite_rating(tx: &mut Tx, resident: i64, id: i64, now: i64) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO notifications (user_id, kind, detail, link, dedupe_key, created_at) VALUES ($1, 'rate_invite', '', $2, $3, $4) \
-         ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(resident)
-    .bind(format!("/appointments/{id}#rating"))
-    .bind(format!("rate-appointment:{id}"))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    let _ = now;
+    let invite = Send::new(resident, Kind::RateInvite).link(format!("/appointments/{id}#rating"));
+    send(tx, invite.once(format!("rate-appointment:{id}"))).await?;
     Ok(())
 }
 
@@ -572,7 +570,7 @@ pub async fn mark(store: &Store, user: &SessionUser, id: i64, mark: &str) -> Res
     }
     let now = Millis::now().0;
     let date = rules::local_date(start).format("%Y-%m-%d").to_string();
-    let mut tx = store.write().await?;
+    let mut w = WorkTx::begin(store).await?;
     match mark {
         "arrived" | "no_show" => {
             if status != "booked" {
@@ -586,77 +584,64 @@ pub async fn mark(store: &Store, user: &SessionUser, id: i64, mark: &str) -> Res
                 .bind(now)
                 .bind(user.id)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut **w.tx())
                 .await?;
             if mark == "no_show" {
                 // The place was kept for nobody; it is not given back (the time has passed).
                 let _ = end;
             } else {
-                invite_rating(&mut tx, resident, id, now).await?;
+                invite_rating(w.tx(), resident, id, now).await?;
             }
         }
         "follow_up" => {
             if item.is_some() {
                 return Err(AppError::WrongState);
             }
-            let demand: i64 = sqlx::query_scalar(
-                "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, \
-                 building_id, place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-                 SELECT $1, $2, $3, 'walk_in', $4, '预约办理后续跟进 Follow-up of an appointment', 'home', u.building_id, '', \
-                 'normal', 'private', '', $5, $6 FROM users u WHERE u.id = $2 RETURNING id",
-            )
-            .bind(community)
-            .bind(resident)
-            .bind(user.id)
-            .bind(affair)
-            .bind(format!("appointment-{id}-follow-up"))
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let building: Option<i64> = sqlx::query_scalar("SELECT building_id FROM users WHERE id = $1")
-                .bind(resident)
-                .fetch_one(&mut *tx)
-                .await?;
-            let (mode, limits): (Option<String>, Option<(i64, i64)>) = match affair {
-                Some(a) => {
-                    let r: (String, i64, i64) =
-                        sqlx::query_as("SELECT mode, response_hours, completion_hours FROM affairs WHERE id = $1")
-                            .bind(a)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    (Some(r.0), Some((r.1, r.2)))
-                }
-                None => (None, None),
-            };
-            let item = crate::work::server::create_for_demand(
-                &mut tx,
-                crate::work::server::NewItem {
-                    kind: "demand",
-                    triage: None,
-                    demand_id: demand,
-                    community_id: community,
-                    building_id: building,
-                    affair_mode: mode.as_deref().and_then(crate::work::rules::Mode::parse),
-                    affair_limits: limits
-                        .map(|(r, c)| crate::work::rules::AffairLimits { response_hours: r, completion_hours: c }),
-                    urgency: crate::work::rules::Urgency::Normal,
-                    place: crate::work::rules::Place::Home,
-                    posted_at: now,
-                    filed_by: user.id,
-                    note: String::new(),
-                },
-            )
-            .await?;
-            sqlx::query("UPDATE appointments SET work_item_id = $1 WHERE id = $2")
-                .bind(item)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            follow_up(&mut w, user, community, resident, affair, id, now).await?;
         }
         _ => return Err(AppError::BadRequest),
     }
-    tx.commit().await?;
+    w.commit(store).await?;
     Ok(date)
+}
+
+/// "转为工单": the served visit becomes a work item (a private case at the resident's home,
+/// routed and due by its affair), linked from the booking.
+async fn follow_up(
+    w: &mut WorkTx,
+    user: &SessionUser,
+    community: i64,
+    resident: i64,
+    affair: Option<i64>,
+    id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let building: Option<i64> = sqlx::query_scalar("SELECT building_id FROM users WHERE id = $1")
+        .bind(resident)
+        .fetch_one(&mut **w.tx())
+        .await?;
+    let text = "预约办理后续跟进 Follow-up of an appointment".to_string();
+    let key = IdempotencyKey::internal(format!("appointment-{id}-follow-up"));
+    let mut case =
+        NewCase::new(community, resident, user.id, Channel::WalkIn, ItemKind::Demand, text, Place::Home, key, now);
+    case.building_id = building;
+    if let Some(a) = affair {
+        let (mode, response_hours, completion_hours): (Mode, i64, i64) =
+            sqlx::query_as("SELECT mode, response_hours, completion_hours FROM affairs WHERE id = $1")
+                .bind(a)
+                .fetch_one(&mut **w.tx())
+                .await?;
+        case.affair = Some(a);
+        case.mode = Some(mode);
+        case.limits = Some(AffairLimits { response_hours, completion_hours });
+    }
+    let filed = file_case(w, case).await?.ok_or(AppError::Conflict)?;
+    sqlx::query("UPDATE appointments SET work_item_id = $1 WHERE id = $2")
+        .bind(filed.item)
+        .bind(id)
+        .execute(&mut **w.tx())
+        .await?;
+    Ok(())
 }
 
 pub async fn walk_in(store: &Store, user: &SessionUser, phone: &str, code: &str) -> Result<String, AppError> {
@@ -684,7 +669,7 @@ pub async fn walk_in(store: &Store, user: &SessionUser, phone: &str, code: &str)
     .bind(now)
     .bind(now + affair.as_ref().map(|a| a.slot_minutes).unwrap_or(30) * 60_000)
     .bind(rules::local_date(now).format("%Y-%m-%d").to_string())
-    .bind(format!("walk-in-{}", crate::auth::server::new_token()))
+    .bind(format!("walk-in-{}", crate::security::new_token()))
     .fetch_one(&mut *tx)
     .await?;
     invite_rating(&mut tx, resident, id, now).await?;
@@ -754,29 +739,9 @@ pub async fn save_settings(
     }
     p.into_result()?;
     let mut tx = store.write().await?;
-    // Affairs not listed take one slot.
-    sqlx::query("UPDATE affairs SET slot_minutes = 30 WHERE community_id = $1")
-        .bind(community)
-        .execute(&mut *tx)
-        .await?;
-    for (code, m) in lengths {
-        sqlx::query("UPDATE affairs SET slot_minutes = $1 WHERE community_id = $2 AND code = $3")
-            .bind(m)
-            .bind(community)
-            .bind(code)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query(
-        "INSERT INTO community_settings (community_id, slot_capacity, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (community_id) DO UPDATE SET slot_capacity = $2, updated_by = $3, updated_at = $4",
-    )
-    .bind(community)
-    .bind(cap)
-    .bind(user.id)
-    .bind(Millis::now())
-    .execute(&mut *tx)
-    .await?;
+    crate::affairs::server::set_appointment_lengths(&mut tx, community, &lengths).await?;
+    let setting = crate::community::server::Setting::SlotCapacity(cap);
+    crate::community::server::save_setting(&mut tx, community, setting, user.id).await?;
     sqlx::query("DELETE FROM station_hours WHERE community_id = $1").bind(community).execute(&mut *tx).await?;
     for (w, o, c) in periods {
         sqlx::query("INSERT INTO station_hours (community_id, weekday, opens, closes) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
@@ -813,19 +778,11 @@ pub async fn remind(store: &Store, now: i64) -> Result<usize, AppError> {
     for (id, resident, start) in due {
         let Some(which) = rules::reminder_due(start, now) else { continue };
         let mut tx = store.write().await?;
-        let done = sqlx::query(
-            "INSERT INTO notifications (user_id, kind, detail, link, dedupe_key, created_at) VALUES ($1, 'appointment_reminder', $2, $3, $4, $5) \
-             ON CONFLICT (dedupe_key) DO NOTHING",
-        )
-        .bind(resident)
-        .bind(format_local(start))
-        .bind(format!("/appointments/{id}"))
-        .bind(format!("appointment-{id}-{which}"))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let when = format_local(start);
+        let n = Send::new(resident, Kind::AppointmentReminder).detail(&when).link(format!("/appointments/{id}"));
+        let done = send(&mut tx, n.once(format!("appointment-{id}-{which}"))).await?;
         tx.commit().await?;
-        sent += done.rows_affected() as usize;
+        sent += done as usize;
     }
     Ok(sent)
 }
@@ -857,7 +814,7 @@ pub fn ics(id: i64, start: i64, end: i64, summary: &str, location: &str, descrip
 /// `GET /appointments/{id}/ics`, for the resident it is for and the station.
 pub async fn booking_ics(
     axum::extract::State(store): axum::extract::State<Store>,
-    axum::Extension(viewer): axum::Extension<crate::request::Viewer>,
+    axum::Extension(viewer): axum::Extension<crate::auth::server::Viewer>,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};

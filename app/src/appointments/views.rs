@@ -5,20 +5,9 @@ use super::*;
 use crate::form::{error_from_url, EnhancedForm};
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, Page, StationFrame, Tab};
+use crate::ui::{current_user, redirect_to_login, Page, StationFrame, Tab};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
-
-fn new_key() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        crate::auth::server::new_token()[..32].to_string()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
-    }
-}
 
 fn status_label(s: &str) -> T {
     match s {
@@ -137,7 +126,7 @@ fn BookingBody(p: BookingPage, error: Option<AppError>, day: String, moving: Opt
                                 Some(m) => view! { <input type="hidden" name="id" value=m /> }.into_any(),
                                 None => view! {
                                     <input type="hidden" name="affair" value=code />
-                                    <input type="hidden" name="idempotency_key" value=new_key() />
+                                    <input type="hidden" name="idempotency_key" value=crate::form::key::IdempotencyKey::fresh() />
                                 }.into_any(),
                             }}
                             <nav class="family-tabs day-tabs" aria-label=lang.t(T::Day)>
@@ -182,7 +171,7 @@ fn BookingBody(p: BookingPage, error: Option<AppError>, day: String, moving: Opt
 pub fn BookingPageOne() -> impl IntoView {
     let lang = use_lang();
     let id = use_params_map().get_untracked().get("id").and_then(|v| v.parse::<i64>().ok());
-    let Some(id) = id else { return view! { <crate::shell::pages::NotFoundPage /> }.into_any() };
+    let Some(id) = id else { return view! { <crate::ui::NotFoundPage /> }.into_any() };
     if current_user().is_none() {
         return redirect_to_login(&format!("/appointments/{id}"));
     }
@@ -217,7 +206,7 @@ pub fn BookingPageOne() -> impl IntoView {
                                 <p><a href="/appointments">{lang.t(T::MyBookings)}</a></p>
                             </Page>
                         }.into_any(),
-                        Err(AppError::NotFound) => view! { <crate::shell::pages::NotFoundPage /> }.into_any(),
+                        Err(AppError::NotFound) => view! { <crate::ui::NotFoundPage /> }.into_any(),
                         Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                     }
                 })
@@ -232,7 +221,7 @@ pub fn StationAppointmentsPage() -> impl IntoView {
     let lang = use_lang();
     let Some(user) = current_user() else { return redirect_to_login("/station/appointments") };
     if !user.role.is_station_team() {
-        return view! { <crate::shell::pages::NotFoundPage /> }.into_any();
+        return view! { <crate::ui::NotFoundPage /> }.into_any();
     }
     let date = use_query_map().get_untracked().get("date").unwrap_or_default();
     let data = Resource::new(move || date.clone(), load_station_day);

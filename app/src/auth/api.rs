@@ -1,8 +1,8 @@
 //! Server functions for accounts. Each checks what it needs itself.
 
 use super::Role;
-use crate::community::Named;
 use crate::error::AppError;
+use crate::i18n::Named;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +60,7 @@ pub async fn register(
         }
         Err(_) => crate::form::server::keep_input("register", &kept).await,
     }
-    crate::request::respond(result)
+    result
 }
 
 #[server(endpoint = "login")]
@@ -75,48 +75,28 @@ pub async fn login(phone: String, password: String, next: Option<String>) -> Res
         }
         Err(_) => crate::form::server::keep_input("login", &[("phone", phone.as_str())]).await,
     }
-    crate::request::respond(result.map(|_| ()))
+    result.map(|_| ())
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let result = async {
-        super::server::end_session(&crate::request::store()?).await?;
-        crate::request::redirect("/");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    super::server::end_session(&crate::request::store()?).await?;
+    crate::request::redirect("/");
+    Ok(())
 }
 
 #[server(endpoint = "change-password")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
-    let result = async {
-        let user = super::server::require_user()?;
-        if new != confirm {
-            return Err(AppError::invalid("confirm", crate::i18n::T::ErrPasswordMismatch));
-        }
-        super::server::change_password(&crate::request::store()?, &user, &current, &new).await?;
-        crate::request::redirect("/me?changed=1");
-        Ok(())
+    let user = super::server::require_user()?;
+    if new != confirm {
+        return Err(AppError::invalid("confirm", crate::i18n::T::ErrPasswordMismatch));
     }
-    .await;
-    crate::request::respond(result)
+    super::server::change_password(&crate::request::store()?, &user, &current, &new).await?;
+    crate::request::redirect("/me?changed=1");
+    Ok(())
 }
 
-/// The signed-in account, for its owner.
-#[server(endpoint = "me")]
-pub async fn my_account() -> Result<AccountDetails, AppError> {
-    let result = async {
-        let user = super::server::require_user()?;
-        super::server::my_account(&crate::request::store()?, &user).await
-    }
-    .await;
-    crate::request::respond(result)
-}
-
-/// Who is signed in, if anyone (role and name only; pages use it to choose what to show).
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<(String, Role)>, AppError> {
-    Ok(crate::request::viewer().map(|u| (u.display_name, u.role)))
+    Ok(crate::auth::server::viewer().map(|u| (u.display_name, u.role)))
 }

@@ -5,7 +5,6 @@ pub mod roles;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
-pub mod views;
 
 pub use roles::{CommunityPath, Level, Role, Scope};
 use serde::{Deserialize, Serialize};

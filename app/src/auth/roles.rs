@@ -1,50 +1,25 @@
 //! Roles and scope: who may do what, and where. Pure; the server functions call these.
 
+pub use crate::community::{CommunityPath, Level};
 use crate::i18n::T;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Role {
-    Resident,
-    /// 全科社工: accepts every kind of affair.
-    SocialWorker,
-    /// 副站长: background transfer and coordination.
-    Dispatcher,
-    Stationmaster,
-    /// Liaison of a subdistrict department (answers the whistle).
-    Department,
-    SubdistrictAdmin,
-    DistrictAdmin,
+crate::codes! {
+    pub enum Role {
+        Resident = "resident",
+        /// 全科社工: accepts every kind of affair.
+        SocialWorker = "social_worker",
+        /// 副站长: background transfer and coordination.
+        Dispatcher = "dispatcher",
+        Stationmaster = "stationmaster",
+        /// Liaison of a subdistrict department (answers the whistle).
+        Department = "department",
+        SubdistrictAdmin = "subdistrict_admin",
+        DistrictAdmin = "district_admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Resident,
-        Role::SocialWorker,
-        Role::Dispatcher,
-        Role::Stationmaster,
-        Role::Department,
-        Role::SubdistrictAdmin,
-        Role::DistrictAdmin,
-    ];
-
-    /// The name used in the database and on the command line.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Role::Resident => "resident",
-            Role::SocialWorker => "social_worker",
-            Role::Dispatcher => "dispatcher",
-            Role::Stationmaster => "stationmaster",
-            Role::Department => "department",
-            Role::SubdistrictAdmin => "subdistrict_admin",
-            Role::DistrictAdmin => "district_admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub const fn label(self) -> T {
         match self {
             Role::Resident => T::RoleResident,
@@ -75,36 +50,6 @@ impl Role {
             Role::DistrictAdmin => Level::District,
         }
     }
-}
-
-/// A level of the hierarchy district → subdistrict → community.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Level {
-    District,
-    Subdistrict,
-    Community,
-}
-
-impl Level {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Level::District => "district",
-            Level::Subdistrict => "subdistrict",
-            Level::Community => "community",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Level> {
-        [Level::District, Level::Subdistrict, Level::Community].into_iter().find(|l| l.as_str() == s)
-    }
-}
-
-/// Where a community sits: its own id and those of its subdistrict and district.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommunityPath {
-    pub community: i64,
-    pub subdistrict: i64,
-    pub district: i64,
 }
 
 /// The region an account belongs to, at its role's level.

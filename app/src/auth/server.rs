@@ -5,13 +5,11 @@ use super::{rules, session_alive, throttle_wait_secs, Role, SessionUser};
 use crate::config::AppConfig;
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::request::{self, Viewer};
+use crate::request;
 use crate::store::{Millis, Store, Tx};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::{extract::Request, middleware::Next, response::Response};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 pub const SESSION_COOKIE: &str = "mc_session";
@@ -55,16 +53,7 @@ fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
-
-/// A new opaque token: 256 random bits, hex.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
+pub use crate::security::{new_token, sha256_hex};
 
 /// What creating an account needs. Used by registration, the CLI and the demo seed.
 #[derive(Clone, Debug)]
@@ -207,6 +196,16 @@ pub async fn session_user(store: &Store, config: &AppConfig, token: &str) -> Res
     }))
 }
 
+/// Who is asking: resolved once per request from the session cookie by [`resolve_viewer`]
+/// and kept in the request's extensions.
+#[derive(Clone, Debug, Default)]
+pub struct Viewer(pub Option<SessionUser>);
+
+/// The signed-in account, if any.
+pub fn viewer() -> Option<SessionUser> {
+    crate::request::parts().and_then(|p| p.extensions.get::<Viewer>().and_then(|v| v.0.clone()))
+}
+
 /// Axum middleware: resolves the session cookie once per request into a [`Viewer`] in the
 /// request's extensions, where pages and server functions find it.
 pub async fn resolve_viewer(
@@ -237,7 +236,7 @@ pub async fn resolve_viewer(
 
 /// The signed-in account, or 401.
 pub fn require_user() -> Result<SessionUser, AppError> {
-    request::viewer().ok_or(AppError::Unauthenticated)
+    viewer().ok_or(AppError::Unauthenticated)
 }
 
 /// A staff account (any role but resident), or 401/403.
@@ -518,15 +517,10 @@ pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api:
             .bind(keep)
             .fetch_one(store.pool())
             .await?;
-    use crate::community::Named;
-    let volunteer_hours = if user.role == Role::Resident {
-        let (mine, _) = crate::activities::server::hours_this_year(store, user.region_id, Some(user.id)).await?;
-        Some(crate::activities::server::hours_text(mine))
-    } else {
-        None
-    };
+    use crate::i18n::Named;
     Ok(super::api::AccountDetails {
-        volunteer_hours,
+        // The Me page adds a resident's volunteer hours (the activities feature's).
+        volunteer_hours: None,
         phone_masked: rules::mask_phone(&row.phone),
         display_name: row.display_name,
         phone: row.phone,
@@ -616,4 +610,48 @@ pub async fn add_user(
     })?;
     tx.commit().await.map_err(|_| "database error".to_string())?;
     Ok(id)
+}
+
+/// A resident's saved language and elder mode (the prefs feature's choice, kept on the account).
+pub async fn save_prefs(store: &Store, user: i64, lang: Option<&str>, elder: Option<bool>) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET lang = COALESCE($1, lang), elder = COALESCE($2, elder) WHERE id = $3")
+        .bind(lang)
+        .bind(elder.map(i64::from))
+        .bind(user)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// A station worker on or off duty (off duty: new items are not routed to them).
+pub async fn set_on_duty(store: &Store, user: i64, on: bool) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET on_duty = $1 WHERE id = $2").bind(on as i64).bind(user).execute(store.pool()).await?;
+    Ok(())
+}
+
+/// A moderator's block on posting until then (none: lifted), with its reason.
+pub async fn set_posting_block(tx: &mut Tx, user: i64, until: Option<i64>, reason: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET posting_blocked_until = $1, posting_block_reason = $2 WHERE id = $3")
+        .bind(until)
+        .bind(reason)
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The account a client system files under in a community (no password: nobody logs in).
+pub async fn system_account(store: &Store, key_id: i64, key_name: &str, community: i64) -> Result<i64, sqlx::Error> {
+    let phone = format!("open311:{key_id}:{community}");
+    sqlx::query(
+        "INSERT INTO users (phone, password_hash, display_name, role, region_id, created_at) VALUES ($1, NULL, $2, 'resident', $3, $4) \
+         ON CONFLICT (phone) DO NOTHING",
+    )
+    .bind(&phone)
+    .bind(format!("Open311 · {key_name}"))
+    .bind(community)
+    .bind(Millis::now().0)
+    .execute(store.pool())
+    .await?;
+    sqlx::query_scalar("SELECT id FROM users WHERE phone = $1").bind(&phone).fetch_one(store.pool()).await
 }

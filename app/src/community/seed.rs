@@ -1,10 +1,8 @@
-//! The demo community: Xicheng District with its 15 subdistricts, G Subdistrict's pilot
-//! communities Qianggen and Hetaoyuan (from the paper in shared/docs), Qianggen's grid
-//! areas and buildings, the subdistrict's departments, and one demo account per role.
-//! Idempotent: running it again changes nothing that is already there.
+//! The demo hierarchy: Xicheng District with its 15 subdistricts, G Subdistrict's pilot
+//! communities Qianggen and Hetaoyuan (from the paper in shared/docs), their grid areas and
+//! buildings, and the subdistrict's departments. Idempotent: running it again changes
+//! nothing that is already there. The demo seed (`crate::demo`) calls it.
 
-use crate::auth::server::{insert_user, NewUser};
-use crate::auth::Role;
 use crate::error::AppError;
 use crate::store::{Store, Tx};
 
@@ -30,8 +28,6 @@ pub const XICHENG_SUBDISTRICTS: [(&str, &str, &str); 15] = [
 
 pub const G_SUBDISTRICT: &str = "guanganmenwai";
 pub const DEMO_COMMUNITY: &str = "qianggen";
-/// The password of every demo account (documented in README; meets the password policy).
-pub const DEMO_PASSWORD: &str = "shequ2026";
 
 const G_COMMUNITIES: [(&str, &str, &str); 2] =
     [("qianggen", "强根社区", "Qianggen Community"), ("hetaoyuan", "核桃园社区", "Hetaoyuan Community")];
@@ -88,120 +84,6 @@ const QIANGGEN_AREAS: [AreaSeed; 4] = [
 const HETAOYUAN_AREAS: [AreaSeed; 2] = [
     ("g1", "第一网格", "Grid area 1", &[("b1", "1号楼", "Building 1", 80), ("b2", "2号楼", "Building 2", 80)]),
     ("g2", "第二网格", "Grid area 2", &[("b3", "3号楼", "Building 3", 66), ("b4", "4号楼", "Building 4", 66)]),
-];
-
-/// A demo account: (phone, name, role, region code, department code, building code, unit, room, directs area).
-pub struct DemoAccount {
-    pub phone: &'static str,
-    pub name: &'static str,
-    pub role: Role,
-    pub region: &'static str,
-    pub department: Option<&'static str>,
-    pub home: Option<(&'static str, &'static str, &'static str)>,
-    pub directs: Option<&'static str>,
-}
-
-/// One account per role (README lists them), plus a few more residents for realistic pages.
-pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount {
-        phone: "13800000001",
-        name: "王秀兰",
-        role: Role::Resident,
-        region: "qianggen",
-        department: None,
-        home: Some(("b3", "2", "302")),
-        directs: None,
-    },
-    DemoAccount {
-        phone: "13800000002",
-        name: "刘社工",
-        role: Role::SocialWorker,
-        region: "qianggen",
-        department: None,
-        home: None,
-        directs: Some("g1"),
-    },
-    DemoAccount {
-        phone: "13800000003",
-        name: "赵副站长",
-        role: Role::Dispatcher,
-        region: "qianggen",
-        department: None,
-        home: None,
-        directs: Some("g2"),
-    },
-    DemoAccount {
-        phone: "13800000004",
-        name: "陈站长",
-        role: Role::Stationmaster,
-        region: "qianggen",
-        department: None,
-        home: None,
-        directs: Some("g3"),
-    },
-    DemoAccount {
-        phone: "13800000005",
-        name: "孙联络员",
-        role: Role::Department,
-        region: "guanganmenwai",
-        department: Some("urban"),
-        home: None,
-        directs: None,
-    },
-    DemoAccount {
-        phone: "13800000006",
-        name: "周主任",
-        role: Role::SubdistrictAdmin,
-        region: "guanganmenwai",
-        department: None,
-        home: None,
-        directs: None,
-    },
-    DemoAccount {
-        phone: "13800000007",
-        name: "吴科长",
-        role: Role::DistrictAdmin,
-        region: "xicheng",
-        department: None,
-        home: None,
-        directs: None,
-    },
-    DemoAccount {
-        phone: "13800000008",
-        name: "杨社工",
-        role: Role::SocialWorker,
-        region: "qianggen",
-        department: None,
-        home: None,
-        directs: Some("g4"),
-    },
-    DemoAccount {
-        phone: "13800000011",
-        name: "李建国",
-        role: Role::Resident,
-        region: "qianggen",
-        department: None,
-        home: Some(("b8", "1", "101")),
-        directs: None,
-    },
-    DemoAccount {
-        phone: "13800000012",
-        name: "张桂芬",
-        role: Role::Resident,
-        region: "qianggen",
-        department: None,
-        home: Some(("h13", "1", "东厢房")),
-        directs: None,
-    },
-    DemoAccount {
-        phone: "13800000021",
-        name: "何明",
-        role: Role::Resident,
-        region: "hetaoyuan",
-        department: None,
-        home: Some(("b2", "3", "501")),
-        directs: None,
-    },
 ];
 
 async fn upsert_region(
@@ -269,8 +151,10 @@ async fn seed_areas(tx: &mut Tx, community: i64, areas: &[AreaSeed]) -> Result<(
     Ok(())
 }
 
-/// The hierarchy alone: district, subdistricts, pilot communities, areas, buildings, departments.
-pub async fn seed_hierarchy(store: &Store) -> Result<(), AppError> {
+/// The hierarchy alone: district, subdistricts, pilot communities, areas, buildings,
+/// departments. Returns the pilot communities' ids.
+pub async fn seed_hierarchy(store: &Store) -> Result<Vec<i64>, AppError> {
+    let mut pilots = Vec::new();
     let mut tx = store.write().await?;
     let xicheng = upsert_region(&mut tx, "district", "xicheng", "西城区", "Xicheng District", None).await?;
     for (code, zh, en) in XICHENG_SUBDISTRICTS {
@@ -280,7 +164,7 @@ pub async fn seed_hierarchy(store: &Store) -> Result<(), AppError> {
                 let community = upsert_region(&mut tx, "community", ccode, czh, cen, Some(sub)).await?;
                 let areas: &[AreaSeed] = if ccode == "qianggen" { &QIANGGEN_AREAS } else { &HETAOYUAN_AREAS };
                 seed_areas(&mut tx, community, areas).await?;
-                crate::affairs::seed::seed_community(&mut tx, community).await?;
+                pilots.push(community);
             }
             for (dcode, dzh, den) in G_DEPARTMENTS {
                 sqlx::query(
@@ -297,80 +181,16 @@ pub async fn seed_hierarchy(store: &Store) -> Result<(), AppError> {
         }
     }
     tx.commit().await?;
-    Ok(())
+    Ok(pilots)
 }
 
-/// The hierarchy and the demo accounts. Returns how many accounts it created.
-pub async fn seed_demo(store: &Store) -> Result<usize, AppError> {
-    seed_hierarchy(store).await?;
-    let mut created = 0;
-    // One hash for every demo account (same password), computed before the write lock.
-    let hash = crate::auth::server::hash_password(DEMO_PASSWORD.to_string()).await?;
-    let mut tx = store.write().await?;
-    for account in DEMO_ACCOUNTS {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE phone = $1")
-            .bind(account.phone)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_some() {
-            continue;
-        }
-        let region: i64 = sqlx::query_scalar("SELECT id FROM regions WHERE code = $1")
-            .bind(account.region)
-            .fetch_one(&mut *tx)
-            .await?;
-        let department_id = match account.department {
-            Some(code) => {
-                sqlx::query_scalar("SELECT id FROM departments WHERE subdistrict_id = $1 AND code = $2")
-                    .bind(region)
-                    .bind(code)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            }
-            None => None,
-        };
-        let (building_id, unit_no, room) = match account.home {
-            Some((building, unit, room)) => (
-                sqlx::query_scalar("SELECT id FROM buildings WHERE community_id = $1 AND code = $2")
-                    .bind(region)
-                    .bind(building)
-                    .fetch_optional(&mut *tx)
-                    .await?,
-                Some(unit.to_string()),
-                Some(room.to_string()),
-            ),
-            None => (None, None, None),
-        };
-        let id = insert_user(
-            &mut tx,
-            NewUser {
-                phone: account.phone.to_string(),
-                password_hash: Some(hash.clone()),
-                display_name: account.name.to_string(),
-                role: account.role,
-                region_id: region,
-                department_id,
-                building_id,
-                unit_no,
-                room,
-            },
-        )
+/// Makes `user` the director of a grid area that has none yet.
+pub async fn set_director(tx: &mut Tx, community: i64, area: &str, user: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE grid_areas SET director_id = $1 WHERE community_id = $2 AND code = $3 AND director_id IS NULL")
+        .bind(user)
+        .bind(community)
+        .bind(area)
+        .execute(&mut **tx)
         .await?;
-        if let Some(area) = account.directs {
-            sqlx::query(
-                "UPDATE grid_areas SET director_id = $1 WHERE community_id = $2 AND code = $3 AND director_id IS NULL",
-            )
-            .bind(id)
-            .bind(region)
-            .bind(area)
-            .execute(&mut *tx)
-            .await?;
-        }
-        created += 1;
-    }
-    tx.commit().await?;
-    crate::threads::server::seed_demo_threads(store).await?;
-    crate::appointments::server::seed_demo_appointments(store).await?;
-    crate::surveys::server::seed_demo_survey(store).await?;
-    Ok(created)
+    Ok(())
 }

@@ -1,13 +1,13 @@
 //! Queries over the hierarchy.
 
 use super::*;
-use crate::auth::{CommunityPath, Level, SessionUser};
+
 use crate::store::Store;
 
 #[derive(sqlx::FromRow)]
 struct RegionRow {
     id: i64,
-    level: String,
+    level: Level,
     code: String,
     name_zh: String,
     name_en: String,
@@ -32,13 +32,7 @@ pub struct Region {
 
 impl From<RegionRow> for Region {
     fn from(r: RegionRow) -> Self {
-        Region {
-            id: r.id,
-            level: Level::parse(&r.level).unwrap_or(Level::Community),
-            name: r.name(),
-            code: r.code,
-            parent_id: r.parent_id,
-        }
+        Region { id: r.id, level: r.level, name: r.name(), code: r.code, parent_id: r.parent_id }
     }
 }
 
@@ -100,112 +94,35 @@ pub async fn buildings(store: &Store, community_code: &str) -> Result<Vec<Buildi
     Ok(rows.into_iter().map(|(id, zh, en)| BuildingOption { id, name: Named { zh, en } }).collect())
 }
 
-pub async fn community_info(store: &Store, community_id: i64) -> Result<CommunityInfo, AppError> {
-    let row: Option<(String, String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT c.code, c.name_zh, c.name_en, s.name_zh, s.name_en, d.name_zh, d.name_en \
-         FROM regions c JOIN regions s ON s.id = c.parent_id JOIN regions d ON d.id = s.parent_id WHERE c.id = $1",
-    )
-    .bind(community_id)
-    .fetch_optional(store.pool())
-    .await?;
-    let (code, czh, cen, szh, sen, dzh, den) = row.ok_or(AppError::NotFound)?;
-    let staff_rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT display_name, role FROM users WHERE region_id = $1 AND role IN ('stationmaster', 'dispatcher', 'social_worker') \
-         AND disabled_at IS NULL ORDER BY CASE role WHEN 'stationmaster' THEN 0 WHEN 'dispatcher' THEN 1 ELSE 2 END, id",
-    )
-    .bind(community_id)
-    .fetch_all(store.pool())
-    .await?;
-    let staff = staff_rows
-        .into_iter()
-        .filter_map(|(display_name, role)| Role::parse(&role).map(|role| StaffMember { display_name, role }))
-        .collect();
-    let area_rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT a.id, a.code, a.name_zh, a.name_en, u.display_name FROM grid_areas a LEFT JOIN users u ON u.id = a.director_id \
-         WHERE a.community_id = $1 ORDER BY a.code",
-    )
-    .bind(community_id)
-    .fetch_all(store.pool())
-    .await?;
-    let building_rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT grid_area_id, name_zh, name_en, households FROM buildings WHERE community_id = $1 ORDER BY id",
-    )
-    .bind(community_id)
-    .fetch_all(store.pool())
-    .await?;
-    let areas = area_rows
-        .into_iter()
-        .map(|(id, code, zh, en, director)| {
-            let mine: Vec<_> = building_rows.iter().filter(|b| b.0 == id).collect();
-            GridAreaInfo {
-                code,
-                name: Named { zh, en },
-                director,
-                households: mine.iter().map(|b| b.3).sum(),
-                buildings: mine.iter().map(|b| Named { zh: b.1.clone(), en: b.2.clone() }).collect(),
-            }
-        })
-        .collect();
-    Ok(CommunityInfo {
-        code,
-        name: Named { zh: czh, en: cen },
-        subdistrict: Named { zh: szh, en: sen },
-        district: Named { zh: dzh, en: den },
-        staff,
-        areas,
-    })
+/// A community's setting, as its station sets it.
+#[derive(Clone, Copy, Debug)]
+pub enum Setting {
+    /// Places per appointment slot (none: the workers on duty).
+    SlotCapacity(Option<i64>),
+    /// Supports a thread needs (none: the rule from the number of households).
+    SupportThreshold(Option<i64>),
 }
 
-/// Regions directly below `parent_id`, with how many regions are below each and how many
-/// residents live in them.
-async fn regions_below(store: &Store, parent_id: i64) -> Result<Vec<RegionSummary>, AppError> {
-    let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT r.code, r.name_zh, r.name_en, \
-           (SELECT COUNT(*) FROM regions k WHERE k.parent_id = r.id), \
-           (SELECT COUNT(*) FROM users u WHERE u.role = 'resident' AND (u.region_id = r.id OR u.region_id IN \
-               (SELECT k.id FROM regions k WHERE k.parent_id = r.id))) \
-         FROM regions r WHERE r.parent_id = $1 ORDER BY r.code",
-    )
-    .bind(parent_id)
-    .fetch_all(store.pool())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(code, zh, en, children, residents)| RegionSummary { code, name: Named { zh, en }, children, residents })
-        .collect())
-}
-
-async fn departments_of(store: &Store, subdistrict_id: i64) -> Result<Vec<Named>, AppError> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT name_zh, name_en FROM departments WHERE subdistrict_id = $1 ORDER BY code")
-            .bind(subdistrict_id)
-            .fetch_all(store.pool())
-            .await?;
-    Ok(rows.into_iter().map(|(zh, en)| Named { zh, en }).collect())
-}
-
-pub async fn station_overview(store: &Store, user: &SessionUser) -> Result<StationDesk, AppError> {
-    let region = region_by_id(store, user.region_id).await?.ok_or(AppError::Internal)?;
-    let department = match user.department_id {
-        Some(id) => sqlx::query_as::<_, (String, String)>("SELECT name_zh, name_en FROM departments WHERE id = $1")
-            .bind(id)
-            .fetch_optional(store.pool())
-            .await?
-            .map(|(zh, en)| Named { zh, en }),
-        None => None,
+/// Keeps a community's setting (the other settings stay as they are).
+pub async fn save_setting(
+    tx: &mut crate::store::Tx,
+    community: i64,
+    setting: Setting,
+    by: i64,
+) -> Result<(), AppError> {
+    let (column, value) = match setting {
+        Setting::SlotCapacity(v) => ("slot_capacity", v),
+        Setting::SupportThreshold(v) => ("support_threshold", v),
     };
-    let (community, below, departments) = match region.level {
-        Level::Community => (Some(community_info(store, region.id).await?), Vec::new(), Vec::new()),
-        Level::Subdistrict => (None, regions_below(store, region.id).await?, departments_of(store, region.id).await?),
-        Level::District => (None, regions_below(store, region.id).await?, Vec::new()),
-    };
-    Ok(StationDesk {
-        display_name: user.display_name.clone(),
-        role: user.role,
-        scope_name: region.name,
-        department,
-        community,
-        below,
-        departments,
-    })
+    sqlx::query(&format!(
+        "INSERT INTO community_settings (community_id, {column}, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (community_id) DO UPDATE SET {column} = $2, updated_by = $3, updated_at = $4"
+    ))
+    .bind(community)
+    .bind(value)
+    .bind(by)
+    .bind(crate::store::Millis::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

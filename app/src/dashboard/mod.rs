@@ -2,14 +2,11 @@
 //! scope, volumes, medians, overdue now, per-worker load, a ranking of communities for
 //! subdistrict and district admins, and CSV exports. The arithmetic is in [`rates`].
 
-use crate::community::Named;
 use crate::error::AppError;
+use crate::i18n::Named;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub mod charts;
-#[cfg(feature = "ssr")]
-pub mod history;
 pub mod rates;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -86,10 +83,19 @@ pub struct Dashboard {
 /// community under them, or all of them. Everyone else: forbidden.
 #[server(endpoint = "station/dashboard")]
 pub async fn load_dashboard(query: DashboardQuery) -> Result<Dashboard, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        server::dashboard(&crate::request::store()?, &user, &query, crate::store::Millis::now().0).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    server::dashboard(&crate::request::store()?, &user, &query, crate::store::Millis::now().0).await
+}
+
+/// The feature's own routes: the CSV exports.
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::store::Store: axum::extract::FromRef<S>,
+{
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/station/dashboard/items.csv", get(server::items_csv_route))
+        .route("/station/dashboard/rates.csv", get(server::rates_csv_route))
 }

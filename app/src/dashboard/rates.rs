@@ -196,10 +196,7 @@ pub fn week_start(t: i64) -> i64 {
     (day - weekday) * DAY - BEIJING
 }
 
-/// The start (UTC ms) of the Beijing day containing `t`.
-pub fn day_start(t: i64) -> i64 {
-    (t + BEIJING).div_euclid(DAY) * DAY - BEIJING
-}
+pub use crate::time::day_start;
 
 /// Items posted in each of the `weeks` Beijing weeks up to and including the week of
 /// `last`: (week start, count), oldest first.

@@ -501,7 +501,7 @@ fn refuse(e: AppError) -> axum::response::Response {
 /// `GET /station/dashboard/items.csv?…`: the same query as the page.
 pub async fn items_csv_route(
     axum::extract::State(store): axum::extract::State<Store>,
-    axum::Extension(viewer): axum::Extension<crate::request::Viewer>,
+    axum::Extension(viewer): axum::Extension<crate::auth::server::Viewer>,
     axum::extract::Query(q): axum::extract::Query<DashboardQuery>,
 ) -> axum::response::Response {
     let Some(user) = viewer.0 else { return refuse(AppError::Unauthenticated) };
@@ -525,7 +525,7 @@ pub async fn items_csv_route(
 /// `GET /station/dashboard/rates.csv?…`.
 pub async fn rates_csv_route(
     axum::extract::State(store): axum::extract::State<Store>,
-    axum::Extension(viewer): axum::Extension<crate::request::Viewer>,
+    axum::Extension(viewer): axum::Extension<crate::auth::server::Viewer>,
     axum::extract::Query(q): axum::extract::Query<DashboardQuery>,
 ) -> axum::response::Response {
     let Some(user) = viewer.0 else { return refuse(AppError::Unauthenticated) };

@@ -1,13 +1,13 @@
 //! `/station/dashboard`: everything rendered on the server (charts included), so a leader's
 //! phone shows it with JavaScript off; the filters are a plain GET form.
 
-use super::charts::{BarChart, Gauge, LineChart};
 use super::rates::Rate;
 use super::*;
 use crate::affairs::{Category, Family};
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, StationFrame};
+use crate::ui::charts::{BarChart, Gauge, LineChart};
+use crate::ui::{current_user, redirect_to_login, StationFrame};
 use leptos_router::hooks::use_query_map;
 
 /// The rate names: Chinese always (they are the official names), English beside them.
@@ -58,7 +58,7 @@ pub fn DashboardPage() -> impl IntoView {
     let lang = use_lang();
     let Some(user) = current_user() else { return redirect_to_login("/station/dashboard") };
     if !user.role.is_staff() {
-        return view! { <crate::shell::pages::NotFoundPage /> }.into_any();
+        return view! { <crate::ui::NotFoundPage /> }.into_any();
     }
     let q = use_query_map().get_untracked();
     let query =
@@ -143,19 +143,19 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
         <section class="rates" aria-label=lang.t(T::ThreeRates)>
             <article class="card rate" data-testid="rate-response">
                 <h2>{rate_name(lang, T::RateResponse)}</h2>
-                <Gauge id="g-response".into() title=rate_name(lang, T::RateResponse) rate=r.response />
+                <Gauge id="g-response".into() title=rate_name(lang, T::RateResponse) num=r.response.num den=r.response.den />
                 <p class="rate-fraction" data-testid="rate-response-fraction">{fraction(&r.response)}</p>
                 <p class="hint">{lang.t(T::RateResponseShort)}</p>
             </article>
             <article class="card rate" data-testid="rate-resolution">
                 <h2>{rate_name(lang, T::RateResolution)}</h2>
-                <Gauge id="g-resolution".into() title=rate_name(lang, T::RateResolution) rate=r.resolution />
+                <Gauge id="g-resolution".into() title=rate_name(lang, T::RateResolution) num=r.resolution.num den=r.resolution.den />
                 <p class="rate-fraction" data-testid="rate-resolution-fraction">{fraction(&r.resolution)}</p>
                 <p class="hint">{lang.t(T::RateResolutionShort)}</p>
             </article>
             <article class="card rate" data-testid="rate-satisfaction">
                 <h2>{rate_name(lang, T::RateSatisfaction)}</h2>
-                <Gauge id="g-satisfaction".into() title=rate_name(lang, T::RateSatisfaction) rate=r.satisfaction />
+                <Gauge id="g-satisfaction".into() title=rate_name(lang, T::RateSatisfaction) num=r.satisfaction.num den=r.satisfaction.den />
                 <p class="rate-fraction" data-testid="rate-satisfaction-fraction">{fraction(&r.satisfaction)}</p>
                 <p class="hint">{lang.t(T::RateSatisfactionShort)}</p>
             </article>

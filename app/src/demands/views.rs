@@ -1,27 +1,14 @@
-//! Pages: post a demand (`/post`), my demands (`/demands`), one demand (`/demands/{id}`).
+//! Pages: post a demand (`/post`), my demands (`/demands`); the form the window uses too.
 
 use super::*;
 use crate::affairs::{affairs_menu, Family};
 use crate::form::{load_state, EnhancedForm, FormBanner, FormState};
 use crate::i18n::Lang;
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, Page, Tab};
-use crate::work::timeline::LiveCase;
-use crate::work::{state_label, triage_label, triage_reason_label};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use crate::ui::{current_user, redirect_to_login, Page, Tab};
+use crate::work::state_label;
+use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
-
-/// A new random key for a form (idempotency): 32 hex characters from the server.
-fn new_key() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        crate::auth::server::new_token()[..32].to_string()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
-    }
-}
 
 #[component]
 pub fn PostPage() -> impl IntoView {
@@ -40,7 +27,7 @@ pub fn PostPage() -> impl IntoView {
                     let chosen_affair = chosen_affair.clone();
                     Suspend::new(async move {
                         let s = state.await;
-                        let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(new_key);
+                        let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
                         let context = load_posting_context(key.clone()).await;
                         let menu = menu.await.unwrap_or_default();
                         match context {
@@ -277,86 +264,6 @@ pub fn DemandList(lines: Vec<DemandLine>, lang: Lang) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
-    }
-}
-
-#[component]
-pub fn DemandPage() -> impl IntoView {
-    let lang = use_lang();
-    let id = use_params_map().get_untracked().get("id").and_then(|v| v.parse::<i64>().ok());
-    let Some(id) = id else { return view! { <crate::shell::pages::NotFoundPage /> }.into_any() };
-    if current_user().is_none() {
-        return redirect_to_login(&format!("/demands/{id}"));
-    }
-    let data = Resource::new(move || id, demand);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <DemandDetail d=d lang=lang /> }.into_any(),
-                    Err(crate::error::AppError::NotFound) => view! { <crate::shell::pages::NotFoundPage /> }.into_any(),
-                    Err(e) => view! { <Page tab=Tab::None title=lang.t(T::ErrGenericTitle).to_string()><p class="form-banner" role="alert">{e.message(lang)}</p></Page> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-    .into_any()
-}
-
-#[component]
-fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
-    let title = d.affair.as_ref().map(|(_, n)| n.get(lang).to_string()).unwrap_or_else(|| {
-        let kind = if d.visit.is_some() { T::HomeVisitTitle } else { T::Demand };
-        format!("{} #{}", lang.t(kind), d.id)
-    });
-    let requester = d.viewing == Viewing::Requester;
-    let staff = d.staff.clone();
-    let tab = if requester { Tab::Me } else { Tab::None };
-    view! {
-        <Page tab=tab title=title>
-            <section class="card demand-facts">
-                <p class="badges">
-                    {(d.urgency == Urgency::Emergency).then(|| view! { <span class="tag danger">{lang.t(T::UrgencyEmergency)}</span> })}
-                    <span class="tag" data-testid="triage">{lang.t(triage_label(d.triage))}</span>
-                    {d.overdue.then(|| view! { <span class="tag danger">{lang.t(T::Overdue)}</span> })}
-                    <span class="tag">{lang.t(if d.public { T::VisibilityPublicShort } else { T::VisibilityPrivateShort })}</span>
-                </p>
-                <p class="why muted small" data-testid="triage-why">{lang.t(T::Why)} ": " {lang.t(triage_reason_label(d.triage_reason))}</p>
-                <p class="description">{d.description.clone()}</p>
-                <dl class="facts">
-                    <dt>{lang.t(T::Place)}</dt>
-                    <dd>
-                        {lang.t(place_label(d.place))}
-                        {d.building.as_ref().map(|b| format!(" · {}", b.get(lang)))}
-                        {(!d.place_detail.is_empty()).then(|| format!(" · {}", d.place_detail))}
-                    </dd>
-                    <dt>{lang.t(T::Posted)}</dt>
-                    <dd>{d.posted.clone()}</dd>
-                    <dt>{lang.t(T::DueResponse)}</dt>
-                    <dd data-testid="respond-by">{d.respond_by.clone()}</dd>
-                    <dt>{lang.t(T::DueCompletion)}</dt>
-                    <dd data-testid="complete-by">{d.complete_by.clone()}</dd>
-                    {d.requester.clone().map(|r| view! { <dt>{lang.t(T::ForPerson)}</dt><dd>{r}</dd> })}
-                    {d.filed_by.clone().map(|f| view! { <dt>{lang.t(T::FiledBy)}</dt><dd>{f}</dd> })}
-                    {(!d.contact_time.is_empty()).then(|| view! { <dt>{lang.t(T::ContactTime)}</dt><dd>{contact_label(&d.contact_time, lang)}</dd> })}
-                    {d.assignee.clone().map(|a| view! { <dt>{lang.t(T::Assignee)}</dt><dd data-testid="assignee">{a}</dd> })}
-                </dl>
-                {(!d.photos.is_empty()).then(|| view! {
-                    <ul class="photo-grid">
-                        {d.photos.iter().map(|p| view! {
-                            <li><a href=format!("/photos/{p}")><img src=format!("/photos/{p}/thumb") alt=lang.t(T::Photo) loading="lazy" /></a></li>
-                        }).collect_view()}
-                    </ul>
-                })}
-            </section>
-            {d.visit.clone().map(|v| view! { <crate::visits::views::VisitSection v=v lang=lang /> })}
-            {d.rating.clone().map(|r| view! { <crate::ratings::views::RatingSection r=r lang=lang /> })}
-            <LiveCase demand_id=d.id item_id=d.item_id lang=lang requester=requester initial=d.live.clone() />
-            {staff.clone().map(|panel| view! {
-                <crate::ratings::views::AssessmentSection demand_id=d.id a=panel.assessment.clone() can_assess=panel.can_assess lang=lang />
-            })}
-            {staff.map(|panel| view! { <crate::work::panel::StaffPanelView d=d.clone() panel=panel lang=lang /> })}
-        </Page>
     }
 }
 

@@ -19,125 +19,119 @@ pub struct FamilyLink {
 
 #[server(endpoint = "family")]
 pub async fn family_links() -> Result<Vec<FamilyLink>, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let store = crate::request::store()?;
-        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-            "SELECT f.id, u.display_name, u.phone, f.state, CASE WHEN f.proxy_id = $1 THEN 1 ELSE 0 END \
-             FROM family_links f JOIN users u ON u.id = CASE WHEN f.proxy_id = $1 THEN f.member_id ELSE f.proxy_id END \
-             WHERE (f.proxy_id = $1 OR f.member_id = $1) AND f.state <> 'declined' ORDER BY f.id",
-        )
-        .bind(user.id)
-        .fetch_all(store.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, phone, state, mine)| FamilyLink {
-                id,
-                name,
-                phone_masked: crate::auth::rules::mask_phone(&phone),
-                state,
-                i_act_for_them: mine == 1,
-            })
-            .collect())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let store = crate::request::store()?;
+    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT f.id, u.display_name, u.phone, f.state, CASE WHEN f.proxy_id = $1 THEN 1 ELSE 0 END \
+         FROM family_links f JOIN users u ON u.id = CASE WHEN f.proxy_id = $1 THEN f.member_id ELSE f.proxy_id END \
+         WHERE (f.proxy_id = $1 OR f.member_id = $1) AND f.state <> 'declined' ORDER BY f.id",
+    )
+    .bind(user.id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, phone, state, mine)| FamilyLink {
+            id,
+            name,
+            phone_masked: crate::auth::rules::mask_phone(&phone),
+            state,
+            i_act_for_them: mine == 1,
+        })
+        .collect())
 }
 
 /// Asks to act for the resident with this phone number (of the same community). They confirm.
 #[server(endpoint = "family/request")]
 pub async fn request_family_link(phone: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        if user.role != crate::auth::Role::Resident {
-            return Err(AppError::Forbidden);
-        }
-        let phone = crate::auth::rules::normalise_phone(&phone).map_err(|p| AppError::invalid("phone", p))?;
-        let store = crate::request::store()?;
-        // The same answer whether the number is unknown or in another community: no probing.
-        let member: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM users WHERE phone = $1 AND role = 'resident' AND region_id = $2 AND password_hash IS NOT NULL")
-                .bind(&phone)
-                .bind(user.region_id)
-                .fetch_optional(store.pool())
-                .await?;
-        let Some(member) = member.filter(|m| *m != user.id) else {
-            return Err(AppError::invalid("phone", T::ErrNoSuchNeighbour));
-        };
-        let mut tx = store.write().await?;
-        let created = sqlx::query(
-            "INSERT INTO family_links (proxy_id, member_id, state, created_at) VALUES ($1, $2, 'pending', $3) \
-             ON CONFLICT (proxy_id, member_id) DO UPDATE SET state = 'pending', created_at = $3, decided_at = NULL \
-             WHERE family_links.state = 'declined'",
-        )
-        .bind(user.id)
-        .bind(member)
-        .bind(crate::store::Millis::now())
-        .execute(&mut *tx)
-        .await?;
-        if created.rows_affected() == 1 {
-            crate::work::server::notify(&mut tx, member, None, "family_request", &user.display_name, None).await?;
-        }
-        tx.commit().await?;
-        crate::request::redirect("/me#family");
-        Ok(())
+    let user = crate::auth::server::require_user()?;
+    if user.role != crate::auth::Role::Resident {
+        return Err(AppError::Forbidden);
     }
-    .await;
-    crate::request::respond(result)
+    let phone = crate::auth::rules::normalise_phone(&phone).map_err(|p| AppError::invalid("phone", p))?;
+    let store = crate::request::store()?;
+    // The same answer whether the number is unknown or in another community: no probing.
+    let member: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE phone = $1 AND role = 'resident' AND region_id = $2 AND password_hash IS NOT NULL",
+    )
+    .bind(&phone)
+    .bind(user.region_id)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some(member) = member.filter(|m| *m != user.id) else {
+        return Err(AppError::invalid("phone", T::ErrNoSuchNeighbour));
+    };
+    let mut tx = store.write().await?;
+    let created = sqlx::query(
+        "INSERT INTO family_links (proxy_id, member_id, state, created_at) VALUES ($1, $2, 'pending', $3) \
+         ON CONFLICT (proxy_id, member_id) DO UPDATE SET state = 'pending', created_at = $3, decided_at = NULL \
+         WHERE family_links.state = 'declined'",
+    )
+    .bind(user.id)
+    .bind(member)
+    .bind(crate::store::Millis::now())
+    .execute(&mut *tx)
+    .await?;
+    if created.rows_affected() == 1 {
+        crate::notifications::server::send(
+            &mut tx,
+            crate::notifications::server::Send::new(member, crate::notifications::Kind::FamilyRequest)
+                .detail(&user.display_name),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    crate::request::redirect("/me#family");
+    Ok(())
 }
 
 /// The family member answers a request (only the member can).
 #[server(endpoint = "family/answer")]
 pub async fn answer_family_link(id: i64, accept: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let store = crate::request::store()?;
-        let state = if accept == "1" { "confirmed" } else { "declined" };
-        let mut tx = store.write().await?;
-        let proxy: Option<i64> = sqlx::query_scalar(
-            "SELECT proxy_id FROM family_links WHERE id = $1 AND member_id = $2 AND state = 'pending'",
-        )
-        .bind(id)
-        .bind(user.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(proxy) = proxy else { return Err(AppError::NotFound) };
-        sqlx::query("UPDATE family_links SET state = $1, decided_at = $2 WHERE id = $3")
-            .bind(state)
-            .bind(crate::store::Millis::now())
+    let user = crate::auth::server::require_user()?;
+    let store = crate::request::store()?;
+    let state = if accept == "1" { "confirmed" } else { "declined" };
+    let mut tx = store.write().await?;
+    let proxy: Option<i64> =
+        sqlx::query_scalar("SELECT proxy_id FROM family_links WHERE id = $1 AND member_id = $2 AND state = 'pending'")
             .bind(id)
-            .execute(&mut *tx)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
             .await?;
-        if state == "confirmed" {
-            crate::work::server::notify(&mut tx, proxy, None, "family_confirmed", &user.display_name, None).await?;
-        }
-        tx.commit().await?;
-        crate::request::redirect("/me#family");
-        Ok(())
+    let Some(proxy) = proxy else { return Err(AppError::NotFound) };
+    sqlx::query("UPDATE family_links SET state = $1, decided_at = $2 WHERE id = $3")
+        .bind(state)
+        .bind(crate::store::Millis::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if state == "confirmed" {
+        crate::notifications::server::send(
+            &mut tx,
+            crate::notifications::server::Send::new(proxy, crate::notifications::Kind::FamilyConfirmed)
+                .detail(&user.display_name),
+        )
+        .await?;
     }
-    .await;
-    crate::request::respond(result)
+    tx.commit().await?;
+    crate::request::redirect("/me#family");
+    Ok(())
 }
 
 /// Either side ends a link.
 #[server(endpoint = "family/remove")]
 pub async fn remove_family_link(id: i64) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let done = sqlx::query("DELETE FROM family_links WHERE id = $1 AND (proxy_id = $2 OR member_id = $2)")
-            .bind(id)
-            .bind(user.id)
-            .execute(crate::request::store()?.pool())
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(AppError::NotFound);
-        }
-        crate::request::redirect("/me#family");
-        Ok(())
+    let user = crate::auth::server::require_user()?;
+    let done = sqlx::query("DELETE FROM family_links WHERE id = $1 AND (proxy_id = $2 OR member_id = $2)")
+        .bind(id)
+        .bind(user.id)
+        .execute(crate::request::store()?.pool())
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
     }
-    .await;
-    crate::request::respond(result)
+    crate::request::redirect("/me#family");
+    Ok(())
 }
 
 /// The family section of the Me page.

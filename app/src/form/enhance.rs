@@ -147,7 +147,7 @@ fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData
 /// A file input with `data-preview` shows the chosen pictures at once, and says right away
 /// if one is too large, of the wrong type, or one too many (the server checks again).
 pub fn preview(ev: web_sys::Event, lang: Lang) {
-    use crate::demands::{MAX_PHOTOS, MAX_PHOTO_BYTES};
+    use crate::photos::{MAX_PHOTOS, MAX_PHOTO_BYTES};
     let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
     let Some(list_id) = input.dataset().get("preview") else { return };
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 #[cfg(feature = "hydrate")]
 pub mod enhance;
+pub mod key;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -62,7 +63,7 @@ pub async fn load_state(form: &'static str, path: &str) -> FormState {
 /// The kept input of a form that came back with errors, for this browser only.
 #[server(endpoint = "form-draft")]
 pub async fn load_draft(form: String) -> Result<Option<Draft>, AppError> {
-    crate::request::respond(server::take_draft(&form).await)
+    server::take_draft(&form).await
 }
 
 /// Wraps forms so that, with JavaScript, they post without a reload.

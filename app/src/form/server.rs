@@ -5,7 +5,7 @@ use super::Draft;
 use crate::auth::server::{new_token, sha256_hex};
 use crate::error::AppError;
 use crate::request;
-use crate::store::Millis;
+use crate::store::{Millis, Store};
 
 const DRAFT_COOKIE: &str = "mc_draft";
 const DRAFT_MINUTES: i64 = 30;
@@ -73,4 +73,10 @@ pub async fn forget(form: &str) {
         .bind(form)
         .execute(store.pool())
         .await;
+}
+
+/// Job: drafts older than an hour are forgotten.
+pub async fn purge_stale(store: &Store, now: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM form_drafts WHERE created_at < $1").bind(now - 3_600_000).execute(store.pool()).await?;
+    Ok(())
 }

@@ -207,3 +207,19 @@ mod tests {
         }
     }
 }
+
+/// A name in both languages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Named {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}

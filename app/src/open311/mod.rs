@@ -42,53 +42,57 @@ fn district_admin() -> Result<crate::auth::SessionUser, AppError> {
 
 #[server(endpoint = "station/open311/keys")]
 pub async fn load_keys() -> Result<KeysPage, AppError> {
-    let result = async {
-        district_admin()?;
-        let store = crate::request::store()?;
-        let keys = server::list_keys(&store)
-            .await?
-            .into_iter()
-            .map(|(id, name, created, revoked)| KeyLine {
-                id,
-                name,
-                created: crate::time::format_local(created),
-                revoked: revoked.map(crate::time::format_local),
-            })
-            .collect();
-        // A key made by this browser's last post, kept for it alone, once.
-        let new_key =
-            crate::form::server::take_draft("api-key").await.ok().flatten().and_then(|d| d.get("key").cloned());
-        if new_key.is_some() {
-            crate::form::server::forget("api-key").await;
-        }
-        Ok(KeysPage { keys, new_key })
+    district_admin()?;
+    let store = crate::request::store()?;
+    let keys = server::list_keys(&store)
+        .await?
+        .into_iter()
+        .map(|(id, name, created, revoked)| KeyLine {
+            id,
+            name,
+            created: crate::time::format_local(created),
+            revoked: revoked.map(crate::time::format_local),
+        })
+        .collect();
+    // A key made by this browser's last post, kept for it alone, once.
+    let new_key = crate::form::server::take_draft("api-key").await.ok().flatten().and_then(|d| d.get("key").cloned());
+    if new_key.is_some() {
+        crate::form::server::forget("api-key").await;
     }
-    .await;
-    crate::request::respond(result)
+    Ok(KeysPage { keys, new_key })
 }
 
 /// Makes a key. It is handed to this browser once (through its draft), never stored in clear.
 #[server(endpoint = "station/open311/keys/add")]
 pub async fn add_key(name: String) -> Result<(), AppError> {
-    let result = async {
-        let user = district_admin()?;
-        let (_, key) = server::add_key(&crate::request::store()?, &name, Some(user.id)).await?;
-        crate::form::server::keep_input("api-key", &[("key", &key)]).await;
-        crate::request::redirect("/station/open311");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = district_admin()?;
+    let (_, key) = server::add_key(&crate::request::store()?, &name, Some(user.id)).await?;
+    crate::form::server::keep_input("api-key", &[("key", &key)]).await;
+    crate::request::redirect("/station/open311");
+    Ok(())
 }
 
 #[server(endpoint = "station/open311/keys/revoke")]
 pub async fn revoke_key(id: i64) -> Result<(), AppError> {
-    let result = async {
-        district_admin()?;
-        server::revoke_key(&crate::request::store()?, id).await?;
-        crate::request::redirect("/station/open311");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    district_admin()?;
+    server::revoke_key(&crate::request::store()?, id).await?;
+    crate::request::redirect("/station/open311");
+    Ok(())
+}
+
+/// GeoReport v2 for other systems: no session, small bodies (form posts only).
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::store::Store: axum::extract::FromRef<S>,
+    crate::config::AppConfig: axum::extract::FromRef<S>,
+{
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/open311/v2/{file}", get(server::get_root).post(server::post_request))
+        .route("/open311/v2/services/{file}", get(server::get_service))
+        .route("/open311/v2/requests/{file}", get(server::get_request))
+        .route("/open311/v2/tokens/{file}", get(server::get_token))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
 }

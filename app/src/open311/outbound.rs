@@ -1,15 +1,14 @@
 //! The station as an Open311 client. A department or partner with its own GeoReport v2
 //! endpoint (an `open311_links` row) gets the work items whistled or handed to it as service
-//! requests: queued in the same transaction as the whistle or hand-off (one row per
-//! hand-off, so never sent twice), delivered by the background jobs with a timeout and
+//! requests: the jobs find new whistles and hand-offs to linked units and queue them (one
+//! row per hand-off, so never sent twice), deliver them with a timeout and
 //! retries with backoff (a unit that is down shows as "not delivered, retrying"), then
 //! polled; its status and notes become events on the work item, and a department's
 //! "closed" is its report on the whistle.
 
 use crate::error::AppError;
-use crate::store::{Store, Tx};
-use crate::work::server::event;
-use crate::work::EventKind;
+use crate::store::Store;
+use crate::work::server::{record_report, remote_news, WorkTx};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -30,34 +29,33 @@ pub fn backoff_ms(attempts: i64) -> i64 {
     (30_000_i64 << attempts.clamp(0, 8).saturating_sub(1).max(0)).min(3_600_000)
 }
 
-/// Queues the request for a whistled department or a partner, if it has an endpoint.
-/// `source` names the hand-off (`whistle:{item}:{department}:{summoned_at}`…): a second
-/// call for the same hand-off queues nothing.
-pub async fn enqueue(
-    tx: &mut Tx,
-    department: Option<i64>,
-    partner: Option<i64>,
-    item: i64,
-    source: &str,
-    now: i64,
-) -> Result<(), AppError> {
-    let link: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM open311_links WHERE (department_id = $1 AND $1 IS NOT NULL) OR (partner_id = $2 AND $2 IS NOT NULL)",
-    )
-    .bind(department)
-    .bind(partner)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(link) = link else { return Ok(()) };
+/// Queues a request for each whistle to a department, and each hand-off to a partner, that
+/// has its own endpoint and was not queued yet. The key names the hand-off
+/// (`whistle:{item}:{department}:{summoned_at}`): a second run queues nothing again. Only
+/// open or recent ones are looked at, so the cost does not grow with history.
+async fn discover(store: &Store, now: i64) -> Result<(), AppError> {
+    let recent = now - 24 * 3_600_000;
     sqlx::query(
         "INSERT INTO open311_outbox (link_id, work_item_id, source, state, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, 'pending', 0, $4, $4) ON CONFLICT (source) DO NOTHING",
+         SELECT l.id, h.work_item_id, 'whistle:' || h.work_item_id || ':' || h.department_id || ':' || h.summoned_at, \
+           'pending', 0, $1, $1 \
+         FROM whistles h JOIN open311_links l ON l.department_id = h.department_id \
+         WHERE h.reported_at IS NULL OR h.summoned_at > $2 ON CONFLICT (source) DO NOTHING",
     )
-    .bind(link)
-    .bind(item)
-    .bind(source)
     .bind(now)
-    .execute(&mut **tx)
+    .bind(recent)
+    .execute(store.pool())
+    .await?;
+    sqlx::query(
+        "INSERT INTO open311_outbox (link_id, work_item_id, source, state, attempts, next_attempt_at, created_at) \
+         SELECT l.id, f.work_item_id, 'handoff:' || f.work_item_id || ':' || f.partner_id || ':' || f.handed_at, \
+           'pending', 0, $1, $1 \
+         FROM handoffs f JOIN open311_links l ON l.partner_id = f.partner_id \
+         WHERE f.outcome IS NULL OR f.handed_at > $2 ON CONFLICT (source) DO NOTHING",
+    )
+    .bind(now)
+    .bind(recent)
+    .execute(store.pool())
     .await?;
     Ok(())
 }
@@ -81,6 +79,7 @@ struct Pending {
 /// One run: deliver what is due, then poll what was delivered. Returns (delivered, polled).
 pub async fn run(store: &Store, now: i64) -> Result<(usize, usize), AppError> {
     let client = reqwest::Client::builder().timeout(TIMEOUT).build().map_err(|_| AppError::Internal)?;
+    discover(store, now).await?;
     let due: Vec<Pending> = sqlx::query_as(
         "SELECT o.id, o.work_item_id, o.attempts, o.next_attempt_at, l.base_url, l.jurisdiction_id, l.api_key, l.service_code, \
          d.description, d.urgency, b.code AS building_code, COALESCE(p.name_zh, q.name_zh, '') AS unit \
@@ -136,7 +135,7 @@ pub async fn run(store: &Store, now: i64) -> Result<(usize, usize), AppError> {
             Err(e) if e.is_timeout() => Err("timed out".into()),
             Err(_) => Err("could not connect".into()),
         };
-        let mut tx = store.write().await?;
+        let mut w = WorkTx::begin(store).await?;
         match outcome {
             Ok(remote) => {
                 sqlx::query(
@@ -146,10 +145,10 @@ pub async fn run(store: &Store, now: i64) -> Result<(usize, usize), AppError> {
                 .bind(&remote)
                 .bind(now + poll_every())
                 .bind(p.id)
-                .execute(&mut *tx)
+                .execute(&mut **w.tx())
                 .await?;
                 let note = format!("{}（Open311）已收到，编号 {remote}", p.unit);
-                event(&mut tx, p.work_item_id, None, EventKind::Remote, None, None, &note, false).await?;
+                remote_news(&mut w, p.work_item_id, &note, false).await?;
                 delivered += 1;
             }
             Err(why) => {
@@ -157,12 +156,13 @@ pub async fn run(store: &Store, now: i64) -> Result<(usize, usize), AppError> {
                     .bind(&why)
                     .bind(now + backoff_ms(p.attempts + 1))
                     .bind(p.id)
-                    .execute(&mut *tx)
+                    .execute(&mut **w.tx())
                     .await?;
+                // The board shows "not delivered, retrying".
+                w.touched(p.work_item_id);
             }
         }
-        tx.commit().await?;
-        crate::work::live::publish(store, p.work_item_id).await;
+        w.commit(store).await?;
     }
     let polled = poll(store, &client, now).await?;
     Ok((delivered, polled))
@@ -221,43 +221,30 @@ async fn poll(store: &Store, client: &reqwest::Client, now: i64) -> Result<usize
         if Some(&status) == d.remote_status.as_ref() && Some(&notes) == d.remote_notes.as_ref() {
             continue;
         }
-        let mut tx = store.write().await?;
+        let mut w = WorkTx::begin(store).await?;
         sqlx::query("UPDATE open311_outbox SET remote_status = $1, remote_notes = $2 WHERE id = $3")
             .bind(&status)
             .bind(&notes)
             .bind(d.id)
-            .execute(&mut *tx)
+            .execute(&mut **w.tx())
             .await?;
         let label = if status == "closed" { "已办结" } else { "办理中" };
-        event(
-            &mut tx,
-            d.work_item_id,
-            None,
-            EventKind::Remote,
-            None,
-            None,
-            &format!("{}（Open311）{label}：{notes}", d.unit),
-            true,
-        )
-        .await?;
-        tx.commit().await?;
+        remote_news(&mut w, d.work_item_id, &format!("{}（Open311）{label}：{notes}", d.unit), true).await?;
         // A department's system closing the request is its report on the whistle.
-        if status == "closed" {
-            if let Some(dept) = d.department_id {
-                let whistle: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM whistles WHERE work_item_id = $1 AND department_id = $2 AND reported_at IS NULL",
-                )
-                .bind(d.work_item_id)
-                .bind(dept)
-                .fetch_optional(store.pool())
-                .await?;
-                if let Some(w) = whistle {
-                    let text = if notes.is_empty() { "已办结".to_string() } else { notes.clone() };
-                    crate::work::server::record_report(store, None, d.work_item_id, w, &d.unit, &text).await?;
-                }
+        if let (true, Some(dept)) = (status == "closed", d.department_id) {
+            let whistle: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM whistles WHERE work_item_id = $1 AND department_id = $2 AND reported_at IS NULL",
+            )
+            .bind(d.work_item_id)
+            .bind(dept)
+            .fetch_optional(&mut **w.tx())
+            .await?;
+            if let Some(h) = whistle {
+                let text = if notes.is_empty() { "已办结".to_string() } else { notes.clone() };
+                record_report(&mut w, None, d.work_item_id, h, &d.unit, &text).await?;
             }
         }
-        crate::work::live::publish(store, d.work_item_id).await;
+        w.commit(store).await?;
     }
     Ok(polled)
 }

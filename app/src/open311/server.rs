@@ -5,9 +5,13 @@
 use super::format::{self, Format, Node};
 use super::rules::{self, RequestForm};
 use crate::config::AppConfig;
+use crate::demands::file::{file_case, Filed, NewCase};
+use crate::demands::Channel;
 use crate::error::AppError;
+use crate::form::key::IdempotencyKey;
 use crate::store::{Millis, Store};
-use crate::work::rules::{AffairLimits, Mode, Place, State, Urgency};
+use crate::work::rules::{AffairLimits, ItemKind, Mode, Place, State, Urgency, Visibility};
+use crate::work::server::WorkTx;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -53,12 +57,12 @@ pub async fn add_key(store: &Store, name: &str, created_by: Option<i64>) -> Resu
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::invalid("name", crate::i18n::T::ErrRequired));
     }
-    let key = crate::auth::server::new_token();
+    let key = crate::security::new_token();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO api_keys (name, key_hash, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(name)
-    .bind(crate::auth::server::sha256_hex(&key))
+    .bind(crate::security::sha256_hex(&key))
     .bind(created_by)
     .bind(Millis::now().0)
     .fetch_one(store.pool())
@@ -89,7 +93,7 @@ async fn key_of(store: &Store, key: &str) -> Result<Option<(i64, String)>, sqlx:
         return Ok(None);
     }
     sqlx::query_as("SELECT id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
-        .bind(crate::auth::server::sha256_hex(key))
+        .bind(crate::security::sha256_hex(key))
         .fetch_optional(store.pool())
         .await
 }
@@ -121,11 +125,11 @@ async fn jurisdiction(store: &Store, code: &str) -> Result<Option<(i64, String)>
 struct ServiceRow {
     id: i64,
     code: String,
-    family: String,
+    family: crate::affairs::Family,
     name_zh: String,
     description_zh: String,
     keywords: String,
-    mode: String,
+    mode: Mode,
     response_hours: i64,
     completion_hours: i64,
 }
@@ -134,9 +138,7 @@ const SERVICE_COLUMNS: &str =
     "id, code, family, name_zh, description_zh, keywords, mode, response_hours, completion_hours";
 
 fn service_node(s: &ServiceRow) -> Node {
-    let group = crate::affairs::Family::parse(&s.family)
-        .map(|f| crate::i18n::Lang::Zh.t(f.label()).to_string())
-        .unwrap_or_default();
+    let group = crate::i18n::Lang::Zh.t(s.family.label()).to_string();
     Node::Object(vec![
         ("service_code", Node::text(&s.code)),
         ("service_name", Node::text(&s.name_zh)),
@@ -173,7 +175,7 @@ fn attribute(code: &str, datatype: &str, required: bool, order: i64, description
 struct RequestRow {
     demand_id: i64,
     item_id: i64,
-    state: String,
+    state: State,
     triage: String,
     description: String,
     service_code: Option<String>,
@@ -252,7 +254,7 @@ async fn request_nodes(store: &Store, rows: &[RequestRow]) -> Result<Vec<Node>, 
 }
 
 fn request_node(r: &RequestRow, agency: String, note: Option<String>) -> Node {
-    let state = State::parse(&r.state).unwrap_or(State::Received);
+    let state = r.state;
     let state_label = crate::i18n::Lang::Zh.t(crate::work::state_label(state)).to_string();
     let status_notes = match note {
         Some(n) => format!("{state_label}：{n}"),
@@ -611,65 +613,22 @@ async fn create(
     .fetch_optional(store.pool())
     .await?;
     let Some(service) = service else { return Ok(error(format, StatusCode::NOT_FOUND, "service_code not found")) };
-    let one = |code: &str| f.attributes.get(code).and_then(|v| v.last()).map(|s| s.as_str()).unwrap_or("");
+    let one = |code: &str| form_attribute(f, code);
     let urgency = match one("urgency") {
         "normal" => Urgency::Normal,
         "emergency" => Urgency::Emergency,
         "" => return bad("attribute[urgency] is required: normal or emergency"),
         _ => return bad("attribute[urgency] must be normal or emergency"),
     };
-    let building_code =
-        Some(one("building")).filter(|b| !b.is_empty()).or(Some(f.address_id.as_str()).filter(|b| !b.is_empty()));
-    let building: Option<i64> = match building_code {
-        Some(code) => {
-            let b: Option<i64> = sqlx::query_scalar("SELECT id FROM buildings WHERE community_id = $1 AND code = $2")
-                .bind(community)
-                .bind(code)
-                .fetch_optional(store.pool())
-                .await?;
-            if b.is_none() {
-                return bad("attribute[building] / address_id is not a building of this jurisdiction");
-            }
-            b
-        }
-        None => None,
+    let (place, building, detail) = match location(store, community, f).await? {
+        Ok(l) => l,
+        Err(why) => return bad(why),
     };
-    let place = match (one("place"), building) {
-        ("building", Some(_)) => Place::Building,
-        ("building", None) => return bad("attribute[place]=building needs attribute[building] or address_id"),
-        ("" | "public_area", _) => Place::PublicArea,
-        _ => return bad("attribute[place] must be building or public_area"),
-    };
-    let detail = [one("place_detail"), f.address_string.as_str()]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .map(|s| s.chars().take(100).collect::<String>())
-        .or_else(|| f.lat.zip(f.long).map(|(la, lo)| format!("{la:.5},{lo:.5}")))
-        .unwrap_or_default();
-    if rules::has_html(&detail) {
-        return bad("attribute[place_detail] must be plain text");
-    }
     let description = if f.description.is_empty() { service.name_zh.clone() } else { f.description.clone() };
 
     // A retried POST (same key, same content, within ten minutes) is the same request.
-    let fingerprint = {
-        let mut parts: Vec<String> = [
-            &f.jurisdiction_id,
-            &f.service_code,
-            &description,
-            &f.address_string,
-            &f.address_id,
-            &f.account_id,
-            &f.device_id,
-            &f.email,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        parts.push(format!("{:?}{:?}{:?}", f.lat, f.long, f.attributes));
-        crate::auth::server::sha256_hex(&parts.join("\u{1f}"))[..32].to_string()
-    };
-    let account = system_account(store, key_id, key_name, community).await?;
+    let fingerprint = fingerprint(f, &description);
+    let account = crate::auth::server::system_account(store, key_id, key_name, community).await?;
     let earlier: Option<(i64, String)> = sqlx::query_as(
         "SELECT d.id, o.token FROM demands d JOIN open311_requests o ON o.demand_id = d.id \
          WHERE d.filed_by_id = $1 AND o.fingerprint = $2 AND d.created_at > $3 ORDER BY d.id DESC LIMIT 1",
@@ -689,79 +648,39 @@ async fn create(
             (d, token, respond_by, triage)
         }
         None => {
-            let token = crate::auth::server::new_token()[..24].to_string();
-            let mut tx = store.write().await?;
-            let demand: i64 = sqlx::query_scalar(
-                "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-                 place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-                 VALUES ($1, $2, $2, 'open311', $3, $4, $5, $6, $7, $8, 'public', '', $9, $10) RETURNING id",
-            )
-            .bind(community)
-            .bind(account)
-            .bind(service.id)
-            .bind(&description)
-            .bind(if place == Place::Building { "building" } else { "public_area" })
-            .bind(building)
-            .bind(&detail)
-            .bind(if urgency == Urgency::Emergency { "emergency" } else { "normal" })
-            .bind(format!("open311-{token}"))
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO open311_requests (demand_id, key_id, token, fingerprint, lat, long, address_string, address_id, \
-                 media_url, email, device_id, account_id, first_name, last_name, phone, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            )
-            .bind(demand)
-            .bind(key_id)
-            .bind(&token)
-            .bind(&fingerprint)
-            .bind(f.lat)
-            .bind(f.long)
-            .bind(&f.address_string)
-            .bind(&f.address_id)
-            .bind(Some(f.media_url.clone()).filter(|m| !m.is_empty()))
-            .bind(&f.email)
-            .bind(&f.device_id)
-            .bind(&f.account_id)
-            .bind(&f.first_name)
-            .bind(&f.last_name)
-            .bind(&f.phone)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let item = crate::work::server::create_for_demand_with(
-                &mut tx,
-                crate::work::server::NewItem {
-                    kind: "demand",
-                    triage: None,
-                    demand_id: demand,
-                    community_id: community,
-                    building_id: building,
-                    affair_mode: Mode::parse(&service.mode),
-                    affair_limits: Some(AffairLimits {
-                        response_hours: service.response_hours,
-                        completion_hours: service.completion_hours,
-                    }),
-                    urgency,
-                    place,
-                    posted_at: now,
-                    filed_by: account,
-                    note: format!("Open311: {key_name}"),
-                },
-                &config.deadlines,
-            )
-            .await
-            .map_err(|_| sqlx::Error::Protocol("work item".into()))?;
-            tx.commit().await?;
-            crate::work::live::publish(store, item).await;
+            let token = crate::security::new_token()[..24].to_string();
+            let key = IdempotencyKey::internal(format!("open311-{token}"));
+            let mut case = NewCase::new(
+                community,
+                account,
+                account,
+                Channel::Open311,
+                ItemKind::Demand,
+                description,
+                place,
+                key,
+                now,
+            );
+            case.affair = Some(service.id);
+            case.mode = Some(service.mode);
+            case.limits = Some(AffairLimits {
+                response_hours: service.response_hours,
+                completion_hours: service.completion_hours,
+            });
+            case.building_id = building;
+            case.place_detail = detail;
+            case.urgency = urgency;
+            // The API carries public-space reports: what comes in through it is public.
+            case.visibility = Visibility::Public;
+            case.note = format!("Open311: {key_name}");
+            case.policy = Some(config.deadlines);
+            let filed = file(store, case, key_id, &token, &fingerprint, f, now).await?;
             let (respond_by, triage): (i64, String) =
                 sqlx::query_as("SELECT respond_by, triage FROM work_items WHERE id = $1")
-                    .bind(item)
+                    .bind(filed.item)
                     .fetch_one(store.pool())
                     .await?;
-            (demand, token, respond_by, triage)
+            (filed.demand, token, respond_by, triage)
         }
     };
     let node = Node::List {
@@ -776,18 +695,108 @@ async fn create(
     Ok(answer(format, "service_requests", &node, StatusCode::CREATED))
 }
 
-/// The account a client system files under in a community (no password: nobody logs in).
-async fn system_account(store: &Store, key_id: i64, key_name: &str, community: i64) -> Result<i64, sqlx::Error> {
-    let phone = format!("open311:{key_id}:{community}");
+/// The last value given for an attribute (`attribute[code]`), or "".
+fn form_attribute<'a>(f: &'a RequestForm, code: &str) -> &'a str {
+    f.attributes.get(code).and_then(|v| v.last()).map(|s| s.as_str()).unwrap_or("")
+}
+
+/// Where it is: (place, building, detail), or what is wrong with the location.
+async fn location(
+    store: &Store,
+    community: i64,
+    f: &RequestForm,
+) -> Result<Result<(Place, Option<i64>, String), &'static str>, sqlx::Error> {
+    let one = |code: &str| form_attribute(f, code);
+    let building_code =
+        Some(one("building")).filter(|b| !b.is_empty()).or(Some(f.address_id.as_str()).filter(|b| !b.is_empty()));
+    let building: Option<i64> = match building_code {
+        Some(code) => {
+            let b: Option<i64> = sqlx::query_scalar("SELECT id FROM buildings WHERE community_id = $1 AND code = $2")
+                .bind(community)
+                .bind(code)
+                .fetch_optional(store.pool())
+                .await?;
+            if b.is_none() {
+                return Ok(Err("attribute[building] / address_id is not a building of this jurisdiction"));
+            }
+            b
+        }
+        None => None,
+    };
+    let place = match (one("place"), building) {
+        ("building", Some(_)) => Place::Building,
+        ("building", None) => return Ok(Err("attribute[place]=building needs attribute[building] or address_id")),
+        ("" | "public_area", _) => Place::PublicArea,
+        _ => return Ok(Err("attribute[place] must be building or public_area")),
+    };
+    let detail = [one("place_detail"), f.address_string.as_str()]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .map(|s| s.chars().take(100).collect::<String>())
+        .or_else(|| f.lat.zip(f.long).map(|(la, lo)| format!("{la:.5},{lo:.5}")))
+        .unwrap_or_default();
+    if rules::has_html(&detail) {
+        return Ok(Err("attribute[place_detail] must be plain text"));
+    }
+    Ok(Ok((place, building, detail)))
+}
+
+/// What makes two POSTs the same request.
+fn fingerprint(f: &RequestForm, description: &str) -> String {
+    let mut parts: Vec<String> = [
+        &f.jurisdiction_id,
+        &f.service_code,
+        description,
+        &f.address_string,
+        &f.address_id,
+        &f.account_id,
+        &f.device_id,
+        &f.email,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    parts.push(format!("{:?}{:?}{:?}", f.lat, f.long, f.attributes));
+    crate::security::sha256_hex(&parts.join("\u{1f}"))[..32].to_string()
+}
+
+/// Files the case and keeps the caller's side of it (contact, location, token) beside it.
+async fn file(
+    store: &Store,
+    case: NewCase,
+    key_id: i64,
+    token: &str,
+    fingerprint: &str,
+    f: &RequestForm,
+    now: i64,
+) -> Result<Filed, sqlx::Error> {
+    let work_item = |_: AppError| sqlx::Error::Protocol("work item".into());
+    let mut w = WorkTx::begin(store).await.map_err(work_item)?;
+    let filed =
+        file_case(&mut w, case).await.map_err(work_item)?.ok_or_else(|| sqlx::Error::Protocol("work item".into()))?;
     sqlx::query(
-        "INSERT INTO users (phone, password_hash, display_name, role, region_id, created_at) VALUES ($1, NULL, $2, 'resident', $3, $4) \
-         ON CONFLICT (phone) DO NOTHING",
+        "INSERT INTO open311_requests (demand_id, key_id, token, fingerprint, lat, long, address_string, address_id, \
+         media_url, email, device_id, account_id, first_name, last_name, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
-    .bind(&phone)
-    .bind(format!("Open311 · {key_name}"))
-    .bind(community)
-    .bind(Millis::now().0)
-    .execute(store.pool())
+    .bind(filed.demand)
+    .bind(key_id)
+    .bind(token)
+    .bind(fingerprint)
+    .bind(f.lat)
+    .bind(f.long)
+    .bind(&f.address_string)
+    .bind(&f.address_id)
+    .bind(Some(f.media_url.clone()).filter(|m| !m.is_empty()))
+    .bind(&f.email)
+    .bind(&f.device_id)
+    .bind(&f.account_id)
+    .bind(&f.first_name)
+    .bind(&f.last_name)
+    .bind(&f.phone)
+    .bind(now)
+    .execute(&mut **w.tx())
     .await?;
-    sqlx::query_scalar("SELECT id FROM users WHERE phone = $1").bind(&phone).fetch_one(store.pool()).await
+    w.commit(store).await.map_err(work_item)?;
+    Ok(filed)
 }

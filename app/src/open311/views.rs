@@ -4,7 +4,7 @@
 use super::*;
 use crate::i18n::T;
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, StationFrame};
+use crate::ui::{current_user, redirect_to_login, StationFrame};
 use server_fn::ServerFn;
 
 #[component]
@@ -12,7 +12,7 @@ pub fn ApiKeysPage() -> impl IntoView {
     let lang = use_lang();
     let Some(user) = current_user() else { return redirect_to_login("/station/open311") };
     if user.role != crate::auth::Role::DistrictAdmin {
-        return view! { <crate::shell::pages::NotFoundPage /> }.into_any();
+        return view! { <crate::ui::NotFoundPage /> }.into_any();
     }
     let data = Resource::new(|| (), |_| load_keys());
     let error = [AddKey::PATH, RevokeKey::PATH].into_iter().find_map(crate::form::error_from_url);

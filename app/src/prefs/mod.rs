@@ -78,14 +78,9 @@ fn url_path(url: &str) -> Option<String> {
 #[cfg(feature = "ssr")]
 async fn apply(lang: Option<Lang>, elder: Option<bool>) -> Result<(), AppError> {
     set_cookies(lang, elder);
-    if let Some(user) = crate::request::viewer() {
+    if let Some(user) = crate::auth::server::viewer() {
         let store = crate::request::store()?;
-        sqlx::query("UPDATE users SET lang = COALESCE($1, lang), elder = COALESCE($2, elder) WHERE id = $3")
-            .bind(lang.map(Lang::tag))
-            .bind(elder.map(i64::from))
-            .bind(user.id)
-            .execute(store.pool())
-            .await?;
+        crate::auth::server::save_prefs(&store, user.id, lang.map(Lang::tag), elder).await?;
     }
     crate::request::redirect(&back());
     Ok(())
@@ -97,7 +92,7 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
         Some(lang) => apply(Some(lang), None).await,
         None => Err(AppError::BadRequest),
     };
-    crate::request::respond(result)
+    result
 }
 
 #[server(endpoint = "prefs/elder")]
@@ -107,7 +102,7 @@ pub async fn set_elder_mode(on: String) -> Result<(), AppError> {
         "0" | "false" | "off" => apply(None, Some(false)).await,
         _ => Err(AppError::BadRequest),
     };
-    crate::request::respond(result)
+    result
 }
 
 /// A one-button form that switches to the other language.

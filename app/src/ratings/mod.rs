@@ -54,15 +54,11 @@ pub async fn rate_case(
     outcome: String,
     comment: String,
 ) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let scores = rules::Scores::from_form(&overall, &timeliness, &attitude, &outcome);
-        server::rate(&crate::request::store()?, &user, demand_id, scores, &comment).await?;
-        crate::request::redirect(&format!("/demands/{demand_id}#rating"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let scores = rules::Scores::from_form(&overall, &timeliness, &attitude, &outcome);
+    server::rate(&crate::request::store()?, &user, demand_id, scores, &comment).await?;
+    crate::request::redirect(&format!("/demands/{demand_id}#rating"));
+    Ok(())
 }
 
 /// The resident rates a served appointment (arrived or walk-in), the same five levels.
@@ -75,15 +71,11 @@ pub async fn rate_appointment(
     outcome: String,
     comment: String,
 ) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let scores = rules::Scores::from_form(&overall, &timeliness, &attitude, &outcome);
-        server::rate_appointment(&crate::request::store()?, &user, appointment_id, scores, &comment).await?;
-        crate::request::redirect(&format!("/appointments/{appointment_id}#rating"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let scores = rules::Scores::from_form(&overall, &timeliness, &attitude, &outcome);
+    server::rate_appointment(&crate::request::store()?, &user, appointment_id, scores, &comment).await?;
+    crate::request::redirect(&format!("/appointments/{appointment_id}#rating"));
+    Ok(())
 }
 
 #[server(endpoint = "ratings/assess")]
@@ -93,13 +85,9 @@ pub async fn assess_case(
     cooperation: String,
     helped: String,
 ) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let n = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
-        server::assess(&crate::request::store()?, &user, demand_id, n(&difficulty), n(&cooperation), &helped).await?;
-        crate::request::redirect(&format!("/demands/{demand_id}#assessment"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let n = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
+    server::assess(&crate::request::store()?, &user, demand_id, n(&difficulty), n(&cooperation), &helped).await?;
+    crate::request::redirect(&format!("/demands/{demand_id}#assessment"));
+    Ok(())
 }

@@ -4,10 +4,15 @@
 use super::rules::{self, Scores};
 use super::*;
 use crate::auth::SessionUser;
+use crate::demands::file::{file_case, NewCase};
+use crate::demands::Channel;
+use crate::form::key::IdempotencyKey;
+use crate::notifications::Kind;
 use crate::store::{Millis, Store, Tx};
 use crate::time::format_local;
-use crate::work::rules::{Place, State, Triage, TriageReason, Urgency};
-use crate::work::server::{self as work, ItemRow, Relation};
+use crate::work::rules::{AffairLimits, ItemKind, Place, RouteReason, State, Triage, TriageReason};
+use crate::work::server::create::Route;
+use crate::work::server::{self as work, ItemRow, Relation, WorkTx};
 
 /// The rating card of a case page, for the requester and the station (nobody else).
 pub async fn card(store: &Store, item: &ItemRow, rel: Relation) -> Result<Option<RatingCard>, AppError> {
@@ -64,34 +69,73 @@ pub async fn rate(
     }
     let now = Millis::now().0;
     let comment = check(rules::may_rate(item.state() == State::Closed, item.closed_at, now), &scores, comment)?;
-    let mut tx = store.write().await?;
-    Rated::Case(item.id).upsert(&mut tx, user.id, &scores, comment, now).await?;
+    let mut w = WorkTx::begin(store).await?;
+    Rated::Case(item.id).upsert(w.tx(), user.id, &scores, comment, now).await?;
     if rules::needs_callback(scores.overall) {
-        open_callback(&mut tx, &item, user.id, now).await?;
+        open_callback(&mut w, &item, user.id, now).await?;
     }
-    tx.commit().await?;
-    Ok(())
+    w.commit(store).await
 }
 
 /// The callback (回访), once per rated case, assigned to the stationmaster.
-async fn open_callback(tx: &mut Tx, item: &ItemRow, rater: i64, now: i64) -> Result<(), AppError> {
-    if !Rated::Case(item.id).claim_callback(tx).await? {
+async fn open_callback(w: &mut WorkTx, item: &ItemRow, rater: i64, now: i64) -> Result<(), AppError> {
+    if !Rated::Case(item.id).claim_callback(w.tx()).await? {
         return Ok(());
     }
     let demand = item.demand_id.ok_or(AppError::Internal)?;
-    let callback = callback_item(
-        tx,
-        Callback {
-            community_id: item.community_id,
-            copy_from_demand: demand,
-            description: format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}"),
-            key: format!("callback-{}", item.id),
-            rater,
-            now,
-        },
+    let (requester, affair, building, contact_time): (i64, Option<i64>, Option<i64>, String) =
+        sqlx::query_as("SELECT requester_id, affair_id, building_id, contact_time FROM demands WHERE id = $1")
+            .bind(demand)
+            .fetch_one(&mut **w.tx())
+            .await?;
+    let text = format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}");
+    let mut case =
+        callback_case(w, item.community_id, requester, rater, text, format!("callback-{}", item.id), now).await?;
+    case.affair = affair;
+    case.building_id = building;
+    case.contact_time = contact_time;
+    let callback = file_case(w, case).await?.ok_or(AppError::Conflict)?;
+    Rated::Case(item.id).link_callback(w.tx(), callback.item).await
+}
+
+/// A callback case: private, at the resident's home, triaged as a callback, due in three
+/// days, for the community's stationmaster (whoever handled the case), told as a callback.
+async fn callback_case(
+    w: &mut WorkTx,
+    community: i64,
+    requester: i64,
+    rater: i64,
+    text: String,
+    key: String,
+    now: i64,
+) -> Result<NewCase, AppError> {
+    let master: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM users WHERE region_id = $1 AND role = 'stationmaster' AND disabled_at IS NULL ORDER BY id LIMIT 1",
     )
+    .bind(community)
+    .fetch_optional(&mut **w.tx())
     .await?;
-    Rated::Case(item.id).link_callback(tx, callback).await
+    let key = IdempotencyKey::internal(key);
+    let mut case =
+        NewCase::new(community, requester, rater, Channel::App, ItemKind::Callback, text, Place::Home, key, now);
+    case.triage = Some((Triage::Immediate, TriageReason::Callback));
+    case.limits = Some(AffairLimits { response_hours: 24, completion_hours: 72 });
+    if let Some(m) = master {
+        case.route = Route::To(m, RouteReason::Stationmaster, Kind::Callback);
+    }
+    Ok(case)
+}
+
+/// A rating of the past (seeded history).
+pub async fn record_past(tx: &mut Tx, item: i64, rater: i64, scores: &Scores, at: i64) -> Result<(), AppError> {
+    Rated::Case(item).upsert(tx, rater, scores, "", at).await
+}
+
+/// The callback a rating of the past opened.
+pub async fn link_past_callback(tx: &mut Tx, rated: i64, callback: i64) -> Result<(), AppError> {
+    let rated = Rated::Case(rated);
+    rated.claim_callback(tx).await?;
+    rated.link_callback(tx, callback).await
 }
 
 pub async fn assessment(store: &Store, item: &ItemRow) -> Result<Option<Assessment>, AppError> {
@@ -141,77 +185,6 @@ pub async fn assess(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// What a callback is about: the demand whose resident, affair and building it copies.
-struct Callback {
-    community_id: i64,
-    copy_from_demand: i64,
-    description: String,
-    key: String,
-    rater: i64,
-    now: i64,
-}
-
-/// The callback (回访) work item, assigned to the stationmaster with a notification.
-async fn callback_item(tx: &mut Tx, c: Callback) -> Result<i64, AppError> {
-    let callback_demand: i64 = sqlx::query_scalar(
-        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-         SELECT community_id, requester_id, $1, 'app', affair_id, $2, 'home', building_id, '', 'normal', 'private', contact_time, $3, $4 \
-         FROM demands WHERE id = $5 RETURNING id",
-    )
-    .bind(c.rater)
-    .bind(&c.description)
-    .bind(&c.key)
-    .bind(c.now)
-    .bind(c.copy_from_demand)
-    .fetch_one(&mut **tx)
-    .await?;
-    new_callback_item(tx, c.community_id, callback_demand, c.rater, c.now).await
-}
-
-async fn new_callback_item(
-    tx: &mut Tx,
-    community_id: i64,
-    callback_demand: i64,
-    rater: i64,
-    now: i64,
-) -> Result<i64, AppError> {
-    let callback = work::create_for_demand(
-        tx,
-        work::NewItem {
-            kind: "callback",
-            triage: Some((Triage::Immediate, TriageReason::Callback)),
-            demand_id: callback_demand,
-            community_id,
-            building_id: None,
-            affair_mode: None,
-            affair_limits: Some(crate::work::rules::AffairLimits { response_hours: 24, completion_hours: 72 }),
-            urgency: Urgency::Normal,
-            place: Place::Home,
-            posted_at: now,
-            filed_by: rater,
-            note: String::new(),
-        },
-    )
-    .await?;
-    // The stationmaster calls back, whoever handled the case.
-    let master: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM users WHERE region_id = $1 AND role = 'stationmaster' AND disabled_at IS NULL ORDER BY id LIMIT 1",
-    )
-    .bind(community_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if let Some(m) = master {
-        sqlx::query("UPDATE work_items SET assignee_id = $1, route_reason = 'stationmaster' WHERE id = $2")
-            .bind(m)
-            .bind(callback)
-            .execute(&mut **tx)
-            .await?;
-        work::notify(tx, m, Some(callback), "callback", "", None).await?;
-    }
-    Ok(callback)
 }
 
 /// The rating card of a served appointment, for the resident it was for.
@@ -267,31 +240,23 @@ pub async fn rate_appointment(
     }
     let now = Millis::now().0;
     let comment = check(rules::may_rate(status == "arrived", Some(served), now), &scores, comment)?;
-    let mut tx = store.write().await?;
+    let mut w = WorkTx::begin(store).await?;
     let rated = Rated::Appointment(appointment);
-    rated.upsert(&mut tx, user.id, &scores, comment, now).await?;
-    if rules::needs_callback(scores.overall) {
-        if rated.claim_callback(&mut tx).await? {
-            let demand: i64 = sqlx::query_scalar(
-                "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, \
-                 building_id, place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-                 SELECT $1, u.id, u.id, 'app', $2, $3, 'home', u.building_id, '', 'normal', 'private', '', $4, $5 \
-                 FROM users u WHERE u.id = $6 RETURNING id",
-            )
-            .bind(community)
-            .bind(affair)
-            .bind(format!("【回访 Callback】居民对预约办理 #{appointment} 不满意，请站长回访。/appointments/{appointment}"))
-            .bind(format!("callback-appointment-{appointment}"))
-            .bind(now)
+    rated.upsert(w.tx(), user.id, &scores, comment, now).await?;
+    if rules::needs_callback(scores.overall) && rated.claim_callback(w.tx()).await? {
+        let text =
+            format!("【回访 Callback】居民对预约办理 #{appointment} 不满意，请站长回访。/appointments/{appointment}");
+        let key = format!("callback-appointment-{appointment}");
+        let mut case = callback_case(&mut w, community, user.id, user.id, text, key, now).await?;
+        case.affair = affair;
+        case.building_id = sqlx::query_scalar("SELECT building_id FROM users WHERE id = $1")
             .bind(user.id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **w.tx())
             .await?;
-            let item = new_callback_item(&mut tx, community, demand, user.id, now).await?;
-            rated.link_callback(&mut tx, item).await?;
-        }
+        let callback = file_case(&mut w, case).await?.ok_or(AppError::Conflict)?;
+        rated.link_callback(w.tx(), callback.item).await?;
     }
-    tx.commit().await?;
-    Ok(())
+    w.commit(store).await
 }
 
 /// What a rating is of: a case (its work item) or a served appointment. Both tables have the

@@ -1,9 +1,9 @@
 //! The residents' top-level pages that belong to no single feature.
 
-use super::{current_user, ErrorPage, Page, Tab};
-use crate::community::{my_community, CommunityInfo};
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
+use crate::station::overview::{my_community, CommunityInfo};
+use crate::ui::{current_user, Page, Tab};
 use leptos::prelude::*;
 
 #[component]
@@ -126,9 +126,4 @@ pub fn ServiceFamilies(lang: Lang) -> impl IntoView {
             </ul>
         </section>
     }
-}
-
-#[component]
-pub fn NotFoundPage() -> impl IntoView {
-    view! { <ErrorPage status=404 title=T::ErrNotFoundTitle body=T::ErrNotFoundBody /> }
 }

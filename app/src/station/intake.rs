@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::form::{load_state, EnhancedForm, Field, FormBanner};
 use crate::i18n::T;
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, ErrorPage, StationFrame};
+use crate::ui::{current_user, redirect_to_login, ErrorPage, StationFrame};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -63,33 +63,25 @@ async fn card(store: &crate::store::Store, community: i64, id: i64) -> Result<Op
 /// Finds a resident of the worker's community by phone number.
 #[server(endpoint = "station/intake/find")]
 pub async fn find_resident(phone: String) -> Result<Option<ResidentCard>, AppError> {
-    let result = async {
-        let user = station_worker()?;
-        let phone = crate::auth::rules::normalise_phone(&phone).map_err(|p| AppError::invalid("phone", p))?;
-        let store = crate::request::store()?;
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM users WHERE phone = $1 AND region_id = $2 AND role = 'resident'")
-                .bind(&phone)
-                .bind(user.region_id)
-                .fetch_optional(store.pool())
-                .await?;
-        match id {
-            Some(id) => card(&store, user.region_id, id).await,
-            None => Ok(None),
-        }
+    let user = station_worker()?;
+    let phone = crate::auth::rules::normalise_phone(&phone).map_err(|p| AppError::invalid("phone", p))?;
+    let store = crate::request::store()?;
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE phone = $1 AND region_id = $2 AND role = 'resident'")
+            .bind(&phone)
+            .bind(user.region_id)
+            .fetch_optional(store.pool())
+            .await?;
+    match id {
+        Some(id) => card(&store, user.region_id, id).await,
+        None => Ok(None),
     }
-    .await;
-    crate::request::respond(result)
 }
 
 #[server(endpoint = "station/intake/resident")]
 pub async fn get_resident_card(id: i64) -> Result<ResidentCard, AppError> {
-    let result = async {
-        let user = station_worker()?;
-        card(&crate::request::store()?, user.region_id, id).await?.ok_or(AppError::NotFound)
-    }
-    .await;
-    crate::request::respond(result)
+    let user = station_worker()?;
+    card(&crate::request::store()?, user.region_id, id).await?.ok_or(AppError::NotFound)
 }
 
 /// Creates a minimal record for a resident without an account (no password: nobody can log
@@ -162,7 +154,7 @@ pub async fn create_resident_record(
             crate::form::server::keep_input("resident", &kept).await
         }
     }
-    crate::request::respond(result)
+    result
 }
 
 #[component]
@@ -207,12 +199,7 @@ pub fn IntakePage() -> impl IntoView {
                         match found.await {
                             Ok(Some(r)) => {
                                 let s = demand_state.await;
-                                let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(|| {
-                                    #[cfg(feature = "ssr")]
-                                    { crate::auth::server::new_token()[..32].to_string() }
-                                    #[cfg(not(feature = "ssr"))]
-                                    { String::new() }
-                                });
+                                let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
                                 let context = load_posting_context(key.clone()).await;
                                 let menu = menu.await.unwrap_or_default();
                                 let who = IntakeFor { requester_id: r.id, name: r.name.clone() };

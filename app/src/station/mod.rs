@@ -2,17 +2,18 @@
 //! their scope; later features add the work-item board here.
 
 use crate::auth::Role;
-use crate::community::{station_overview, StationDesk};
 use crate::error::AppError;
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, ErrorPage, StationFrame};
+use crate::ui::{current_user, redirect_to_login, ErrorPage, StationFrame};
 use crate::work::api::{department_board, station_board, BoardFilter};
 use crate::work::board::{DepartmentBoard, StationBoard};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use overview::{station_overview, StationDesk};
 
 pub mod intake;
+pub mod overview;
 
 /// The board's filters from the page's query string.
 fn filter_from_query() -> BoardFilter {

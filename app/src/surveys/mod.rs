@@ -66,22 +66,14 @@ pub struct SurveyResults {
 
 #[server(endpoint = "surveys/list")]
 pub async fn list_surveys() -> Result<SurveyList, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::list(&crate::request::store()?, &user).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::list(&crate::request::store()?, &user).await
 }
 
 #[server(endpoint = "surveys/one")]
 pub async fn load_survey_sheet(id: i64) -> Result<SurveySheet, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::sheet(&crate::request::store()?, &user, id).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::sheet(&crate::request::store()?, &user, id).await
 }
 
 /// The station builds a survey. Question slots post as `q[s{k}_prompt]`, `q[s{k}_kind]`,
@@ -131,7 +123,7 @@ pub async fn create_survey(
         let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         crate::form::server::keep_input("survey-new", &refs).await;
     }
-    crate::request::respond(result)
+    result
 }
 
 /// A resident answers. Answers post as `a[q{id}]` (one choice, a scale value or a text)
@@ -153,28 +145,30 @@ pub async fn answer_survey(survey_id: i64, a: Option<BTreeMap<String, String>>) 
         let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         crate::form::server::keep_input("survey-answer", &refs).await;
     }
-    crate::request::respond(result)
+    result
 }
 
 #[server(endpoint = "surveys/results")]
 pub async fn load_survey_results(id: i64) -> Result<SurveyResults, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        server::results(&crate::request::store()?, &user, id).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    server::results(&crate::request::store()?, &user, id).await
 }
 
 /// The station stops a survey before its close date.
 #[server(endpoint = "surveys/close")]
 pub async fn close_survey(id: i64) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        server::close(&crate::request::store()?, &user, id).await?;
-        crate::request::redirect(&format!("/station/surveys/{id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    server::close(&crate::request::store()?, &user, id).await?;
+    crate::request::redirect(&format!("/station/surveys/{id}"));
+    Ok(())
+}
+
+/// The feature's own routes: a survey's answer sheets as CSV.
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::store::Store: axum::extract::FromRef<S>,
+{
+    axum::Router::new().route("/station/surveys/{id}/responses.csv", axum::routing::get(server::responses_csv_route))
 }

@@ -364,6 +364,6 @@ mod tests {
         assert_ne!(k, respondent_key(b"secret", 8, 42), "another survey: keys cannot be linked across surveys");
         assert_ne!(k, respondent_key(b"other", 7, 42), "without the secret the key cannot be recomputed");
         // Not a plain hash: nobody can recompute it by trying every account id.
-        assert_ne!(k, crate::auth::server::sha256_hex("survey:7:user:42"));
+        assert_ne!(k, crate::security::sha256_hex("survey:7:user:42"));
     }
 }

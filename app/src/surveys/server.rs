@@ -12,7 +12,7 @@ const DAY: i64 = 86_400_000;
 
 /// The survey secret, made once and kept in the database so every instance uses the same.
 async fn secret(store: &Store) -> Result<Vec<u8>, AppError> {
-    let fresh = crate::auth::server::new_token();
+    let fresh = crate::security::new_token();
     sqlx::query("INSERT INTO app_secrets (name, value) VALUES ('survey_key', $1) ON CONFLICT (name) DO NOTHING")
         .bind(&fresh)
         .execute(store.pool())
@@ -300,7 +300,7 @@ pub async fn answer(
     let key = rules::respondent_key(&secret(store).await?, id, user.id);
     let anonymous = s.anonymous == 1;
     // Anonymous: no account, and the day rather than the moment.
-    let at = if anonymous { crate::dashboard::rates::day_start(now) } else { now };
+    let at = if anonymous { crate::time::day_start(now) } else { now };
     let mut tx = store.write().await?;
     let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
         "INSERT INTO survey_responses (survey_id, respondent_id, respondent_key, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -415,7 +415,7 @@ pub fn responses_csv(
 /// `GET /station/surveys/{id}/responses.csv`, for whoever may read the results.
 pub async fn responses_csv_route(
     axum::extract::State(store): axum::extract::State<Store>,
-    axum::Extension(viewer): axum::Extension<crate::request::Viewer>,
+    axum::Extension(viewer): axum::Extension<crate::auth::server::Viewer>,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
@@ -459,7 +459,7 @@ pub async fn seed_demo_survey(store: &Store) -> Result<(), AppError> {
         return Ok(());
     }
     let now = Millis::now().0;
-    let opens = crate::dashboard::rates::day_start(now);
+    let opens = crate::time::day_start(now);
     let mut tx = store.write().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO surveys (community_id, title, intro, anonymous, opens_at, closes_at, created_by, idempotency_key, created_at) \

@@ -3,24 +3,13 @@
 
 use super::rules::{self, Kind, Question, MAX_QUESTIONS};
 use super::*;
-use crate::dashboard::charts::BarChart;
 use crate::form::{load_state, EnhancedForm, FormBanner, FormState};
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, Page, StationFrame, Tab};
+use crate::ui::charts::BarChart;
+use crate::ui::{current_user, redirect_to_login, Page, StationFrame, Tab};
 use leptos_router::hooks::use_params_map;
 use server_fn::ServerFn;
-
-fn new_key() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        crate::auth::server::new_token()[..32].to_string()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
-    }
-}
 
 fn id_param() -> Option<i64> {
     use_params_map().get_untracked().get("id").and_then(|v| v.parse::<i64>().ok())
@@ -85,7 +74,7 @@ fn SurveyListView(list: SurveyList, lang: Lang, station: bool) -> impl IntoView 
 #[component]
 pub fn SurveyPage() -> impl IntoView {
     let lang = use_lang();
-    let Some(id) = id_param() else { return view! { <crate::shell::pages::NotFoundPage /> }.into_any() };
+    let Some(id) = id_param() else { return view! { <crate::ui::NotFoundPage /> }.into_any() };
     if current_user().is_none() {
         return redirect_to_login(&format!("/surveys/{id}"));
     }
@@ -203,7 +192,7 @@ pub fn StationSurveysPage() -> impl IntoView {
     let lang = use_lang();
     let Some(user) = current_user() else { return redirect_to_login("/station/surveys") };
     if !user.role.is_station_team() {
-        return view! { <crate::shell::pages::NotFoundPage /> }.into_any();
+        return view! { <crate::ui::NotFoundPage /> }.into_any();
     }
     let data = Resource::new(|| (), |_| list_surveys());
     view! {
@@ -226,7 +215,7 @@ pub fn NewSurveyPage() -> impl IntoView {
     let lang = use_lang();
     let Some(user) = current_user() else { return redirect_to_login("/station/surveys/new") };
     if !user.role.is_station_team() {
-        return view! { <crate::shell::pages::NotFoundPage /> }.into_any();
+        return view! { <crate::ui::NotFoundPage /> }.into_any();
     }
     let state = Resource::new(|| (), |_| load_state("survey-new", CreateSurvey::PATH));
     view! {
@@ -234,7 +223,7 @@ pub fn NewSurveyPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let s = state.await;
-                    let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(new_key);
+                    let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
                     let problems = s.clone();
                     let problem = move |f: &str| problems.problem(f).map(|p| lang.t(p));
                     let today = crate::time::to_local(chrono::Utc::now().timestamp_millis()).date_naive();
@@ -315,10 +304,10 @@ pub fn NewSurveyPage() -> impl IntoView {
 #[component]
 pub fn SurveyResultsPage() -> impl IntoView {
     let lang = use_lang();
-    let Some(id) = id_param() else { return view! { <crate::shell::pages::NotFoundPage /> }.into_any() };
+    let Some(id) = id_param() else { return view! { <crate::ui::NotFoundPage /> }.into_any() };
     let Some(user) = current_user() else { return redirect_to_login(&format!("/station/surveys/{id}")) };
     if !user.role.is_staff() {
-        return view! { <crate::shell::pages::NotFoundPage /> }.into_any();
+        return view! { <crate::ui::NotFoundPage /> }.into_any();
     }
     let data = Resource::new(move || id, load_survey_results);
     view! {

@@ -102,7 +102,7 @@ async fn refresh(changed: RwSignal<bool>, pending: RwSignal<bool>, forced: bool)
 #[cfg(feature = "ssr")]
 pub async fn sse(
     axum::extract::State(store): axum::extract::State<crate::store::Store>,
-    axum::Extension(viewer): axum::Extension<crate::request::Viewer>,
+    axum::Extension(viewer): axum::Extension<crate::auth::server::Viewer>,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
@@ -110,5 +110,5 @@ pub async fn sse(
     if !super::server::may_read(&store, &user, id).await.unwrap_or(false) {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     }
-    crate::work::live::changes(format!("thread:{id}"))
+    crate::live::changes(format!("thread:{id}"))
 }

@@ -201,22 +201,14 @@ pub struct ModerationOverview {
 
 #[server(endpoint = "threads")]
 pub async fn threads(sort: String, topic: String) -> Result<ThreadList, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::list(&crate::request::store()?, &user, &sort, &topic).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::list(&crate::request::store()?, &user, &sort, &topic).await
 }
 
 #[server(endpoint = "threads/one")]
 pub async fn thread(id: i64) -> Result<ThreadView, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::view(&crate::request::store()?, &user, id).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::view(&crate::request::store()?, &user, id).await
 }
 
 /// Opens a thread (multipart: text fields and up to three photos; works without JavaScript).
@@ -249,56 +241,40 @@ pub async fn post_comment(
         )
         .await;
     }
-    crate::request::respond(result)
+    result
 }
 
 #[server(endpoint = "threads/comment/edit")]
 pub async fn edit_comment(id: i64, body: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let thread = server::edit_comment(&crate::request::store()?, &user, id, &body).await?;
-        crate::request::redirect(&format!("/threads/{thread}#c{id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let thread = server::talk::edit_comment(&crate::request::store()?, &user, id, &body).await?;
+    crate::request::redirect(&format!("/threads/{thread}#c{id}"));
+    Ok(())
 }
 
 #[server(endpoint = "threads/comment/delete")]
 pub async fn delete_comment(id: i64) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let thread = server::delete_comment(&crate::request::store()?, &user, id).await?;
-        crate::request::redirect(&format!("/threads/{thread}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let thread = server::talk::delete_comment(&crate::request::store()?, &user, id).await?;
+    crate::request::redirect(&format!("/threads/{thread}"));
+    Ok(())
 }
 
 /// Support a thread (`support` = "1") or withdraw one's support.
 #[server(endpoint = "threads/support")]
 pub async fn support_thread(thread_id: i64, support: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::support(&crate::request::store()?, &user, thread_id, support == "1").await?;
-        crate::request::redirect(&format!("/threads/{thread_id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::support(&crate::request::store()?, &user, thread_id, support == "1").await?;
+    crate::request::redirect(&format!("/threads/{thread_id}"));
+    Ok(())
 }
 
 #[server(endpoint = "threads/flag")]
 pub async fn flag(kind: String, id: i64, reason: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let thread = server::flag(&crate::request::store()?, &user, &kind, id, &reason).await?;
-        crate::request::redirect(&format!("/threads/{thread}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let thread = server::moderation::flag(&crate::request::store()?, &user, &kind, id, &reason).await?;
+    crate::request::redirect(&format!("/threads/{thread}"));
+    Ok(())
 }
 
 /// The station's answer to a thread under review: `adopt` (plan + milestones, one per line
@@ -335,19 +311,15 @@ pub async fn answer_thread(
         )
         .await;
     }
-    crate::request::respond(result)
+    result
 }
 
 #[server(endpoint = "threads/milestone")]
 pub async fn update_milestone(id: i64, note: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let thread = server::milestone_done(&crate::request::store()?, &user, id, &note).await?;
-        crate::request::redirect(&format!("/threads/{thread}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let thread = server::milestone_done(&crate::request::store()?, &user, id, &note).await?;
+    crate::request::redirect(&format!("/threads/{thread}"));
+    Ok(())
 }
 
 /// Schedules a consultation meeting: date `YYYY-MM-DD`, times `HH:MM` (Beijing time).
@@ -362,8 +334,17 @@ pub async fn schedule_meeting(
 ) -> Result<(), AppError> {
     let result = async {
         let user = crate::auth::server::require_user()?;
-        server::schedule_meeting(&crate::request::store()?, &user, thread_id, &date, &start, &end, &place, &capacity)
-            .await?;
+        server::meetings::schedule_meeting(
+            &crate::request::store()?,
+            &user,
+            thread_id,
+            &date,
+            &start,
+            &end,
+            &place,
+            &capacity,
+        )
+        .await?;
         crate::request::redirect(&format!("/threads/{thread_id}#meetings"));
         Ok(())
     }
@@ -375,79 +356,68 @@ pub async fn schedule_meeting(
         )
         .await;
     }
-    crate::request::respond(result)
+    result
 }
 
 /// Sign up for a meeting (`join` = "1") or cancel.
 #[server(endpoint = "threads/meeting/signup")]
 pub async fn meeting_signup(meeting_id: i64, join: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let thread = server::signup(&crate::request::store()?, &user, meeting_id, join == "1").await?;
-        crate::request::redirect(&format!("/threads/{thread}#meetings"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let thread = server::signup(&crate::request::store()?, &user, meeting_id, join == "1").await?;
+    crate::request::redirect(&format!("/threads/{thread}#meetings"));
+    Ok(())
 }
 
 #[server(endpoint = "threads/meeting/minutes")]
 pub async fn meeting_minutes(meeting_id: i64, minutes: String, decision: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let thread = server::minutes(&crate::request::store()?, &user, meeting_id, &minutes, &decision).await?;
-        crate::request::redirect(&format!("/threads/{thread}#meetings"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let thread = server::minutes(&crate::request::store()?, &user, meeting_id, &minutes, &decision).await?;
+    crate::request::redirect(&format!("/threads/{thread}#meetings"));
+    Ok(())
 }
 
 #[server(endpoint = "station/moderation")]
 pub async fn moderation_desk() -> Result<ModerationOverview, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::desk(&crate::request::store()?, &user).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::desk(&crate::request::store()?, &user).await
 }
 
 /// Hide or restore a thread or comment (`decision` = hide | restore).
 #[server(endpoint = "station/moderation/decide")]
 pub async fn moderate(kind: String, id: i64, decision: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::moderate(&crate::request::store()?, &user, &kind, id, &decision).await?;
-        crate::request::redirect("/station/threads");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::moderation::moderate(&crate::request::store()?, &user, &kind, id, &decision).await?;
+    crate::request::redirect("/station/threads");
+    Ok(())
 }
 
 /// Block a resident from posting for `days` (0 lifts a block).
 #[server(endpoint = "station/moderation/block")]
 pub async fn block_user(user_id: i64, days: String, reason: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::block(&crate::request::store()?, &user, user_id, &days, &reason).await?;
-        crate::request::redirect("/station/threads");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::block(&crate::request::store()?, &user, user_id, &days, &reason).await?;
+    crate::request::redirect("/station/threads");
+    Ok(())
 }
 
 /// The community's support threshold (blank: the default rule). Stationmaster only.
 #[server(endpoint = "station/threshold")]
 pub async fn set_threshold(threshold: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::set_threshold(&crate::request::store()?, &user, &threshold).await?;
-        crate::request::redirect("/station/threads");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::moderation::set_threshold(&crate::request::store()?, &user, &threshold).await?;
+    crate::request::redirect("/station/threads");
+    Ok(())
+}
+
+/// The feature's own routes: a thread's live stream and a meeting's calendar file.
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::store::Store: axum::extract::FromRef<S>,
+{
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/live/threads/{id}", get(live::sse))
+        .route("/meetings/{id}/ics", get(server::meeting_ics))
 }

@@ -7,21 +7,10 @@ use super::*;
 use crate::form::{load_state, EnhancedForm, FormBanner, FormState};
 use crate::i18n::Lang;
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, Page, Tab};
+use crate::ui::{current_user, redirect_to_login, Page, Tab};
 use crate::work::state_label;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
-
-fn new_key() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        crate::auth::server::new_token()[..32].to_string()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
-    }
-}
 
 /// A body as text with clickable web links; nothing else is markup.
 #[component]
@@ -142,7 +131,9 @@ pub fn ThreadLineView(t: ThreadLine, lang: Lang) -> impl IntoView {
 fn NewThreadForm(state: FormState, lang: Lang) -> impl IntoView {
     let s = state;
     let open = s.error.is_some();
-    let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(new_key);
+    let key = Some(s.value("idempotency_key"))
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
     let topic = s.value("topic");
     let problems = s.clone();
     let problem = move |f: &str| problems.problem(f).map(|p| lang.t(p));
@@ -222,7 +213,7 @@ async fn thread_forms() -> ThreadForms {
 pub fn ThreadPage() -> impl IntoView {
     let lang = use_lang();
     let id = use_params_map().get_untracked().get("id").and_then(|v| v.parse::<i64>().ok());
-    let Some(id) = id else { return view! { <crate::shell::pages::NotFoundPage /> }.into_any() };
+    let Some(id) = id else { return view! { <crate::ui::NotFoundPage /> }.into_any() };
     if current_user().is_none() {
         return redirect_to_login(&format!("/threads/{id}"));
     }
@@ -233,7 +224,7 @@ pub fn ThreadPage() -> impl IntoView {
                 let f = thread_forms().await;
                 match data.await {
                     Ok(t) => view! { <ThreadDetail t=t forms=f lang=lang /> }.into_any(),
-                    Err(crate::error::AppError::NotFound) => view! { <crate::shell::pages::NotFoundPage /> }.into_any(),
+                    Err(crate::error::AppError::NotFound) => view! { <crate::ui::NotFoundPage /> }.into_any(),
                     Err(e) => view! { <Page tab=Tab::Deliberate title=lang.t(T::ErrGenericTitle).to_string()><p class="form-banner" role="alert">{e.message(lang)}</p></Page> }.into_any(),
                 }
             })}
@@ -405,7 +396,7 @@ fn CommentForm(thread_id: i64, parent: Option<i64>, state: FormState, lang: Lang
         <form method="post" action=PostComment::url() class="form comment-form">
             <FormBanner error=s.error.clone() />
             <input type="hidden" name="thread_id" value=thread_id />
-            <input type="hidden" name="idempotency_key" value=new_key() />
+            <input type="hidden" name="idempotency_key" value=crate::form::key::IdempotencyKey::fresh() />
             {parent.map(|p| view! { <input type="hidden" name="parent_id" value=p /> })}
             <fieldset class="field stance-choice">
                 <legend>{lang.t(T::Stance)}</legend>
@@ -676,12 +667,12 @@ pub fn ModerationPage() -> impl IntoView {
     let lang = use_lang();
     let Some(user) = current_user() else { return redirect_to_login("/station/threads") };
     if !user.role.is_station_team() {
-        return view! { <crate::shell::pages::NotFoundPage /> }.into_any();
+        return view! { <crate::ui::NotFoundPage /> }.into_any();
     }
     let desk = Resource::new(|| (), |_| moderation_desk());
     let error = [Moderate::PATH, BlockUser::PATH, SetThreshold::PATH].into_iter().find_map(crate::form::error_from_url);
     view! {
-        <crate::shell::StationFrame title=lang.t(T::ThreadsDesk).to_string()>
+        <crate::ui::StationFrame title=lang.t(T::ThreadsDesk).to_string()>
             {error.map(|e| view! { <p class="form-banner" role="alert">{e.message(lang)}</p> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -691,7 +682,7 @@ pub fn ModerationPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </crate::shell::StationFrame>
+        </crate::ui::StationFrame>
     }
     .into_any()
 }

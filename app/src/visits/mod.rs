@@ -86,45 +86,33 @@ pub async fn request_visit(
         )
         .await;
     }
-    crate::request::respond(result)
+    result
 }
 
 /// The station proposes a visit time (`date` `YYYY-MM-DD`, `time` `HH:MM`, Beijing).
 #[server(endpoint = "visits/propose")]
 pub async fn propose_visit(demand_id: i64, date: String, time: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::propose(&crate::request::store()?, &user, demand_id, &date, &time).await?;
-        crate::request::redirect(&format!("/demands/{demand_id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::propose(&crate::request::store()?, &user, demand_id, &date, &time).await?;
+    crate::request::redirect(&format!("/demands/{demand_id}"));
+    Ok(())
 }
 
 /// The resident accepts (`accept` = "1") or asks for another time (with a note).
 #[server(endpoint = "visits/answer")]
 pub async fn answer_visit(proposal_id: i64, accept: String, note: Option<String>) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        let demand =
-            server::answer(&crate::request::store()?, &user, proposal_id, accept == "1", note.as_deref().unwrap_or(""))
-                .await?;
-        crate::request::redirect(&format!("/demands/{demand}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    let demand =
+        server::answer(&crate::request::store()?, &user, proposal_id, accept == "1", note.as_deref().unwrap_or(""))
+            .await?;
+    crate::request::redirect(&format!("/demands/{demand}"));
+    Ok(())
 }
 
 #[server(endpoint = "visits/outcome")]
 pub async fn record_visit(demand_id: i64, outcome: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_user()?;
-        server::record(&crate::request::store()?, &user, demand_id, &outcome).await?;
-        crate::request::redirect(&format!("/demands/{demand_id}"));
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_user()?;
+    server::record(&crate::request::store()?, &user, demand_id, &outcome).await?;
+    crate::request::redirect(&format!("/demands/{demand_id}"));
+    Ok(())
 }

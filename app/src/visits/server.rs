@@ -3,12 +3,16 @@
 
 use super::*;
 use crate::auth::{Role, SessionUser};
+use crate::demands::file::{file_case, filed_with_key, NewCase};
+use crate::demands::Channel;
 use crate::error::Problems;
+use crate::form::key::IdempotencyKey;
 use crate::i18n::T;
+use crate::notifications::{server::send, server::Send, Kind};
 use crate::store::{Millis, Store};
 use crate::time::format_local;
-use crate::work::rules::{Action, Place, State, Triage, TriageReason, Urgency};
-use crate::work::server::{self as work, Relation};
+use crate::work::rules::{Action, ItemKind, Place, State, Triage, TriageReason};
+use crate::work::server::{self as work, Relation, WorkTx};
 
 pub struct Request<'a> {
     pub for_whom: i64,
@@ -24,11 +28,9 @@ pub async fn request(store: &Store, user: &SessionUser, r: Request<'_>) -> Resul
     if user.role != Role::Resident {
         return Err(AppError::Forbidden);
     }
-    if !crate::demands::server::valid_key(r.key) {
-        return Err(AppError::BadRequest);
-    }
+    let key = IdempotencyKey::parse(r.key)?;
     // Home visits are demands: the same key finds the same request.
-    if let Some(id) = crate::demands::server::existing(store, user.id, r.key).await? {
+    if let Some(id) = filed_with_key(store, user.id, key.as_str()).await? {
         return Ok(id);
     }
     let mut p = Problems::default();
@@ -54,62 +56,44 @@ pub async fn request(store: &Store, user: &SessionUser, r: Request<'_>) -> Resul
             .bind(r.for_whom)
             .fetch_one(store.pool())
             .await?;
-    let now = Millis::now().0;
     let description = format!("【上门服务 Home visit】{reason}");
-    let mut tx = store.write().await?;
-    let demand: i64 = sqlx::query_scalar(
-        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-         VALUES ($1, $2, $3, 'app', NULL, $4, 'home', $5, '', 'normal', 'private', '', $6, $7) RETURNING id",
-    )
-    .bind(community)
-    .bind(r.for_whom)
-    .bind(user.id)
-    .bind(&description)
-    .bind(building)
-    .bind(r.key)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let item = work::create_for_demand(
-        &mut tx,
-        work::NewItem {
-            kind: "home_visit",
-            triage: Some((Triage::Transfer, TriageReason::HomeVisit)),
-            demand_id: demand,
-            community_id: community,
-            building_id: building,
-            affair_mode: None,
-            affair_limits: None,
-            urgency: Urgency::Normal,
-            place: Place::Home,
-            posted_at: now,
-            filed_by: user.id,
-            note: String::new(),
-        },
-    )
-    .await?;
+    let now = Millis::now().0;
+    let mut case = NewCase::new(
+        community,
+        r.for_whom,
+        user.id,
+        Channel::App,
+        ItemKind::HomeVisit,
+        description,
+        Place::Home,
+        key,
+        now,
+    );
+    case.building_id = building;
+    case.triage = Some((Triage::Transfer, TriageReason::HomeVisit));
+    case.tell_requester = (r.for_whom != user.id).then(|| user.display_name.clone());
+    let mut w = WorkTx::begin(store).await?;
+    let Some(filed) = file_case(&mut w, case).await? else {
+        drop(w);
+        return filed_with_key(store, user.id, r.key).await?.ok_or(AppError::Conflict);
+    };
     sqlx::query(
         "INSERT INTO home_visits (demand_id, preferred, preferred_note, mobility, mobility_note) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(demand)
+    .bind(filed.demand)
     .bind(r.preferred)
     .bind(r.preferred_note.trim().chars().take(200).collect::<String>())
     .bind(r.mobility)
     .bind(r.mobility_note.trim().chars().take(200).collect::<String>())
-    .execute(&mut *tx)
+    .execute(&mut **w.tx())
     .await?;
-    if r.for_whom != user.id {
-        work::notify(&mut tx, r.for_whom, Some(item), "filed_for_you", &user.display_name, None).await?;
-    }
-    tx.commit().await?;
-    crate::work::live::publish(store, item).await;
-    Ok(demand)
+    w.commit(store).await?;
+    Ok(filed.demand)
 }
 
 /// The home-visit part of a demand page, for whoever may see the demand.
 pub async fn panel(store: &Store, item: &work::ItemRow, rel: Relation) -> Result<Option<VisitPanel>, AppError> {
-    let Some(demand) = item.demand_id.filter(|_| item.kind == "home_visit") else { return Ok(None) };
+    let Some(demand) = item.demand_id.filter(|_| item.kind == ItemKind::HomeVisit) else { return Ok(None) };
     let row: Option<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT preferred, preferred_note, mobility, mobility_note, outcome FROM home_visits WHERE demand_id = $1",
     )
@@ -149,7 +133,7 @@ async fn station_item(store: &Store, user: &SessionUser, demand: i64) -> Result<
     let rel = work::relation(store, user, &item).await?;
     match rel {
         Relation::None => Err(AppError::NotFound),
-        Relation::Station if item.kind == "home_visit" => Ok(item),
+        Relation::Station if item.kind == ItemKind::HomeVisit => Ok(item),
         _ => Err(AppError::Forbidden),
     }
 }
@@ -166,12 +150,12 @@ pub async fn propose(store: &Store, user: &SessionUser, demand: i64, date: &str,
     if at <= now {
         return Err(AppError::invalid("date", T::ErrVisitInFuture));
     }
-    let mut tx = store.write().await?;
+    let mut w = WorkTx::begin(store).await?;
     let pending: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM visit_proposals WHERE demand_id = $1 AND status IN ('proposed', 'accepted')",
     )
     .bind(demand)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **w.tx())
     .await?;
     if pending.is_some() {
         return Err(AppError::WrongState);
@@ -181,22 +165,17 @@ pub async fn propose(store: &Store, user: &SessionUser, demand: i64, date: &str,
         .bind(at)
         .bind(user.id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **w.tx())
         .await?;
     // Proposing a time is the station's response: it takes the request on.
     if item.state() == State::Received {
-        work::station_steps(&mut tx, item.id, user.id, &[Action::Accept], "").await?;
+        work::station_steps(&mut w, item.id, user.id, &[Action::Accept], "").await?;
     }
-    sqlx::query("UPDATE work_items SET first_response_at = COALESCE(first_response_at, $1), version = version + 1, updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(item.id)
-        .execute(&mut *tx)
-        .await?;
     let text = format!("提议上门时间 Proposed visit: {}", format_local(at));
-    work::event(&mut tx, item.id, Some(user.id), crate::work::EventKind::Reply, None, None, &text, true).await?;
-    work::notify(&mut tx, item.requester_id, Some(item.id), "visit_proposed", &format_local(at), None).await?;
-    tx.commit().await?;
-    crate::work::live::publish(store, item.id).await;
+    work::note(&mut w, item.id, Some(user.id), &text, true).await?;
+    let when = format_local(at);
+    send(w.tx(), Send::new(item.requester_id, Kind::VisitProposed).item(item.id).detail(&when)).await?;
+    w.commit(store).await?;
     Ok(())
 }
 
@@ -227,13 +206,13 @@ pub async fn answer(
         return Err(AppError::invalid("note", T::ErrReasonRequired));
     }
     let now = Millis::now().0;
-    let mut tx = store.write().await?;
+    let mut w = WorkTx::begin(store).await?;
     let done = sqlx::query("UPDATE visit_proposals SET status = $1, answer_note = $2, answered_at = $3 WHERE id = $4 AND status = 'proposed'")
         .bind(if accept { "accepted" } else { "declined" })
         .bind(note.chars().take(200).collect::<String>())
         .bind(now)
         .bind(proposal)
-        .execute(&mut *tx)
+        .execute(&mut **w.tx())
         .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::Conflict);
@@ -241,25 +220,17 @@ pub async fn answer(
     if accept {
         // The agreed time schedules the visit on the work item.
         let text = format!("居民确认上门时间 Visit agreed: {}", format_local(at));
-        work::station_steps(&mut tx, item.id, user.id, &[Action::Accept, Action::ScheduleVisit], &text).await?;
+        work::station_steps(&mut w, item.id, user.id, &[Action::Accept, Action::ScheduleVisit], &text).await?;
         // (Accept is skipped when the proposal already took the request on.)
     } else {
         let text = format!("居民请求改期 Another time, please: {note}");
-        work::event(&mut tx, item.id, Some(user.id), crate::work::EventKind::Reply, None, None, &text, true).await?;
+        work::note(&mut w, item.id, Some(user.id), &text, false).await?;
     }
     if let Some(a) = item.assignee_id {
-        work::notify(
-            &mut tx,
-            a,
-            Some(item.id),
-            if accept { "visit_accepted" } else { "visit_declined" },
-            &format_local(at),
-            None,
-        )
-        .await?;
+        let kind = if accept { Kind::VisitAccepted } else { Kind::VisitDeclined };
+        send(w.tx(), Send::new(a, kind).item(item.id).detail(&format_local(at))).await?;
     }
-    tx.commit().await?;
-    crate::work::live::publish(store, item.id).await;
+    w.commit(store).await?;
     Ok(demand)
 }
 
@@ -274,16 +245,15 @@ pub async fn record(store: &Store, user: &SessionUser, demand: i64, outcome: &st
     if item.state() != State::VisitScheduled {
         return Err(AppError::WrongState);
     }
-    let mut tx = store.write().await?;
+    let mut w = WorkTx::begin(store).await?;
     sqlx::query("UPDATE home_visits SET outcome = $1, outcome_at = $2 WHERE demand_id = $3")
         .bind(outcome)
         .bind(Millis::now())
         .bind(demand)
-        .execute(&mut *tx)
+        .execute(&mut **w.tx())
         .await?;
-    work::station_steps(&mut tx, item.id, user.id, &[Action::VisitDone], &format!("上门结果 Visit outcome：{outcome}"))
+    work::station_steps(&mut w, item.id, user.id, &[Action::VisitDone], &format!("上门结果 Visit outcome：{outcome}"))
         .await?;
-    tx.commit().await?;
-    crate::work::live::publish(store, item.id).await;
+    w.commit(store).await?;
     Ok(())
 }

@@ -4,19 +4,8 @@ use super::*;
 use crate::form::{load_state, EnhancedForm, FormBanner};
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
-use crate::shell::{current_user, redirect_to_login, Page, Tab};
+use crate::ui::{current_user, redirect_to_login, Page, Tab};
 use server_fn::ServerFn;
-
-fn new_key() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        crate::auth::server::new_token()[..32].to_string()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
-    }
-}
 
 pub fn preferred_label(v: &str) -> T {
     match v {
@@ -57,7 +46,7 @@ pub fn VisitRequestPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let s = state.await;
-                    let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(new_key);
+                    let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
                     let context = crate::demands::load_posting_context(key.clone()).await;
                     let for_whom = context.map(|c| c.for_whom).unwrap_or_default();
                     let problems = s.clone();

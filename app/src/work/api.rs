@@ -21,24 +21,16 @@ async fn back_to_demand(item: i64) -> Result<(), AppError> {
 
 #[server(endpoint = "work/reply")]
 pub async fn reply(item: i64, text: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        super::server::reply(&crate::request::store()?, &user, item, &text).await?;
-        back_to_demand(item).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    super::server::reply(&crate::request::store()?, &user, item, &text).await?;
+    back_to_demand(item).await
 }
 
 #[server(endpoint = "work/case-note")]
 pub async fn case_note(item: i64, step: String, body: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        super::server::add_case_note(&crate::request::store()?, &user, item, &step, &body).await?;
-        back_to_demand(item).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    super::server::add_case_note(&crate::request::store()?, &user, item, &step, &body).await?;
+    back_to_demand(item).await
 }
 
 /// Whistles departments. The form posts one `departments[i]` field per ticked department.
@@ -49,77 +41,49 @@ pub async fn whistle(
     departments: Option<Vec<i64>>,
     note: Option<String>,
 ) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        let departments = departments.unwrap_or_default();
-        super::server::whistle(
-            &crate::request::store()?,
-            &user,
-            item,
-            version,
-            &departments,
-            note.as_deref().unwrap_or(""),
-        )
-        .await?;
-        back_to_demand(item).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    let departments = departments.unwrap_or_default();
+    super::server::whistle(
+        &crate::request::store()?,
+        &user,
+        item,
+        version,
+        &departments,
+        note.as_deref().unwrap_or(""),
+    )
+    .await?;
+    back_to_demand(item).await
 }
 
 #[server(endpoint = "work/hand-off")]
 pub async fn hand_off(item: i64, version: i64, partner: String, note: Option<String>) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        let partner =
-            partner.parse::<i64>().map_err(|_| AppError::invalid("partner", crate::i18n::T::ErrChoosePartner))?;
-        super::server::hand_off(
-            &crate::request::store()?,
-            &user,
-            item,
-            version,
-            partner,
-            note.as_deref().unwrap_or(""),
-        )
+    let user = crate::auth::server::require_staff()?;
+    let partner = partner.parse::<i64>().map_err(|_| AppError::invalid("partner", crate::i18n::T::ErrChoosePartner))?;
+    super::server::hand_off(&crate::request::store()?, &user, item, version, partner, note.as_deref().unwrap_or(""))
         .await?;
-        back_to_demand(item).await
-    }
-    .await;
-    crate::request::respond(result)
+    back_to_demand(item).await
 }
 
 #[server(endpoint = "work/hand-off-outcome")]
 pub async fn hand_off_outcome(item: i64, version: i64, outcome: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        super::server::hand_off_outcome(&crate::request::store()?, &user, item, version, &outcome).await?;
-        back_to_demand(item).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    super::server::hand_off_outcome(&crate::request::store()?, &user, item, version, &outcome).await?;
+    back_to_demand(item).await
 }
 
 #[server(endpoint = "work/reassign")]
 pub async fn reassign(item: i64, version: i64, assignee: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        let to = assignee.parse::<i64>().map_err(|_| AppError::invalid("assignee", crate::i18n::T::ErrChooseWorker))?;
-        super::server::reassign(&crate::request::store()?, &user, item, version, to).await?;
-        back_to_demand(item).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    let to = assignee.parse::<i64>().map_err(|_| AppError::invalid("assignee", crate::i18n::T::ErrChooseWorker))?;
+    super::server::reassign(&crate::request::store()?, &user, item, version, to).await?;
+    back_to_demand(item).await
 }
 
 #[server(endpoint = "work/urge")]
 pub async fn urge(item: i64, note: Option<String>) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        super::server::urge(&crate::request::store()?, &user, item, note.as_deref().unwrap_or("")).await?;
-        back_to_demand(item).await
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    super::server::urge(&crate::request::store()?, &user, item, note.as_deref().unwrap_or("")).await?;
+    back_to_demand(item).await
 }
 
 /// A transition by the station from the board or the item page.
@@ -131,63 +95,42 @@ pub async fn act(
     note: Option<String>,
     back: Option<String>,
 ) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        let action = super::parse_action(&action).ok_or(AppError::BadRequest)?;
-        super::server::act(&crate::request::store()?, &user, item, version, action, note.as_deref().unwrap_or(""))
-            .await?;
-        match crate::request::safe_next(back.as_deref()) {
-            Some(to) => crate::request::redirect(&to),
-            None => back_to_demand(item).await?,
-        }
-        Ok(())
+    let user = crate::auth::server::require_staff()?;
+    let action = super::rules::Action::parse(&action).ok_or(AppError::BadRequest)?;
+    super::server::act(&crate::request::store()?, &user, item, version, action, note.as_deref().unwrap_or("")).await?;
+    match crate::request::safe_next(back.as_deref()) {
+        Some(to) => crate::request::redirect(&to),
+        None => back_to_demand(item).await?,
     }
-    .await;
-    crate::request::respond(result)
+    Ok(())
 }
 
 #[server(endpoint = "work/check-in")]
 pub async fn check_in(whistle: i64) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        super::server::check_in(&crate::request::store()?, &user, whistle).await?;
-        crate::request::redirect("/station");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    super::server::check_in(&crate::request::store()?, &user, whistle).await?;
+    crate::request::redirect("/station");
+    Ok(())
 }
 
 #[server(endpoint = "work/report")]
 pub async fn report(whistle: i64, report: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        super::server::report(&crate::request::store()?, &user, whistle, &report).await?;
-        crate::request::redirect("/station");
-        Ok(())
-    }
-    .await;
-    crate::request::respond(result)
+    let user = crate::auth::server::require_staff()?;
+    super::server::report(&crate::request::store()?, &user, whistle, &report).await?;
+    crate::request::redirect("/station");
+    Ok(())
 }
 
 /// A station worker goes on or off duty (off duty: new items are not routed to them).
 #[server(endpoint = "work/duty")]
 pub async fn set_on_duty(on: String) -> Result<(), AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        if !user.role.is_station_team() {
-            return Err(AppError::Forbidden);
-        }
-        sqlx::query("UPDATE users SET on_duty = $1 WHERE id = $2")
-            .bind((on == "1") as i64)
-            .bind(user.id)
-            .execute(crate::request::store()?.pool())
-            .await?;
-        crate::request::redirect("/station");
-        Ok(())
+    let user = crate::auth::server::require_staff()?;
+    if !user.role.is_station_team() {
+        return Err(AppError::Forbidden);
     }
-    .await;
-    crate::request::respond(result)
+    crate::auth::server::set_on_duty(&crate::request::store()?, user.id, on == "1").await?;
+    crate::request::redirect("/station");
+    Ok(())
 }
 
 /// Filters of the station board, from its GET form.
@@ -211,11 +154,11 @@ pub struct BoardLine {
     pub version: i64,
     pub state: State,
     pub title: String,
-    pub affair: Option<crate::community::Named>,
+    pub affair: Option<crate::i18n::Named>,
     pub family: Option<String>,
     pub urgency_emergency: bool,
     pub triage_transfer: bool,
-    pub area: Option<crate::community::Named>,
+    pub area: Option<crate::i18n::Named>,
     pub assignee: Option<String>,
     pub mine: bool,
     pub channel: String,
@@ -239,7 +182,7 @@ pub struct DepartmentLine {
     pub whistle_id: i64,
     pub item_id: i64,
     pub title: String,
-    pub community: crate::community::Named,
+    pub community: crate::i18n::Named,
     pub summoned: String,
     pub checkin_by: String,
     pub checked_in: bool,
@@ -251,7 +194,7 @@ pub struct Board {
     pub counts: Vec<(State, i64)>,
     pub overdue: i64,
     pub lines: Vec<BoardLine>,
-    pub areas: Vec<(String, crate::community::Named)>,
+    pub areas: Vec<(String, crate::i18n::Named)>,
     pub on_duty: bool,
     pub can_urge: bool,
 }
@@ -268,26 +211,18 @@ pub async fn station_board(
 ) -> Result<Board, AppError> {
     let filter =
         BoardFilter { state, area, family, urgency, overdue: overdue.unwrap_or(false), mine: mine.unwrap_or(false) };
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        if !user.role.is_station_team() {
-            return Err(AppError::Forbidden);
-        }
-        super::board::server::board(&crate::request::store()?, &user, &filter).await
+    let user = crate::auth::server::require_staff()?;
+    if !user.role.is_station_team() {
+        return Err(AppError::Forbidden);
     }
-    .await;
-    crate::request::respond(result)
+    super::board::query::board(&crate::request::store()?, &user, &filter).await
 }
 
 #[server(endpoint = "station/department")]
 pub async fn department_board() -> Result<Vec<DepartmentLine>, AppError> {
-    let result = async {
-        let user = crate::auth::server::require_staff()?;
-        if user.role != crate::auth::Role::Department {
-            return Err(AppError::Forbidden);
-        }
-        super::board::server::department(&crate::request::store()?, &user).await
+    let user = crate::auth::server::require_staff()?;
+    if user.role != crate::auth::Role::Department {
+        return Err(AppError::Forbidden);
     }
-    .await;
-    crate::request::respond(result)
+    super::board::query::department(&crate::request::store()?, &user).await
 }

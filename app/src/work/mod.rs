@@ -8,11 +8,9 @@ pub mod board;
 pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod live;
-pub mod panel;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
-pub mod timeline;
 
 use crate::i18n::T;
 use rules::{Action, State, Triage, TriageReason};
@@ -71,101 +69,26 @@ pub const fn action_label(a: Action) -> T {
     }
 }
 
-pub fn action_code(a: Action) -> &'static str {
-    match a {
-        Action::Accept => "accept",
-        Action::Start => "start",
-        Action::ScheduleVisit => "schedule_visit",
-        Action::VisitDone => "visit_done",
-        Action::Whistle => "whistle",
-        Action::DepartmentsReported => "departments_reported",
-        Action::HandOff => "hand_off",
-        Action::PartnerDone => "partner_done",
-        Action::Resolve => "resolve",
-        Action::Confirm => "confirm",
-        Action::Reopen => "reopen",
-        Action::Withdraw => "withdraw",
-        Action::AutoClose => "auto_close",
+crate::codes! {
+    /// What happened, for the timeline.
+    pub enum EventKind {
+        Posted = "posted",
+        Transition = "transition",
+        Reply = "reply",
+        Whistled = "whistled",
+        CheckedIn = "checked_in",
+        Reported = "reported",
+        HandedOff = "handed_off",
+        PartnerOutcome = "partner_outcome",
+        Reassigned = "reassigned",
+        Urged = "urged",
+        Overdue = "overdue",
+        /// News from a department's or partner's own Open311 system.
+        Remote = "remote",
     }
-}
-
-pub fn parse_action(s: &str) -> Option<Action> {
-    use Action::*;
-    [
-        Accept,
-        Start,
-        ScheduleVisit,
-        VisitDone,
-        Whistle,
-        DepartmentsReported,
-        HandOff,
-        PartnerDone,
-        Resolve,
-        Confirm,
-        Reopen,
-        Withdraw,
-        AutoClose,
-    ]
-    .into_iter()
-    .find(|a| action_code(*a) == s)
-}
-
-/// What happened, for the timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EventKind {
-    Posted,
-    Transition,
-    Reply,
-    Whistled,
-    CheckedIn,
-    Reported,
-    HandedOff,
-    PartnerOutcome,
-    Reassigned,
-    Urged,
-    Overdue,
-    /// News from a department's or partner's own Open311 system.
-    Remote,
 }
 
 impl EventKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Posted => "posted",
-            EventKind::Transition => "transition",
-            EventKind::Reply => "reply",
-            EventKind::Whistled => "whistled",
-            EventKind::CheckedIn => "checked_in",
-            EventKind::Reported => "reported",
-            EventKind::HandedOff => "handed_off",
-            EventKind::PartnerOutcome => "partner_outcome",
-            EventKind::Reassigned => "reassigned",
-            EventKind::Urged => "urged",
-            EventKind::Overdue => "overdue",
-            EventKind::Remote => "remote",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<EventKind> {
-        use EventKind::*;
-        [
-            Posted,
-            Transition,
-            Reply,
-            Whistled,
-            CheckedIn,
-            Reported,
-            HandedOff,
-            PartnerOutcome,
-            Reassigned,
-            Urged,
-            Overdue,
-            Remote,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-
     pub const fn label(self) -> T {
         match self {
             EventKind::Posted => T::EvPosted,
@@ -210,4 +133,14 @@ pub struct LiveStatus {
 /// The six steps of case management, in order.
 pub fn server_steps() -> [&'static str; 6] {
     ["intake", "assessment", "plan", "execution", "coordination", "closure"]
+}
+
+/// The feature's own routes: the live stream of an item.
+#[cfg(feature = "ssr")]
+pub fn routes<S>() -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    crate::store::Store: axum::extract::FromRef<S>,
+{
+    axum::Router::new().route("/live/items/{id}", axum::routing::get(live::sse))
 }

@@ -4,62 +4,31 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum State {
-    /// Posted, not yet looked at by the station.
-    Received,
-    /// The station has taken it on (受理).
-    Accepted,
-    /// Someone is working on it (承办).
-    InProgress,
-    /// A home visit is arranged before anything else (转办 first verifies at home).
-    VisitScheduled,
-    /// Whistled up to subdistrict departments (吹哨报到), waiting for them to report.
-    Transferred,
-    /// Handed to a partner (service agency, handy-help outlet…).
-    HandedOff,
-    /// The station says it is solved; the resident confirms or reopens within 7 days.
-    Resolved,
-    Closed,
-    /// The resident said it is not solved; back to the station.
-    Reopened,
-    /// The resident withdrew it.
-    Withdrawn,
+crate::codes! {
+    pub enum State {
+        /// Posted, not yet looked at by the station.
+        Received = "received",
+        /// The station has taken it on (受理).
+        Accepted = "accepted",
+        /// Someone is working on it (承办).
+        InProgress = "in_progress",
+        /// A home visit is arranged before anything else (转办 first verifies at home).
+        VisitScheduled = "visit_scheduled",
+        /// Whistled up to subdistrict departments (吹哨报到), waiting for them to report.
+        Transferred = "transferred",
+        /// Handed to a partner (service agency, handy-help outlet…).
+        HandedOff = "handed_off",
+        /// The station says it is solved; the resident confirms or reopens within 7 days.
+        Resolved = "resolved",
+        Closed = "closed",
+        /// The resident said it is not solved; back to the station.
+        Reopened = "reopened",
+        /// The resident withdrew it.
+        Withdrawn = "withdrawn",
+    }
 }
 
 impl State {
-    pub const ALL: [State; 10] = [
-        State::Received,
-        State::Accepted,
-        State::InProgress,
-        State::VisitScheduled,
-        State::Transferred,
-        State::HandedOff,
-        State::Resolved,
-        State::Closed,
-        State::Reopened,
-        State::Withdrawn,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            State::Received => "received",
-            State::Accepted => "accepted",
-            State::InProgress => "in_progress",
-            State::VisitScheduled => "visit_scheduled",
-            State::Transferred => "transferred",
-            State::HandedOff => "handed_off",
-            State::Resolved => "resolved",
-            State::Closed => "closed",
-            State::Reopened => "reopened",
-            State::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<State> {
-        State::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// Nothing more happens to it.
     pub const fn is_final(self) -> bool {
         matches!(self, State::Closed | State::Withdrawn)
@@ -71,24 +40,25 @@ impl State {
     }
 }
 
-/// What someone does to a work item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Action {
-    Accept,
-    Start,
-    ScheduleVisit,
-    VisitDone,
-    Whistle,
-    /// Every summoned department has reported back.
-    DepartmentsReported,
-    HandOff,
-    PartnerDone,
-    Resolve,
-    Confirm,
-    Reopen,
-    Withdraw,
-    /// Resolved and unanswered for 7 days.
-    AutoClose,
+crate::codes! {
+    /// What someone does to a work item.
+    pub enum Action {
+        Accept = "accept",
+        Start = "start",
+        ScheduleVisit = "schedule_visit",
+        VisitDone = "visit_done",
+        Whistle = "whistle",
+        /// Every summoned department has reported back.
+        DepartmentsReported = "departments_reported",
+        HandOff = "hand_off",
+        PartnerDone = "partner_done",
+        Resolve = "resolve",
+        Confirm = "confirm",
+        Reopen = "reopen",
+        Withdraw = "withdraw",
+        /// Resolved and unanswered for 7 days.
+        AutoClose = "auto_close",
+    }
 }
 
 /// Who is acting, as far as the rules care.
@@ -152,71 +122,75 @@ pub fn transition(from: State, action: Action, actor: Actor) -> Result<State, Tr
 /// Days after resolution in which the resident may reopen; afterwards it closes by itself.
 pub const CONFIRM_WINDOW_DAYS: i64 = 7;
 
-/// How an affair is handled, from the catalogue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Mode {
-    /// Handled directly at the station (48 of Qianggen's government affairs).
-    OnTheSpot,
-    /// Documents collected and forms filled at the station, then submitted upward (68).
-    SubmitUpward,
-    /// Served by a partner (repairs, housekeeping, legal aid…).
-    Referral,
-}
+pub use crate::affairs::Mode;
 
-impl Mode {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Mode::OnTheSpot => "on_the_spot",
-            Mode::SubmitUpward => "submit_upward",
-            Mode::Referral => "referral",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Mode> {
-        [Mode::OnTheSpot, Mode::SubmitUpward, Mode::Referral].into_iter().find(|m| m.as_str() == s)
+crate::codes! {
+    pub enum Urgency {
+        Normal = "normal",
+        Emergency = "emergency",
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Urgency {
-    Normal,
-    Emergency,
+crate::codes! {
+    /// Who may read a demand besides its requester and the staff: nobody, or the
+    /// residents of its community.
+    pub enum Visibility {
+        Private = "private",
+        Public = "public",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Place {
-    Home,
-    Building,
-    PublicArea,
+crate::codes! {
+    pub enum Place {
+        Home = "home",
+        Building = "building",
+        PublicArea = "public_area",
+    }
 }
 
-/// 即办 (handle at once) or 转办 (transfer: a home visit first, then departments or a partner).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Triage {
-    Immediate,
-    Transfer,
+crate::codes! {
+    /// 即办 (handle at once) or 转办 (transfer: a home visit first, then departments or a partner).
+    pub enum Triage {
+        Immediate = "immediate",
+        Transfer = "transfer",
+    }
 }
 
-/// Why triage decided as it did, shown on the item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum TriageReason {
-    /// The affair is handled on the spot.
-    AffairOnTheSpot,
-    /// The station collects documents and submits them upward itself.
-    AffairSubmitUpward,
-    /// The affair is served by a partner: a visit first, then the hand-off.
-    AffairReferral,
-    /// No affair was chosen: a visit finds out what is needed.
-    NoAffair,
-    /// An emergency outside the home: the area director goes to see at once.
-    EmergencyOnSite,
-    /// A residents' thread reached its support threshold: the station studies it and
-    /// answers on the thread (adopt with a plan, merge, or decline).
-    AutonomyProject,
-    /// A resident asked the station to come: the area director proposes a time.
-    HomeVisit,
-    /// A resident rated a closed case 不满意 or worse: the stationmaster calls back.
-    Callback,
+crate::codes! {
+    /// Why triage decided as it did, shown on the item.
+    pub enum TriageReason {
+        /// The affair is handled on the spot.
+        AffairOnTheSpot = "affair_on_the_spot",
+        /// The station collects documents and submits them upward itself.
+        AffairSubmitUpward = "affair_submit_upward",
+        /// The affair is served by a partner: a visit first, then the hand-off.
+        AffairReferral = "affair_referral",
+        /// No affair was chosen: a visit finds out what is needed.
+        NoAffair = "no_affair",
+        /// An emergency outside the home: the area director goes to see at once.
+        EmergencyOnSite = "emergency_on_site",
+        /// A residents' thread reached its support threshold: the station studies it and
+        /// answers on the thread (adopt with a plan, merge, or decline).
+        AutonomyProject = "autonomy_project",
+        /// A resident asked the station to come: the area director proposes a time.
+        HomeVisit = "home_visit",
+        /// A resident rated a closed case 不满意 or worse: the stationmaster calls back.
+        Callback = "callback",
+    }
+}
+
+crate::codes! {
+    /// What kind of case a work item is.
+    pub enum ItemKind {
+        /// A resident's demand (posted, recorded at the window, or from Open311).
+        Demand = "demand",
+        /// A residents' thread that reached its support threshold.
+        AutonomyProject = "autonomy_project",
+        /// A resident asked the station to come to their home.
+        HomeVisit = "home_visit",
+        /// The stationmaster calls back after a bad rating.
+        Callback = "callback",
+    }
 }
 
 pub fn triage(mode: Option<Mode>, urgency: Urgency, place: Place) -> (Triage, TriageReason) {
@@ -231,29 +205,7 @@ pub fn triage(mode: Option<Mode>, urgency: Urgency, place: Place) -> (Triage, Tr
     }
 }
 
-/// The service commitment's time limits, configurable per deployment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeadlinePolicy {
-    /// Emergency: someone contacts the resident within this (the paper's manhole: same day).
-    pub emergency_response_minutes: i64,
-    /// Emergency: done within this, or the affair's own limit if shorter.
-    pub emergency_completion_hours: i64,
-    /// Normal: first response within the affair's limit, or this without an affair.
-    pub normal_response_hours: i64,
-    /// Normal: done within the affair's limit, or this without an affair.
-    pub default_completion_hours: i64,
-}
-
-impl Default for DeadlinePolicy {
-    fn default() -> Self {
-        DeadlinePolicy {
-            emergency_response_minutes: 120,
-            emergency_completion_hours: 24,
-            normal_response_hours: 24,
-            default_completion_hours: 7 * 24,
-        }
-    }
-}
+pub use crate::config::DeadlinePolicy;
 
 /// An affair's own limits (hours), from the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,14 +250,19 @@ pub struct Candidate {
     pub open_items: i64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RouteReason {
-    /// The area director of the building's grid area (area-fixed for groups of households).
-    AreaDirector,
-    /// The director is off duty or there is none: the least-loaded worker on duty.
-    LeastLoaded,
-    /// Nobody is on duty: left for the dispatcher.
-    Unassigned,
+crate::codes! {
+    pub enum RouteReason {
+        /// The area director of the building's grid area (area-fixed for groups of households).
+        AreaDirector = "area_director",
+        /// The director is off duty or there is none: the least-loaded worker on duty.
+        LeastLoaded = "least_loaded",
+        /// Nobody is on duty: left for the dispatcher.
+        Unassigned = "unassigned",
+        /// The dispatcher gave it to someone else.
+        Reassigned = "reassigned",
+        /// A callback: the stationmaster calls the resident back.
+        Stationmaster = "stationmaster",
+    }
 }
 
 /// Routes an item: to the grid area's director when on duty, else to the least-loaded

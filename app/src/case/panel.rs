@@ -1,12 +1,12 @@
 //! The staff side of a demand page: the station's actions, whistles, hand-offs, reassigning,
 //! urging and the confidential case notes; a department's check-in and report.
 
-use super::api::{Act, CaseNote, CheckIn, HandOff, HandOffOutcome, Reassign, Reply, Report, Urge, Whistle};
-use super::rules::{transition, Action, Actor, State};
-use super::{action_code, action_label};
-use crate::demands::{DemandView, StaffPanel, Viewing};
+use super::{DemandView, StaffPanel, Viewing};
 use crate::form::{EnhancedForm, FormBanner};
 use crate::i18n::{Lang, T};
+use crate::work::action_label;
+use crate::work::api::{Act, CaseNote, CheckIn, HandOff, HandOffOutcome, Reassign, Reply, Report, Urge, Whistle};
+use crate::work::rules::{transition, Action, Actor, State};
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
@@ -69,7 +69,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
                                 <FormBanner error=None />
                                 <input type="hidden" name="item" value=item />
                                 <input type="hidden" name="version" value=version />
-                                <input type="hidden" name="action" value=action_code(a) />
+                                <input type="hidden" name="action" value=a.as_str() />
                                 <input type="hidden" name="back" value=back />
                                 <button type="submit" class=if a == Action::Resolve { "button primary" } else { "button secondary" }
                                     data-busy-label=lang.t(T::Sending)>{lang.t(action_label(a))}</button>
@@ -251,7 +251,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
                             <div class="field">
                                 <label for=format!("step-{item}")>{lang.t(T::CaseStep)}</label>
                                 <select id=format!("step-{item}") name="step">
-                                    {super::server_steps().into_iter().map(|s| view! { <option value=s>{lang.t(step_label(s))}</option> }).collect_view()}
+                                    {crate::work::server_steps().into_iter().map(|s| view! { <option value=s>{lang.t(step_label(s))}</option> }).collect_view()}
                                 </select>
                             </div>
                             {textarea("body", T::CaseNote, lang, item, true)}

@@ -1,4 +1,4 @@
-//! Photos of demands: the type is read from the content (JPEG, PNG or WebP, whatever the
+//! Photo processing: the type is read from the content (JPEG, PNG or WebP, whatever the
 //! file is called), the picture is decoded within limits, turned upright by its EXIF
 //! orientation and re-encoded, which drops EXIF (GPS position, camera, time) and every
 //! other metadata; a thumbnail is made.

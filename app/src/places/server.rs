@@ -3,9 +3,9 @@
 //! of concurrent sign-ups and server instances; the rest wait in the order they asked, and a
 //! freed place goes to the first of them.
 
+use super::{next_from_waitlist, SignupOutcome};
 use crate::error::AppError;
 use crate::store::Tx;
-use crate::threads::rules::{next_from_waitlist, SignupOutcome};
 
 /// Where a kind of places lives: the parent table (with `capacity` and `taken`), its
 /// sign-up table (`user_id`, `status`, `queued_at`) and the column linking them.

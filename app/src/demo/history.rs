@@ -5,9 +5,14 @@
 
 use crate::auth::server::{insert_user, NewUser};
 use crate::auth::Role;
+use crate::demands::file::{file_case, NewCase};
+use crate::demands::Channel;
 use crate::error::AppError;
+use crate::form::key::IdempotencyKey;
 use crate::store::{Store, Tx};
-use crate::work::rules::{self, AffairLimits, DeadlinePolicy, State, Urgency};
+use crate::work::rules::{self, AffairLimits, DeadlinePolicy, ItemKind, Mode, Place, RouteReason, State};
+use crate::work::rules::{Triage, TriageReason, Urgency};
+use crate::work::server::{Past, WorkTx};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -58,7 +63,7 @@ pub async fn seed_history(store: &Store, now: i64) -> Result<usize, AppError> {
     if done > 0 {
         return Ok(0);
     }
-    let mut tx = store.write().await?;
+    let mut w = WorkTx::begin(store).await?;
     let mut rng = StdRng::seed_from_u64(20_260_101);
     let mut written = 0;
     // Qianggen: about two a day; its history stops three days ago and leaves nothing open,
@@ -68,12 +73,12 @@ pub async fn seed_history(store: &Store, now: i64) -> Result<usize, AppError> {
         ("qianggen", &QIANGGEN_RESIDENTS[..], 13_900_001_000_i64, 2.2, false),
         ("hetaoyuan", &HETAOYUAN_RESIDENTS[..], 13_900_002_000, 1.1, true),
     ] {
-        let Some(c) = load(&mut tx, code, names, phone_base).await? else { continue };
+        let Some(c) = load(w.tx(), code, names, phone_base).await? else { continue };
         if c.affairs.is_empty() || c.buildings.is_empty() || c.residents.is_empty() {
             continue;
         }
-        let first_day = crate::dashboard::rates::day_start(now) - WEEKS * 7 * DAY;
-        let last_day = crate::dashboard::rates::day_start(now) - if open_tail { 0 } else { 3 * DAY };
+        let first_day = crate::time::day_start(now) - WEEKS * 7 * DAY;
+        let last_day = crate::time::day_start(now) - if open_tail { 0 } else { 3 * DAY };
         let mut day = first_day;
         while day <= last_day {
             let weekday = ((day + 8 * H).div_euclid(DAY) + 3).rem_euclid(7);
@@ -87,13 +92,13 @@ pub async fn seed_history(store: &Store, now: i64) -> Result<usize, AppError> {
                 }
                 // The station got better over the months: more answered in time.
                 let progress = (created - first_day) as f64 / (now - first_day) as f64;
-                item(&mut tx, &mut rng, &c, created, now, progress, open_tail).await?;
+                item(&mut w, &mut rng, &c, created, now, progress, open_tail).await?;
                 written += 1;
             }
             day += DAY;
         }
     }
-    tx.commit().await?;
+    w.commit(store).await?;
     Ok(written)
 }
 
@@ -310,7 +315,7 @@ fn withdrawn_unanswered(mut s: Story, created: i64, now: i64) -> Story {
 }
 
 async fn item(
-    tx: &mut Tx,
+    w: &mut WorkTx,
     rng: &mut StdRng,
     c: &Community,
     created: i64,
@@ -327,73 +332,50 @@ async fn item(
     let (respond_by, complete_by) =
         rules::deadlines(created, urgency, affair.map(|a| a.limits), &DeadlinePolicy::default());
     let s = story(rng, created, respond_by, complete_by, now, progress, may_stay_open);
-    let key = format!("history-{created}-{requester}");
-    let demand: i64 = sqlx::query_scalar(
-        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-         VALUES ($1, $2, $2, $3, $4, $5, 'home', $6, '', $7, 'private', '', $8, $9) RETURNING id",
-    )
-    .bind(c.id)
-    .bind(requester)
-    .bind(if rng.gen_bool(0.8) { "app" } else { "walk_in" })
-    .bind(affair.map(|a| a.id))
-    .bind(TEXTS[rng.gen_range(0..TEXTS.len())])
-    .bind(building)
-    .bind(if urgency == Urgency::Emergency { "emergency" } else { "normal" })
-    .bind(&key)
-    .bind(created)
-    .fetch_one(&mut **tx)
-    .await?;
-    let overdue_flag = s.first_response.map_or(now > respond_by, |r| r > respond_by).then_some(respond_by);
-    let updated = s.steps.last().map(|x| x.0).unwrap_or(created);
-    let item: i64 = sqlx::query_scalar(
-        "INSERT INTO work_items (kind, demand_id, community_id, state, triage, triage_reason, route_reason, grid_area_id, \
-         assignee_id, respond_by, complete_by, first_response_at, resolved_at, closed_at, overdue_flagged_at, created_at, updated_at) \
-         VALUES ('demand', $1, $2, $3, 'immediate', 'affair_on_the_spot', 'area_director', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-    )
-    .bind(demand)
-    .bind(c.id)
-    .bind(s.state.as_str())
-    .bind(area)
-    .bind(assignee)
-    .bind(respond_by)
-    .bind(complete_by)
-    .bind(s.first_response)
-    .bind(s.resolved)
-    .bind(s.closed)
-    .bind(overdue_flag)
-    .bind(created)
-    .bind(updated)
-    .fetch_one(&mut **tx)
-    .await?;
-    event(tx, item, Some(requester), "posted", None, Some(State::Received), created).await?;
-    for (at, from, to) in &s.steps {
-        let actor =
-            if matches!(to, State::Withdrawn | State::Reopened) || *from == State::Resolved && *to == State::Closed {
-                Some(requester)
-            } else {
-                assignee
-            };
-        event(tx, item, actor, "transition", Some(*from), Some(*to), *at).await?;
-    }
+    let channel = if rng.gen_bool(0.8) { Channel::App } else { Channel::WalkIn };
+    let text = TEXTS[rng.gen_range(0..TEXTS.len())].to_string();
+    let key = IdempotencyKey::internal(format!("history-{created}-{requester}"));
+    let mut case = NewCase::new(c.id, requester, requester, channel, ItemKind::Demand, text, Place::Home, key, created);
+    case.affair = affair.map(|a| a.id);
+    case.mode = affair.map(|_| Mode::OnTheSpot);
+    case.limits = affair.map(|a| a.limits);
+    case.building_id = Some(building);
+    case.urgency = urgency;
+    case.triage = Some((Triage::Immediate, TriageReason::AffairOnTheSpot));
+    let steps = s
+        .steps
+        .iter()
+        .map(|&(at, from, to)| {
+            let by_resident =
+                matches!(to, State::Withdrawn | State::Reopened) || from == State::Resolved && to == State::Closed;
+            (at, from, to, if by_resident { Some(requester) } else { assignee })
+        })
+        .collect();
+    case.past = Some(Past {
+        state: s.state,
+        assignee,
+        grid_area: Some(area),
+        route_reason: RouteReason::AreaDirector,
+        respond_by,
+        complete_by,
+        first_response: s.first_response,
+        resolved: s.resolved,
+        closed: s.closed,
+        overdue_flagged: s.first_response.map_or(now > respond_by, |r| r > respond_by).then_some(respond_by),
+        steps,
+    });
+    let Some(filed) = file_case(w, case).await? else { return Ok(()) };
     if let Some((level, at)) = s.rating {
         let near = |rng: &mut StdRng| (level + rng.gen_range(-1..=1)).clamp(1, 5);
-        let (t, a, o) = (near(rng), near(rng), near(rng));
-        sqlx::query(
-            "INSERT INTO ratings (work_item_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, '', $7, $7)",
-        )
-        .bind(item)
-        .bind(requester)
-        .bind(level)
-        .bind(t)
-        .bind(a)
-        .bind(o)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
+        let scores = crate::ratings::rules::Scores {
+            overall: level,
+            timeliness: near(rng),
+            attitude: near(rng),
+            outcome: near(rng),
+        };
+        crate::ratings::server::record_past(w.tx(), filed.item, requester, &scores, at).await?;
         if crate::ratings::rules::needs_callback(level) {
-            callback(tx, c, demand, item, requester, at, now).await?;
+            callback(w, c, filed.demand, filed.item, requester, at, now).await?;
         }
     }
     Ok(())
@@ -401,7 +383,7 @@ async fn item(
 
 /// The stationmaster's callback after a bad rating, answered the same day and closed.
 async fn callback(
-    tx: &mut Tx,
+    w: &mut WorkTx,
     c: &Community,
     demand: i64,
     rated: i64,
@@ -409,18 +391,6 @@ async fn callback(
     at: i64,
     now: i64,
 ) -> Result<(), AppError> {
-    let d: i64 = sqlx::query_scalar(
-        "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-         SELECT community_id, requester_id, requester_id, 'app', affair_id, $1, 'home', building_id, '', 'normal', 'private', '', $2, $3 \
-         FROM demands WHERE id = $4 RETURNING id",
-    )
-    .bind(format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}"))
-    .bind(format!("history-callback-{rated}"))
-    .bind(at)
-    .bind(demand)
-    .fetch_one(&mut **tx)
-    .await?;
     let (responded, resolved) = (at + 3 * H, at + DAY);
     let closed = resolved + rules::CONFIRM_WINDOW_DAYS * DAY;
     let (state, closed) = if resolved >= now {
@@ -430,53 +400,33 @@ async fn callback(
     } else {
         (State::Resolved, None)
     };
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO work_items (kind, demand_id, community_id, state, triage, triage_reason, route_reason, assignee_id, \
-         respond_by, complete_by, first_response_at, resolved_at, closed_at, created_at, updated_at) \
-         VALUES ('callback', $1, $2, $3, 'immediate', 'callback', 'stationmaster', $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-    )
-    .bind(d)
-    .bind(c.id)
-    .bind(state.as_str())
-    .bind(c.stationmaster.or(c.workers.first().copied()))
-    .bind(at + 24 * H)
-    .bind(at + 72 * H)
-    .bind(Some(responded).filter(|r| *r < now))
-    .bind(Some(resolved).filter(|r| *r < now))
-    .bind(closed)
-    .bind(at)
-    .bind(closed.unwrap_or(at))
-    .fetch_one(&mut **tx)
-    .await?;
-    event(tx, id, Some(requester), "posted", None, Some(State::Received), at).await?;
-    sqlx::query("UPDATE ratings SET callback_opened = 1, callback_item_id = $1 WHERE work_item_id = $2")
-        .bind(id)
-        .bind(rated)
-        .execute(&mut **tx)
+    let text = format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}");
+    let key = IdempotencyKey::internal(format!("history-callback-{rated}"));
+    let mut case =
+        NewCase::new(c.id, requester, requester, Channel::App, ItemKind::Callback, text, Place::Home, key, at);
+    let copied: (Option<i64>, Option<i64>) = sqlx::query_as("SELECT affair_id, building_id FROM demands WHERE id = $1")
+        .bind(demand)
+        .fetch_one(&mut **w.tx())
         .await?;
-    Ok(())
-}
-
-async fn event(
-    tx: &mut Tx,
-    item: i64,
-    actor: Option<i64>,
-    kind: &str,
-    from: Option<State>,
-    to: Option<State>,
-    at: i64,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO work_events (work_item_id, actor_id, kind, from_state, to_state, note, public, created_at) \
-         VALUES ($1, $2, $3, $4, $5, '', 1, $6)",
-    )
-    .bind(item)
-    .bind(actor)
-    .bind(kind)
-    .bind(from.map(State::as_str))
-    .bind(to.map(State::as_str))
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
+    case.affair = copied.0;
+    case.limits = Some(AffairLimits { response_hours: 24, completion_hours: 72 });
+    case.building_id = copied.1;
+    case.triage = Some((Triage::Immediate, TriageReason::Callback));
+    case.past = Some(Past {
+        state,
+        assignee: c.stationmaster.or(c.workers.first().copied()),
+        grid_area: None,
+        route_reason: RouteReason::Stationmaster,
+        respond_by: at + 24 * H,
+        complete_by: at + 72 * H,
+        first_response: Some(responded).filter(|r| *r < now),
+        resolved: Some(resolved).filter(|r| *r < now),
+        closed,
+        overdue_flagged: None,
+        steps: Vec::new(),
+    });
+    if let Some(filed) = file_case(w, case).await? {
+        crate::ratings::server::link_past_callback(w.tx(), rated, filed.item).await?;
+    }
     Ok(())
 }

@@ -1,14 +1,14 @@
 //! The live part of a demand page: its state, its timeline and the resident's own actions,
 //! refreshed while the page is open (an EventSource tells it when the item changed).
 
-use super::rules::{Action, Actor};
-use super::{action_code, state_label, LiveStatus, TimelineEntry};
 use crate::i18n::{Lang, T};
+use crate::work::rules::{Action, Actor};
+use crate::work::{state_label, EventKind, LiveStatus, TimelineEntry};
 use leptos::prelude::*;
 
 fn entry_text(e: &TimelineEntry, lang: Lang) -> String {
     match (e.from, e.to) {
-        (_, Some(to)) if e.kind == super::EventKind::Transition || e.kind == super::EventKind::Posted => {
+        (_, Some(to)) if e.kind == EventKind::Transition || e.kind == EventKind::Posted => {
             format!("{} → {}", lang.t(e.kind.label()), lang.t(state_label(to)))
         }
         _ => lang.t(e.kind.label()).to_string(),
@@ -44,7 +44,7 @@ fn Timeline(entries: Vec<TimelineEntry>, lang: Lang) -> impl IntoView {
 /// withdraw an open one. Plain forms, enhanced by the island's submit handler.
 #[component]
 fn RequesterActions(demand_id: i64, status: LiveStatus, lang: Lang) -> impl IntoView {
-    let allowed = |a: Action| super::rules::transition(status.state, a, Actor::Requester).is_ok();
+    let allowed = |a: Action| crate::work::rules::transition(status.state, a, Actor::Requester).is_ok();
     let version = status.version;
     let form = move |action: Action, label: T, class: &'static str, note: Option<T>| {
         view! {
@@ -52,10 +52,10 @@ fn RequesterActions(demand_id: i64, status: LiveStatus, lang: Lang) -> impl Into
                 <p class="form-banner" data-form-error="" role="alert" hidden></p>
                 <input type="hidden" name="id" value=demand_id />
                 <input type="hidden" name="version" value=version />
-                <input type="hidden" name="action" value=action_code(action) />
+                <input type="hidden" name="action" value=action.as_str() />
                 {note
                     .map(|n| {
-                        let id = format!("note-{}", action_code(action));
+                        let id = format!("note-{}", action.as_str());
                         view! {
                             <div class="field">
                                 <label for=id.clone()>{lang.t(n)}</label>

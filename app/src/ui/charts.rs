@@ -2,15 +2,14 @@
 //! with a title and a description for screen readers. The same components draw the
 //! questionnaire results.
 
-use super::rates::Rate;
 use leptos::prelude::*;
 
-/// A half-circle gauge for a rate; "—" when there is nothing to measure.
+/// A half-circle gauge for a rate of `num` in `den`; "—" when there is nothing to measure.
 #[component]
-pub fn Gauge(id: String, title: String, rate: Rate) -> impl IntoView {
-    let p = rate.percent();
-    let label = rate.label();
-    let desc = format!("{title}: {label} ({}/{})", rate.num, rate.den);
+pub fn Gauge(id: String, title: String, num: u32, den: u32) -> impl IntoView {
+    let p = (den > 0).then(|| 100.0 * num as f64 / den as f64);
+    let label = p.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "—".to_string());
+    let desc = format!("{title}: {label} ({num}/{den})");
     let arc = p.filter(|p| *p > 0.0).map(|p| {
         let angle = std::f64::consts::PI * (1.0 - p / 100.0);
         let (x, y) = (60.0 + 50.0 * angle.cos(), 60.0 - 50.0 * angle.sin());

@@ -1,0 +1,43 @@
+//! The background jobs, in one place: every server instance runs each feature's jobs on a
+//! timer. Each job is safe on several instances at once (conditional updates, notification
+//! keys); a failing one is logged and does not stop the others.
+
+use crate::store::{Millis, Store};
+use std::time::Duration;
+
+pub fn start(store: Store, every: Duration) {
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(every);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            run_once(&store, Millis::now().0).await;
+        }
+    });
+}
+
+/// One round of every feature's jobs.
+pub async fn run_once(store: &Store, now: i64) {
+    match crate::work::jobs::run_once(store, now).await {
+        Ok(r) if r != crate::work::jobs::JobReport::default() => tracing::info!(?r, "work item jobs"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "work item jobs failed"),
+    }
+    match crate::appointments::server::remind(store, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(reminders = n, "appointment reminders"),
+        Err(e) => tracing::warn!(error = ?e, "appointment reminders failed"),
+    }
+    // Housekeeping: photos of forms never sent, and stale drafts.
+    if let Err(e) = crate::photos::server::purge_unsent(store, now).await {
+        tracing::warn!(error = ?e, "photo purge failed");
+    }
+    if let Err(e) = crate::form::server::purge_stale(store, now).await {
+        tracing::warn!(error = ?e, "draft purge failed");
+    }
+    // Open311: deliver to departments' and partners' own systems, and ask them for news.
+    // A unit that is down must not stop the other jobs.
+    if let Err(e) = crate::open311::outbound::run(store, now).await {
+        tracing::warn!(error = ?e, "open311 outbound");
+    }
+}

@@ -1,0 +1,102 @@
+//! The notifications table's one writer, and its reads.
+
+use super::{Kind, Notice};
+use crate::error::AppError;
+use crate::store::{Millis, Store, Tx};
+
+/// A notification to leave for someone.
+pub struct Send<'a> {
+    pub to: i64,
+    pub kind: Kind,
+    /// The work item it is about (the inbox links to its demand).
+    pub item: Option<i64>,
+    pub detail: &'a str,
+    /// Where it leads when not to a work item's demand.
+    pub link: Option<String>,
+    /// With a key, a second notification with the same key is dropped (several instances
+    /// running the same job notify once).
+    pub dedupe: Option<String>,
+}
+
+impl<'a> Send<'a> {
+    pub fn new(to: i64, kind: Kind) -> Send<'a> {
+        Send { to, kind, item: None, detail: "", link: None, dedupe: None }
+    }
+    pub fn item(mut self, item: i64) -> Self {
+        self.item = Some(item);
+        self
+    }
+    pub fn detail(mut self, detail: &'a str) -> Self {
+        self.detail = detail;
+        self
+    }
+    pub fn link(mut self, link: String) -> Self {
+        self.link = Some(link);
+        self
+    }
+    pub fn once(mut self, key: String) -> Self {
+        self.dedupe = Some(key);
+        self
+    }
+}
+
+/// Leaves a notification inside the caller's transaction: it exists if and only if the
+/// change it tells of was committed. False when its key was used already.
+pub async fn send(tx: &mut Tx, n: Send<'_>) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "INSERT INTO notifications (user_id, work_item_id, kind, detail, link, dedupe_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(n.to)
+    .bind(n.item)
+    .bind(n.kind)
+    .bind(n.detail)
+    .bind(n.link)
+    .bind(n.dedupe)
+    .bind(Millis::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The newest notifications of an account.
+pub async fn latest(store: &Store, user: i64) -> Result<Vec<Notice>, AppError> {
+    let rows: Vec<(i64, Kind, String, Option<i64>, Option<String>, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT n.id, n.kind, n.detail, w.demand_id, n.link, n.created_at, n.read_at FROM notifications n \
+         LEFT JOIN work_items w ON w.id = n.work_item_id WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT 100",
+    )
+    .bind(user)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, detail, demand_id, link, at, read)| Notice {
+            id,
+            kind,
+            detail,
+            demand_id,
+            link,
+            when: crate::time::format_local(at),
+            unread: read.is_none(),
+        })
+        .collect())
+}
+
+pub async fn mark_all_read(store: &Store, user: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+        .bind(Millis::now())
+        .bind(user)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Unread notifications of the signed-in account, for the badge.
+pub async fn unread_count(user_id: i64) -> i64 {
+    let Ok(store) = crate::request::store() else { return 0 };
+    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        .bind(user_id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap_or(0)
+}

@@ -1,0 +1,36 @@
+//! Every feature's own axum routes (event streams, calendar files, CSV exports, photos),
+//! merged for the server. Open311 has its own (no session, its own body limit).
+
+use crate::photos::server::Access;
+use crate::photos::Owner;
+use crate::store::Store;
+use axum::extract::FromRef;
+use axum::Router;
+use std::sync::Arc;
+
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Store: FromRef<S>,
+{
+    Router::new()
+        .merge(crate::work::routes())
+        .merge(crate::threads::routes())
+        .merge(crate::appointments::routes())
+        .merge(crate::dashboard::routes())
+        .merge(crate::surveys::routes())
+        .merge(crate::photos::server::routes(photo_access()))
+}
+
+/// A demand's photos are for whoever may see the demand; a thread's for whoever may read
+/// the thread.
+fn photo_access() -> Access {
+    Access(Arc::new(|store: Store, user, owner| {
+        Box::pin(async move {
+            match owner {
+                Owner::Demand(d) => crate::work::server::may_see(&store, &user, d).await,
+                Owner::Thread(t) => crate::threads::server::may_read(&store, &user, t).await.unwrap_or(false),
+            }
+        })
+    }))
+}

@@ -1,0 +1,276 @@
+//! Every change to a work item, and nothing else, writes `work_items`: [`transition`] moves
+//! its state by the rules; [`amend`] changes what is not a state (a reply, a reassignment,
+//! an urge, a deadline). Both write the event and the notifications in the caller's
+//! transaction, and the live update goes out when [`WorkTx::commit`] has committed.
+
+use super::super::rules::{self, Action, Actor, RouteReason, State};
+use super::super::EventKind;
+use crate::error::AppError;
+use crate::notifications::{server::Send, Kind};
+use crate::store::{Millis, Store, Tx};
+
+/// A write transaction that may change work items: committing it tells their open pages.
+pub struct WorkTx {
+    tx: Tx,
+    touched: Vec<i64>,
+}
+
+impl WorkTx {
+    pub async fn begin(store: &Store) -> Result<WorkTx, AppError> {
+        Ok(WorkTx { tx: store.write().await?, touched: Vec::new() })
+    }
+
+    /// The transaction, for the caller's own tables.
+    pub fn tx(&mut self) -> &mut Tx {
+        &mut self.tx
+    }
+
+    /// Open pages of `item` should refresh once this commits.
+    pub fn touched(&mut self, item: i64) {
+        if !self.touched.contains(&item) {
+            self.touched.push(item);
+        }
+    }
+
+    pub async fn commit(self, store: &Store) -> Result<(), AppError> {
+        self.tx.commit().await?;
+        for item in self.touched {
+            crate::live::publish(store, format!("item:{item}")).await;
+        }
+        Ok(())
+    }
+}
+
+/// One move of a work item by the rules.
+pub struct Step<'a> {
+    pub action: Action,
+    pub by: Actor,
+    /// Who did it (none: the server itself, or a unit's own system).
+    pub actor: Option<i64>,
+    pub note: &'a str,
+    /// The version the actor saw: a change since then makes this a `Conflict`. Without it,
+    /// the move only needs the state to be unchanged.
+    pub seen: Option<i64>,
+    /// Tell the other side (the resident of a station's move, the worker of the resident's).
+    pub tell: bool,
+}
+
+impl<'a> Step<'a> {
+    pub fn new(action: Action, by: Actor, actor: Option<i64>) -> Step<'a> {
+        Step { action, by, actor, note: "", seen: None, tell: true }
+    }
+    pub fn note(mut self, note: &'a str) -> Self {
+        self.note = note;
+        self
+    }
+    pub fn seen(mut self, version: i64) -> Self {
+        self.seen = Some(version);
+        self
+    }
+    pub fn quiet(mut self) -> Self {
+        self.tell = false;
+        self
+    }
+}
+
+/// The state an item left and the one it is in now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moved {
+    pub from: State,
+    pub to: State,
+}
+
+/// Moves `item` by the rules: the only code that changes a work item's state. Checks the
+/// state machine for this actor, writes the state with its timestamps (the station's first
+/// move is its response), the event and the notifications.
+pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Moved, AppError> {
+    let row: Option<(State, i64, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT w.state, w.version, w.assignee_id, d.requester_id FROM work_items w JOIN demands d ON d.id = w.demand_id \
+         WHERE w.id = $1",
+    )
+    .bind(item)
+    .fetch_optional(&mut **w.tx())
+    .await?;
+    let (from, version, assignee, requester) = row.ok_or(AppError::NotFound)?;
+    let to = match rules::transition(from, step.action, step.by) {
+        Err(rules::TransitionError::NotAllowed) => return Err(AppError::Forbidden),
+        _ if step.seen.is_some_and(|seen| seen != version) => return Err(AppError::Conflict),
+        Err(rules::TransitionError::WrongState) => return Err(AppError::WrongState),
+        Ok(to) => to,
+    };
+    let now = Millis::now().0;
+    let done = sqlx::query(
+        "UPDATE work_items SET state = $1, version = version + 1, updated_at = $2, \
+           first_response_at = CASE WHEN $3 = 1 AND first_response_at IS NULL THEN $2 ELSE first_response_at END, \
+           resolved_at = CASE WHEN $4 = 1 THEN $2 ELSE resolved_at END, \
+           closed_at = CASE WHEN $5 = 1 THEN $2 ELSE closed_at END \
+         WHERE id = $6 AND state = $7 AND ($8 = 0 OR version = $9)",
+    )
+    .bind(to)
+    .bind(now)
+    .bind((step.by == Actor::Station) as i64)
+    .bind((to == State::Resolved) as i64)
+    .bind(to.is_final() as i64)
+    .bind(item)
+    .bind(from)
+    .bind(step.seen.is_some() as i64)
+    .bind(version)
+    .execute(&mut **w.tx())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict);
+    }
+    let kind = match step.action {
+        Action::Whistle => EventKind::Whistled,
+        Action::HandOff => EventKind::HandedOff,
+        Action::PartnerDone => EventKind::PartnerOutcome,
+        _ => EventKind::Transition,
+    };
+    event(w.tx(), item, step.actor, kind, Some(from), Some(to), step.note, true).await?;
+    if step.tell {
+        // The resident hears of every change the station (or the server) makes; the
+        // station hears of the resident's. The server's own moves are told once however
+        // many instances try.
+        let told = if step.by == Actor::Requester { assignee } else { Some(requester) };
+        if let Some(user) = told {
+            let mut n = Send::new(user, Kind::Status).item(item).detail(to.as_str());
+            if step.by == Actor::System {
+                n = n.once(format!("{}:{item}:{}", step.action.as_str(), version + 1));
+            }
+            crate::notifications::server::send(w.tx(), n).await?;
+        }
+        if to == State::Closed {
+            // Closed: the requester is invited to rate it (once).
+            crate::notifications::server::send(
+                w.tx(),
+                Send::new(requester, Kind::RateInvite).item(item).once(format!("rate:{item}")),
+            )
+            .await?;
+        }
+    }
+    w.touched(item);
+    Ok(Moved { from, to })
+}
+
+/// An event to append to an item's timeline.
+pub struct Event<'a> {
+    pub kind: EventKind,
+    pub actor: Option<i64>,
+    pub note: &'a str,
+    /// Residents see public events; staff see all.
+    pub public: bool,
+}
+
+/// A change that is not a move between states.
+#[derive(Default)]
+pub struct Amend<'a> {
+    /// The version the actor saw (a change since then is a `Conflict`).
+    pub seen: Option<i64>,
+    /// Moves the version, so open pages refresh and a stale form elsewhere is told.
+    pub bump: bool,
+    /// Counts as the station's first response, if none came before.
+    pub responded: bool,
+    pub assignee: Option<(i64, RouteReason)>,
+    pub urged: bool,
+    pub complete_by: Option<i64>,
+    pub event: Option<Event<'a>>,
+}
+
+/// Changes what is not a state: the only other code that writes a work item.
+pub async fn amend(w: &mut WorkTx, item: i64, a: Amend<'_>) -> Result<(), AppError> {
+    let now = Millis::now().0;
+    let bump = a.bump || a.seen.is_some();
+    if bump || a.responded || a.assignee.is_some() || a.urged || a.complete_by.is_some() {
+        let done = sqlx::query(
+            "UPDATE work_items SET version = version + $1, updated_at = CASE WHEN $1 = 1 THEN $2 ELSE updated_at END, \
+               first_response_at = CASE WHEN $3 = 1 AND first_response_at IS NULL THEN $2 ELSE first_response_at END, \
+               assignee_id = CASE WHEN $4 = 1 THEN $5 ELSE assignee_id END, \
+               route_reason = CASE WHEN $4 = 1 THEN $6 ELSE route_reason END, \
+               urged_at = CASE WHEN $7 = 1 THEN $2 ELSE urged_at END, \
+               complete_by = CASE WHEN $8 = 1 THEN $9 ELSE complete_by END \
+             WHERE id = $10 AND ($11 = 0 OR version = $12)",
+        )
+        .bind(bump as i64)
+        .bind(now)
+        .bind(a.responded as i64)
+        .bind(a.assignee.is_some() as i64)
+        .bind(a.assignee.map(|x| x.0))
+        .bind(a.assignee.map(|x| x.1.as_str()))
+        .bind(a.urged as i64)
+        .bind(a.complete_by.is_some() as i64)
+        .bind(a.complete_by)
+        .bind(item)
+        .bind(a.seen.is_some() as i64)
+        .bind(a.seen.unwrap_or(0))
+        .execute(&mut **w.tx())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(if a.seen.is_some() { AppError::Conflict } else { AppError::NotFound });
+        }
+    }
+    if let Some(e) = a.event {
+        event(w.tx(), item, e.actor, e.kind, None, None, e.note, e.public).await?;
+    }
+    w.touched(item);
+    Ok(())
+}
+
+/// Flags an overdue item once (several instances may try): true for the one that did.
+pub async fn flag_overdue(w: &mut WorkTx, item: i64, now: i64) -> Result<bool, AppError> {
+    let won = sqlx::query("UPDATE work_items SET overdue_flagged_at = $1 WHERE id = $2 AND overdue_flagged_at IS NULL")
+        .bind(now)
+        .bind(item)
+        .execute(&mut **w.tx())
+        .await?
+        .rows_affected()
+        == 1;
+    if won {
+        event(w.tx(), item, None, EventKind::Overdue, None, None, "", false).await?;
+        w.touched(item);
+    }
+    Ok(won)
+}
+
+/// Appends an event to an item's history (append-only).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn event(
+    tx: &mut Tx,
+    item: i64,
+    actor: Option<i64>,
+    kind: EventKind,
+    from: Option<State>,
+    to: Option<State>,
+    note: &str,
+    public: bool,
+) -> Result<(), AppError> {
+    event_at(tx, item, actor, kind, from, to, note, public, Millis::now().0).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn event_at(
+    tx: &mut Tx,
+    item: i64,
+    actor: Option<i64>,
+    kind: EventKind,
+    from: Option<State>,
+    to: Option<State>,
+    note: &str,
+    public: bool,
+    at: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO work_events (work_item_id, actor_id, kind, from_state, to_state, note, public, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(item)
+    .bind(actor)
+    .bind(kind)
+    .bind(from)
+    .bind(to)
+    .bind(note)
+    .bind(public as i64)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
