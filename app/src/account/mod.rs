@@ -1,4 +1,6 @@
-//! The pages people sign in and register with (`/login`, `/register`). Identity itself,
-//! sessions and the guards are [`crate::auth`]; these pages sit above it with the frame.
+//! What people do with their account: register, log in and out, change the password (the
+//! server functions and the `/login` and `/register` pages). Identity itself, sessions
+//! and the guards are [`crate::auth`]; this sits above it with the forms and the frame.
 
+pub mod api;
 pub mod views;

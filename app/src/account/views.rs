@@ -1,6 +1,6 @@
 //! Log in and register.
 
-use crate::auth::api::{Login, Register};
+use crate::account::api::{Login, Register};
 use crate::community::{community_buildings, list_communities, CommunityOption};
 use crate::form::{load_state, EnhancedForm, Field, FormBanner, FormState, SubmitButton};
 use crate::i18n::{Lang, T};

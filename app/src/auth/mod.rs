@@ -1,6 +1,5 @@
 //! Accounts, roles, sessions: registering, logging in and out, who may do what.
 
-pub mod api;
 pub mod roles;
 pub mod rules;
 #[cfg(feature = "ssr")]
@@ -79,4 +78,21 @@ mod tests {
         let six = [now - 6 * MIN, now - 5 * MIN, now - 4 * MIN, now - 3 * MIN, now - 2 * MIN, now - MIN];
         assert_eq!(throttle_wait_secs(&six, 5, window, now), Some(10 * 60));
     }
+}
+
+/// What the Me page shows the account's owner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetails {
+    pub display_name: String,
+    /// The full number: only ever sent to its owner.
+    pub phone: String,
+    pub phone_masked: String,
+    pub role: Role,
+    pub region: crate::i18n::Named,
+    pub building: Option<crate::i18n::Named>,
+    pub unit_no: Option<String>,
+    pub room: Option<String>,
+    pub other_sessions: i64,
+    /// Volunteer hours credited this year (residents), as shown.
+    pub volunteer_hours: Option<String>,
 }

@@ -456,7 +456,7 @@ pub async fn register(form: Registration) -> Result<(), AppError> {
 
 /// Logs in: throttled per phone and per client address; a fresh session on success, the
 /// account's stored display preferences put back into cookies.
-pub async fn login(phone_input: &str, password: &str) -> Result<Role, AppError> {
+pub async fn login(phone_input: &str, password: &str) -> Result<LoggedIn, AppError> {
     let store = request::store()?;
     let config = request::config();
     let phone = rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
@@ -480,13 +480,16 @@ pub async fn login(phone_input: &str, password: &str) -> Result<Role, AppError> 
             .bind(user_id)
             .fetch_one(store.pool())
             .await?;
-    if let Some(lang) = lang.as_deref().and_then(crate::i18n::Lang::from_tag) {
-        crate::prefs::set_cookies(Some(lang), None);
-    }
-    if elder == 1 {
-        crate::prefs::set_cookies(None, Some(true));
-    }
-    Role::parse(&role).ok_or(AppError::Internal)
+    let role = Role::parse(&role).ok_or(AppError::Internal)?;
+    Ok(LoggedIn { role, lang: lang.as_deref().and_then(crate::i18n::Lang::from_tag), elder: elder == 1 })
+}
+
+/// Who logged in, and the language and elder mode they chose before (the caller puts them
+/// back into this browser's cookies).
+pub struct LoggedIn {
+    pub role: Role,
+    pub lang: Option<crate::i18n::Lang>,
+    pub elder: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -501,7 +504,7 @@ struct AccountRow {
     room: Option<String>,
 }
 
-pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api::AccountDetails, AppError> {
+pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::AccountDetails, AppError> {
     let row: AccountRow = sqlx::query_as(
         "SELECT u.display_name, u.phone, r.name_zh AS region_zh, r.name_en AS region_en, b.name_zh AS building_zh, \
          b.name_en AS building_en, u.unit_no, u.room \
@@ -518,7 +521,7 @@ pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::api:
             .fetch_one(store.pool())
             .await?;
     use crate::i18n::Named;
-    Ok(super::api::AccountDetails {
+    Ok(super::AccountDetails {
         // The Me page adds a resident's volunteer hours (the activities feature's).
         volunteer_hours: None,
         phone_masked: rules::mask_phone(&row.phone),

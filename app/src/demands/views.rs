@@ -193,7 +193,7 @@ pub fn DemandForm(
                         </ul>
                     })}
                     <input id="f-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple
-                        aria-describedby="f-photos-hint f-photos-error" data-preview="photo-preview" />
+                        aria-describedby="f-photos-hint f-photos-error" data-preview="photo-preview" data-max-files=crate::photos::MAX_PHOTOS data-max-bytes=crate::photos::MAX_PHOTO_BYTES />
                     <ul class="photo-grid small" id="photo-preview" aria-live="polite"></ul>
                     <p class="hint" id="f-photos-hint">{lang.t(T::PhotosHint)}</p>
                     <p class="field-error" id="f-photos-error" data-error-for="photos">{problem("photos")}</p>

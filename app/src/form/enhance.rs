@@ -145,10 +145,12 @@ fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData
 }
 
 /// A file input with `data-preview` shows the chosen pictures at once, and says right away
-/// if one is too large, of the wrong type, or one too many (the server checks again).
+/// if one is too large (`data-max-bytes`), of the wrong type, or one too many
+/// (`data-max-files`); the server checks again.
 pub fn preview(ev: web_sys::Event, lang: Lang) {
-    use crate::photos::{MAX_PHOTOS, MAX_PHOTO_BYTES};
     let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+    let limit = |name: &str| input.dataset().get(name).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::MAX);
+    let (max_files, max_bytes) = (limit("maxFiles"), limit("maxBytes"));
     let Some(list_id) = input.dataset().get("preview") else { return };
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
     let Some(list) = doc.get_element_by_id(&list_id) else { return };
@@ -156,12 +158,12 @@ pub fn preview(ev: web_sys::Event, lang: Lang) {
     let Some(files) = input.files() else { return };
     let slot = input.form().and_then(|f| f.query_selector("[data-error-for=photos]").ok().flatten());
     let mut problem = None;
-    if files.length() as usize > MAX_PHOTOS {
+    if files.length() as f64 > max_files {
         problem = Some(crate::i18n::T::ErrPhotoCount);
     }
     for i in 0..files.length() {
         let Some(file) = files.get(i) else { continue };
-        if file.size() > MAX_PHOTO_BYTES as f64 {
+        if file.size() > max_bytes {
             problem = Some(crate::i18n::T::ErrPhotoSize);
         } else if !matches!(file.type_().as_str(), "image/jpeg" | "image/png" | "image/webp") {
             problem = Some(crate::i18n::T::ErrPhotoType);

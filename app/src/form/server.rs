@@ -2,9 +2,9 @@
 //! browser for a short while so the form comes back filled in.
 
 use super::Draft;
-use crate::auth::server::{new_token, sha256_hex};
 use crate::error::AppError;
 use crate::request;
+use crate::security::{new_token, sha256_hex};
 use crate::store::{Millis, Store};
 
 const DRAFT_COOKIE: &str = "mc_draft";

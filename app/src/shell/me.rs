@@ -1,7 +1,7 @@
 //! The Me page (`/me`): the account, volunteer hours, family links, settings, password and
 //! logout. It puts together the auth, activities and family features.
 
-use crate::auth::api::{AccountDetails, ChangePassword, Logout};
+use crate::account::api::{AccountDetails, ChangePassword, Logout};
 use crate::error::AppError;
 use crate::form::{load_state, EnhancedForm, Field, FormBanner, SubmitButton};
 use crate::i18n::{Lang, T};

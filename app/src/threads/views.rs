@@ -166,7 +166,7 @@ fn NewThreadForm(state: FormState, lang: Lang) -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="f-photos">{lang.t(T::Photos)}</label>
-                        <input id="f-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple data-preview="photo-preview" />
+                        <input id="f-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple data-preview="photo-preview" data-max-files=crate::photos::MAX_PHOTOS data-max-bytes=crate::photos::MAX_PHOTO_BYTES />
                         <ul class="photo-grid small" id="photo-preview" aria-live="polite"></ul>
                         <p class="hint">{lang.t(T::PhotosHint)}</p>
                         <p class="field-error" data-error-for="photos">{problem("photos")}</p>

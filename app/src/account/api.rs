@@ -1,27 +1,10 @@
 //! Server functions for accounts. Each checks what it needs itself.
 
-use super::Role;
+use crate::auth::Role;
 use crate::error::AppError;
-use crate::i18n::Named;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// What the Me page shows the account's owner.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountDetails {
-    pub display_name: String,
-    /// The full number: only ever sent to its owner.
-    pub phone: String,
-    pub phone_masked: String,
-    pub role: Role,
-    pub region: Named,
-    pub building: Option<Named>,
-    pub unit_no: Option<String>,
-    pub room: Option<String>,
-    pub other_sessions: i64,
-    /// Volunteer hours credited this year (residents), as shown.
-    pub volunteer_hours: Option<String>,
-}
+pub use crate::auth::AccountDetails;
 
 #[server(endpoint = "register")]
 pub async fn register(
@@ -42,7 +25,7 @@ pub async fn register(
         ("unit_no", unit_no.as_str()),
         ("room", room.as_str()),
     ];
-    let result = super::server::register(super::server::Registration {
+    let result = crate::auth::server::register(crate::auth::server::Registration {
         phone: phone.clone(),
         password: password.clone(),
         password_confirm: password_confirm.clone(),
@@ -65,11 +48,13 @@ pub async fn register(
 
 #[server(endpoint = "login")]
 pub async fn login(phone: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    let result = super::server::login(&phone, &password).await;
+    let result = crate::auth::server::login(&phone, &password).await;
     match &result {
-        Ok(role) => {
+        Ok(done) => {
+            // The language and elder mode chosen before come back on this browser too.
+            crate::prefs::set_cookies(done.lang, done.elder.then_some(true));
             crate::form::server::forget("login").await;
-            let default = if role.is_staff() { "/station" } else { "/me" };
+            let default = if done.role.is_staff() { "/station" } else { "/me" };
             let to = crate::request::safe_next(next.as_deref()).unwrap_or_else(|| default.to_string());
             crate::request::redirect(&to);
         }
@@ -80,18 +65,18 @@ pub async fn login(phone: String, password: String, next: Option<String>) -> Res
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    super::server::end_session(&crate::request::store()?).await?;
+    crate::auth::server::end_session(&crate::request::store()?).await?;
     crate::request::redirect("/");
     Ok(())
 }
 
 #[server(endpoint = "change-password")]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
-    let user = super::server::require_user()?;
+    let user = crate::auth::server::require_user()?;
     if new != confirm {
         return Err(AppError::invalid("confirm", crate::i18n::T::ErrPasswordMismatch));
     }
-    super::server::change_password(&crate::request::store()?, &user, &current, &new).await?;
+    crate::auth::server::change_password(&crate::request::store()?, &user, &current, &new).await?;
     crate::request::redirect("/me?changed=1");
     Ok(())
 }
