@@ -43,223 +43,288 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
     let version = d.live.version;
     let station = d.viewing == Viewing::Station;
     let department = d.viewing == Viewing::Department;
-    let offered: Vec<Action> =
-        STATION_ACTIONS.into_iter().filter(|a| transition(state, *a, Actor::Station).is_ok()).collect();
-    let can_whistle = transition(state, Action::Whistle, Actor::Station).is_ok();
-    let can_hand_off = transition(state, Action::HandOff, Actor::Station).is_ok();
-    let awaiting_partner = state == State::HandedOff;
+    let can = |a: Action| station && transition(state, a, Actor::Station).is_ok();
     let back = format!("/demands/{}", d.id);
     view! {
         <section class="card staff-panel" aria-labelledby="staff-title">
             <h2 id="staff-title">{lang.t(T::StaffPanel)}</h2>
-            <dl class="facts">
-                <dt>{lang.t(T::Phone)}</dt>
-                <dd data-testid="requester-phone">{panel.requester_phone.clone()}</dd>
-                <dt>{lang.t(T::Address)}</dt>
-                <dd>{panel.requester_address.clone()}</dd>
-                <dt>{lang.t(T::Channel)}</dt>
-                <dd>{lang.t(match d.channel.as_str() { "walk_in" => T::ChannelWalkIn, "phone" => T::ChannelPhone, "open311" => T::ChannelOpen311, _ => T::ChannelApp })}</dd>
-                {panel.open311_source.clone().map(|s| view! { <dt>{lang.t(T::Open311Source)}</dt><dd data-testid="open311-source">{s}</dd> })}
-            </dl>
-            {(station && !offered.is_empty()).then(|| view! {
-                <div class="action-row">
-                    {offered.into_iter().map(|a| { let back = back.clone(); view! {
-                        <EnhancedForm lang=lang>
-                            <form method="post" action=Act::url() class="quick">
-                                <FormBanner error=None />
-                                <input type="hidden" name="item" value=item />
-                                <input type="hidden" name="version" value=version />
-                                <input type="hidden" name="action" value=a.as_str() />
-                                <input type="hidden" name="back" value=back />
-                                <button type="submit" class=if a == Action::Resolve { "button primary" } else { "button secondary" }
-                                    data-busy-label=lang.t(T::Sending)>{lang.t(action_label(a))}</button>
-                            </form>
-                        </EnhancedForm>
-                    }}).collect_view()}
-                </div>
-            })}
-            {station.then(|| view! {
-                <details class="panel-part" open>
-                    <summary>{lang.t(T::ReplyToResident)}</summary>
-                    <EnhancedForm lang=lang>
-                        <form method="post" action=Reply::url() class="form">
-                            <FormBanner error=None />
-                            <input type="hidden" name="item" value=item />
-                            {textarea("text", T::ReplyText, lang, item, true)}
-                            <button type="submit" class="button secondary" data-busy-label=lang.t(T::Sending)>{lang.t(T::SendReply)}</button>
-                        </form>
-                    </EnhancedForm>
-                </details>
-            })}
-            {(!panel.whistles.is_empty()).then(|| view! {
-                <h3>{lang.t(T::Whistles)}</h3>
-                <table class="table whistles">
-                    <thead><tr>
-                        <th scope="col">{lang.t(T::Department)}</th>
-                        <th scope="col">{lang.t(T::CheckIn)}</th>
-                        <th scope="col">{lang.t(T::ReportBack)}</th>
-                    </tr></thead>
-                    <tbody>
-                        {panel.whistles.iter().map(|w| view! {
-                            <tr class:late=w.late>
-                                <th scope="row">{w.department.get(lang).to_string()}</th>
-                                <td data-testid="checkin">{match &w.checked_in {
-                                    Some(t) => format!("✓ {t}"),
-                                    None if w.late => format!("{} ({} {})", lang.t(T::Late), lang.t(T::CheckInBy), w.checkin_by),
-                                    None => format!("{} {}", lang.t(T::CheckInBy), w.checkin_by),
-                                }}</td>
-                                <td>{w.report.clone().unwrap_or_else(|| lang.t(T::Waiting).to_string())}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
-            {department.then(|| panel.whistles.clone().into_iter().filter(|w| w.reported.is_none()).map(|w| view! {
-                <div class="panel-part">
-                    {w.checked_in.is_none().then(|| view! {
-                        <form method="post" action=CheckIn::url() class="quick">
-                            <input type="hidden" name="whistle" value=w.id />
-                            <button type="submit" class="button primary">{lang.t(T::CheckIn)}</button>
-                        </form>
-                    })}
-                    <EnhancedForm lang=lang>
-                        <form method="post" action=Report::url() class="form">
-                            <FormBanner error=None />
-                            <input type="hidden" name="whistle" value=w.id />
-                            {textarea("report", T::ReportBack, lang, w.id, true)}
-                            <button type="submit" class="button secondary" data-busy-label=lang.t(T::Sending)>{lang.t(T::SendReport)}</button>
-                        </form>
-                    </EnhancedForm>
-                </div>
-            }).collect_view())}
-            {(station && can_whistle).then(|| view! {
-                <details class="panel-part">
-                    <summary>{lang.t(T::ActWhistle)}</summary>
-                    <EnhancedForm lang=lang>
-                        <form method="post" action=Whistle::url() class="form">
-                            <FormBanner error=None />
-                            <input type="hidden" name="item" value=item />
-                            <input type="hidden" name="version" value=version />
-                            <fieldset class="field">
-                                <legend>{lang.t(T::SummonDepartments)}</legend>
-                                {panel.departments.iter().enumerate().map(|(i, (id, name))| view! {
-                                    <label class="choice">
-                                        <input type="checkbox" name=format!("departments[{i}]") value=*id />
-                                        <span>{name.get(lang).to_string()}</span>
-                                    </label>
-                                }).collect_view()}
-                                <p class="field-error" data-error-for="departments"></p>
-                            </fieldset>
-                            {textarea("note", T::Note, lang, item, false)}
-                            <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::ActWhistle)}</button>
-                        </form>
-                    </EnhancedForm>
-                </details>
-            })}
-            {(!panel.handoffs.is_empty()).then(|| view! {
-                <h3>{lang.t(T::Handoffs)}</h3>
-                <ul class="plain">
-                    {panel.handoffs.iter().map(|h| view! {
-                        <li>
-                            <strong>{h.partner.get(lang).to_string()}</strong> " · " {h.phone.clone()} " · " {h.handed.clone()}
-                            {(!h.note.is_empty()).then(|| view! { <p class="small">{h.note.clone()}</p> })}
-                            <p class="small">{lang.t(T::Outcome)} ": " {h.outcome.clone().unwrap_or_else(|| lang.t(T::Waiting).to_string())}</p>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            })}
-            {(station && can_hand_off).then(|| view! {
-                <details class="panel-part">
-                    <summary>{lang.t(T::ActHandOff)}</summary>
-                    <EnhancedForm lang=lang>
-                        <form method="post" action=HandOff::url() class="form">
-                            <FormBanner error=None />
-                            <input type="hidden" name="item" value=item />
-                            <input type="hidden" name="version" value=version />
-                            <div class="field">
-                                <label for=format!("partner-{item}")>{lang.t(T::Partner)}</label>
-                                <select id=format!("partner-{item}") name="partner" required>
-                                    <option value="">{lang.t(T::ChoosePartner)}</option>
-                                    {panel.partners.iter().map(|p| view! {
-                                        <option value=p.id>{format!("{} — {}", p.name.get(lang), p.serves.get(lang))}</option>
-                                    }).collect_view()}
-                                </select>
-                                <p class="field-error" data-error-for="partner"></p>
-                            </div>
-                            {textarea("note", T::Note, lang, item, false)}
-                            <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::ActHandOff)}</button>
-                        </form>
-                    </EnhancedForm>
-                </details>
-            })}
-            {(station && awaiting_partner).then(|| view! {
+            <ContactFacts panel=panel.clone() channel=d.channel.clone() lang=lang />
+            {station.then(|| view! { <StationActions item=item version=version state=state back=back lang=lang /> })}
+            {station.then(|| view! { <ReplyForm item=item lang=lang /> })}
+            {(!panel.whistles.is_empty()).then(|| view! { <WhistleTable panel=panel.clone() lang=lang /> })}
+            {department.then(|| view! { <DepartmentActions panel=panel.clone() lang=lang /> })}
+            {can(Action::Whistle).then(|| view! { <WhistleForm item=item version=version panel=panel.clone() lang=lang /> })}
+            {(!panel.handoffs.is_empty()).then(|| view! { <HandoffList panel=panel.clone() lang=lang /> })}
+            {can(Action::HandOff).then(|| view! { <HandOffForm item=item version=version panel=panel.clone() lang=lang /> })}
+            {(station && state == State::HandedOff).then(|| view! { <PartnerOutcomeForm item=item version=version lang=lang /> })}
+            {(panel.can_reassign && !state.is_final()).then(|| view! { <ReassignForm item=item version=version panel=panel.clone() lang=lang /> })}
+            {(panel.can_urge && state.is_open()).then(|| view! { <UrgeForm item=item lang=lang /> })}
+            {station.then(|| view! { <CaseNotes item=item panel=panel.clone() lang=lang /> })}
+        </section>
+    }
+}
+
+/// Who it is for and how it came in (staff only).
+#[component]
+fn ContactFacts(panel: StaffPanel, channel: String, lang: Lang) -> impl IntoView {
+    view! {
+        <dl class="facts">
+            <dt>{lang.t(T::Phone)}</dt>
+            <dd data-testid="requester-phone">{panel.requester_phone.clone()}</dd>
+            <dt>{lang.t(T::Address)}</dt>
+            <dd>{panel.requester_address.clone()}</dd>
+            <dt>{lang.t(T::Channel)}</dt>
+            <dd>{lang.t(match channel.as_str() { "walk_in" => T::ChannelWalkIn, "phone" => T::ChannelPhone, "open311" => T::ChannelOpen311, _ => T::ChannelApp })}</dd>
+            {panel.open311_source.clone().map(|s| view! { <dt>{lang.t(T::Open311Source)}</dt><dd data-testid="open311-source">{s}</dd> })}
+        </dl>
+    }
+}
+
+/// The station's moves that the state allows, as buttons.
+#[component]
+fn StationActions(item: i64, version: i64, state: State, back: String, lang: Lang) -> impl IntoView {
+    let offered: Vec<Action> =
+        STATION_ACTIONS.into_iter().filter(|a| transition(state, *a, Actor::Station).is_ok()).collect();
+    (!offered.is_empty()).then(|| view! {
+        <div class="action-row">
+            {offered.into_iter().map(|a| { let back = back.clone(); view! {
                 <EnhancedForm lang=lang>
-                    <form method="post" action=HandOffOutcome::url() class="form panel-part">
+                    <form method="post" action=Act::url() class="quick">
                         <FormBanner error=None />
                         <input type="hidden" name="item" value=item />
                         <input type="hidden" name="version" value=version />
-                        {textarea("outcome", T::Outcome, lang, item, true)}
-                        <button type="submit" class="button secondary" data-busy-label=lang.t(T::Sending)>{lang.t(T::ActPartnerDone)}</button>
+                        <input type="hidden" name="action" value=a.as_str() />
+                        <input type="hidden" name="back" value=back />
+                        <button type="submit" class=if a == Action::Resolve { "button primary" } else { "button secondary" }
+                            data-busy-label=lang.t(T::Sending)>{lang.t(action_label(a))}</button>
                     </form>
                 </EnhancedForm>
+            }}).collect_view()}
+        </div>
+    })
+}
+
+#[component]
+fn ReplyForm(item: i64, lang: Lang) -> impl IntoView {
+    view! {
+        <details class="panel-part" open>
+            <summary>{lang.t(T::ReplyToResident)}</summary>
+            <EnhancedForm lang=lang>
+                <form method="post" action=Reply::url() class="form">
+                    <FormBanner error=None />
+                    <input type="hidden" name="item" value=item />
+                    {textarea("text", T::ReplyText, lang, item, true)}
+                    <button type="submit" class="button secondary" data-busy-label=lang.t(T::Sending)>{lang.t(T::SendReply)}</button>
+                </form>
+            </EnhancedForm>
+        </details>
+    }
+}
+
+/// The departments whistled up, their check-ins and reports.
+#[component]
+fn WhistleTable(panel: StaffPanel, lang: Lang) -> impl IntoView {
+    view! {
+        <h3>{lang.t(T::Whistles)}</h3>
+        <table class="table whistles">
+            <thead><tr>
+                <th scope="col">{lang.t(T::Department)}</th>
+                <th scope="col">{lang.t(T::CheckIn)}</th>
+                <th scope="col">{lang.t(T::ReportBack)}</th>
+            </tr></thead>
+            <tbody>
+                {panel.whistles.iter().map(|w| view! {
+                    <tr class:late=w.late>
+                        <th scope="row">{w.department.get(lang).to_string()}</th>
+                        <td data-testid="checkin">{match &w.checked_in {
+                            Some(t) => format!("✓ {t}"),
+                            None if w.late => format!("{} ({} {})", lang.t(T::Late), lang.t(T::CheckInBy), w.checkin_by),
+                            None => format!("{} {}", lang.t(T::CheckInBy), w.checkin_by),
+                        }}</td>
+                        <td>{w.report.clone().unwrap_or_else(|| lang.t(T::Waiting).to_string())}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A liaison's check-in and report on their department's open whistle.
+#[component]
+fn DepartmentActions(panel: StaffPanel, lang: Lang) -> impl IntoView {
+    panel.whistles.into_iter().filter(|w| w.reported.is_none()).map(|w| view! {
+        <div class="panel-part">
+            {w.checked_in.is_none().then(|| view! {
+                <form method="post" action=CheckIn::url() class="quick">
+                    <input type="hidden" name="whistle" value=w.id />
+                    <button type="submit" class="button primary">{lang.t(T::CheckIn)}</button>
+                </form>
             })}
-            {(panel.can_reassign && !state.is_final()).then(|| view! {
-                <details class="panel-part">
-                    <summary>{lang.t(T::Reassign)}</summary>
-                    <EnhancedForm lang=lang>
-                        <form method="post" action=Reassign::url() class="form">
-                            <FormBanner error=None />
-                            <input type="hidden" name="item" value=item />
-                            <input type="hidden" name="version" value=version />
-                            <div class="field">
-                                <label for=format!("assignee-{item}")>{lang.t(T::Assignee)}</label>
-                                <select id=format!("assignee-{item}") name="assignee">
-                                    {panel.workers.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
-                                </select>
-                                <p class="field-error" data-error-for="assignee"></p>
-                            </div>
-                            <button type="submit" class="button secondary">{lang.t(T::Reassign)}</button>
-                        </form>
-                    </EnhancedForm>
-                </details>
-            })}
-            {(panel.can_urge && state.is_open()).then(|| view! {
-                <EnhancedForm lang=lang>
-                    <form method="post" action=Urge::url() class="quick panel-part">
-                        <FormBanner error=None />
-                        <input type="hidden" name="item" value=item />
-                        <button type="submit" class="button danger-outline">{lang.t(T::Urge)}</button>
-                    </form>
-                </EnhancedForm>
-            })}
-            {station.then(|| view! {
-                <details class="panel-part case-notes">
-                    <summary>{lang.t(T::CaseNotes)} " (" {panel.case_notes.len()} ")"</summary>
-                    <p class="hint">{lang.t(T::CaseNotesHint)}</p>
-                    <ol class="plain">
-                        {panel.case_notes.iter().map(|n| view! {
-                            <li class="case-note">
-                                <p class="small"><strong>{lang.t(step_label(&n.step))}</strong> " · " {n.author.clone()} " · " {n.when.clone()}</p>
-                                <p>{n.body.clone()}</p>
-                            </li>
+            <EnhancedForm lang=lang>
+                <form method="post" action=Report::url() class="form">
+                    <FormBanner error=None />
+                    <input type="hidden" name="whistle" value=w.id />
+                    {textarea("report", T::ReportBack, lang, w.id, true)}
+                    <button type="submit" class="button secondary" data-busy-label=lang.t(T::Sending)>{lang.t(T::SendReport)}</button>
+                </form>
+            </EnhancedForm>
+        </div>
+    }).collect_view()
+}
+
+#[component]
+fn WhistleForm(item: i64, version: i64, panel: StaffPanel, lang: Lang) -> impl IntoView {
+    view! {
+        <details class="panel-part">
+            <summary>{lang.t(T::ActWhistle)}</summary>
+            <EnhancedForm lang=lang>
+                <form method="post" action=Whistle::url() class="form">
+                    <FormBanner error=None />
+                    <input type="hidden" name="item" value=item />
+                    <input type="hidden" name="version" value=version />
+                    <fieldset class="field">
+                        <legend>{lang.t(T::SummonDepartments)}</legend>
+                        {panel.departments.iter().enumerate().map(|(i, (id, name))| view! {
+                            <label class="choice">
+                                <input type="checkbox" name=format!("departments[{i}]") value=*id />
+                                <span>{name.get(lang).to_string()}</span>
+                            </label>
                         }).collect_view()}
-                    </ol>
-                    <EnhancedForm lang=lang>
-                        <form method="post" action=CaseNote::url() class="form">
-                            <FormBanner error=None />
-                            <input type="hidden" name="item" value=item />
-                            <div class="field">
-                                <label for=format!("step-{item}")>{lang.t(T::CaseStep)}</label>
-                                <select id=format!("step-{item}") name="step">
-                                    {crate::work::server_steps().into_iter().map(|s| view! { <option value=s>{lang.t(step_label(s))}</option> }).collect_view()}
-                                </select>
-                            </div>
-                            {textarea("body", T::CaseNote, lang, item, true)}
-                            <button type="submit" class="button secondary">{lang.t(T::AddCaseNote)}</button>
-                        </form>
-                    </EnhancedForm>
-                </details>
-            })}
-        </section>
+                        <p class="field-error" data-error-for="departments"></p>
+                    </fieldset>
+                    {textarea("note", T::Note, lang, item, false)}
+                    <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::ActWhistle)}</button>
+                </form>
+            </EnhancedForm>
+        </details>
+    }
+}
+
+#[component]
+fn HandoffList(panel: StaffPanel, lang: Lang) -> impl IntoView {
+    view! {
+        <h3>{lang.t(T::Handoffs)}</h3>
+        <ul class="plain">
+            {panel.handoffs.iter().map(|h| view! {
+                <li>
+                    <strong>{h.partner.get(lang).to_string()}</strong> " · " {h.phone.clone()} " · " {h.handed.clone()}
+                    {(!h.note.is_empty()).then(|| view! { <p class="small">{h.note.clone()}</p> })}
+                    <p class="small">{lang.t(T::Outcome)} ": " {h.outcome.clone().unwrap_or_else(|| lang.t(T::Waiting).to_string())}</p>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn HandOffForm(item: i64, version: i64, panel: StaffPanel, lang: Lang) -> impl IntoView {
+    view! {
+        <details class="panel-part">
+            <summary>{lang.t(T::ActHandOff)}</summary>
+            <EnhancedForm lang=lang>
+                <form method="post" action=HandOff::url() class="form">
+                    <FormBanner error=None />
+                    <input type="hidden" name="item" value=item />
+                    <input type="hidden" name="version" value=version />
+                    <div class="field">
+                        <label for=format!("partner-{item}")>{lang.t(T::Partner)}</label>
+                        <select id=format!("partner-{item}") name="partner" required>
+                            <option value="">{lang.t(T::ChoosePartner)}</option>
+                            {panel.partners.iter().map(|p| view! {
+                                <option value=p.id>{format!("{} — {}", p.name.get(lang), p.serves.get(lang))}</option>
+                            }).collect_view()}
+                        </select>
+                        <p class="field-error" data-error-for="partner"></p>
+                    </div>
+                    {textarea("note", T::Note, lang, item, false)}
+                    <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::ActHandOff)}</button>
+                </form>
+            </EnhancedForm>
+        </details>
+    }
+}
+
+#[component]
+fn PartnerOutcomeForm(item: i64, version: i64, lang: Lang) -> impl IntoView {
+    view! {
+        <EnhancedForm lang=lang>
+            <form method="post" action=HandOffOutcome::url() class="form panel-part">
+                <FormBanner error=None />
+                <input type="hidden" name="item" value=item />
+                <input type="hidden" name="version" value=version />
+                {textarea("outcome", T::Outcome, lang, item, true)}
+                <button type="submit" class="button secondary" data-busy-label=lang.t(T::Sending)>{lang.t(T::ActPartnerDone)}</button>
+            </form>
+        </EnhancedForm>
+    }
+}
+
+#[component]
+fn ReassignForm(item: i64, version: i64, panel: StaffPanel, lang: Lang) -> impl IntoView {
+    view! {
+        <details class="panel-part">
+            <summary>{lang.t(T::Reassign)}</summary>
+            <EnhancedForm lang=lang>
+                <form method="post" action=Reassign::url() class="form">
+                    <FormBanner error=None />
+                    <input type="hidden" name="item" value=item />
+                    <input type="hidden" name="version" value=version />
+                    <div class="field">
+                        <label for=format!("assignee-{item}")>{lang.t(T::Assignee)}</label>
+                        <select id=format!("assignee-{item}") name="assignee">
+                            {panel.workers.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
+                        </select>
+                        <p class="field-error" data-error-for="assignee"></p>
+                    </div>
+                    <button type="submit" class="button secondary">{lang.t(T::Reassign)}</button>
+                </form>
+            </EnhancedForm>
+        </details>
+    }
+}
+
+#[component]
+fn UrgeForm(item: i64, lang: Lang) -> impl IntoView {
+    view! {
+        <EnhancedForm lang=lang>
+            <form method="post" action=Urge::url() class="quick panel-part">
+                <FormBanner error=None />
+                <input type="hidden" name="item" value=item />
+                <button type="submit" class="button danger-outline">{lang.t(T::Urge)}</button>
+            </form>
+        </EnhancedForm>
+    }
+}
+
+/// The confidential case notes of six-step case management (station team only).
+#[component]
+fn CaseNotes(item: i64, panel: StaffPanel, lang: Lang) -> impl IntoView {
+    view! {
+        <details class="panel-part case-notes">
+            <summary>{lang.t(T::CaseNotes)} " (" {panel.case_notes.len()} ")"</summary>
+            <p class="hint">{lang.t(T::CaseNotesHint)}</p>
+            <ol class="plain">
+                {panel.case_notes.iter().map(|n| view! {
+                    <li class="case-note">
+                        <p class="small"><strong>{lang.t(step_label(&n.step))}</strong> " · " {n.author.clone()} " · " {n.when.clone()}</p>
+                        <p>{n.body.clone()}</p>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <EnhancedForm lang=lang>
+                <form method="post" action=CaseNote::url() class="form">
+                    <FormBanner error=None />
+                    <input type="hidden" name="item" value=item />
+                    <div class="field">
+                        <label for=format!("step-{item}")>{lang.t(T::CaseStep)}</label>
+                        <select id=format!("step-{item}") name="step">
+                            {crate::work::server_steps().into_iter().map(|s| view! { <option value=s>{lang.t(step_label(s))}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    {textarea("body", T::CaseNote, lang, item, true)}
+                    <button type="submit" class="button secondary">{lang.t(T::AddCaseNote)}</button>
+                </form>
+            </EnhancedForm>
+        </details>
     }
 }

@@ -81,7 +81,7 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
-    let r = d.rates;
+    let r = d.rates.clone();
     let query = DashboardQuery {
         period: Some(d.period.clone()),
         from: Some(d.from.clone()),
@@ -89,28 +89,43 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
         community: Some(d.chosen.clone()),
     }
     .to_query_string();
-    let period = d.period.clone();
-    let levels = [
-        T::LevelVerySatisfied,
-        T::LevelSatisfied,
-        T::LevelBasicallySatisfied,
-        T::LevelDissatisfied,
-        T::LevelVeryDissatisfied,
-    ];
-    let distribution: Vec<(String, u32)> =
-        levels.iter().zip(r.distribution).map(|(l, n)| (lang.t(*l).to_string(), n)).collect();
-    let rated = r.satisfaction.den;
-    let family_bars: Vec<(String, u32)> = d.by_family.iter().map(|(k, n)| (family_label(lang, k), *n)).collect();
-    let category_bars: Vec<(String, u32)> = d.by_category.iter().map(|(k, n)| (category_label(lang, k), *n)).collect();
-    let kind_bars: Vec<(String, u32)> = d.by_kind.iter().map(|(k, n)| (kind_label(lang, k), *n)).collect();
-    let area_bars: Vec<(String, u32)> = d
-        .by_area
-        .iter()
-        .map(|(a, n)| (if a.zh.is_empty() { lang.t(T::NoGridArea).to_string() } else { a.get(lang).to_string() }, *n))
-        .collect();
-    let posted = r.posted;
-    let overdue_class = if r.overdue_now > 0 { "danger" } else { "" };
-    let chosen = d.chosen.clone();
+    view! {
+        <PeriodForm d=d.clone() lang=lang />
+        <p class="lead" data-testid="dashboard-scope">
+            {d.scope_name.get(lang).to_string()} " · " {d.from.clone()} " – " {d.to.clone()}
+        </p>
+        <section class="rates" aria-label=lang.t(T::ThreeRates)>
+            <RateCard key="response" name=T::RateResponse short=T::RateResponseShort rate=r.response lang=lang />
+            <RateCard key="resolution" name=T::RateResolution short=T::RateResolutionShort rate=r.resolution lang=lang />
+            <RateCard key="satisfaction" name=T::RateSatisfaction short=T::RateSatisfactionShort rate=r.satisfaction lang=lang />
+        </section>
+        <KeyFigures r=r.clone() lang=lang />
+        <Charts d=d.clone() lang=lang />
+        {(!d.workers.is_empty()).then(|| view! { <WorkerTable d=d.clone() lang=lang /> })}
+        {(!d.ranking.is_empty()).then(|| view! { <RankingTable d=d.clone() lang=lang /> })}
+        <section class="card">
+            <h2>{lang.t(T::Exports)}</h2>
+            <p class="row">
+                <a class="button secondary" download="" href=format!("/station/dashboard/items.csv?{query}")>{lang.t(T::ExportItemsCsv)}</a>
+                <a class="button secondary" download="" href=format!("/station/dashboard/rates.csv?{query}")>{lang.t(T::ExportRatesCsv)}</a>
+            </p>
+        </section>
+        <section class="card definitions" id="definitions">
+            <h2>{lang.t(T::Definitions)}</h2>
+            <dl>
+                <dt>{rate_name(lang, T::RateResponse)}</dt><dd>{lang.t(T::DefResponse)}</dd>
+                <dt>{rate_name(lang, T::RateResolution)}</dt><dd>{lang.t(T::DefResolution)}</dd>
+                <dt>{rate_name(lang, T::RateSatisfaction)}</dt><dd>{lang.t(T::DefSatisfaction)}</dd>
+                <dt>{lang.t(T::OverdueNow)}</dt><dd>{lang.t(T::DefOverdue)}</dd>
+            </dl>
+        </section>
+    }
+}
+
+/// The period and (for admins) the community shown.
+#[component]
+fn PeriodForm(d: Dashboard, lang: Lang) -> impl IntoView {
+    let (period, chosen) = (d.period.clone(), d.chosen.clone());
     view! {
         <form method="get" action="/station/dashboard" class="card filter-form dashboard-filter">
             <label>
@@ -136,52 +151,71 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
             })}
             <button type="submit" class="button secondary">{lang.t(T::Show)}</button>
         </form>
-        <p class="lead" data-testid="dashboard-scope">
-            {d.scope_name.get(lang).to_string()} " · " {d.from.clone()} " – " {d.to.clone()}
-        </p>
+    }
+}
 
-        <section class="rates" aria-label=lang.t(T::ThreeRates)>
-            <article class="card rate" data-testid="rate-response">
-                <h2>{rate_name(lang, T::RateResponse)}</h2>
-                <Gauge id="g-response".into() title=rate_name(lang, T::RateResponse) num=r.response.num den=r.response.den />
-                <p class="rate-fraction" data-testid="rate-response-fraction">{fraction(&r.response)}</p>
-                <p class="hint">{lang.t(T::RateResponseShort)}</p>
-            </article>
-            <article class="card rate" data-testid="rate-resolution">
-                <h2>{rate_name(lang, T::RateResolution)}</h2>
-                <Gauge id="g-resolution".into() title=rate_name(lang, T::RateResolution) num=r.resolution.num den=r.resolution.den />
-                <p class="rate-fraction" data-testid="rate-resolution-fraction">{fraction(&r.resolution)}</p>
-                <p class="hint">{lang.t(T::RateResolutionShort)}</p>
-            </article>
-            <article class="card rate" data-testid="rate-satisfaction">
-                <h2>{rate_name(lang, T::RateSatisfaction)}</h2>
-                <Gauge id="g-satisfaction".into() title=rate_name(lang, T::RateSatisfaction) num=r.satisfaction.num den=r.satisfaction.den />
-                <p class="rate-fraction" data-testid="rate-satisfaction-fraction">{fraction(&r.satisfaction)}</p>
-                <p class="hint">{lang.t(T::RateSatisfactionShort)}</p>
-            </article>
-        </section>
+/// One of the three rates: its gauge, its fraction, what it measures.
+#[component]
+fn RateCard(key: &'static str, name: T, short: T, rate: Rate, lang: Lang) -> impl IntoView {
+    view! {
+        <article class="card rate" data-testid=format!("rate-{key}")>
+            <h2>{rate_name(lang, name)}</h2>
+            <Gauge id=format!("g-{key}") title=rate_name(lang, name) num=rate.num den=rate.den />
+            <p class="rate-fraction" data-testid=format!("rate-{key}-fraction")>{fraction(&rate)}</p>
+            <p class="hint">{lang.t(short)}</p>
+        </article>
+    }
+}
 
+#[component]
+fn KeyFigures(r: Rates, lang: Lang) -> impl IntoView {
+    let overdue_class = if r.overdue_now > 0 { "danger" } else { "" };
+    view! {
         <section class="card">
             <h2>{lang.t(T::KeyFigures)}</h2>
             <dl class="figures">
-                <div><dt>{lang.t(T::PostedInPeriod)}</dt><dd data-testid="fig-posted">{posted}</dd></div>
+                <div><dt>{lang.t(T::PostedInPeriod)}</dt><dd data-testid="fig-posted">{r.posted}</dd></div>
                 <div><dt>{lang.t(T::OpenNow)}</dt><dd data-testid="fig-open">{r.open_now}</dd></div>
                 <div><dt>{lang.t(T::OverdueNow)}</dt><dd data-testid="fig-overdue" class=overdue_class>{r.overdue_now}</dd></div>
                 <div><dt>{lang.t(T::MedianFirstResponse)}</dt><dd>{hours(lang, r.median_response_ms)}</dd></div>
                 <div><dt>{lang.t(T::MedianResolution)}</dt><dd>{hours(lang, r.median_resolution_ms)}</dd></div>
             </dl>
         </section>
+    }
+}
 
+/// The five-level distribution, the weekly line and the volumes.
+#[component]
+fn Charts(d: Dashboard, lang: Lang) -> impl IntoView {
+    let r = &d.rates;
+    let levels = [
+        T::LevelVerySatisfied,
+        T::LevelSatisfied,
+        T::LevelBasicallySatisfied,
+        T::LevelDissatisfied,
+        T::LevelVeryDissatisfied,
+    ];
+    let distribution: Vec<(String, u32)> =
+        levels.iter().zip(r.distribution).map(|(l, n)| (lang.t(*l).to_string(), n)).collect();
+    let rated = r.satisfaction.den;
+    let posted = r.posted;
+    let family_bars: Vec<(String, u32)> = d.by_family.iter().map(|(k, n)| (family_label(lang, k), *n)).collect();
+    let category_bars: Vec<(String, u32)> = d.by_category.iter().map(|(k, n)| (category_label(lang, k), *n)).collect();
+    let kind_bars: Vec<(String, u32)> = d.by_kind.iter().map(|(k, n)| (kind_label(lang, k), *n)).collect();
+    let area_bars: Vec<(String, u32)> = d
+        .by_area
+        .iter()
+        .map(|(a, n)| (if a.zh.is_empty() { lang.t(T::NoGridArea).to_string() } else { a.get(lang).to_string() }, *n))
+        .collect();
+    view! {
         <section class="card">
             <h2>{lang.t(T::SatisfactionDistribution)}</h2>
             <BarChart id="c-levels".into() title=lang.t(T::SatisfactionDistribution).to_string() bars=distribution percent_of=rated />
         </section>
-
         <section class="card">
             <h2>{lang.t(T::WeeklyVolume)}</h2>
             <LineChart id="c-weekly".into() title=lang.t(T::WeeklyVolume).to_string() points=d.weekly.clone() />
         </section>
-
         <section class="card">
             <h2>{lang.t(T::VolumeByFamily)}</h2>
             <BarChart id="c-family".into() title=lang.t(T::VolumeByFamily).to_string() bars=family_bars percent_of=posted />
@@ -194,87 +228,76 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
                 <BarChart id="c-area".into() title=lang.t(T::VolumeByArea).to_string() bars=area_bars percent_of=posted />
             })}
         </section>
+    }
+}
 
-        {(!d.workers.is_empty()).then(|| view! {
-            <section class="card table-card">
-                <h2>{lang.t(T::WorkerLoad)}</h2>
-                <table class="table data" data-testid="worker-table">
-                    <thead><tr>
-                        <th scope="col">{lang.t(T::Worker)}</th>
-                        <th scope="col">{lang.t(T::OpenNow)}</th>
-                        <th scope="col">{lang.t(T::OverdueNow)}</th>
-                        <th scope="col">{Lang::Zh.t(T::RateResponse)}</th>
-                        <th scope="col">{Lang::Zh.t(T::RateResolution)}</th>
-                        <th scope="col">{Lang::Zh.t(T::RateSatisfaction)}</th>
-                    </tr></thead>
-                    <tbody>
-                        {d.workers.iter().map(|w| view! {
-                            <tr>
-                                <th scope="row">{w.name.clone()}</th>
-                                <td>{w.rates.open_now}</td>
-                                <td>{w.rates.overdue_now}</td>
-                                <td>{w.rates.response.label()}</td>
-                                <td>{w.rates.resolution.label()}</td>
-                                <td>{w.rates.satisfaction.label()}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </section>
-        })}
-
-        {(!d.ranking.is_empty()).then(|| view! {
-            <section class="card table-card">
-                <h2>{lang.t(T::CommunityRanking)}</h2>
-                <p class="hint">{lang.t(T::RankingHint)}</p>
-                <table class="table data" data-testid="ranking-table">
-                    <thead><tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">{lang.t(T::Community)}</th>
-                        <th scope="col">{lang.t(T::PostedInPeriod)}</th>
-                        <th scope="col">{Lang::Zh.t(T::RateResponse)}</th>
-                        <th scope="col">{Lang::Zh.t(T::RateResolution)}</th>
-                        <th scope="col">{Lang::Zh.t(T::RateSatisfaction)}</th>
-                        <th scope="col">{lang.t(T::CompositeScore)}</th>
-                    </tr></thead>
-                    <tbody>
-                        {d.ranking.iter().enumerate().map(|(k, c)| view! {
-                            <tr data-testid="rank-line">
-                                <td>{k + 1}</td>
-                                <th scope="row">
-                                    <a href=format!("/station/dashboard?community={}&period={}&from={}&to={}", c.code, d.period, d.from, d.to)>
-                                        {c.name.get(lang).to_string()}
-                                    </a>
-                                    <small>" " {c.subdistrict.get(lang).to_string()}</small>
-                                </th>
-                                <td>{c.rates.posted}</td>
-                                <td>{c.rates.response.label()}</td>
-                                <td>{c.rates.resolution.label()}</td>
-                                <td>{c.rates.satisfaction.label()}</td>
-                                <td>{c.composite.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into())}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </section>
-        })}
-
-        <section class="card">
-            <h2>{lang.t(T::Exports)}</h2>
-            <p class="row">
-                <a class="button secondary" download="" href=format!("/station/dashboard/items.csv?{query}")>{lang.t(T::ExportItemsCsv)}</a>
-                <a class="button secondary" download="" href=format!("/station/dashboard/rates.csv?{query}")>{lang.t(T::ExportRatesCsv)}</a>
-            </p>
+#[component]
+fn WorkerTable(d: Dashboard, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card table-card">
+            <h2>{lang.t(T::WorkerLoad)}</h2>
+            <table class="table data" data-testid="worker-table">
+                <thead><tr>
+                    <th scope="col">{lang.t(T::Worker)}</th>
+                    <th scope="col">{lang.t(T::OpenNow)}</th>
+                    <th scope="col">{lang.t(T::OverdueNow)}</th>
+                    <th scope="col">{Lang::Zh.t(T::RateResponse)}</th>
+                    <th scope="col">{Lang::Zh.t(T::RateResolution)}</th>
+                    <th scope="col">{Lang::Zh.t(T::RateSatisfaction)}</th>
+                </tr></thead>
+                <tbody>
+                    {d.workers.iter().map(|w| view! {
+                        <tr>
+                            <th scope="row">{w.name.clone()}</th>
+                            <td>{w.rates.open_now}</td>
+                            <td>{w.rates.overdue_now}</td>
+                            <td>{w.rates.response.label()}</td>
+                            <td>{w.rates.resolution.label()}</td>
+                            <td>{w.rates.satisfaction.label()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
         </section>
+    }
+}
 
-        <section class="card definitions" id="definitions">
-            <h2>{lang.t(T::Definitions)}</h2>
-            <dl>
-                <dt>{rate_name(lang, T::RateResponse)}</dt><dd>{lang.t(T::DefResponse)}</dd>
-                <dt>{rate_name(lang, T::RateResolution)}</dt><dd>{lang.t(T::DefResolution)}</dd>
-                <dt>{rate_name(lang, T::RateSatisfaction)}</dt><dd>{lang.t(T::DefSatisfaction)}</dd>
-                <dt>{lang.t(T::OverdueNow)}</dt><dd>{lang.t(T::DefOverdue)}</dd>
-            </dl>
+/// The ranking of the communities below (subdistrict and district admins).
+#[component]
+fn RankingTable(d: Dashboard, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card table-card">
+            <h2>{lang.t(T::CommunityRanking)}</h2>
+            <p class="hint">{lang.t(T::RankingHint)}</p>
+            <table class="table data" data-testid="ranking-table">
+                <thead><tr>
+                    <th scope="col">"#"</th>
+                    <th scope="col">{lang.t(T::Community)}</th>
+                    <th scope="col">{lang.t(T::PostedInPeriod)}</th>
+                    <th scope="col">{Lang::Zh.t(T::RateResponse)}</th>
+                    <th scope="col">{Lang::Zh.t(T::RateResolution)}</th>
+                    <th scope="col">{Lang::Zh.t(T::RateSatisfaction)}</th>
+                    <th scope="col">{lang.t(T::CompositeScore)}</th>
+                </tr></thead>
+                <tbody>
+                    {d.ranking.iter().enumerate().map(|(k, c)| view! {
+                        <tr data-testid="rank-line">
+                            <td>{k + 1}</td>
+                            <th scope="row">
+                                <a href=format!("/station/dashboard?community={}&period={}&from={}&to={}", c.code, d.period, d.from, d.to)>
+                                    {c.name.get(lang).to_string()}
+                                </a>
+                                <small>" " {c.subdistrict.get(lang).to_string()}</small>
+                            </th>
+                            <td>{c.rates.posted}</td>
+                            <td>{c.rates.response.label()}</td>
+                            <td>{c.rates.resolution.label()}</td>
+                            <td>{c.rates.satisfaction.label()}</td>
+                            <td>{c.composite.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
         </section>
     }
 }

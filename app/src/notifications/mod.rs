@@ -44,6 +44,8 @@ crate::codes! {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     pub id: i64,
+    /// Sent as its code (`"reply"`), as stored.
+    #[serde(with = "kind_code")]
     pub kind: Kind,
     pub detail: String,
     pub demand_id: Option<i64>,
@@ -73,4 +75,18 @@ pub async fn unread() -> Result<i64, AppError> {
         Some(u) => server::unread_count(u.id).await,
         None => 0,
     })
+}
+
+mod kind_code {
+    use super::Kind;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(kind: &Kind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        let code = String::deserialize(d)?;
+        Kind::parse(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown notification kind {code:?}")))
+    }
 }

@@ -1,59 +1,6 @@
-//! Server side of accounts: password hashing, sessions in the database, throttling, the
-//! per-request viewer, and the guards every server function calls.
+//! Accounts: registration, login, password change, the owner's details, the CLI's accounts, and the columns other features keep on an account.
 
-use super::{rules, session_alive, throttle_wait_secs, Role, SessionUser};
-use crate::config::AppConfig;
-use crate::error::AppError;
-use crate::i18n::T;
-use crate::request;
-use crate::store::{Millis, Store, Tx};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use axum::{extract::Request, middleware::Next, response::Response};
-use std::sync::OnceLock;
-
-pub const SESSION_COOKIE: &str = "mc_session";
-
-/// argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
-fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
-}
-
-/// Hashes off the async threads: a hash takes tens of milliseconds of CPU.
-pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
-    })
-    .await
-    .map_err(|e| internal("hash task", e))?
-    .map_err(|e| internal("hash", e))
-}
-
-pub async fn verify_password(hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// A hash to verify against when the phone is unknown, so that a wrong phone and a wrong
-/// password take the same time.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2().hash_password(b"not-a-real-password-0", &salt).map(|h| h.to_string()).unwrap_or_default()
-    })
-}
-
-fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %e, "{what} failed");
-    AppError::Internal
-}
-
-pub use crate::security::{new_token, sha256_hex};
+use super::*;
 
 /// What creating an account needs. Used by registration, the CLI and the demo seed.
 #[derive(Clone, Debug)]
@@ -104,206 +51,8 @@ pub async fn insert_user(tx: &mut Tx, user: NewUser) -> Result<i64, AppError> {
     Ok(id)
 }
 
-/// Starts a session for `user_id`, stores its hash and sets the cookie. A fresh token at
-/// every login (no session fixation).
-pub async fn start_session(store: &Store, user_id: i64) -> Result<(), AppError> {
-    let token = new_token();
-    let now = Millis::now();
-    let user_agent: Option<String> =
-        request::header(axum::http::header::USER_AGENT).map(|ua| ua.chars().take(200).collect());
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(sha256_hex(&token))
-    .bind(user_id)
-    .bind(now)
-    .bind(now)
-    .bind(user_agent)
-    .bind(request::client_ip())
-    .execute(store.pool())
-    .await?;
-    let max_age = request::config().session_absolute_minutes * 60;
-    request::set_cookie(request::build_cookie(SESSION_COOKIE, token, max_age));
-    Ok(())
-}
-
-/// Ends the current session (if any) and clears the cookie.
-pub async fn end_session(store: &Store) -> Result<(), AppError> {
-    if let Some(token) = request::cookie(SESSION_COOKIE) {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(sha256_hex(&token))
-            .execute(store.pool())
-            .await?;
-    }
-    request::set_cookie(request::build_cookie(SESSION_COOKIE, String::new(), 0));
-    Ok(())
-}
-
 #[derive(sqlx::FromRow)]
-struct SessionRow {
-    id: i64,
-    role: String,
-    display_name: String,
-    phone: String,
-    region_id: i64,
-    department_id: Option<i64>,
-    created_at: i64,
-    last_seen_at: i64,
-}
-
-/// Looks up the session a cookie token names; expired sessions are deleted on sight.
-pub async fn session_user(store: &Store, config: &AppConfig, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
-    let hash = sha256_hex(token);
-    let row: Option<SessionRow> = sqlx::query_as(
-        "SELECT u.id, u.role, u.display_name, u.phone, u.region_id, u.department_id, s.created_at, s.last_seen_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND u.disabled_at IS NULL AND u.password_hash IS NOT NULL",
-    )
-    .bind(&hash)
-    .fetch_optional(store.pool())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let now = Millis::now().0;
-    let alive = session_alive(
-        row.created_at,
-        row.last_seen_at,
-        now,
-        config.session_idle_minutes * 60_000,
-        config.session_absolute_minutes * 60_000,
-    );
-    if !alive {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(store.pool()).await?;
-        return Ok(None);
-    }
-    // Sliding idle timeout, written at most once a minute per session.
-    if now - row.last_seen_at > 60_000 {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now)
-            .bind(&hash)
-            .execute(store.pool())
-            .await?;
-    }
-    let Some(role) = Role::parse(&row.role) else {
-        return Ok(None);
-    };
-    Ok(Some(SessionUser {
-        id: row.id,
-        role,
-        display_name: row.display_name,
-        phone: row.phone,
-        region_id: row.region_id,
-        department_id: row.department_id,
-    }))
-}
-
-/// Who is asking: resolved once per request from the session cookie by [`resolve_viewer`]
-/// and kept in the request's extensions.
-#[derive(Clone, Debug, Default)]
-pub struct Viewer(pub Option<SessionUser>);
-
-/// The signed-in account, if any.
-pub fn viewer() -> Option<SessionUser> {
-    crate::request::parts().and_then(|p| p.extensions.get::<Viewer>().and_then(|v| v.0.clone()))
-}
-
-/// Axum middleware: resolves the session cookie once per request into a [`Viewer`] in the
-/// request's extensions, where pages and server functions find it.
-pub async fn resolve_viewer(
-    axum::extract::State((store, config)): axum::extract::State<(Store, AppConfig)>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let token = req
-        .headers()
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
-        .map(|c| c.value().to_string())
-        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
-    let user = match token {
-        Some(t) => session_user(&store, &config, &t).await.unwrap_or_else(|e| {
-            tracing::error!(error = %e, "session lookup failed");
-            None
-        }),
-        None => None,
-    };
-    req.extensions_mut().insert(Viewer(user));
-    next.run(req).await
-}
-
-/// The signed-in account, or 401.
-pub fn require_user() -> Result<SessionUser, AppError> {
-    viewer().ok_or(AppError::Unauthenticated)
-}
-
-/// A staff account (any role but resident), or 401/403.
-pub fn require_staff() -> Result<SessionUser, AppError> {
-    let user = require_user()?;
-    if user.scope().may_enter_station() {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-const FAIL_PHONE: &str = "login_phone";
-const FAIL_IP: &str = "login_ip";
-
-/// Refuses a login attempt while its phone or its client address is throttled.
-pub async fn check_login_throttle(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<(), AppError> {
-    let window_ms = config.login_window_minutes * 60_000;
-    let now = Millis::now().0;
-    for (kind, key, limit) in
-        [(FAIL_PHONE, phone, config.login_max_failures_per_phone), (FAIL_IP, ip, config.login_max_failures_per_ip)]
-    {
-        let times: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
-                .bind(kind)
-                .bind(key)
-                .bind(now - window_ms)
-                .fetch_all(store.pool())
-                .await?;
-        if let Some(wait) = throttle_wait_secs(&times, limit, window_ms, now) {
-            return Err(AppError::Throttled { retry_after_secs: wait });
-        }
-    }
-    Ok(())
-}
-
-pub async fn record_login_failure(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<(), AppError> {
-    let now = Millis::now().0;
-    let mut tx = store.write().await?;
-    for (kind, key) in [(FAIL_PHONE, phone), (FAIL_IP, ip)] {
-        sqlx::query("INSERT INTO auth_failures (kind, key, at) VALUES ($1, $2, $3)")
-            .bind(kind)
-            .bind(key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-    }
-    // Forget what can no longer count, so the table stays small.
-    sqlx::query("DELETE FROM auth_failures WHERE at < $1")
-        .bind(now - config.login_window_minutes * 60_000)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub async fn clear_login_failures(store: &Store, phone: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM auth_failures WHERE kind = $1 AND key = $2")
-        .bind(FAIL_PHONE)
-        .bind(phone)
-        .execute(store.pool())
-        .await?;
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct Credentials {
+pub(super) struct Credentials {
     id: i64,
     password_hash: Option<String>,
     disabled_at: Option<i64>,
@@ -383,7 +132,7 @@ pub async fn register(form: Registration) -> Result<(), AppError> {
     let room = problems.check("room", rules::check_unit_or_room(&form.room));
     let community = crate::community::server::region_by_code(&store, form.community.trim())
         .await?
-        .filter(|r| r.level == super::Level::Community);
+        .filter(|r| r.level == crate::auth::Level::Community);
     if community.is_none() {
         problems.add("community", T::ErrUnknownCommunity);
     }
@@ -493,7 +242,7 @@ pub struct LoggedIn {
 }
 
 #[derive(sqlx::FromRow)]
-struct AccountRow {
+pub(super) struct AccountRow {
     display_name: String,
     phone: String,
     region_zh: String,
@@ -504,7 +253,7 @@ struct AccountRow {
     room: Option<String>,
 }
 
-pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::AccountDetails, AppError> {
+pub async fn my_account(store: &Store, user: &SessionUser) -> Result<crate::auth::AccountDetails, AppError> {
     let row: AccountRow = sqlx::query_as(
         "SELECT u.display_name, u.phone, r.name_zh AS region_zh, r.name_en AS region_en, b.name_zh AS building_zh, \
          b.name_en AS building_en, u.unit_no, u.room \
@@ -521,7 +270,7 @@ pub async fn my_account(store: &Store, user: &SessionUser) -> Result<super::Acco
             .fetch_one(store.pool())
             .await?;
     use crate::i18n::Named;
-    Ok(super::AccountDetails {
+    Ok(crate::auth::AccountDetails {
         // The Me page adds a resident's volunteer hours (the activities feature's).
         volunteer_hours: None,
         phone_masked: rules::mask_phone(&row.phone),
@@ -558,10 +307,10 @@ pub async fn add_user(
         .map_err(|_| "database error".to_string())?
         .ok_or_else(|| format!("no region with code {region_code:?}"))?;
     let want = role.home_level();
-    let rank = |l: super::Level| match l {
-        super::Level::District => 0,
-        super::Level::Subdistrict => 1,
-        super::Level::Community => 2,
+    let rank = |l: crate::auth::Level| match l {
+        crate::auth::Level::District => 0,
+        crate::auth::Level::Subdistrict => 1,
+        crate::auth::Level::Community => 2,
     };
     if rank(region.level) < rank(want) {
         return Err(format!(

@@ -1,0 +1,68 @@
+//! Server side of accounts: password hashing, sessions in the database, throttling, the
+//! per-request viewer, and the guards every server function calls.
+
+use super::{rules, session_alive, throttle_wait_secs, Role, SessionUser};
+use crate::config::AppConfig;
+use crate::error::AppError;
+use crate::i18n::T;
+use crate::request;
+use crate::store::{Millis, Store, Tx};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::{extract::Request, middleware::Next, response::Response};
+use std::sync::OnceLock;
+
+pub mod accounts;
+pub mod sessions;
+pub mod throttle;
+
+pub use accounts::{
+    add_user, change_password, check_credentials, insert_user, login, my_account, register, save_prefs, set_on_duty,
+    set_posting_block, system_account, LoggedIn, NewUser, Registration,
+};
+pub use sessions::{
+    end_session, require_staff, require_user, resolve_viewer, session_user, start_session, viewer, Viewer,
+    SESSION_COOKIE,
+};
+pub use throttle::{check_login_throttle, clear_login_failures, record_login_failure};
+
+/// argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
+pub(super) fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
+}
+
+/// Hashes off the async threads: a hash takes tens of milliseconds of CPU.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| internal("hash task", e))?
+    .map_err(|e| internal("hash", e))
+}
+
+pub async fn verify_password(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash to verify against when the phone is unknown, so that a wrong phone and a wrong
+/// password take the same time.
+pub(super) fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2().hash_password(b"not-a-real-password-0", &salt).map(|h| h.to_string()).unwrap_or_default()
+    })
+}
+
+pub(super) fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "{what} failed");
+    AppError::Internal
+}
+
+pub use crate::security::{new_token, sha256_hex};

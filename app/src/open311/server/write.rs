@@ -1,0 +1,250 @@
+//! POST requests: a demand and its work item, filed like any other case.
+
+use super::keys::{key_of, posts_per_minute, within_rate};
+use super::read::{notice, ServiceRow, SERVICE_COLUMNS};
+use super::*;
+
+/// `POST /open311/v2/requests.{fmt}` (`application/x-www-form-urlencoded`).
+pub async fn post_request(
+    AxState(store): AxState<Store>,
+    AxState(config): AxState<AppConfig>,
+    Path(file): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(("requests", format)) = format::split_file(&file) else { return not_found(&file) };
+    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+        return error(format, StatusCode::BAD_REQUEST, "the body must be application/x-www-form-urlencoded");
+    };
+    let key = pairs.iter().find(|(k, _)| k == "api_key").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let now = Millis::now().0;
+    let result = async {
+        let Some((key_id, key_name)) = key_of(&store, &key).await? else {
+            return Ok(error(format, StatusCode::FORBIDDEN, "api_key is missing, unknown or revoked"));
+        };
+        if !within_rate(&store, key_id, now).await? {
+            return Ok(error(
+                format,
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("at most {} requests a minute per api_key", posts_per_minute()),
+            ));
+        }
+        let form = match rules::parse_request(&pairs) {
+            Ok(f) => f,
+            Err(why) => return Ok(error(format, StatusCode::BAD_REQUEST, &why)),
+        };
+        create(&store, &config, format, key_id, &key_name, &form, now).await
+    }
+    .await;
+    result.unwrap_or_else(|e: sqlx::Error| internal(format, e))
+}
+
+/// The demand and its work item, as the app makes them (triage, deadlines, routing, first
+/// event), filed by the client system's account in the community, and marked open311.
+pub(super) async fn create(
+    store: &Store,
+    config: &AppConfig,
+    format: Format,
+    key_id: i64,
+    key_name: &str,
+    f: &RequestForm,
+    now: i64,
+) -> Result<Response, sqlx::Error> {
+    let bad = |why: &str| Ok(error(format, StatusCode::BAD_REQUEST, why));
+    let Some((community, _)) = jurisdiction(store, &f.jurisdiction_id).await? else {
+        return Ok(error(format, StatusCode::NOT_FOUND, "jurisdiction_id not found"));
+    };
+    let service: Option<ServiceRow> = sqlx::query_as(&format!(
+        "SELECT {SERVICE_COLUMNS} FROM affairs WHERE community_id = $1 AND code = $2 AND retired_at IS NULL"
+    ))
+    .bind(community)
+    .bind(&f.service_code)
+    .fetch_optional(store.pool())
+    .await?;
+    let Some(service) = service else { return Ok(error(format, StatusCode::NOT_FOUND, "service_code not found")) };
+    let one = |code: &str| form_attribute(f, code);
+    let urgency = match one("urgency") {
+        "normal" => Urgency::Normal,
+        "emergency" => Urgency::Emergency,
+        "" => return bad("attribute[urgency] is required: normal or emergency"),
+        _ => return bad("attribute[urgency] must be normal or emergency"),
+    };
+    let (place, building, detail) = match location(store, community, f).await? {
+        Ok(l) => l,
+        Err(why) => return bad(why),
+    };
+    let description = if f.description.is_empty() { service.name_zh.clone() } else { f.description.clone() };
+
+    // A retried POST (same key, same content, within ten minutes) is the same request.
+    let fingerprint = fingerprint(f, &description);
+    let account = crate::auth::server::system_account(store, key_id, key_name, community).await?;
+    let earlier: Option<(i64, String)> = sqlx::query_as(
+        "SELECT d.id, o.token FROM demands d JOIN open311_requests o ON o.demand_id = d.id \
+         WHERE d.filed_by_id = $1 AND o.fingerprint = $2 AND d.created_at > $3 ORDER BY d.id DESC LIMIT 1",
+    )
+    .bind(account)
+    .bind(&fingerprint)
+    .bind(now - 10 * 60_000)
+    .fetch_optional(store.pool())
+    .await?;
+    let (demand, token, respond_by, triage) = match earlier {
+        Some((d, token)) => {
+            let (respond_by, triage): (i64, String) =
+                sqlx::query_as("SELECT respond_by, triage FROM work_items WHERE demand_id = $1")
+                    .bind(d)
+                    .fetch_one(store.pool())
+                    .await?;
+            (d, token, respond_by, triage)
+        }
+        None => {
+            let token = crate::security::new_token()[..24].to_string();
+            let key = IdempotencyKey::internal(format!("open311-{token}"));
+            let mut case = NewCase::new(
+                community,
+                account,
+                account,
+                Channel::Open311,
+                ItemKind::Demand,
+                description,
+                place,
+                key,
+                now,
+            );
+            case.affair = Some(service.id);
+            case.mode = Some(service.mode);
+            case.limits = Some(AffairLimits {
+                response_hours: service.response_hours,
+                completion_hours: service.completion_hours,
+            });
+            case.building_id = building;
+            case.place_detail = detail;
+            case.urgency = urgency;
+            // The API carries public-space reports: what comes in through it is public.
+            case.visibility = Visibility::Public;
+            case.note = format!("Open311: {key_name}");
+            case.policy = Some(config.deadlines);
+            let filed = file(store, case, key_id, &token, &fingerprint, f, now).await?;
+            let (respond_by, triage): (i64, String) =
+                sqlx::query_as("SELECT respond_by, triage FROM work_items WHERE id = $1")
+                    .bind(filed.item)
+                    .fetch_one(store.pool())
+                    .await?;
+            (filed.demand, token, respond_by, triage)
+        }
+    };
+    let node = Node::List {
+        item: "request",
+        items: vec![Node::Object(vec![
+            ("service_request_id", Node::text(demand.to_string())),
+            ("token", Node::text(token)),
+            ("service_notice", Node::text(notice(&triage, respond_by))),
+            ("account_id", Node::opt_text(Some(f.account_id.clone()).filter(|a| !a.is_empty()))),
+        ])],
+    };
+    Ok(answer(format, "service_requests", &node, StatusCode::CREATED))
+}
+
+/// The last value given for an attribute (`attribute[code]`), or "".
+pub(super) fn form_attribute<'a>(f: &'a RequestForm, code: &str) -> &'a str {
+    f.attributes.get(code).and_then(|v| v.last()).map(|s| s.as_str()).unwrap_or("")
+}
+
+/// Where it is: (place, building, detail), or what is wrong with the location.
+pub(super) async fn location(
+    store: &Store,
+    community: i64,
+    f: &RequestForm,
+) -> Result<Result<(Place, Option<i64>, String), &'static str>, sqlx::Error> {
+    let one = |code: &str| form_attribute(f, code);
+    let building_code =
+        Some(one("building")).filter(|b| !b.is_empty()).or(Some(f.address_id.as_str()).filter(|b| !b.is_empty()));
+    let building: Option<i64> = match building_code {
+        Some(code) => {
+            let b: Option<i64> = sqlx::query_scalar("SELECT id FROM buildings WHERE community_id = $1 AND code = $2")
+                .bind(community)
+                .bind(code)
+                .fetch_optional(store.pool())
+                .await?;
+            if b.is_none() {
+                return Ok(Err("attribute[building] / address_id is not a building of this jurisdiction"));
+            }
+            b
+        }
+        None => None,
+    };
+    let place = match (one("place"), building) {
+        ("building", Some(_)) => Place::Building,
+        ("building", None) => return Ok(Err("attribute[place]=building needs attribute[building] or address_id")),
+        ("" | "public_area", _) => Place::PublicArea,
+        _ => return Ok(Err("attribute[place] must be building or public_area")),
+    };
+    let detail = [one("place_detail"), f.address_string.as_str()]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .map(|s| s.chars().take(100).collect::<String>())
+        .or_else(|| f.lat.zip(f.long).map(|(la, lo)| format!("{la:.5},{lo:.5}")))
+        .unwrap_or_default();
+    if rules::has_html(&detail) {
+        return Ok(Err("attribute[place_detail] must be plain text"));
+    }
+    Ok(Ok((place, building, detail)))
+}
+
+/// What makes two POSTs the same request.
+pub(super) fn fingerprint(f: &RequestForm, description: &str) -> String {
+    let mut parts: Vec<String> = [
+        &f.jurisdiction_id,
+        &f.service_code,
+        description,
+        &f.address_string,
+        &f.address_id,
+        &f.account_id,
+        &f.device_id,
+        &f.email,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    parts.push(format!("{:?}{:?}{:?}", f.lat, f.long, f.attributes));
+    crate::security::sha256_hex(&parts.join("\u{1f}"))[..32].to_string()
+}
+
+/// Files the case and keeps the caller's side of it (contact, location, token) beside it.
+pub(super) async fn file(
+    store: &Store,
+    case: NewCase,
+    key_id: i64,
+    token: &str,
+    fingerprint: &str,
+    f: &RequestForm,
+    now: i64,
+) -> Result<Filed, sqlx::Error> {
+    let work_item = |_: AppError| sqlx::Error::Protocol("work item".into());
+    let mut w = WorkTx::begin(store).await.map_err(work_item)?;
+    let filed =
+        file_case(&mut w, case).await.map_err(work_item)?.ok_or_else(|| sqlx::Error::Protocol("work item".into()))?;
+    sqlx::query(
+        "INSERT INTO open311_requests (demand_id, key_id, token, fingerprint, lat, long, address_string, address_id, \
+         media_url, email, device_id, account_id, first_name, last_name, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(filed.demand)
+    .bind(key_id)
+    .bind(token)
+    .bind(fingerprint)
+    .bind(f.lat)
+    .bind(f.long)
+    .bind(&f.address_string)
+    .bind(&f.address_id)
+    .bind(Some(f.media_url.clone()).filter(|m| !m.is_empty()))
+    .bind(&f.email)
+    .bind(&f.device_id)
+    .bind(&f.account_id)
+    .bind(&f.first_name)
+    .bind(&f.last_name)
+    .bind(&f.phone)
+    .bind(now)
+    .execute(&mut **w.tx())
+    .await?;
+    w.commit(store).await.map_err(work_item)?;
+    Ok(filed)
+}
