@@ -8,6 +8,33 @@ use axum::http::{header, request::Parts, HeaderValue};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
+/// What the server's routes share: the site options, the store and the configuration.
+/// Every feature's own axum routes take this state.
+#[derive(Clone)]
+pub struct AppState {
+    pub options: LeptosOptions,
+    pub store: Store,
+    pub config: AppConfig,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.options.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for AppConfig {
+    fn from_ref(s: &AppState) -> Self {
+        s.config.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for Store {
+    fn from_ref(s: &AppState) -> Self {
+        s.store.clone()
+    }
+}
+
 pub fn store() -> Result<Store, AppError> {
     use_context::<Store>().ok_or_else(|| {
         tracing::error!("Store missing from context");

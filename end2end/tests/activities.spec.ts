@@ -1,20 +1,8 @@
 import { Browser, BrowserContext, Page, test } from '@playwright/test';
-import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot } from './helpers';
+import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn } from './helpers';
 
 const NEIGHBOUR = '13800000011';
 const RESIDENT_3 = '13800000012';
-
-async function signedIn(browser: Browser, info: any, phone: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ ...info.project.use });
-  const page = await ctx.newPage();
-  await page.goto('/login');
-  if (jsOn(info)) await hydrated(page);
-  await page.getByLabel('手机号').fill(phone);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(/\/(me|station)$/);
-  return { ctx, page };
-}
 
 const beijingDate = (days: number) => new Date(Date.now() + 8 * 3600_000 + days * 86400_000).toISOString().slice(0, 10);
 

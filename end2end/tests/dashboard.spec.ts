@@ -1,23 +1,11 @@
 import { Browser, BrowserContext, Page, test } from '@playwright/test';
 import * as fs from 'fs';
-import { DEMO_PASSWORD, SOCIAL_WORKER, expect, hydrated, jsOn, shot, watchErrors } from './helpers';
+import { DEMO_PASSWORD, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn, watchErrors } from './helpers';
 
 const STATIONMASTER = '13800000004';
 const SUBDISTRICT_ADMIN = '13800000006';
 const RESIDENT_A = '13800000012';
 const RESIDENT_B = '13800000011';
-
-async function signedIn(browser: Browser, info: any, phone: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ ...info.project.use, acceptDownloads: true });
-  const page = await ctx.newPage();
-  await page.goto('/login');
-  if (jsOn(info)) await hydrated(page);
-  await page.getByLabel('手机号').fill(phone);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(/\/(me|station)$/);
-  return { ctx, page };
-}
 
 /** "12 / 15" → [12, 15] */
 async function fraction(page: Page, testId: string): Promise<[number, number]> {

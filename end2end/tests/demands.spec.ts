@@ -1,19 +1,7 @@
 import { Browser, BrowserContext, Page, test } from '@playwright/test';
-import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, watchErrors } from './helpers';
+import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn, watchErrors } from './helpers';
 
 const LIAISON = '13800000005';
-
-async function signedIn(browser: Browser, info: any, phone: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ ...info.project.use });
-  const page = await ctx.newPage();
-  await page.goto('/login');
-  if (jsOn(info)) await hydrated(page);
-  await page.getByLabel('手机号').fill(phone);
-  await page.getByLabel('密码').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(/\/(me|station)$/);
-  return { ctx, page };
-}
 
 test('services: browse by family and search in Chinese', async ({ page }, info) => {
   await page.goto('/services');

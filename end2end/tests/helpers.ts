@@ -1,4 +1,4 @@
-import { Page, TestInfo, expect } from '@playwright/test';
+import { Browser, BrowserContext, Page, TestInfo, expect } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -38,6 +38,21 @@ export async function login(page: Page, info: TestInfo, phone: string, password 
   await page.getByLabel('手机号').fill(phone);
   await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** A browser context of its own (its own cookies), signed in as `phone`, on its Me or
+ *  station page. */
+export async function signedIn(
+  browser: Browser,
+  info: TestInfo,
+  phone: string,
+  password = DEMO_PASSWORD,
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ ...info.project.use, acceptDownloads: true });
+  const page = await ctx.newPage();
+  await login(page, info, phone, password);
+  await page.waitForURL(/\/(me|station)$/);
+  return { ctx, page };
 }
 
 /** A phone number no other test or project uses. */

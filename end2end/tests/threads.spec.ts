@@ -1,21 +1,9 @@
 import { Browser, BrowserContext, Page, test } from '@playwright/test';
-import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, uniquePhone, watchErrors } from './helpers';
+import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn, uniquePhone, watchErrors } from './helpers';
 
 const NEIGHBOUR = '13800000011';
 const RESIDENT_3 = '13800000012';
 const STATIONMASTER = '13800000004';
-
-async function signedIn(browser: Browser, info: any, phone: string, password = DEMO_PASSWORD): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ ...info.project.use });
-  const page = await ctx.newPage();
-  await page.goto('/login');
-  if (jsOn(info)) await hydrated(page);
-  await page.getByLabel('手机号').fill(phone);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL(/\/(me|station)$/);
-  return { ctx, page };
-}
 
 /** Registers a fresh Qianggen resident and returns the signed-in page. */
 async function newResident(browser: Browser, info: any, n: number): Promise<{ ctx: BrowserContext; page: Page }> {

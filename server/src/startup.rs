@@ -1,7 +1,8 @@
 //! Wiring: the router with its layers, and serving until SIGTERM.
 
 use crate::config::Config;
-use app::{config::AppConfig, security::AllowedOrigins, store::Store};
+use app::request::AppState;
+use app::{security::AllowedOrigins, store::Store};
 use axum::extract::DefaultBodyLimit;
 use axum::{
     extract::State,
@@ -24,31 +25,6 @@ use tower_http::{
 
 /// Three photos of 5 MB and the text of a form.
 const MAX_BODY: usize = 16 * 1024 * 1024 + 64 * 1024;
-
-#[derive(Clone)]
-struct AppState {
-    options: LeptosOptions,
-    store: Store,
-    config: AppConfig,
-}
-
-impl axum::extract::FromRef<AppState> for LeptosOptions {
-    fn from_ref(s: &AppState) -> Self {
-        s.options.clone()
-    }
-}
-
-impl axum::extract::FromRef<AppState> for AppConfig {
-    fn from_ref(s: &AppState) -> Self {
-        s.config.clone()
-    }
-}
-
-impl axum::extract::FromRef<AppState> for Store {
-    fn from_ref(s: &AppState) -> Self {
-        s.store.clone()
-    }
-}
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     LeptosOptions::builder()

@@ -173,10 +173,6 @@ pub async fn save_settings(
 
 /// The feature's own routes: a booking's calendar file.
 #[cfg(feature = "ssr")]
-pub fn routes<S>() -> axum::Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    crate::store::Store: axum::extract::FromRef<S>,
-{
+pub fn routes() -> axum::Router<crate::request::AppState> {
     axum::Router::new().route("/appointments/{id}/ics", axum::routing::get(server::booking_ics))
 }

@@ -89,11 +89,7 @@ pub async fn load_dashboard(query: DashboardQuery) -> Result<Dashboard, AppError
 
 /// The feature's own routes: the CSV exports.
 #[cfg(feature = "ssr")]
-pub fn routes<S>() -> axum::Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    crate::store::Store: axum::extract::FromRef<S>,
-{
+pub fn routes() -> axum::Router<crate::request::AppState> {
     use axum::routing::get;
     axum::Router::new()
         .route("/station/dashboard/items.csv", get(server::items_csv_route))

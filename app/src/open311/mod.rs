@@ -82,12 +82,7 @@ pub async fn revoke_key(id: i64) -> Result<(), AppError> {
 
 /// GeoReport v2 for other systems: no session, small bodies (form posts only).
 #[cfg(feature = "ssr")]
-pub fn routes<S>() -> axum::Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    crate::store::Store: axum::extract::FromRef<S>,
-    crate::config::AppConfig: axum::extract::FromRef<S>,
-{
+pub fn routes() -> axum::Router<crate::request::AppState> {
     use axum::routing::get;
     axum::Router::new()
         .route("/open311/v2/{file}", get(server::get_root).post(server::post_request))

@@ -34,29 +34,23 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 /// (`whistle:{item}:{department}:{summoned_at}`): a second run queues nothing again. Only
 /// open or recent ones are looked at, so the cost does not grow with history.
 async fn discover(store: &Store, now: i64) -> Result<(), AppError> {
-    let recent = now - 24 * 3_600_000;
-    sqlx::query(
-        "INSERT INTO open311_outbox (link_id, work_item_id, source, state, attempts, next_attempt_at, created_at) \
-         SELECT l.id, h.work_item_id, 'whistle:' || h.work_item_id || ':' || h.department_id || ':' || h.summoned_at, \
-           'pending', 0, $1, $1 \
-         FROM whistles h JOIN open311_links l ON l.department_id = h.department_id \
-         WHERE h.reported_at IS NULL OR h.summoned_at > $2 ON CONFLICT (source) DO NOTHING",
-    )
-    .bind(now)
-    .bind(recent)
-    .execute(store.pool())
-    .await?;
-    sqlx::query(
-        "INSERT INTO open311_outbox (link_id, work_item_id, source, state, attempts, next_attempt_at, created_at) \
-         SELECT l.id, f.work_item_id, 'handoff:' || f.work_item_id || ':' || f.partner_id || ':' || f.handed_at, \
-           'pending', 0, $1, $1 \
-         FROM handoffs f JOIN open311_links l ON l.partner_id = f.partner_id \
-         WHERE f.outcome IS NULL OR f.handed_at > $2 ON CONFLICT (source) DO NOTHING",
-    )
-    .bind(now)
-    .bind(recent)
-    .execute(store.pool())
-    .await?;
+    // (what, its table, the unit's column, when it was handed over, still open)
+    let handed = [
+        ("whistle", "whistles", "department_id", "summoned_at", "reported_at IS NULL"),
+        ("handoff", "handoffs", "partner_id", "handed_at", "outcome IS NULL"),
+    ];
+    for (what, table, unit, at, open) in handed {
+        sqlx::query(&format!(
+            "INSERT INTO open311_outbox (link_id, work_item_id, source, state, attempts, next_attempt_at, created_at) \
+             SELECT l.id, h.work_item_id, '{what}:' || h.work_item_id || ':' || h.{unit} || ':' || h.{at}, 'pending', 0, $1, $1 \
+             FROM {table} h JOIN open311_links l ON l.{unit} = h.{unit} \
+             WHERE h.{open} OR h.{at} > $2 ON CONFLICT (source) DO NOTHING"
+        ))
+        .bind(now)
+        .bind(now - 24 * 3_600_000)
+        .execute(store.pool())
+        .await?;
+    }
     Ok(())
 }
 

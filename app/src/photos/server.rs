@@ -9,7 +9,7 @@ use crate::error::{AppError, Problems};
 use crate::form::key::IdempotencyKey;
 use crate::i18n::T;
 use crate::store::{Millis, Store, Tx};
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{routing::get, Extension, Router};
@@ -205,11 +205,7 @@ type Check = dyn Fn(Store, SessionUser, Owner) -> Pin<Box<dyn Future<Output = bo
 pub struct Access(pub Arc<Check>);
 
 /// `GET /photos/{id}` and `/photos/{id}/thumb`.
-pub fn routes<S>(access: Access) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    Store: FromRef<S>,
-{
+pub fn routes(access: Access) -> Router<crate::request::AppState> {
     Router::new().route("/photos/{id}", get(photo)).route("/photos/{id}/thumb", get(thumb)).layer(Extension(access))
 }
 

@@ -3,16 +3,12 @@
 
 use crate::photos::server::Access;
 use crate::photos::Owner;
+use crate::request::AppState;
 use crate::store::Store;
-use axum::extract::FromRef;
 use axum::Router;
 use std::sync::Arc;
 
-pub fn routes<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    Store: FromRef<S>,
-{
+pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(crate::work::routes())
         .merge(crate::threads::routes())

@@ -165,10 +165,6 @@ pub async fn close_survey(id: i64) -> Result<(), AppError> {
 
 /// The feature's own routes: a survey's answer sheets as CSV.
 #[cfg(feature = "ssr")]
-pub fn routes<S>() -> axum::Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    crate::store::Store: axum::extract::FromRef<S>,
-{
+pub fn routes() -> axum::Router<crate::request::AppState> {
     axum::Router::new().route("/station/surveys/{id}/responses.csv", axum::routing::get(server::responses_csv_route))
 }

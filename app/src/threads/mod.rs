@@ -411,11 +411,7 @@ pub async fn set_threshold(threshold: String) -> Result<(), AppError> {
 
 /// The feature's own routes: a thread's live stream and a meeting's calendar file.
 #[cfg(feature = "ssr")]
-pub fn routes<S>() -> axum::Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    crate::store::Store: axum::extract::FromRef<S>,
-{
+pub fn routes() -> axum::Router<crate::request::AppState> {
     use axum::routing::get;
     axum::Router::new()
         .route("/live/threads/{id}", get(live::sse))

@@ -137,10 +137,6 @@ pub fn server_steps() -> [&'static str; 6] {
 
 /// The feature's own routes: the live stream of an item.
 #[cfg(feature = "ssr")]
-pub fn routes<S>() -> axum::Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    crate::store::Store: axum::extract::FromRef<S>,
-{
+pub fn routes() -> axum::Router<crate::request::AppState> {
     axum::Router::new().route("/live/items/{id}", axum::routing::get(live::sse))
 }
