@@ -84,6 +84,41 @@ async fn postgres_schema(url: &str) -> Schema {
     out
 }
 
+/// What one schema has that the other has not, table by table.
+fn differences(lite: &Schema, post: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    let tables: BTreeSet<&String> = lite.keys().chain(post.keys()).collect();
+    let none = (BTreeMap::new(), BTreeSet::new());
+    for t in tables {
+        let (columns, indexes) = lite.get(t).unwrap_or(&none);
+        let (pg_columns, pg_indexes) = post.get(t).unwrap_or(&none);
+        if columns != pg_columns {
+            out.push(format!("{t} columns (name: nullable): SQLite {columns:?} / PostgreSQL {pg_columns:?}"));
+        }
+        if indexes != pg_indexes {
+            out.push(format!("{t} indexes: SQLite {indexes:?} / PostgreSQL {pg_indexes:?}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_comparison_sees_each_kind_of_difference() {
+    let table = |cols: &[(&str, bool)], idx: &[&str]| {
+        (cols.iter().map(|(c, n)| (c.to_string(), *n)).collect(), idx.iter().map(|i| i.to_string()).collect())
+    };
+    let base: Schema = [("t".to_string(), table(&[("id", false), ("a", true)], &["unique (a)"]))].into();
+    assert!(differences(&base, &base.clone()).is_empty());
+    let nullable: Schema = [("t".to_string(), table(&[("id", false), ("a", false)], &["unique (a)"]))].into();
+    let column: Schema = [("t".to_string(), table(&[("id", false)], &["unique (a)"]))].into();
+    let index: Schema = [("t".to_string(), table(&[("id", false), ("a", true)], &["(a)"]))].into();
+    let mut extra = base.clone();
+    extra.insert("u".to_string(), table(&[], &[]));
+    for other in [nullable, column, index, extra] {
+        assert_eq!(differences(&base, &other).len(), 1, "{other:?}");
+    }
+}
+
 #[tokio::test]
 async fn both_backends_have_the_same_schema() {
     if backend() != Backend::Postgres {
@@ -106,18 +141,7 @@ async fn both_backends_have_the_same_schema() {
     let lite = sqlite_schema(&sqlite_url).await;
     let post = postgres_schema(&pg.url).await;
     let _ = std::fs::remove_dir_all(&dir);
-    let names = |s: &Schema| s.keys().cloned().collect::<BTreeSet<_>>();
-    assert_eq!(names(&lite), names(&post), "the same tables");
-    let mut differences = Vec::new();
-    for (t, (columns, indexes)) in &lite {
-        let (pg_columns, pg_indexes) = &post[t];
-        if columns != pg_columns {
-            differences.push(format!("{t} columns (name: nullable): SQLite {columns:?} / PostgreSQL {pg_columns:?}"));
-        }
-        if indexes != pg_indexes {
-            differences.push(format!("{t} indexes: SQLite {indexes:?} / PostgreSQL {pg_indexes:?}"));
-        }
-    }
+    let differences = differences(&lite, &post);
     assert!(differences.is_empty(), "schemas differ:\n{}", differences.join("\n"));
     println!("schema parity: {} tables, {} indexes", lite.len(), lite.values().map(|v| v.1.len()).sum::<usize>());
 }

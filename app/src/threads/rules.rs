@@ -29,31 +29,18 @@ pub fn reaches_threshold(state: ThreadState, supports: i64, threshold: i64) -> b
     state == ThreadState::Open && supports >= threshold
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ThreadState {
-    Open,
-    /// Reached the threshold: an autonomy-project work item awaits the station's answer.
-    Review,
-    Adopted,
-    Merged,
-    Declined,
+crate::codes! {
+    pub enum ThreadState {
+        Open = "open",
+        /// Reached the threshold: an autonomy-project work item awaits the station's answer.
+        Review = "review",
+        Adopted = "adopted",
+        Merged = "merged",
+        Declined = "declined",
+    }
 }
 
 impl ThreadState {
-    pub const ALL: [ThreadState; 5] =
-        [ThreadState::Open, ThreadState::Review, ThreadState::Adopted, ThreadState::Merged, ThreadState::Declined];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ThreadState::Open => "open",
-            ThreadState::Review => "review",
-            ThreadState::Adopted => "adopted",
-            ThreadState::Merged => "merged",
-            ThreadState::Declined => "declined",
-        }
-    }
-    pub fn parse(s: &str) -> Option<ThreadState> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
-    }
     /// The station may answer only a thread under review.
     pub fn can_answer(self) -> bool {
         self == ThreadState::Review
@@ -64,24 +51,11 @@ impl ThreadState {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Stance {
-    Support,
-    Oppose,
-    Neutral,
-}
-
-impl Stance {
-    pub const ALL: [Stance; 3] = [Stance::Support, Stance::Oppose, Stance::Neutral];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stance::Support => "support",
-            Stance::Oppose => "oppose",
-            Stance::Neutral => "neutral",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Stance> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s)
+crate::codes! {
+    pub enum Stance {
+        Support = "support",
+        Oppose = "oppose",
+        Neutral = "neutral",
     }
 }
 

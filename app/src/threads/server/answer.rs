@@ -34,7 +34,7 @@ pub async fn answer(
     if !a.station {
         return Err(AppError::Forbidden);
     }
-    let state = ThreadState::parse(&t.state).unwrap_or(ThreadState::Open);
+    let state = t.state;
     if !state.can_answer() {
         return Err(AppError::WrongState);
     }

@@ -63,7 +63,7 @@ pub(super) struct ThreadRow {
     title: String,
     body: String,
     topic: String,
-    state: String,
+    state: ThreadState,
     supports: i64,
     reached_threshold: Option<i64>,
     work_item_id: Option<i64>,

@@ -19,7 +19,7 @@ pub async fn list(store: &Store, user: &SessionUser, sort: &str, topic: &str) ->
         id: i64,
         title: String,
         topic: String,
-        state: String,
+        state: ThreadState,
         supports: i64,
         comments: i64,
         author_id: i64,
@@ -45,7 +45,7 @@ pub async fn list(store: &Store, user: &SessionUser, sort: &str, topic: &str) ->
                 id: r.id,
                 title: if hidden.is_some() && !staff { None } else { Some(r.title) },
                 topic: r.topic,
-                state: ThreadState::parse(&r.state).unwrap_or(ThreadState::Open),
+                state: r.state,
                 supports: r.supports,
                 comments: r.comments,
                 author: shown_name(user, r.author_id, &r.author_name, r.author_role == "resident"),
@@ -74,7 +74,7 @@ pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadVi
     let (t, a) = readable(store, user, id).await?;
     let staff = user.role.is_staff();
     let now = Millis::now().0;
-    let state = ThreadState::parse(&t.state).unwrap_or(ThreadState::Open);
+    let state = t.state;
     let thread_hidden = hidden(t.hidden.as_deref());
     let show_body = thread_hidden.is_none() || staff;
     let author_role: String =
@@ -86,7 +86,7 @@ pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadVi
         parent_id: Option<i64>,
         depth: i64,
         author_id: i64,
-        stance: String,
+        stance: Stance,
         body: String,
         hidden: Option<String>,
         created_at: i64,
@@ -103,10 +103,7 @@ pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadVi
     .bind(id)
     .fetch_all(store.pool())
     .await?;
-    let stances =
-        rules::stance_counts(rows.iter().map(|c| {
-            (Stance::parse(&c.stance).unwrap_or(Stance::Neutral), c.deleted_at.is_none() && c.hidden.is_none())
-        }));
+    let stances = rules::stance_counts(rows.iter().map(|c| (c.stance, c.deleted_at.is_none() && c.hidden.is_none())));
     // Threaded order: each comment followed by its replies, depth first.
     let has_children = |cid: i64| rows.iter().any(|c| c.parent_id == Some(cid) && c.deleted_at.is_none());
     let mut ordered: Vec<&C> = Vec::new();
@@ -131,7 +128,7 @@ pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadVi
                 depth: c.depth,
                 author: shown_name(user, c.author_id, &c.author_name, c.author_role == "resident"),
                 by_station: c.author_role != "resident",
-                stance: Stance::parse(&c.stance).unwrap_or(Stance::Neutral),
+                stance: c.stance,
                 body: if deleted || (hidden.is_some() && !staff) { None } else { Some(c.body.clone()) },
                 deleted,
                 hidden,
@@ -168,16 +165,12 @@ pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadVi
     };
     let work = match t.work_item_id {
         Some(w) => {
-            let (demand, state, complete_by): (i64, String, i64) =
+            let (demand, state, complete_by): (i64, crate::work::rules::State, i64) =
                 sqlx::query_as("SELECT demand_id, state, complete_by FROM work_items WHERE id = $1")
                     .bind(w)
                     .fetch_one(store.pool())
                     .await?;
-            Some((
-                demand,
-                crate::work::rules::State::parse(&state).unwrap_or(crate::work::rules::State::Received),
-                format_local(complete_by),
-            ))
+            Some((demand, state, format_local(complete_by)))
         }
         None => None,
     };

@@ -163,7 +163,7 @@ pub async fn support(store: &Store, user: &SessionUser, thread_id: i64, on: bool
     if !a.resident {
         return Err(AppError::Forbidden);
     }
-    let state = ThreadState::parse(&t.state).unwrap_or(ThreadState::Open);
+    let state = t.state;
     if !state.accepts_supports() || t.hidden.is_some() {
         return Err(AppError::WrongState);
     }

@@ -126,7 +126,8 @@ pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Mov
         Action::PartnerDone => EventKind::PartnerOutcome,
         _ => EventKind::Transition,
     };
-    event(w.tx(), item, step.actor, kind, Some(from), Some(to), step.note, true).await?;
+    let line = Line { kind, actor: step.actor, from: Some(from), to: Some(to), note: step.note, public: true, at: now };
+    append(w.tx(), item, line).await?;
     if step.tell {
         // The resident hears of every change the station (or the server) makes; the
         // station hears of the resident's. The server's own moves are told once however
@@ -209,7 +210,8 @@ pub async fn amend(w: &mut WorkTx, item: i64, a: Amend<'_>) -> Result<(), AppErr
         }
     }
     if let Some(e) = a.event {
-        event(w.tx(), item, e.actor, e.kind, None, None, e.note, e.public).await?;
+        let line = Line { kind: e.kind, actor: e.actor, from: None, to: None, note: e.note, public: e.public, at: now };
+        append(w.tx(), item, line).await?;
     }
     w.touched(item);
     Ok(())
@@ -225,51 +227,40 @@ pub async fn flag_overdue(w: &mut WorkTx, item: i64, now: i64) -> Result<bool, A
         .rows_affected()
         == 1;
     if won {
-        event(w.tx(), item, None, EventKind::Overdue, None, None, "", false).await?;
+        let line =
+            Line { kind: EventKind::Overdue, actor: None, from: None, to: None, note: "", public: false, at: now };
+        append(w.tx(), item, line).await?;
         w.touched(item);
     }
     Ok(won)
 }
 
-/// Appends an event to an item's history (append-only).
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn event(
-    tx: &mut Tx,
-    item: i64,
-    actor: Option<i64>,
-    kind: EventKind,
-    from: Option<State>,
-    to: Option<State>,
-    note: &str,
-    public: bool,
-) -> Result<(), AppError> {
-    event_at(tx, item, actor, kind, from, to, note, public, Millis::now().0).await
+/// One line of an item's history.
+pub(super) struct Line<'a> {
+    pub kind: EventKind,
+    pub actor: Option<i64>,
+    pub from: Option<State>,
+    pub to: Option<State>,
+    pub note: &'a str,
+    /// Residents see public lines; staff see all.
+    pub public: bool,
+    pub at: i64,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn event_at(
-    tx: &mut Tx,
-    item: i64,
-    actor: Option<i64>,
-    kind: EventKind,
-    from: Option<State>,
-    to: Option<State>,
-    note: &str,
-    public: bool,
-    at: i64,
-) -> Result<(), AppError> {
+/// Appends a line to an item's history (append-only).
+pub(super) async fn append(tx: &mut Tx, item: i64, l: Line<'_>) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO work_events (work_item_id, actor_id, kind, from_state, to_state, note, public, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(item)
-    .bind(actor)
-    .bind(kind)
-    .bind(from)
-    .bind(to)
-    .bind(note)
-    .bind(public as i64)
-    .bind(at)
+    .bind(l.actor)
+    .bind(l.kind)
+    .bind(l.from)
+    .bind(l.to)
+    .bind(l.note)
+    .bind(l.public as i64)
+    .bind(l.at)
     .execute(&mut **tx)
     .await?;
     Ok(())

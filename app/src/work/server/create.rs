@@ -4,7 +4,7 @@
 
 use super::super::rules::{self, Candidate, ItemKind, Place, RouteReason, State, Triage, TriageReason, Urgency};
 use super::super::EventKind;
-use super::change::{event_at, WorkTx};
+use super::change::{append, Line, WorkTx};
 use crate::error::AppError;
 use crate::notifications::{server::Send, Kind};
 
@@ -97,8 +97,7 @@ pub async fn create_item(w: &mut WorkTx, mut new: NewItem, policy: &rules::Deadl
     .bind(now)
     .fetch_one(&mut **w.tx())
     .await?;
-    event_at(w.tx(), id, Some(new.filed_by), EventKind::Posted, None, Some(State::Received), &new.note, true, now)
-        .await?;
+    append(w.tx(), id, posted(new.filed_by, &new.note, now)).await?;
     if let Some(a) = assignee {
         crate::notifications::server::send(w.tx(), Send::new(a, notice).item(id)).await?;
     }
@@ -158,10 +157,17 @@ async fn write_past(
     .bind(updated)
     .fetch_one(&mut **w.tx())
     .await?;
-    let (tx, filer) = (w.tx(), Some(new.filed_by));
-    event_at(tx, id, filer, EventKind::Posted, None, Some(State::Received), "", true, new.posted_at).await?;
-    for (at, from, to, who) in p.steps {
-        event_at(tx, id, who, EventKind::Transition, Some(from), Some(to), "", true, at).await?;
+    let tx = w.tx();
+    append(tx, id, posted(new.filed_by, "", new.posted_at)).await?;
+    for (at, from, to, actor) in p.steps {
+        let line =
+            Line { kind: EventKind::Transition, actor, from: Some(from), to: Some(to), note: "", public: true, at };
+        append(tx, id, line).await?;
     }
     Ok(id)
+}
+
+/// The first line of every item's history.
+fn posted(filer: i64, note: &str, at: i64) -> Line<'_> {
+    Line { kind: EventKind::Posted, actor: Some(filer), from: None, to: Some(State::Received), note, public: true, at }
 }
