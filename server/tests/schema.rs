@@ -90,6 +90,11 @@ fn differences(lite: &Schema, post: &Schema) -> Vec<String> {
     let tables: BTreeSet<&String> = lite.keys().chain(post.keys()).collect();
     let none = (BTreeMap::new(), BTreeSet::new());
     for t in tables {
+        match (lite.contains_key(t), post.contains_key(t)) {
+            (true, false) => out.push(format!("table {t} only on SQLite")),
+            (false, true) => out.push(format!("table {t} only on PostgreSQL")),
+            _ => {}
+        }
         let (columns, indexes) = lite.get(t).unwrap_or(&none);
         let (pg_columns, pg_indexes) = post.get(t).unwrap_or(&none);
         if columns != pg_columns {
