@@ -149,7 +149,8 @@ fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData
 /// (`data-max-files`); the server checks again.
 pub fn preview(ev: web_sys::Event, lang: Lang) {
     let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-    let limit = |name: &str| input.dataset().get(name).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::MAX);
+    // Integers only: parsing floats would add its own code to every page's wasm.
+    let limit = |name: &str| input.dataset().get(name).and_then(|v| v.parse::<u32>().ok()).map_or(f64::MAX, f64::from);
     let (max_files, max_bytes) = (limit("maxFiles"), limit("maxBytes"));
     let Some(list_id) = input.dataset().get("preview") else { return };
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };

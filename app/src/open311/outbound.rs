@@ -54,6 +54,18 @@ async fn discover(store: &Store, now: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Claims the next attempt (or poll) of an outbox row by moving its time on: another
+/// instance that read the same row finds it moved and leaves it.
+async fn claim(store: &Store, column: &'static str, id: i64, seen: i64, next: i64) -> Result<bool, AppError> {
+    let done = sqlx::query(&format!("UPDATE open311_outbox SET {column} = $1 WHERE id = $2 AND {column} = $3"))
+        .bind(next)
+        .bind(id)
+        .bind(seen)
+        .execute(store.pool())
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 #[derive(sqlx::FromRow)]
 struct Pending {
     id: i64,
@@ -87,18 +99,7 @@ pub async fn run(store: &Store, now: i64) -> Result<(usize, usize), AppError> {
     .await?;
     let mut delivered = 0;
     for p in due {
-        // Claim the attempt: another instance that read the same row finds it moved on.
-        let claimed = sqlx::query(
-            "UPDATE open311_outbox SET next_attempt_at = $1 WHERE id = $2 AND state = 'pending' AND next_attempt_at = $3",
-        )
-        .bind(now + TIMEOUT.as_millis() as i64 * 3)
-        .bind(p.id)
-        .bind(p.next_attempt_at)
-        .execute(store.pool())
-        .await?
-        .rows_affected()
-            == 1;
-        if !claimed {
+        if !claim(store, "next_attempt_at", p.id, p.next_attempt_at, now + TIMEOUT.as_millis() as i64 * 3).await? {
             continue;
         }
         let mut form = vec![
@@ -189,15 +190,7 @@ async fn poll(store: &Store, client: &reqwest::Client, now: i64) -> Result<usize
     .await?;
     let mut polled = 0;
     for d in due {
-        let claimed = sqlx::query("UPDATE open311_outbox SET next_poll_at = $1 WHERE id = $2 AND next_poll_at = $3")
-            .bind(now + poll_every())
-            .bind(d.id)
-            .bind(d.next_poll_at)
-            .execute(store.pool())
-            .await?
-            .rows_affected()
-            == 1;
-        if !claimed {
+        if !claim(store, "next_poll_at", d.id, d.next_poll_at, now + poll_every()).await? {
             continue;
         }
         let url = format!(

@@ -178,11 +178,19 @@ pub async fn get_root(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some((name, format)) = format::split_file(&file) else { return not_found(&file) };
+    if name == "discovery" {
+        return discovery(format);
+    }
+    if !matches!(name, "services" | "requests") {
+        return not_found(&file);
+    }
+    let community = match community_of(&store, format, &q).await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
     let result = match name {
-        "discovery" => return discovery(format),
-        "services" => services(&store, format, &q).await,
-        "requests" => requests(&store, format, &q).await,
-        _ => return not_found(&file),
+        "services" => services(&store, format, community).await,
+        _ => requests(&store, format, community, &q).await,
     };
     result.unwrap_or_else(|e| internal(format, e))
 }
@@ -229,15 +237,15 @@ pub(super) async fn required_jurisdiction(
     })
 }
 
-pub(super) async fn services(
-    store: &Store,
-    format: Format,
-    q: &HashMap<String, String>,
-) -> Result<Response, sqlx::Error> {
-    let community = match required_jurisdiction(store, format, q).await? {
-        Ok(c) => c,
-        Err(refused) => return Ok(refused),
-    };
+/// The community of the call, or the answer that refuses it (a database error included).
+async fn community_of(store: &Store, format: Format, q: &HashMap<String, String>) -> Result<i64, Response> {
+    match required_jurisdiction(store, format, q).await {
+        Ok(found) => found,
+        Err(e) => Err(internal(format, e)),
+    }
+}
+
+pub(super) async fn services(store: &Store, format: Format, community: i64) -> Result<Response, sqlx::Error> {
     let rows: Vec<ServiceRow> = sqlx::query_as(&format!(
         "SELECT {SERVICE_COLUMNS} FROM affairs WHERE community_id = $1 AND retired_at IS NULL ORDER BY family, code"
     ))
@@ -255,19 +263,19 @@ pub async fn get_service(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some((code, format)) = format::split_file(&file) else { return not_found(&file) };
-    service_definition(&store, code, format, &q).await.unwrap_or_else(|e| internal(format, e))
+    let community = match community_of(&store, format, &q).await {
+        Ok(c) => c,
+        Err(refused) => return refused,
+    };
+    service_definition(&store, code, format, community).await.unwrap_or_else(|e| internal(format, e))
 }
 
 pub(super) async fn service_definition(
     store: &Store,
     code: &str,
     format: Format,
-    q: &HashMap<String, String>,
+    community: i64,
 ) -> Result<Response, sqlx::Error> {
-    let community = match required_jurisdiction(store, format, q).await? {
-        Ok(c) => c,
-        Err(refused) => return Ok(refused),
-    };
     let found: Option<ServiceRow> = sqlx::query_as(&format!(
         "SELECT {SERVICE_COLUMNS} FROM affairs WHERE community_id = $1 AND code = $2 AND retired_at IS NULL"
     ))
@@ -325,12 +333,9 @@ pub(super) async fn service_definition(
 pub(super) async fn requests(
     store: &Store,
     format: Format,
+    community: i64,
     q: &HashMap<String, String>,
 ) -> Result<Response, sqlx::Error> {
-    let community = match required_jurisdiction(store, format, q).await? {
-        Ok(c) => c,
-        Err(refused) => return Ok(refused),
-    };
     let date = |k: &str| -> Result<Option<i64>, ()> {
         match q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty()) {
             None => Ok(None),
