@@ -197,6 +197,24 @@ async fn resident_gets_403_from_staff_functions_and_pages() {
     }
 }
 
+/// Arguments that do not decode are the caller's mistake, whichever route Leptos serves the
+/// function on: 400 with the app's error, never 500 (one layer sets the status).
+#[tokio::test]
+async fn undecodable_arguments_answer_400() {
+    let (_db, server) = seeded_or_skip!();
+    let resident = client();
+    assert_eq!(login(&resident, &server, RESIDENT, DEMO_PASSWORD).await.status(), 200);
+    for (endpoint, form) in [
+        ("threads/support", vec![("thread_id", "abc"), ("support", "1")]),
+        ("demands/one", vec![("id", "not-a-number")]),
+        ("demands/act", vec![("id", "1")]),
+    ] {
+        let res = call(&resident, &server, endpoint, &form).await;
+        assert_eq!(res.status(), 400, "{endpoint}");
+        assert_eq!(json(res).await, Value::String("BadRequest".into()), "{endpoint}");
+    }
+}
+
 #[tokio::test]
 async fn logout_invalidates_the_session() {
     let (_db, server) = seeded_or_skip!();
