@@ -64,7 +64,8 @@ async fn the_requester_rates_once_and_a_bad_rating_opens_one_callback() {
     let master = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{STATIONMASTER}'")).await;
     assert_eq!(sql_i64(&db, "SELECT assignee_id FROM work_items WHERE kind = 'callback'").await, master);
     // Only the stationmaster hears of it (it is not routed to a worker first).
-    let told = "SELECT COUNT(*) FROM notifications n JOIN work_items w ON w.id = n.work_item_id WHERE w.kind = 'callback'";
+    let told =
+        "SELECT COUNT(*) FROM notifications n JOIN work_items w ON w.id = n.work_item_id WHERE w.kind = 'callback'";
     assert_eq!(sql_i64(&db, &format!("{told} AND n.user_id <> {master}")).await, 0, "nobody else is told");
     assert_eq!(sql_i64(&db, &format!("{told} AND n.user_id = {master} AND n.kind = 'callback'")).await, 1);
     let d = json(call(&resident, &server, "demands/one", &[("id", &ds)]).await).await;

@@ -77,44 +77,18 @@ pub(super) async fn create(
     // A retried POST (same key, same content, within ten minutes) is the same request.
     let fingerprint = fingerprint(f, &description);
     let account = crate::auth::server::system_account(store, key_id, key_name, community).await?;
-    let earlier: Option<(i64, String)> = sqlx::query_as(
-        "SELECT d.id, o.token FROM demands d JOIN open311_requests o ON o.demand_id = d.id \
-         WHERE d.filed_by_id = $1 AND o.fingerprint = $2 AND d.created_at > $3 ORDER BY d.id DESC LIMIT 1",
-    )
-    .bind(account)
-    .bind(&fingerprint)
-    .bind(now - 10 * 60_000)
-    .fetch_optional(store.pool())
-    .await?;
-    let (demand, token, respond_by, triage) = match earlier {
-        Some((d, token)) => {
-            let (respond_by, triage): (i64, String) =
-                sqlx::query_as("SELECT respond_by, triage FROM work_items WHERE demand_id = $1")
-                    .bind(d)
-                    .fetch_one(store.pool())
-                    .await?;
-            (d, token, respond_by, triage)
-        }
+    let (demand, token) = match earlier(store, account, &fingerprint, now).await? {
+        Some(found) => found,
         None => {
             let token = crate::security::new_token()[..24].to_string();
             let key = IdempotencyKey::internal(format!("open311-{token}"));
-            let mut case = NewCase::new(
-                community,
-                account,
-                account,
-                Channel::Open311,
-                ItemKind::Demand,
-                description,
-                place,
-                key,
-                now,
-            );
+            let kind = ItemKind::Demand;
+            let mut case =
+                NewCase::new(community, account, account, Channel::Open311, kind, description, place, key, now);
             case.affair = Some(service.id);
             case.mode = Some(service.mode);
-            case.limits = Some(AffairLimits {
-                response_hours: service.response_hours,
-                completion_hours: service.completion_hours,
-            });
+            let (response_hours, completion_hours) = (service.response_hours, service.completion_hours);
+            case.limits = Some(AffairLimits { response_hours, completion_hours });
             case.building_id = building;
             case.place_detail = detail;
             case.urgency = urgency;
@@ -122,15 +96,14 @@ pub(super) async fn create(
             case.visibility = Visibility::Public;
             case.note = format!("Open311: {key_name}");
             case.policy = Some(config.deadlines);
-            let filed = file(store, case, key_id, &token, &fingerprint, f, now).await?;
-            let (respond_by, triage): (i64, String) =
-                sqlx::query_as("SELECT respond_by, triage FROM work_items WHERE id = $1")
-                    .bind(filed.item)
-                    .fetch_one(store.pool())
-                    .await?;
-            (filed.demand, token, respond_by, triage)
+            (file(store, case, key_id, &token, &fingerprint, f, now).await?.demand, token)
         }
     };
+    let (respond_by, triage): (i64, String) =
+        sqlx::query_as("SELECT respond_by, triage FROM work_items WHERE demand_id = $1")
+            .bind(demand)
+            .fetch_one(store.pool())
+            .await?;
     let node = Node::List {
         item: "request",
         items: vec![Node::Object(vec![
@@ -141,6 +114,25 @@ pub(super) async fn create(
         ])],
     };
     Ok(answer(format, "service_requests", &node, StatusCode::CREATED))
+}
+
+/// The request this system's account posted with the same content in the last ten
+/// minutes: (demand, token).
+async fn earlier(
+    store: &Store,
+    account: i64,
+    fingerprint: &str,
+    now: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d.id, o.token FROM demands d JOIN open311_requests o ON o.demand_id = d.id \
+         WHERE d.filed_by_id = $1 AND o.fingerprint = $2 AND d.created_at > $3 ORDER BY d.id DESC LIMIT 1",
+    )
+    .bind(account)
+    .bind(fingerprint)
+    .bind(now - 10 * 60_000)
+    .fetch_optional(store.pool())
+    .await
 }
 
 /// The last value given for an attribute (`attribute[code]`), or "".

@@ -73,13 +73,99 @@ pub async fn list(store: &Store, user: &SessionUser, sort: &str, topic: &str) ->
 pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadView, AppError> {
     let (t, a) = readable(store, user, id).await?;
     let staff = user.role.is_staff();
-    let now = Millis::now().0;
     let state = t.state;
     let thread_hidden = hidden(t.hidden.as_deref());
     let show_body = thread_hidden.is_none() || staff;
     let author_role: String =
         sqlx::query_scalar("SELECT role FROM users WHERE id = $1").bind(t.author_id).fetch_one(store.pool()).await?;
 
+    let (comments, stances) = comments(store, user, id).await?;
+
+    let i_support: bool =
+        sqlx::query_scalar::<_, i64>("SELECT user_id FROM thread_supports WHERE thread_id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user.id)
+            .fetch_optional(store.pool())
+            .await?
+            .is_some();
+    let photos =
+        if show_body { crate::photos::server::of(store, crate::photos::Owner::Thread(id)).await? } else { Vec::new() };
+    let merged_into = match t.merged_into {
+        Some(m) => {
+            let title: String =
+                sqlx::query_scalar("SELECT title FROM threads WHERE id = $1").bind(m).fetch_one(store.pool()).await?;
+            Some((m, title))
+        }
+        None => None,
+    };
+    let work = match t.work_item_id {
+        Some(w) => {
+            let (demand, state, complete_by): (i64, crate::work::rules::State, i64) =
+                sqlx::query_as("SELECT demand_id, state, complete_by FROM work_items WHERE id = $1")
+                    .bind(w)
+                    .fetch_one(store.pool())
+                    .await?;
+            Some((demand, state, format_local(complete_by)))
+        }
+        None => None,
+    };
+    let milestones = milestones(store, id).await?;
+    let meetings = super::meetings::meetings(store, user, id, a.station).await?;
+    let threshold = t.reached_threshold.unwrap_or(threshold(store, t.community_id).await?.0);
+    let blocked = blocked_until(store, user.id).await?;
+    let merge_targets: Vec<(i64, String)> = if a.station && state.can_answer() {
+        sqlx::query_as(
+            "SELECT id, title FROM threads WHERE community_id = $1 AND id <> $2 AND hidden IS NULL \
+             AND state IN ('open', 'review', 'adopted') ORDER BY id DESC LIMIT 50",
+        )
+        .bind(t.community_id)
+        .bind(id)
+        .fetch_all(store.pool())
+        .await?
+    } else {
+        Vec::new()
+    };
+    Ok(ThreadView {
+        id,
+        title: if show_body { t.title } else { String::new() },
+        body: if show_body { rules::pieces(&t.body) } else { Vec::<Piece>::new() },
+        topic: t.topic,
+        state,
+        supports: t.supports,
+        threshold,
+        i_support,
+        stances,
+        author: shown_name(user, t.author_id, &t.author_name, author_role == "resident"),
+        posted: format_local(t.created_at),
+        photos,
+        hidden: thread_hidden,
+        answer: t.answer,
+        answered: t.answered_at.map(format_local),
+        merged_into,
+        work,
+        milestones,
+        meetings,
+        comments,
+        powers: ThreadPowers {
+            can_comment: (a.resident && blocked.is_none() || a.station) && thread_hidden.is_none(),
+            can_support: a.resident && state.accepts_supports() && thread_hidden.is_none(),
+            can_flag: a.resident,
+            station: a.station,
+            blocked_until: blocked.map(format_local),
+        },
+        merge_targets,
+    })
+}
+
+/// The discussion in threaded order (each comment followed by its replies), as `user` may
+/// see it, with the stances of the comments that count.
+async fn comments(
+    store: &Store,
+    user: &SessionUser,
+    id: i64,
+) -> Result<(Vec<CommentView>, rules::StanceCounts), AppError> {
+    let staff = user.role.is_staff();
+    let now = Millis::now().0;
     #[derive(sqlx::FromRow)]
     struct C {
         id: i64,
@@ -139,96 +225,20 @@ pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadVi
             }
         })
         .collect();
+    Ok((comments, stances))
+}
 
-    let i_support: bool =
-        sqlx::query_scalar::<_, i64>("SELECT user_id FROM thread_supports WHERE thread_id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user.id)
-            .fetch_optional(store.pool())
-            .await?
-            .is_some();
-    let photos: Vec<i64> = if show_body {
-        sqlx::query_scalar("SELECT id FROM photos WHERE thread_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(store.pool())
-            .await?
-    } else {
-        Vec::new()
-    };
-    let merged_into = match t.merged_into {
-        Some(m) => {
-            let title: String =
-                sqlx::query_scalar("SELECT title FROM threads WHERE id = $1").bind(m).fetch_one(store.pool()).await?;
-            Some((m, title))
-        }
-        None => None,
-    };
-    let work = match t.work_item_id {
-        Some(w) => {
-            let (demand, state, complete_by): (i64, crate::work::rules::State, i64) =
-                sqlx::query_as("SELECT demand_id, state, complete_by FROM work_items WHERE id = $1")
-                    .bind(w)
-                    .fetch_one(store.pool())
-                    .await?;
-            Some((demand, state, format_local(complete_by)))
-        }
-        None => None,
-    };
+async fn milestones(store: &Store, id: i64) -> Result<Vec<MilestoneView>, AppError> {
     let milestones: Vec<(i64, String, String, Option<i64>, String)> = sqlx::query_as(
         "SELECT id, title, due_on, done_at, note FROM thread_milestones WHERE thread_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(store.pool())
     .await?;
-    let milestones = milestones
+    Ok(milestones
         .into_iter()
         .map(|(id, title, due_on, done, note)| MilestoneView { id, title, due_on, done: done.map(format_local), note })
-        .collect();
-    let meetings = super::meetings::meetings(store, user, id, a.station).await?;
-    let threshold = t.reached_threshold.unwrap_or(threshold(store, t.community_id).await?.0);
-    let blocked = blocked_until(store, user.id).await?;
-    let merge_targets: Vec<(i64, String)> = if a.station && state.can_answer() {
-        sqlx::query_as(
-            "SELECT id, title FROM threads WHERE community_id = $1 AND id <> $2 AND hidden IS NULL \
-             AND state IN ('open', 'review', 'adopted') ORDER BY id DESC LIMIT 50",
-        )
-        .bind(t.community_id)
-        .bind(id)
-        .fetch_all(store.pool())
-        .await?
-    } else {
-        Vec::new()
-    };
-    Ok(ThreadView {
-        id,
-        title: if show_body { t.title } else { String::new() },
-        body: if show_body { rules::pieces(&t.body) } else { Vec::<Piece>::new() },
-        topic: t.topic,
-        state,
-        supports: t.supports,
-        threshold,
-        i_support,
-        stances,
-        author: shown_name(user, t.author_id, &t.author_name, author_role == "resident"),
-        posted: format_local(t.created_at),
-        photos,
-        hidden: thread_hidden,
-        answer: t.answer,
-        answered: t.answered_at.map(format_local),
-        merged_into,
-        work,
-        milestones,
-        meetings,
-        comments,
-        powers: ThreadPowers {
-            can_comment: (a.resident && blocked.is_none() || a.station) && thread_hidden.is_none(),
-            can_support: a.resident && state.accepts_supports() && thread_hidden.is_none(),
-            can_flag: a.resident,
-            station: a.station,
-            blocked_until: blocked.map(format_local),
-        },
-        merge_targets,
-    })
+        .collect())
 }
 
 /// Opens a thread from the multipart form. Idempotent on the form's key.
