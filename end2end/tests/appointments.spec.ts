@@ -10,7 +10,10 @@ test('book a time at the station with the documents checklist, get the calendar 
   await expect(p).toHaveURL(/\/appointments\?affair=residence-proof/);
   if (jsOn(info)) await hydrated(p);
   await expect(p.getByTestId('checklist')).toContainText('请携带');
-  const slot = p.locator('.slot').nth(3);
+  // A later time of the day shown, not the first (late in the day fewer are left).
+  const slots = p.locator('.slot');
+  await expect(slots.first()).toBeVisible();
+  const slot = slots.nth(Math.min(3, (await slots.count()) - 1));
   const time = (await slot.locator('span').innerText()).trim();
   await slot.click();
   await shot(p, info, 'appointments-book');
