@@ -2,6 +2,7 @@
 //! subdistrict departments the station whistles up.
 
 use crate::error::AppError;
+use crate::i18n::Named;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -9,8 +10,6 @@ use serde::{Deserialize, Serialize};
 pub mod seed;
 #[cfg(feature = "ssr")]
 pub mod server;
-
-pub use crate::i18n::Named;
 
 crate::codes! {
     /// A level of the hierarchy district → subdistrict → community.

@@ -3,8 +3,7 @@
 use super::*;
 
 /// Served: the resident is invited to rate it (once per booking, whichever instance).
-pub(super) async fn invite_rating(tx: &mut Tx, resident: i64, id: i64, now: i64) -> Result<(), AppError> {
-    let _ = now;
+pub(super) async fn invite_rating(tx: &mut Tx, resident: i64, id: i64) -> Result<(), AppError> {
     let invite = Send::new(resident, Kind::RateInvite).link(format!("/appointments/{id}#rating"));
     send(tx, invite.once(format!("rate-appointment:{id}"))).await?;
     Ok(())
@@ -122,7 +121,7 @@ pub async fn mark(store: &Store, user: &SessionUser, id: i64, mark: &str) -> Res
                 // The place was kept for nobody; it is not given back (the time has passed).
                 let _ = end;
             } else {
-                invite_rating(w.tx(), resident, id, now).await?;
+                invite_rating(w.tx(), resident, id).await?;
             }
         }
         "follow_up" => {
@@ -204,7 +203,7 @@ pub async fn walk_in(store: &Store, user: &SessionUser, phone: &str, code: &str)
     .bind(format!("walk-in-{}", crate::security::new_token()))
     .fetch_one(&mut *tx)
     .await?;
-    invite_rating(&mut tx, resident, id, now).await?;
+    invite_rating(&mut tx, resident, id).await?;
     tx.commit().await?;
     Ok(rules::local_date(now).format("%Y-%m-%d").to_string())
 }

@@ -6,6 +6,7 @@ use crate::config::AppConfig;
 use crate::error::AppError;
 use crate::i18n::T;
 use crate::request;
+use crate::security::{new_token, sha256_hex};
 use crate::store::{Millis, Store, Tx};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -64,5 +65,3 @@ pub(super) fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "{what} failed");
     AppError::Internal
 }
-
-pub use crate::security::{new_token, sha256_hex};

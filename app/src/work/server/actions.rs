@@ -9,8 +9,8 @@ use super::{item_for, Relation};
 use crate::auth::{Role, SessionUser};
 use crate::error::AppError;
 use crate::i18n::T;
-use crate::notifications::{server::Send, Kind};
-use crate::store::{Millis, Store, Tx};
+use crate::notifications::{server::send, server::Send, Kind};
+use crate::store::{Millis, Store};
 
 /// The rules' view of who is acting.
 fn actor_for(relation: Relation) -> Result<Actor, AppError> {
@@ -24,7 +24,7 @@ fn actor_for(relation: Relation) -> Result<Actor, AppError> {
 }
 
 /// A free-text note of at most 2,000 characters, trimmed.
-fn short_text<'a>(field: &str, text: &'a str, required: bool) -> Result<&'a str, AppError> {
+pub(super) fn short_text<'a>(field: &str, text: &'a str, required: bool) -> Result<&'a str, AppError> {
     let text = text.trim();
     if required && text.is_empty() {
         return Err(AppError::invalid(field, T::ErrRequired));
@@ -203,8 +203,4 @@ pub async fn remote_news(w: &mut WorkTx, id: i64, text: &str, public: bool) -> R
 /// A project's due date moves (a plan's last milestone).
 pub async fn set_due(w: &mut WorkTx, id: i64, complete_by: i64) -> Result<(), AppError> {
     amend(w, id, Amend { complete_by: Some(complete_by), ..Default::default() }).await
-}
-
-async fn send(tx: &mut Tx, n: Send<'_>) -> Result<(), AppError> {
-    crate::notifications::server::send(tx, n).await.map(|_| ())
 }

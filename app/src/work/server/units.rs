@@ -4,6 +4,7 @@
 
 use super::super::rules::{Action, Actor};
 use super::super::EventKind;
+use super::actions::short_text;
 use super::change::{amend, transition, Amend, Event, Step, WorkTx};
 use super::{item_for, Relation};
 use crate::auth::{Role, SessionUser};
@@ -104,13 +105,7 @@ pub async fn check_in(store: &Store, user: &SessionUser, whistle_id: i64) -> Res
 /// back to the station (in progress) and its assignee is told.
 pub async fn report(store: &Store, user: &SessionUser, whistle_id: i64, text: &str) -> Result<(), AppError> {
     let (item_id, dept_name) = department_whistle(store, user, whistle_id).await?;
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(AppError::invalid("report", T::ErrRequired));
-    }
-    if text.chars().count() > 2000 {
-        return Err(AppError::invalid("report", T::ErrTooLong));
-    }
+    let text = short_text("report", text, true)?;
     let mut w = WorkTx::begin(store).await?;
     record_report(&mut w, Some(user.id), item_id, whistle_id, &dept_name, text).await?;
     w.commit(store).await
@@ -198,10 +193,7 @@ pub async fn hand_off(
         .fetch_optional(store.pool())
         .await?;
     let Some(name) = name else { return Err(AppError::invalid("partner", T::ErrChoosePartner)) };
-    let note = note.trim();
-    if note.chars().count() > 2000 {
-        return Err(AppError::invalid("note", T::ErrTooLong));
-    }
+    let note = short_text("note", note, false)?;
     let now = Millis::now().0;
     let mut w = WorkTx::begin(store).await?;
     let text = if note.is_empty() { name } else { format!("{name}：{note}") };
@@ -236,13 +228,7 @@ pub async fn hand_off_outcome(
     if rel != Relation::Station {
         return Err(AppError::Forbidden);
     }
-    let outcome = outcome.trim();
-    if outcome.is_empty() {
-        return Err(AppError::invalid("outcome", T::ErrRequired));
-    }
-    if outcome.chars().count() > 2000 {
-        return Err(AppError::invalid("outcome", T::ErrTooLong));
-    }
+    let outcome = short_text("outcome", outcome, true)?;
     let now = Millis::now().0;
     let mut w = WorkTx::begin(store).await?;
     let step = Step::new(Action::PartnerDone, Actor::Station, Some(user.id)).note(outcome).seen(expected_version);
