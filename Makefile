@@ -64,12 +64,12 @@ setup-browser:
 ## Build and run -----------------------------------------------------------------------
 
 build: setup
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 # The tests build the server themselves (`cargo test` builds it with the test harness's
 # dependencies); cargo-leptos only builds the browser side, so nothing is built twice.
 build-front: setup
-	cargo leptos build --release --frontend-only
+	cargo leptos build --release --frontend-only --precompress
 
 run: build
 	DATABASE_URL=$(DATABASE_URL) $(SERVER) seed-demo

@@ -30,6 +30,17 @@ enum Command {
         #[arg(long)]
         without_history: bool,
     },
+    /// The demo, then a whole district's year of cases for measuring (`make bench`):
+    /// communities across the 15 subdistricts, their teams, residents and about 100,000
+    /// work items a year. Deterministic; an interrupted run resumes where it stopped.
+    SeedScale {
+        /// Communities in the district, the two demo communities included.
+        #[arg(long, default_value_t = 260)]
+        communities: u32,
+        /// Years of history.
+        #[arg(long, default_value_t = 1)]
+        years: u32,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -134,6 +145,28 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             store.close().await;
             println!("demo community ready ({created} new accounts, {history} past work items)");
+            Ok(())
+        }
+        Command::SeedScale { communities, years } => {
+            let store = open_store(&config).await?;
+            let started = std::time::Instant::now();
+            let now = chrono::Utc::now().timestamp_millis();
+            let options = app::demo::scale::ScaleOptions { communities, years };
+            let report = app::demo::scale::seed_scale(&store, options, now, |n, code, items| {
+                if n % 20 == 0 {
+                    println!("{n} communities ({code}), {items} work items, {:.0} s", started.elapsed().as_secs_f64());
+                }
+            })
+            .await
+            .map_err(|e| format!("seeding failed: {e}"))?;
+            store.close().await;
+            println!(
+                "district ready: {} communities seeded, {} already there, {} work items written in {:.0} s",
+                report.communities,
+                report.skipped,
+                report.items,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::ApiKey { command } => {

@@ -32,7 +32,28 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
+        .hash_files(hashed_build())
         .build()
+}
+
+/// Did the build give the browser's files hashed names? cargo-leptos writes `hash.txt` next
+/// to the server binary when it did; Leptos reads it to name the files in each page.
+fn hashed_build() -> bool {
+    std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join("hash.txt").exists())).unwrap_or(false)
+}
+
+/// `/pkg`: the wasm, JS and CSS, served as the build wrote them: the brotli or gzip file
+/// when the browser takes it (compressed once at build time, never per request). Hashed
+/// names never change content, so they are cached for a year; unhashed (a development
+/// build) they are revalidated each time.
+fn static_files(config: &Config) -> Router<AppState> {
+    use axum::http::{header, HeaderValue};
+    use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer};
+    let cache = if hashed_build() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let pkg = ServeDir::new(format!("{}/pkg", config.site_root)).precompressed_br().precompressed_gzip();
+    Router::new()
+        .nest_service("/pkg", pkg)
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(cache)))
 }
 
 pub fn router(config: &Config, store: Store) -> Router {
@@ -59,7 +80,14 @@ pub fn router(config: &Config, store: Store) -> Router {
             app::auth::server::resolve_viewer,
         ));
 
+    // Pages are personal and change: the browser asks again each time.
+    let pages = pages.layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("private, no-cache"),
+    ));
+
     pages
+        .merge(static_files(config))
         .merge(app::open311::routes())
         .route("/healthz", get(healthz))
         // A server function's error carries its own status, on whichever route it runs.

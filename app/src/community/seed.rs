@@ -115,15 +115,25 @@ async fn upsert_region(
 
 async fn seed_areas(tx: &mut Tx, community: i64, areas: &[AreaSeed]) -> Result<(), AppError> {
     for (code, zh, en, buildings) in areas {
-        let existing: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM grid_areas WHERE community_id = $1 AND code = $2")
-                .bind(community)
-                .bind(code)
-                .fetch_optional(&mut **tx)
-                .await?;
-        let area = match existing {
-            Some(id) => id,
-            None => sqlx::query_scalar(
+        let area = upsert_area(tx, community, code, zh, en).await?;
+        for (bcode, bzh, ben, households) in buildings.iter() {
+            add_building(tx, community, area, bcode, (bzh, ben), *households).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A grid area of a community (found by code, else created); returns its id.
+pub async fn upsert_area(tx: &mut Tx, community: i64, code: &str, zh: &str, en: &str) -> Result<i64, AppError> {
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM grid_areas WHERE community_id = $1 AND code = $2")
+        .bind(community)
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match existing {
+        Some(id) => id,
+        None => {
+            sqlx::query_scalar(
                 "INSERT INTO grid_areas (community_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(community)
@@ -131,24 +141,52 @@ async fn seed_areas(tx: &mut Tx, community: i64, areas: &[AreaSeed]) -> Result<(
             .bind(zh)
             .bind(en)
             .fetch_one(&mut **tx)
-            .await?,
-        };
-        for (bcode, bzh, ben, households) in buildings.iter() {
-            sqlx::query(
-                "INSERT INTO buildings (community_id, grid_area_id, code, name_zh, name_en, households) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (community_id, code) DO NOTHING",
-            )
-            .bind(community)
-            .bind(area)
-            .bind(bcode)
-            .bind(bzh)
-            .bind(ben)
-            .bind(households)
-            .execute(&mut **tx)
-            .await?;
+            .await?
         }
-    }
+    })
+}
+
+/// A building in a grid area, unless the community already has one with that code.
+pub async fn add_building(
+    tx: &mut Tx,
+    community: i64,
+    area: i64,
+    code: &str,
+    (zh, en): (&str, &str),
+    households: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO buildings (community_id, grid_area_id, code, name_zh, name_en, households) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (community_id, code) DO NOTHING",
+    )
+    .bind(community)
+    .bind(area)
+    .bind(code)
+    .bind(zh)
+    .bind(en)
+    .bind(households)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+/// A community under a subdistrict (by codes), found or created; `None` if the
+/// subdistrict does not exist.
+pub async fn upsert_community(
+    tx: &mut Tx,
+    subdistrict: &str,
+    code: &str,
+    zh: &str,
+    en: &str,
+) -> Result<Option<i64>, AppError> {
+    let parent: Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE code = $1 AND level = 'subdistrict'")
+        .bind(subdistrict)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match parent {
+        Some(p) => Ok(Some(upsert_region(tx, "community", code, zh, en, Some(p)).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The hierarchy alone: district, subdistricts, pilot communities, areas, buildings,

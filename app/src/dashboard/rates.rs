@@ -183,7 +183,7 @@ pub fn composite(r: &Rates) -> Option<f64> {
 }
 
 const DAY: i64 = 86_400_000;
-const WEEK: i64 = 7 * DAY;
+pub const WEEK: i64 = 7 * DAY;
 /// Beijing is UTC+8 all year.
 const BEIJING: i64 = 8 * 3_600_000;
 

@@ -39,12 +39,12 @@ const TEXTS: [&str; 12] = [
     "邻居装修噪音太大，中午也不停。",
 ];
 
-struct Affair {
+pub struct Affair {
     id: i64,
     limits: AffairLimits,
 }
 
-struct Community {
+pub struct Community {
     id: i64,
     affairs: Vec<Affair>,
     /// (building, grid area, the area's director)
@@ -74,35 +74,60 @@ pub async fn seed_history(store: &Store, now: i64) -> Result<usize, AppError> {
         ("hetaoyuan", &HETAOYUAN_RESIDENTS[..], 13_900_002_000, 1.1, true),
     ] {
         let Some(c) = load(w.tx(), code, names, phone_base).await? else { continue };
-        if c.affairs.is_empty() || c.buildings.is_empty() || c.residents.is_empty() {
-            continue;
-        }
         let first_day = crate::time::day_start(now) - WEEKS * 7 * DAY;
         let last_day = crate::time::day_start(now) - if open_tail { 0 } else { 3 * DAY };
-        let mut day = first_day;
-        while day <= last_day {
-            let weekday = ((day + 8 * H).div_euclid(DAY) + 3).rem_euclid(7);
-            let mean: f64 = if weekday >= 5 { per_day * 0.5 } else { per_day };
-            // 0..=2·mean, uniform: the right average, some quiet days.
-            let n = rng.gen_range(0..=(2.0 * mean).round() as i64);
-            for _ in 0..n {
-                let created = day + rng.gen_range(8 * H..20 * H);
-                if created >= now - H {
-                    continue;
-                }
-                // The station got better over the months: more answered in time.
-                let progress = (created - first_day) as f64 / (now - first_day) as f64;
-                item(&mut w, &mut rng, &c, created, now, progress, open_tail).await?;
-                written += 1;
-            }
-            day += DAY;
-        }
+        let span = Span { first_day, last_day, per_day, open_tail, key: "history" };
+        written += fill(&mut w, &mut rng, &c, &span, now).await?;
     }
     w.commit(store).await?;
     Ok(written)
 }
 
-async fn load(tx: &mut Tx, code: &str, names: &[&str], phone_base: i64) -> Result<Option<Community>, AppError> {
+/// Which days of history to write for a community, how many a day, and the keys' prefix.
+pub struct Span {
+    pub first_day: i64,
+    pub last_day: i64,
+    pub per_day: f64,
+    /// Items near `now` may stay open (else they end, so the board starts clean).
+    pub open_tail: bool,
+    pub key: &'static str,
+}
+
+/// Writes the community's cases of `span`, day by day; returns how many.
+pub async fn fill(w: &mut WorkTx, rng: &mut StdRng, c: &Community, span: &Span, now: i64) -> Result<usize, AppError> {
+    if c.affairs.is_empty() || c.buildings.is_empty() || c.residents.is_empty() {
+        return Ok(0);
+    }
+    let mut written = 0;
+    let mut day = span.first_day;
+    let whole = (now - span.first_day).max(1);
+    while day <= span.last_day {
+        let weekday = ((day + 8 * H).div_euclid(DAY) + 3).rem_euclid(7);
+        let mean: f64 = if weekday >= 5 { span.per_day * 0.5 } else { span.per_day };
+        let n = if span.key == "scale" {
+            // Binomial over four times the mean: the exact average at any rate.
+            let trials = (4.0 * mean).ceil().max(1.0) as usize;
+            (0..trials).filter(|_| rng.gen_bool((mean / trials as f64).min(1.0))).count() as i64
+        } else {
+            // 0..=2·mean, uniform: the right average, some quiet days.
+            rng.gen_range(0..=(2.0 * mean).round() as i64)
+        };
+        for _ in 0..n {
+            let created = day + rng.gen_range(8 * H..20 * H);
+            if created >= now - H {
+                continue;
+            }
+            // The station got better over the months: more answered in time.
+            let progress = (created - span.first_day) as f64 / whole as f64;
+            item(w, rng, c, created, now, progress, span).await?;
+            written += 1;
+        }
+        day += DAY;
+    }
+    Ok(written)
+}
+
+pub async fn load(tx: &mut Tx, code: &str, names: &[&str], phone_base: i64) -> Result<Option<Community>, AppError> {
     let Some(id): Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE code = $1 AND level = 'community'")
         .bind(code)
         .fetch_optional(&mut **tx)
@@ -321,7 +346,7 @@ async fn item(
     created: i64,
     now: i64,
     progress: f64,
-    may_stay_open: bool,
+    span: &Span,
 ) -> Result<(), AppError> {
     let affair = (!rng.gen_bool(0.1)).then(|| &c.affairs[rng.gen_range(0..c.affairs.len())]);
     let urgency = if rng.gen_bool(0.05) { Urgency::Emergency } else { Urgency::Normal };
@@ -331,11 +356,25 @@ async fn item(
         director.filter(|_| rng.gen_bool(0.7)).or_else(|| Some(c.workers[rng.gen_range(0..c.workers.len())]));
     let (respond_by, complete_by) =
         rules::deadlines(created, urgency, affair.map(|a| a.limits), &DeadlinePolicy::default());
-    let s = story(rng, created, respond_by, complete_by, now, progress, may_stay_open);
+    let s = story(rng, created, respond_by, complete_by, now, progress, span.open_tail);
     let channel = if rng.gen_bool(0.8) { Channel::App } else { Channel::WalkIn };
     let text = TEXTS[rng.gen_range(0..TEXTS.len())].to_string();
-    let key = IdempotencyKey::internal(format!("history-{created}-{requester}"));
-    let mut case = NewCase::new(c.id, requester, requester, channel, ItemKind::Demand, text, Place::Home, key, created);
+    let key = IdempotencyKey::internal(format!("{}-{created}-{requester}", span.key));
+    // The scale seed also has cases about buildings and public areas, most of them public
+    // (the demo's history keeps its own draws: its figures stay as they were).
+    let (place, public) = if span.key == "scale" {
+        match rng.gen_range(0..100) {
+            0..=59 => (Place::Home, false),
+            60..=84 => (Place::Building, rng.gen_bool(0.7)),
+            _ => (Place::PublicArea, rng.gen_bool(0.7)),
+        }
+    } else {
+        (Place::Home, false)
+    };
+    let mut case = NewCase::new(c.id, requester, requester, channel, ItemKind::Demand, text, place, key, created);
+    if public {
+        case.visibility = crate::work::rules::Visibility::Public;
+    }
     case.affair = affair.map(|a| a.id);
     case.mode = affair.map(|_| Mode::OnTheSpot);
     case.limits = affair.map(|a| a.limits);
@@ -375,7 +414,7 @@ async fn item(
         };
         crate::ratings::server::record_past(w.tx(), filed.item, requester, &scores, at).await?;
         if crate::ratings::rules::needs_callback(level) {
-            callback(w, c, filed.demand, filed.item, requester, at, now).await?;
+            callback(w, c, filed.demand, filed.item, requester, at, now, span.key).await?;
         }
     }
     Ok(())
@@ -390,6 +429,7 @@ async fn callback(
     requester: i64,
     at: i64,
     now: i64,
+    prefix: &str,
 ) -> Result<(), AppError> {
     let (responded, resolved) = (at + 3 * H, at + DAY);
     let closed = resolved + rules::CONFIRM_WINDOW_DAYS * DAY;
@@ -401,7 +441,7 @@ async fn callback(
         (State::Resolved, None)
     };
     let text = format!("【回访 Callback】居民对诉求 #{demand} 的处理不满意，请站长回访。/demands/{demand}");
-    let key = IdempotencyKey::internal(format!("history-callback-{rated}"));
+    let key = IdempotencyKey::internal(format!("{prefix}-callback-{rated}"));
     let mut case =
         NewCase::new(c.id, requester, requester, Channel::App, ItemKind::Callback, text, Place::Home, key, at);
     let copied: (Option<i64>, Option<i64>) = sqlx::query_as("SELECT affair_id, building_id FROM demands WHERE id = $1")

@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::store::Store;
 
 pub mod history;
+pub mod scale;
 
 /// The password of every demo account (documented in README; meets the password policy).
 pub const DEMO_PASSWORD: &str = "shequ2026";

@@ -4,7 +4,7 @@
 
 use crate::ui::CurrentUser;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -33,7 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#c8102e" />
                 <link rel="icon" href="/favicon.ico" />
-                <link rel="stylesheet" id="leptos" href="/pkg/mycommunity.css" />
+                // Hashed names when the build made them (cargo-leptos `hash-files`): cached for a year.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>

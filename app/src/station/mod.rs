@@ -26,6 +26,7 @@ fn filter_from_query() -> BoardFilter {
         urgency: get("urgency"),
         overdue: get("overdue").is_some_and(|v| v == "true"),
         mine: get("mine").is_some_and(|v| v == "true"),
+        after: get("after"),
     }
 }
 
@@ -48,7 +49,9 @@ pub fn StationPage() -> impl IntoView {
             let f = f.clone();
             async move {
                 if role.is_station_team() {
-                    station_board(f.state, f.area, f.family, f.urgency, Some(f.overdue), Some(f.mine)).await.map(Some)
+                    station_board(f.state, f.area, f.family, f.urgency, Some(f.overdue), Some(f.mine), f.after)
+                        .await
+                        .map(Some)
                 } else {
                     Ok(None)
                 }

@@ -142,6 +142,8 @@ pub struct BoardFilter {
     pub urgency: Option<String>,
     pub overdue: bool,
     pub mine: bool,
+    /// Where the page starts: the cursor of the previous page's last line.
+    pub after: Option<String>,
 }
 
 /// One line of the board.
@@ -197,6 +199,8 @@ pub struct Board {
     pub areas: Vec<(String, crate::i18n::Named)>,
     pub on_duty: bool,
     pub can_urge: bool,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<String>,
 }
 
 /// The board. Every filter is optional (missing means "any").
@@ -208,9 +212,17 @@ pub async fn station_board(
     urgency: Option<String>,
     overdue: Option<bool>,
     mine: Option<bool>,
+    after: Option<String>,
 ) -> Result<Board, AppError> {
-    let filter =
-        BoardFilter { state, area, family, urgency, overdue: overdue.unwrap_or(false), mine: mine.unwrap_or(false) };
+    let filter = BoardFilter {
+        state,
+        area,
+        family,
+        urgency,
+        overdue: overdue.unwrap_or(false),
+        mine: mine.unwrap_or(false),
+        after,
+    };
     let user = crate::auth::server::require_staff()?;
     if !user.role.is_station_team() {
         return Err(AppError::Forbidden);

@@ -115,8 +115,10 @@ pub(super) async fn request_nodes(store: &Store, rows: &[RequestRow]) -> Result<
     ))
     .fetch_all(store.pool())
     .await?;
+    // Only the latest public note of each item travels from the database.
     let notes: Vec<(i64, String)> = sqlx::query_as(&format!(
-        "SELECT work_item_id, note FROM work_events WHERE work_item_id IN ({ids}) AND public = 1 AND note <> '' ORDER BY id"
+        "SELECT work_item_id, note FROM work_events WHERE id IN (SELECT MAX(id) FROM work_events \
+         WHERE work_item_id IN ({ids}) AND public = 1 AND note <> '' GROUP BY work_item_id)"
     ))
     .fetch_all(store.pool())
     .await?;

@@ -37,6 +37,27 @@ pub fn countdown(lang: Lang, ms: i64) -> String {
     }
 }
 
+/// The same filters, from the line after `cursor`.
+fn next_page(f: &BoardFilter, cursor: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for (k, v) in [("state", &f.state), ("area", &f.area), ("family", &f.family), ("urgency", &f.urgency)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            // Filter values are codes: letters, digits, '_' and '-'.
+            let safe: String = v.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+            parts.push(format!("{k}={safe}"));
+        }
+    }
+    if f.overdue {
+        parts.push("overdue=true".into());
+    }
+    if f.mine {
+        parts.push("mine=true".into());
+    }
+    let safe: String = cursor.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+    parts.push(format!("after={safe}"));
+    format!("/station?{}", parts.join("&"))
+}
+
 const BOARD_STATES: [State; 9] = [
     State::Received,
     State::Accepted,
@@ -156,6 +177,13 @@ pub fn StationBoard(board: Board, filter: BoardFilter, lang: Lang) -> impl IntoV
             }
             .into_any()
         }}
+        {board.next.map(|cursor| {
+            view! {
+                <a class="button secondary next-page" rel="next" href=next_page(&filter, &cursor)>
+                    {lang.t(T::NextPage)}
+                </a>
+            }
+        })}
     }
 }
 

@@ -35,6 +35,30 @@ struct Row {
     thread_id: Option<i64>,
 }
 
+/// Lines a page of the board shows.
+const PAGE: usize = 50;
+
+/// The next deadline of an item: its answer while unanswered, then its completion. The
+/// expression of the index `work_items_next_due`, so the planner uses the index.
+const NEXT_DUE: &str = "(CASE WHEN w.first_response_at IS NULL THEN w.respond_by ELSE w.complete_by END)";
+
+/// Where a page starts: open items go by (next deadline, id) ascending; other views by id,
+/// newest first. Anything else in the cursor is a bad request, never a guess.
+enum Cursor {
+    Due(i64, i64),
+    Id(i64),
+}
+
+fn parse_cursor(s: &str, open: bool) -> Result<Cursor, AppError> {
+    let bad = || AppError::BadRequest;
+    if open {
+        let (due, id) = s.split_once('.').ok_or_else(bad)?;
+        Ok(Cursor::Due(due.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
+    } else {
+        Ok(Cursor::Id(s.parse().map_err(|_| bad())?))
+    }
+}
+
 /// The overdue test, the same on both backends (integer times, bound `now`).
 const OVERDUE: &str =
     "(w.state NOT IN ('resolved', 'closed', 'withdrawn') AND ((w.first_response_at IS NULL AND w.respond_by < $2) OR w.complete_by < $2))";
@@ -59,15 +83,26 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
     );
     let mut binds: Vec<String> = Vec::new();
     let mut n = 2;
-    match f.state.as_deref().filter(|s| !s.is_empty()) {
-        None => sql.push_str(" AND w.state NOT IN ('resolved', 'closed', 'withdrawn')"),
-        Some("all") => {}
-        Some(s) => {
-            let s = State::parse(s).ok_or(AppError::BadRequest)?;
-            n += 1;
-            sql.push_str(&format!(" AND w.state = ${n}"));
-            binds.push(s.as_str().to_string());
-        }
+    // Open items (the default, or one open state) are a page of the open-items index.
+    let open = match f.state.as_deref().filter(|s| !s.is_empty()) {
+        None => true,
+        Some("all") => false,
+        Some(s) => State::parse(s).ok_or(AppError::BadRequest)?.is_open(),
+    };
+    if open {
+        sql.push_str(" AND w.state NOT IN ('resolved', 'closed', 'withdrawn')");
+    }
+    if let Some(s) = f.state.as_deref().filter(|s| !s.is_empty() && *s != "all") {
+        let s = State::parse(s).ok_or(AppError::BadRequest)?;
+        n += 1;
+        sql.push_str(&format!(" AND w.state = ${n}"));
+        binds.push(s.as_str().to_string());
+    }
+    let due = NEXT_DUE;
+    match f.after.as_deref().filter(|s| !s.is_empty()).map(|s| parse_cursor(s, open)).transpose()? {
+        Some(Cursor::Due(d, id)) => sql.push_str(&format!(" AND ({due} > {d} OR ({due} = {d} AND w.id > {id}))")),
+        Some(Cursor::Id(id)) => sql.push_str(&format!(" AND w.id < {id}")),
+        None => {}
     }
     if let Some(area) = f.area.as_deref().filter(|s| !s.is_empty()) {
         n += 1;
@@ -90,16 +125,31 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
     if f.mine {
         sql.push_str(&format!(" AND w.assignee_id = {}", user.id));
     }
-    // Overdue first, then emergencies, then the nearest deadline.
-    sql.push_str(&format!(
-        " ORDER BY CASE WHEN {OVERDUE} THEN 0 ELSE 1 END, CASE d.urgency WHEN 'emergency' THEN 0 ELSE 1 END, \
-         CASE WHEN w.first_response_at IS NULL THEN w.respond_by ELSE w.complete_by END, w.id LIMIT 200"
-    ));
+    // Open items: the nearest deadline first (the overdue ones are past theirs); the rest
+    // newest first. One more line than a page tells whether there is a next one.
+    if open {
+        sql.push_str(&format!(" ORDER BY {due}, w.id LIMIT {}", PAGE + 1));
+    } else {
+        sql.push_str(&format!(" ORDER BY w.id DESC LIMIT {}", PAGE + 1));
+    }
     let mut q = sqlx::query_as::<_, Row>(&sql).bind(user.region_id).bind(now);
     for b in &binds {
         q = q.bind(b);
     }
-    let rows = q.fetch_all(store.pool()).await?;
+    let mut rows = q.fetch_all(store.pool()).await?;
+    let next = if rows.len() > PAGE {
+        rows.truncate(PAGE);
+        rows.last().map(|r| {
+            if open {
+                let due = if r.first_response_at.is_none() { r.respond_by } else { r.complete_by };
+                format!("{due}.{}", r.id)
+            } else {
+                r.id.to_string()
+            }
+        })
+    } else {
+        None
+    };
     let lines = rows
         .into_iter()
         .map(|r| {
@@ -136,8 +186,9 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
             }
         })
         .collect();
+    // Kept by the only writer of work items: no count over the community's history.
     let counts: Vec<(State, i64)> =
-        sqlx::query_as("SELECT state, COUNT(*) FROM work_items WHERE community_id = $1 GROUP BY state")
+        sqlx::query_as("SELECT state, items FROM board_counts WHERE community_id = $1 AND items > 0")
             .bind(user.region_id)
             .fetch_all(store.pool())
             .await?;
@@ -161,6 +212,7 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
         areas: areas.into_iter().map(|(code, zh, en)| (code, Named { zh, en })).collect(),
         on_duty: on_duty == 1,
         can_urge: user.role == crate::auth::Role::Stationmaster,
+        next,
     })
 }
 

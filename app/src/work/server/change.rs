@@ -84,14 +84,14 @@ pub struct Moved {
 /// state machine for this actor, writes the state with its timestamps (the station's first
 /// move is its response), the event and the notifications.
 pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Moved, AppError> {
-    let row: Option<(State, i64, Option<i64>, i64)> = sqlx::query_as(
-        "SELECT w.state, w.version, w.assignee_id, d.requester_id FROM work_items w JOIN demands d ON d.id = w.demand_id \
-         WHERE w.id = $1",
+    let row: Option<(State, i64, Option<i64>, i64, i64)> = sqlx::query_as(
+        "SELECT w.state, w.version, w.assignee_id, d.requester_id, w.community_id FROM work_items w \
+         JOIN demands d ON d.id = w.demand_id WHERE w.id = $1",
     )
     .bind(item)
     .fetch_optional(&mut **w.tx())
     .await?;
-    let (from, version, assignee, requester) = row.ok_or(AppError::NotFound)?;
+    let (from, version, assignee, requester, community) = row.ok_or(AppError::NotFound)?;
     let to = match rules::transition(from, step.action, step.by) {
         Err(rules::TransitionError::NotAllowed) => return Err(AppError::Forbidden),
         _ if step.seen.is_some_and(|seen| seen != version) => return Err(AppError::Conflict),
@@ -103,7 +103,9 @@ pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Mov
         "UPDATE work_items SET state = $1, version = version + 1, updated_at = $2, \
            first_response_at = CASE WHEN $3 = 1 AND first_response_at IS NULL THEN $2 ELSE first_response_at END, \
            resolved_at = CASE WHEN $4 = 1 THEN $2 ELSE resolved_at END, \
-           closed_at = CASE WHEN $5 = 1 THEN $2 ELSE closed_at END \
+           closed_at = CASE WHEN $5 = 1 THEN $2 ELSE closed_at END, \
+           reopens = reopens + $10, \
+           withdrawn_at = CASE WHEN $11 = 1 THEN $2 ELSE withdrawn_at END \
          WHERE id = $6 AND state = $7 AND ($8 = 0 OR version = $9)",
     )
     .bind(to)
@@ -115,10 +117,19 @@ pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Mov
     .bind(from)
     .bind(step.seen.is_some() as i64)
     .bind(version)
+    .bind((to == State::Reopened) as i64)
+    .bind((to == State::Withdrawn) as i64)
     .execute(&mut **w.tx())
     .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::Conflict);
+    }
+    if let Some(user) = assignee.filter(|_| from.is_open() != to.is_open()) {
+        load(w.tx(), user, if to.is_open() { 1 } else { -1 }).await?;
+    }
+    if from != to {
+        count(w.tx(), community, from, -1).await?;
+        count(w.tx(), community, to, 1).await?;
     }
     let kind = match step.action {
         Action::Whistle => EventKind::Whistled,
@@ -181,6 +192,16 @@ pub struct Amend<'a> {
 pub async fn amend(w: &mut WorkTx, item: i64, a: Amend<'_>) -> Result<(), AppError> {
     let now = Millis::now().0;
     let bump = a.bump || a.seen.is_some();
+    // Reassigning moves the item's weight from one worker's load to the other's.
+    let before: Option<(Option<i64>, State)> = match a.assignee {
+        Some(_) => {
+            sqlx::query_as("SELECT assignee_id, state FROM work_items WHERE id = $1")
+                .bind(item)
+                .fetch_optional(&mut **w.tx())
+                .await?
+        }
+        None => None,
+    };
     if bump || a.responded || a.assignee.is_some() || a.urged || a.complete_by.is_some() {
         let done = sqlx::query(
             "UPDATE work_items SET version = version + $1, updated_at = CASE WHEN $1 = 1 THEN $2 ELSE updated_at END, \
@@ -209,6 +230,14 @@ pub async fn amend(w: &mut WorkTx, item: i64, a: Amend<'_>) -> Result<(), AppErr
             return Err(if a.seen.is_some() { AppError::Conflict } else { AppError::NotFound });
         }
     }
+    if let (Some((old, state)), Some((new, _))) = (before, a.assignee) {
+        if state.is_open() && old != Some(new) {
+            if let Some(old) = old {
+                load(w.tx(), old, -1).await?;
+            }
+            load(w.tx(), new, 1).await?;
+        }
+    }
     if let Some(e) = a.event {
         let line = Line { kind: e.kind, actor: e.actor, from: None, to: None, note: e.note, public: e.public, at: now };
         append(w.tx(), item, line).await?;
@@ -233,6 +262,34 @@ pub async fn flag_overdue(w: &mut WorkTx, item: i64, now: i64) -> Result<bool, A
         w.touched(item);
     }
     Ok(won)
+}
+
+/// Keeps `worker_load` in step with the items a worker still has to do (the rules' open
+/// states): routing reads it instead of counting.
+pub(super) async fn load(tx: &mut Tx, user: i64, delta: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO worker_load (user_id, open_items) VALUES ($1, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET open_items = worker_load.open_items + excluded.open_items",
+    )
+    .bind(user)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Keeps `board_counts` in step: the board's counters per community and state.
+pub(super) async fn count(tx: &mut Tx, community: i64, state: State, delta: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO board_counts (community_id, state, items) VALUES ($1, $2, $3) \
+         ON CONFLICT (community_id, state) DO UPDATE SET items = board_counts.items + excluded.items",
+    )
+    .bind(community)
+    .bind(state)
+    .bind(delta)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// One line of an item's history.

@@ -4,7 +4,7 @@
 
 use super::super::rules::{self, Candidate, ItemKind, Place, RouteReason, State, Triage, TriageReason, Urgency};
 use super::super::EventKind;
-use super::change::{append, Line, WorkTx};
+use super::change::{append, count, load, Line, WorkTx};
 use crate::error::AppError;
 use crate::notifications::{server::Send, Kind};
 
@@ -98,7 +98,9 @@ pub async fn create_item(w: &mut WorkTx, mut new: NewItem, policy: &rules::Deadl
     .fetch_one(&mut **w.tx())
     .await?;
     append(w.tx(), id, posted(new.filed_by, &new.note, now)).await?;
+    count(w.tx(), new.community_id, State::Received, 1).await?;
     if let Some(a) = assignee {
+        load(w.tx(), a, 1).await?;
         crate::notifications::server::send(w.tx(), Send::new(a, notice).item(id)).await?;
     }
     w.touched(id);
@@ -108,9 +110,8 @@ pub async fn create_item(w: &mut WorkTx, mut new: NewItem, policy: &rules::Deadl
 /// The area director when on duty, else the least-loaded general social worker on duty.
 async fn route(w: &mut WorkTx, community: i64, director: Option<i64>) -> Result<(Option<i64>, RouteReason), AppError> {
     let workers: Vec<(i64, String, i64, i64)> = sqlx::query_as(
-        "SELECT u.id, u.role, u.on_duty, (SELECT COUNT(*) FROM work_items w WHERE w.assignee_id = u.id \
-            AND w.state NOT IN ('resolved', 'closed', 'withdrawn')) \
-         FROM users u WHERE u.region_id = $1 AND u.role IN ('social_worker', 'dispatcher', 'stationmaster') \
+        "SELECT u.id, u.role, u.on_duty, COALESCE(l.open_items, 0) \
+         FROM users u LEFT JOIN worker_load l ON l.user_id = u.id WHERE u.region_id = $1 AND u.role IN ('social_worker', 'dispatcher', 'stationmaster') \
             AND u.disabled_at IS NULL",
     )
     .bind(community)
@@ -132,11 +133,19 @@ async fn write_past(
     reason: TriageReason,
     p: Past,
 ) -> Result<i64, AppError> {
-    let updated = p.steps.last().map(|s| s.0).unwrap_or(new.posted_at);
+    // The last thing that happened to it, whether a step was written for it or not.
+    let updated = [p.steps.last().map(|s| s.0), p.first_response, p.resolved, p.closed, Some(new.posted_at)]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(new.posted_at);
+    let reopens = p.steps.iter().filter(|s| s.2 == State::Reopened).count() as i64;
+    let withdrawn_at = p.steps.iter().filter(|s| s.2 == State::Withdrawn).map(|s| s.0).max();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO work_items (kind, demand_id, community_id, state, triage, triage_reason, route_reason, grid_area_id, \
          assignee_id, respond_by, complete_by, first_response_at, resolved_at, closed_at, overdue_flagged_at, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+         updated_at, reopens, withdrawn_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
     )
     .bind(new.kind)
     .bind(new.demand_id)
@@ -155,8 +164,14 @@ async fn write_past(
     .bind(p.overdue_flagged)
     .bind(new.posted_at)
     .bind(updated)
+    .bind(reopens)
+    .bind(withdrawn_at)
     .fetch_one(&mut **w.tx())
     .await?;
+    if let Some(a) = p.assignee.filter(|_| p.state.is_open()) {
+        load(w.tx(), a, 1).await?;
+    }
+    count(w.tx(), new.community_id, p.state, 1).await?;
     let tx = w.tx();
     append(tx, id, posted(new.filed_by, "", new.posted_at)).await?;
     for (at, from, to, actor) in p.steps {

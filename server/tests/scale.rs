@@ -1,0 +1,278 @@
+//! District scale (`TEST_BACKEND` picks the backend): the scale seed, and the dashboard's
+//! fast path (narrow facts found by index ranges, counts grouped by the database, how an
+//! item ended kept on the item) giving exactly the figures the one rates module computes
+//! from the raw tables (every item, its events, every rating) — after the seed and after
+//! cases moved through the real server. Also: routing's load counters match a recount.
+
+mod common;
+use app::dashboard::rates::{self, RatingFacts};
+use app::dashboard::server::FactRow;
+use app::dashboard::DashboardQuery;
+use common::*;
+use sqlx::Connection;
+use std::collections::BTreeMap;
+
+/// Every item from the raw tables: (community code, assignee, kind, facts).
+type Raw = Vec<(String, Option<i64>, String, rates::ItemFacts)>;
+
+async fn raw(db: &TestDb) -> (Raw, Vec<(String, Option<i64>, RatingFacts)>) {
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    // How each item ended, from its events (not from the columns the fast path keeps).
+    let rows: Vec<(
+        String,
+        String,
+        i64,
+        Option<i64>,
+        String,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        i64,
+        Option<i64>,
+    )> = sqlx::query_as(
+        "SELECT r.code, w.kind, w.community_id, w.assignee_id, w.state, w.respond_by, w.complete_by, \
+             w.first_response_at, w.resolved_at, w.closed_at, w.created_at, \
+             (SELECT COUNT(*) FROM work_events e WHERE e.work_item_id = w.id AND e.to_state = 'reopened'), \
+             (SELECT MAX(e.created_at) FROM work_events e WHERE e.work_item_id = w.id AND e.to_state = 'withdrawn') \
+             FROM work_items w JOIN regions r ON r.id = w.community_id",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    let items = rows
+        .into_iter()
+        .map(
+            |(
+                code,
+                kind,
+                community_id,
+                assignee_id,
+                state,
+                respond_by,
+                complete_by,
+                first,
+                resolved,
+                closed,
+                created,
+                reopens,
+                withdrawn,
+            )| {
+                let f = FactRow {
+                    community_id,
+                    assignee_id,
+                    state,
+                    respond_by,
+                    complete_by,
+                    first_response_at: first,
+                    resolved_at: resolved,
+                    closed_at: closed,
+                    created_at: created,
+                    reopens,
+                    withdrawn_at: withdrawn,
+                };
+                (code, assignee_id, kind, f.facts())
+            },
+        )
+        .collect();
+    let ratings: Vec<(String, Option<i64>, i64, i64)> = sqlx::query_as(
+        "SELECT r.code, w.assignee_id, g.overall, g.created_at FROM ratings g JOIN work_items w ON w.id = g.work_item_id \
+         JOIN regions r ON r.id = w.community_id \
+         UNION ALL SELECT r.code, p.marked_by, a.overall, a.created_at FROM appointment_ratings a \
+         JOIN appointments p ON p.id = a.appointment_id JOIN regions r ON r.id = p.community_id",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    let ratings = ratings
+        .into_iter()
+        .map(|(code, who, overall, at)| (code, who, RatingFacts { overall: overall.clamp(0, 5) as u8, rated_at: at }))
+        .collect();
+    (items, ratings)
+}
+
+fn recompute(
+    raw: &(Raw, Vec<(String, Option<i64>, RatingFacts)>),
+    codes: &[String],
+    q: &DashboardQuery,
+    now: i64,
+) -> rates::Rates {
+    let (_, period, _, _) = app::dashboard::server::period(q, now).unwrap();
+    let items: Vec<rates::ItemFacts> = raw.0.iter().filter(|i| codes.contains(&i.0)).map(|i| i.3).collect();
+    let ratings: Vec<RatingFacts> = raw.1.iter().filter(|g| codes.contains(&g.0)).map(|g| g.2).collect();
+    rates::rates(&items, &ratings, period, now)
+}
+
+fn query(fields: &[(&str, &str)]) -> DashboardQuery {
+    let get = |k: &str| fields.iter().find(|f| f.0 == k).map(|f| f.1.to_string());
+    DashboardQuery { period: get("period"), from: get("from"), to: get("to"), community: get("community") }
+}
+
+/// The dashboard as the server answers it, and the recomputation at the same instant (the
+/// figures depend on "now": if a deadline passed between the two readings, read again).
+async fn compare(db: &TestDb, server: &TestServer, admin: &reqwest::Client, fields: &[(&str, &str)], codes: &[String]) {
+    let q = query(fields);
+    let form: Vec<(String, &str)> = fields.iter().map(|(k, v)| (format!("query[{k}]"), *v)).collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    for _attempt in 0..3 {
+        let raw = raw(db).await;
+        let before = chrono::Utc::now().timestamp_millis();
+        let d = json(call(admin, server, "station/dashboard", &form).await).await;
+        let after = chrono::Utc::now().timestamp_millis();
+        let (a, b) = (recompute(&raw, codes, &q, before), recompute(&raw, codes, &q, after));
+        if a != b {
+            continue;
+        }
+        assert_eq!(d["rates"], serde_json::to_value(a).unwrap(), "{fields:?}: fast path vs recomputation");
+        // A custom period reaches back into the seeded year: there is something to measure.
+        if fields.iter().any(|f| f.0 == "period" && f.1 == "custom") {
+            assert!(a.posted > 0 && a.resolution.den > 0, "{fields:?}: something to measure");
+        }
+        // Each community of the ranking, too.
+        for line in d["ranking"].as_array().unwrap() {
+            let code = line["code"].as_str().unwrap().to_string();
+            let r = recompute(&raw, &[code.clone()], &q, before);
+            assert_eq!(line["rates"], serde_json::to_value(r).unwrap(), "{fields:?}: ranking line {code}");
+        }
+        // Volumes by kind add up to the items posted.
+        let (_, period, _, _) = app::dashboard::server::period(&q, before).unwrap();
+        let mut kinds = BTreeMap::<String, i64>::new();
+        for i in raw.0.iter().filter(|i| codes.contains(&i.0) && period.contains(i.3.created_at)) {
+            *kinds.entry(i.2.clone()).or_default() += 1;
+        }
+        let served: BTreeMap<String, i64> = d["by_kind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| (k[0].as_str().unwrap().to_string(), k[1].as_i64().unwrap()))
+            .collect();
+        assert_eq!(served, kinds, "{fields:?}: posted by kind");
+        return;
+    }
+    panic!("deadlines kept passing between readings");
+}
+
+async fn codes(db: &TestDb, sql: &str) -> Vec<String> {
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+}
+
+/// Every worker's kept load equals a recount of their items still to do; the board's
+/// counters a recount of each community's items by state.
+async fn loads_match(db: &TestDb) {
+    let wrong = sql_i64(
+        db,
+        "SELECT COUNT(*) FROM (SELECT u.id, COALESCE(l.open_items, 0) AS kept, \
+           (SELECT COUNT(*) FROM work_items w WHERE w.assignee_id = u.id AND w.state NOT IN ('resolved', 'closed', 'withdrawn')) AS counted \
+         FROM users u LEFT JOIN worker_load l ON l.user_id = u.id) x WHERE x.kept <> x.counted",
+    )
+    .await;
+    assert_eq!(wrong, 0, "workers whose kept load differs from a recount");
+    let wrong = sql_i64(
+        db,
+        "SELECT COUNT(*) FROM (SELECT community_id, state, COUNT(*) AS n FROM work_items GROUP BY community_id, state) x \
+         LEFT JOIN board_counts b ON b.community_id = x.community_id AND b.state = x.state \
+         WHERE b.items IS NULL OR b.items <> x.n",
+    )
+    .await;
+    assert_eq!(wrong, 0, "board counters that differ from a recount");
+}
+
+#[tokio::test]
+async fn fast_dashboard_equals_recomputation_at_scale() {
+    let Some(db) = TestDb::create().await else { return };
+    let out = cli(&db, &["seed-scale", "--communities", "5"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let items = sql_i64(&db, "SELECT COUNT(*) FROM work_items").await;
+    let made = sql_i64(&db, "SELECT COUNT(*) FROM regions WHERE code LIKE '%-0_' AND level = 'community'").await;
+    assert_eq!(made, 3, "5 communities: the two pilots and three made");
+    assert!(items > 1_500, "a year of cases in five communities: {items}");
+    // Idempotent: a second run writes nothing.
+    let again = cli(&db, &["seed-scale", "--communities", "5"]);
+    assert!(again.status.success());
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM work_items").await, items);
+    loads_match(&db).await;
+
+    let server = TestServer::start(&db, &[]);
+    let admin = logged_in(&server, DISTRICT_ADMIN).await;
+    let all = codes(&db, "SELECT code FROM regions WHERE level = 'community' ORDER BY code").await;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let from = (today - chrono::Duration::days(119)).format("%Y-%m-%d").to_string();
+    let year = (today - chrono::Duration::days(366)).format("%Y-%m-%d").to_string();
+    let to = today.format("%Y-%m-%d").to_string();
+    for (fields, scope) in [
+        (vec![("period", "month")], all.clone()),
+        (vec![("period", "custom"), ("from", from.as_str()), ("to", to.as_str())], all.clone()),
+        (
+            vec![("period", "custom"), ("from", year.as_str()), ("to", to.as_str()), ("community", "hetaoyuan")],
+            vec!["hetaoyuan".to_string()],
+        ),
+        (vec![("period", "month"), ("community", "qianggen")], vec!["qianggen".to_string()]),
+    ] {
+        compare(&db, &server, &admin, &fields, &scope).await;
+    }
+
+    // Cases move through the real server: posted, answered, resolved, confirmed, reopened
+    // and withdrawn, reassigned; then the same comparison.
+    let resident = logged_in(&server, RESIDENT).await;
+    let master = logged_in(&server, STATIONMASTER).await;
+    let mut posted = Vec::new();
+    for k in 0..6 {
+        let key = key();
+        let text = format!("楼道灯不亮第{k}次");
+        posted.push(demand_id(
+            &post_demand(&resident, &server, &demand_fields(&key, "residence-proof", &text), vec![]).await,
+        ));
+    }
+    let item_of = |demand: i64| format!("SELECT id FROM work_items WHERE demand_id = {demand}");
+    let version_of = |demand: i64| format!("SELECT version FROM work_items WHERE demand_id = {demand}");
+    let act = |who: &reqwest::Client, item: i64, version: i64, action: &'static str| {
+        let (who, server) = (who.clone(), &server);
+        async move {
+            let res = call(
+                &who,
+                server,
+                "work/act",
+                &[("item", &item.to_string()), ("version", &version.to_string()), ("action", action)],
+            )
+            .await;
+            assert!(res.status().is_success() || res.status().is_redirection(), "{action}: {}", res.status());
+        }
+    };
+    for (n, &d) in posted.iter().enumerate() {
+        let item = sql_i64(&db, &item_of(d)).await;
+        act(&master, item, sql_i64(&db, &version_of(d)).await, "accept").await;
+        if n >= 2 {
+            act(&master, item, sql_i64(&db, &version_of(d)).await, "resolve").await;
+        }
+    }
+    // The resident confirms one, reopens one and then withdraws it.
+    for (d, actions) in [(posted[2], &["confirm"][..]), (posted[3], &["reopen", "withdraw"][..])] {
+        for action in actions {
+            let ds = d.to_string();
+            let v = json(call(&resident, &server, "demands/one", &[("id", &ds)]).await).await["live"]["version"]
+                .as_i64()
+                .unwrap()
+                .to_string();
+            let fields = [("id", ds.as_str()), ("version", v.as_str()), ("action", action), ("note", "还是不亮")];
+            let res = call(&resident, &server, "demands/act", &fields).await;
+            assert!(res.status().is_success() || res.status().is_redirection(), "{action}: {}", res.status());
+        }
+    }
+    assert_eq!(sql_i64(&db, &format!("SELECT reopens FROM work_items WHERE demand_id = {}", posted[3])).await, 1);
+    loads_match(&db).await;
+    for (fields, scope) in [
+        (vec![("period", "month")], all.clone()),
+        (vec![("period", "week"), ("community", "qianggen")], vec!["qianggen".to_string()]),
+        (
+            vec![("period", "custom"), ("from", from.as_str()), ("to", to.as_str()), ("community", "qianggen")],
+            vec!["qianggen".to_string()],
+        ),
+    ] {
+        compare(&db, &server, &admin, &fields, &scope).await;
+    }
+}
