@@ -104,7 +104,7 @@ test-e2e: setup-browser
 size:
 	scripts/wasm-size.sh
 
-bench:
+bench: build
 	cargo run --release -p server --example bench
 
 clean:

@@ -30,6 +30,8 @@ pub struct AppConfig {
     pub whistle_report_hours: i64,
     /// How often the background jobs (overdue, auto-close, late check-ins) run.
     pub jobs_interval_seconds: u64,
+    /// Admins' dashboards (many communities) are recomputed at most this often (0: always).
+    pub dashboard_cache_seconds: u64,
 }
 
 impl Default for AppConfig {
@@ -48,6 +50,7 @@ impl Default for AppConfig {
             whistle_checkin_minutes: 60,
             whistle_report_hours: 24,
             jobs_interval_seconds: 60,
+            dashboard_cache_seconds: 60,
         }
     }
 }

@@ -18,6 +18,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("appointments", "appointments"),
     ("auth_failures", "auth"),
     ("buildings", "community"),
+    ("board_counts", "work"),
     ("case_notes", "work"),
     ("closed_days", "appointments"),
     ("community_settings", "community"),
@@ -54,6 +55,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("whistles", "work"),
     ("work_events", "work"),
     ("work_items", "work"),
+    ("worker_load", "work"),
     ("worker_assessments", "ratings"),
 ];
 

@@ -66,6 +66,7 @@ impl Config {
             whistle_checkin_minutes: parse("WHISTLE_CHECKIN_MINUTES", defaults.whistle_checkin_minutes)?,
             whistle_report_hours: parse("WHISTLE_REPORT_HOURS", defaults.whistle_report_hours)?,
             jobs_interval_seconds: parse("JOBS_INTERVAL_SECONDS", defaults.jobs_interval_seconds)?,
+            dashboard_cache_seconds: parse("DASHBOARD_CACHE_SECONDS", defaults.dashboard_cache_seconds)?,
         };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/mycommunity.db".to_string()),

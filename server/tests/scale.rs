@@ -197,6 +197,8 @@ async fn fast_dashboard_equals_recomputation_at_scale() {
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM work_items").await, items);
     loads_match(&db).await;
 
+    // Live figures (the harness turns the admins' cache off): the comparison reads the
+    // dashboard again after cases moved.
     let server = TestServer::start(&db, &[]);
     let admin = logged_in(&server, DISTRICT_ADMIN).await;
     let all = codes(&db, "SELECT code FROM regions WHERE level = 'community' ORDER BY code").await;
@@ -275,4 +277,28 @@ async fn fast_dashboard_equals_recomputation_at_scale() {
     ] {
         compare(&db, &server, &admin, &fields, &scope).await;
     }
+}
+
+/// An admin's view over many communities is computed once a minute and says when; the
+/// station's own view is always live; a view the admin may not see stays forbidden.
+#[tokio::test]
+async fn admins_views_are_computed_once_a_minute_and_stations_live() {
+    let (db, _) = seeded_or_skip!();
+    let server = TestServer::start(&db, &[("DASHBOARD_CACHE_SECONDS", "60")]);
+    let district = logged_in(&server, DISTRICT_ADMIN).await;
+    let master = logged_in(&server, STATIONMASTER).await;
+    let month = [("query[period]", "month")];
+    let first = json(call(&district, &server, "station/dashboard", &month).await).await;
+    let station = json(call(&master, &server, "station/dashboard", &month).await).await;
+    let resident = logged_in(&server, RESIDENT).await;
+    let k = key();
+    post_demand(&resident, &server, &demand_fields(&k, "residence-proof", "缓存测试"), vec![]).await;
+    let again = json(call(&district, &server, "station/dashboard", &month).await).await;
+    assert_eq!(again, first, "the admin's view is the one computed a moment ago");
+    assert!(first["as_of"].as_str().unwrap().len() == 5, "HH:MM: {}", first["as_of"]);
+    let live = json(call(&master, &server, "station/dashboard", &month).await).await;
+    let posted = |d: &serde_json::Value| d["rates"]["posted"].as_i64().unwrap();
+    assert_eq!(posted(&live), posted(&station) + 1, "the station's view is live");
+    // The cache answers only after the scope is checked.
+    assert_eq!(call(&master, &server, "station/dashboard", &[("query[community]", "all")]).await.status(), 403);
 }

@@ -46,7 +46,10 @@ async fn pages_load_precompressed_hashed_code_within_budget() {
         eprintln!("SKIPPED: no precompressed browser build in {} (make build-front)", pkg.display());
         return;
     }
-    let (_db, server) = seeded_or_skip!();
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let site = pkg.parent().unwrap().canonicalize().unwrap();
+    let server = TestServer::start(&db, &[("LEPTOS_SITE_ROOT", site.to_str().unwrap())]);
     // No automatic decompression (the crate is built without it): bytes as sent.
     let plain = reqwest::Client::new();
     for page in ["/", "/services", "/threads", "/login"] {

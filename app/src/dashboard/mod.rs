@@ -7,6 +7,10 @@ use crate::i18n::Named;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
+pub mod exports;
 pub mod rates;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -77,6 +81,8 @@ pub struct Dashboard {
     pub workers: Vec<WorkerLine>,
     /// Communities ranked by the average of their rates (admins looking at more than one).
     pub ranking: Vec<RankLine>,
+    /// When these figures were computed (Beijing, "HH:MM"): admins' views may be a minute old.
+    pub as_of: String,
 }
 
 /// The dashboard. Station team: their community. Subdistrict and district admins: any
@@ -84,7 +90,8 @@ pub struct Dashboard {
 #[server(endpoint = "station/dashboard")]
 pub async fn load_dashboard(query: DashboardQuery) -> Result<Dashboard, AppError> {
     let user = crate::auth::server::require_staff()?;
-    server::dashboard(&crate::request::store()?, &user, &query, crate::store::Millis::now().0).await
+    let ttl = crate::request::config().dashboard_cache_seconds;
+    cache::load(&crate::request::store()?, &user, &query, crate::store::Millis::now().0, ttl).await
 }
 
 /// The feature's own routes: the CSV exports.
@@ -92,6 +99,6 @@ pub async fn load_dashboard(query: DashboardQuery) -> Result<Dashboard, AppError
 pub fn routes() -> axum::Router<crate::request::AppState> {
     use axum::routing::get;
     axum::Router::new()
-        .route("/station/dashboard/items.csv", get(server::items_csv_route))
-        .route("/station/dashboard/rates.csv", get(server::rates_csv_route))
+        .route("/station/dashboard/items.csv", get(exports::items_csv_route))
+        .route("/station/dashboard/rates.csv", get(exports::rates_csv_route))
 }

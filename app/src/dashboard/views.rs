@@ -93,6 +93,7 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
         <PeriodForm d=d.clone() lang=lang />
         <p class="lead" data-testid="dashboard-scope">
             {d.scope_name.get(lang).to_string()} " · " {d.from.clone()} " – " {d.to.clone()}
+            " · " {lang.t(T::FiguresAsOf)} " " {d.as_of.clone()}
         </p>
         <section class="rates" aria-label=lang.t(T::ThreeRates)>
             <RateCard key="response" name=T::RateResponse short=T::RateResponseShort rate=r.response lang=lang />

@@ -303,6 +303,7 @@ define_catalogue! {
     Unassigned => "未分派", "Unassigned";
     NothingHere => "这里暂时没有事项。", "Nothing here right now.";
     NextPage => "下一页", "Next page";
+    FiguresAsOf => "数据时间", "Figures as of";
     GoOffDuty => "下班（暂停派单）", "Go off duty";
     GoOnDuty => "上班（接收派单）", "Go on duty";
     IntakeTitle => "窗口受理", "Window intake";

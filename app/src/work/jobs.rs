@@ -46,11 +46,14 @@ pub async fn run_once(store: &Store, now: i64) -> Result<JobReport, AppError> {
     .fetch_all(store.pool())
     .await?;
     for (id, community, assignee) in overdue {
+        // Read before the write transaction: a query on another pooled connection while
+        // holding SQLite's write lock waits for writers that wait for it.
+        let told = told(store, community, assignee).await?;
         let mut w = WorkTx::begin(store).await?;
         if !flag_overdue(&mut w, id, now).await? {
             continue; // another instance flagged it
         }
-        for user in told(store, community, assignee).await? {
+        for user in told {
             send(w.tx(), Send::new(user, Kind::Overdue).item(id).once(format!("overdue:{id}:{user}"))).await?;
         }
         w.commit(store).await?;
@@ -84,6 +87,7 @@ pub async fn run_once(store: &Store, now: i64) -> Result<JobReport, AppError> {
     .fetch_all(store.pool())
     .await?;
     for (whistle, item, community, assignee, department) in late {
+        let told = told(store, community, assignee).await?;
         let mut w = WorkTx::begin(store).await?;
         let won = sqlx::query("UPDATE whistles SET late_flagged_at = $1 WHERE id = $2 AND late_flagged_at IS NULL")
             .bind(now)
@@ -95,7 +99,7 @@ pub async fn run_once(store: &Store, now: i64) -> Result<JobReport, AppError> {
         if !won {
             continue;
         }
-        for user in told(store, community, assignee).await? {
+        for user in told {
             let n = Send::new(user, Kind::CheckinLate).item(item).detail(&department);
             send(w.tx(), n.once(format!("late:{whistle}:{user}"))).await?;
         }

@@ -139,6 +139,8 @@ impl TestServer {
         cmd.env("DATABASE_URL", &db.url)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
+            // Live dashboards: tests read them right after moving cases (the cache has its own test).
+            .env("DASHBOARD_CACHE_SECONDS", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (k, v) in env {

@@ -1,0 +1,59 @@
+//! The admins' dashboards (many communities at once) computed at most once a minute per
+//! instance: a district's 120 days is tens of thousands of items, too much to recompute for
+//! every leader's page. Concurrent requests for the same view wait for the one computation
+//! (never several at once). The station team's view (one community) is always live. Each
+//! answer carries when it was computed, and the page shows it. Nothing here is shared state:
+//! another instance computes its own, and losing it loses nothing.
+
+use super::server::{dashboard, period, scope};
+use super::*;
+use crate::auth::SessionUser;
+use crate::store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use tokio::sync::OnceCell;
+
+/// (region, chosen community or "all", period start, period end)
+type Key = (i64, String, i64, i64);
+type Slot = Arc<OnceCell<(i64, Dashboard)>>;
+
+/// Views kept at most: one per scope and period asked for recently.
+const MAX_VIEWS: usize = 256;
+
+static VIEWS: LazyLock<Mutex<HashMap<Key, Slot>>> = LazyLock::new(Default::default);
+
+/// The dashboard: computed now for one community (or when `ttl_seconds` is 0), else the
+/// view computed less than `ttl_seconds` ago.
+pub async fn load(
+    store: &Store,
+    user: &SessionUser,
+    q: &DashboardQuery,
+    now: i64,
+    ttl_seconds: u64,
+) -> Result<Dashboard, AppError> {
+    // Who may see what is checked on every request, cached or not.
+    let s = scope(store, user, q.community.as_deref()).await?;
+    if !s.many || ttl_seconds == 0 {
+        return dashboard(store, user, q, now).await;
+    }
+    let (_, p, _, _) = period(q, now)?;
+    let key = (s.region, s.chosen.clone(), p.start, p.end);
+    let ttl = ttl_seconds as i64 * 1000;
+    let slot = {
+        let mut views = VIEWS.lock().map_err(|_| AppError::Internal)?;
+        let fresh = views.get(&key).filter(|slot| slot.get().is_none_or(|(at, _)| now - at < ttl)).cloned();
+        match fresh {
+            Some(slot) => slot,
+            None => {
+                if views.len() >= MAX_VIEWS {
+                    views.retain(|_, slot| slot.get().is_some_and(|(at, _)| now - at < ttl));
+                }
+                let slot: Slot = Arc::new(OnceCell::new());
+                views.insert(key, slot.clone());
+                slot
+            }
+        }
+    };
+    let (_, d) = slot.get_or_try_init(|| async { dashboard(store, user, q, now).await.map(|d| (now, d)) }).await?;
+    Ok(d.clone())
+}
