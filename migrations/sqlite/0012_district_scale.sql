@@ -9,6 +9,11 @@ UPDATE work_items SET
     reopens = (SELECT COUNT(*) FROM work_events e WHERE e.work_item_id = work_items.id AND e.to_state = 'reopened'),
     withdrawn_at = (SELECT MAX(e.created_at) FROM work_events e WHERE e.work_item_id = work_items.id AND e.to_state = 'withdrawn');
 
+-- A completion deadline never comes before the response deadline (the rules make it so;
+-- now every change keeps it so): an open item is overdue exactly when its next deadline
+-- has passed, a range of the board's index.
+UPDATE work_items SET complete_by = respond_by WHERE complete_by < respond_by;
+
 -- Each worker's items still to do (not resolved, closed or withdrawn): routing by least load
 -- reads one row per worker instead of counting their items on every post.
 CREATE TABLE worker_load (

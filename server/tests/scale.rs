@@ -302,3 +302,79 @@ async fn admins_views_are_computed_once_a_minute_and_stations_live() {
     // The cache answers only after the scope is checked.
     assert_eq!(call(&master, &server, "station/dashboard", &[("query[community]", "all")]).await.status(), 403);
 }
+
+async fn open311_post(server: &TestServer, key: &str, n: usize) {
+    let d = format!("井盖松动 {n}");
+    let form = [
+        ("api_key", key),
+        ("jurisdiction_id", "qianggen"),
+        ("service_code", "drain-manhole"),
+        ("address_string", "5号楼东侧"),
+        ("attribute[urgency]", "normal"),
+        ("description", d.as_str()),
+    ];
+    let res = client().post(server.url("/open311/v2/requests.json")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+}
+
+/// The board pages by key: walking it page by page while new items keep arriving, every
+/// item open at the start is seen exactly once, and nothing is seen twice.
+#[tokio::test]
+async fn board_pages_lose_and_repeat_nothing_while_items_arrive() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let out = cli(&db, &["api-key", "add", "pages"]);
+    let key =
+        String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("key: ").map(str::to_string)).unwrap();
+    let server = TestServer::start(&db, &[("OPEN311_POSTS_PER_MINUTE", "100000")]);
+    for n in 0..130 {
+        open311_post(&server, &key, n).await;
+    }
+    let open_at_start: std::collections::BTreeSet<i64> = {
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(
+            "SELECT w.id FROM work_items w JOIN regions r ON r.id = w.community_id \
+             WHERE r.code = 'qianggen' AND w.state NOT IN ('resolved', 'closed', 'withdrawn')",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+    };
+    assert!(open_at_start.len() >= 130);
+    let master = logged_in(&server, STATIONMASTER).await;
+    let (mut seen, mut cursor, mut pages, mut extra) = (Vec::<i64>::new(), None::<String>, 0, 1000);
+    loop {
+        let mut fields: Vec<(&str, &str)> = Vec::new();
+        if let Some(c) = &cursor {
+            fields.push(("after", c.as_str()));
+        }
+        let board = json(call(&master, &server, "station/board", &fields).await).await;
+        let lines = board["lines"].as_array().unwrap();
+        assert!(lines.len() <= 50, "a page is at most 50 lines");
+        seen.extend(lines.iter().map(|l| l["item_id"].as_i64().unwrap()));
+        pages += 1;
+        // New items arrive between pages.
+        for _ in 0..7 {
+            open311_post(&server, &key, extra).await;
+            extra += 1;
+        }
+        match board["next"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+        assert!(pages < 20, "the pages end");
+    }
+    let unique: std::collections::BTreeSet<i64> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "an item seen twice");
+    let missed: Vec<&i64> = open_at_start.difference(&unique).collect();
+    assert!(missed.is_empty(), "open items never seen: {missed:?}");
+    assert!(pages >= 3, "{pages} pages");
+    // The page works without JavaScript too: a next link carrying the cursor.
+    let page = master.get(server.url("/station")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("rel=\"next\"") && page.contains("after="), "the next-page link");
+    // A forged cursor is a bad request, not a guess.
+    assert_eq!(call(&master, &server, "station/board", &[("after", "x.y")]).await.status(), 400);
+}

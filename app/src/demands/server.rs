@@ -75,10 +75,12 @@ fn line(r: LineRow, me: i64, show_requester: bool) -> DemandLine {
 pub async fn mine(store: &Store, user: &SessionUser) -> Result<Vec<DemandLine>, AppError> {
     let rows: Vec<LineRow> = sqlx::query_as(&format!(
         // Three index lookups joined, not one OR that neither database can seek on.
-        "{LINE_SELECT} WHERE d.id IN (SELECT id FROM demands WHERE requester_id = $1 \
-           UNION SELECT id FROM demands WHERE filed_by_id = $1 \
-           UNION SELECT m.id FROM demands m JOIN family_links f ON f.member_id = m.requester_id \
-             WHERE f.proxy_id = $1 AND f.state = 'confirmed') \
+        // Each branch stops at the newest 200 (an index walk), however long the history.
+        "{LINE_SELECT} WHERE d.id IN (\
+           SELECT id FROM (SELECT id FROM demands WHERE requester_id = $1 ORDER BY id DESC LIMIT 200) a \
+           UNION SELECT id FROM (SELECT id FROM demands WHERE filed_by_id = $1 ORDER BY id DESC LIMIT 200) b \
+           UNION SELECT id FROM (SELECT m.id FROM demands m JOIN family_links f ON f.member_id = m.requester_id \
+             WHERE f.proxy_id = $1 AND f.state = 'confirmed' ORDER BY m.id DESC LIMIT 200) c) \
          ORDER BY d.id DESC LIMIT 200"
     ))
     .bind(user.id)

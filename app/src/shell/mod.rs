@@ -17,6 +17,10 @@ pub mod pages;
 pub mod routes;
 
 /// The whole HTML document, rendered on the server for every page.
+/// Moves the hydration scripts into the page if it has islands (module scripts run after
+/// the page is parsed).
+const ISLAND_LOADER: &str = "if(document.querySelector('leptos-island')){document.head.append(document.getElementById('island-loader').content.cloneNode(true))}";
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     let (prefs, user) = (crate::prefs::from_request(), crate::auth::server::viewer());
@@ -35,7 +39,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico" />
                 // Hashed names when the build made them (cargo-leptos `hash-files`): cached for a year.
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options islands=true />
+                // Only a page with an island loads the browser code: the loader waits inert in a
+                // template and goes in when the parsed page has an island (scripts cloned from a
+                // template run; links in one fetch nothing).
+                <template id="island-loader">
+                    <HydrationScripts options islands=true />
+                </template>
+                <script type="module">{ISLAND_LOADER}</script>
                 <MetaTags />
             </head>
             <body>

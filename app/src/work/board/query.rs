@@ -59,9 +59,11 @@ fn parse_cursor(s: &str, open: bool) -> Result<Cursor, AppError> {
     }
 }
 
-/// The overdue test, the same on both backends (integer times, bound `now`).
-const OVERDUE: &str =
-    "(w.state NOT IN ('resolved', 'closed', 'withdrawn') AND ((w.first_response_at IS NULL AND w.respond_by < $2) OR w.complete_by < $2))";
+/// The overdue test (`work::rules::is_overdue`) as a range of the open-items index: an open
+/// item is overdue when its next deadline has passed, since a completion deadline never
+/// comes before the response deadline (the rules and `amend` keep it so). Bound: `$2` = now.
+const OVERDUE: &str = "(w.state NOT IN ('resolved', 'closed', 'withdrawn') AND \
+     (CASE WHEN w.first_response_at IS NULL THEN w.respond_by ELSE w.complete_by END) < $2)";
 
 pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result<Board, AppError> {
     let now = Millis::now().0;

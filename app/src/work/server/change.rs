@@ -209,7 +209,7 @@ pub async fn amend(w: &mut WorkTx, item: i64, a: Amend<'_>) -> Result<(), AppErr
                assignee_id = CASE WHEN $4 = 1 THEN $5 ELSE assignee_id END, \
                route_reason = CASE WHEN $4 = 1 THEN $6 ELSE route_reason END, \
                urged_at = CASE WHEN $7 = 1 THEN $2 ELSE urged_at END, \
-               complete_by = CASE WHEN $8 = 1 THEN $9 ELSE complete_by END \
+               complete_by = CASE WHEN $8 = 1 THEN (CASE WHEN $9 < respond_by THEN respond_by ELSE $9 END) ELSE complete_by END \
              WHERE id = $10 AND ($11 = 0 OR version = $12)",
         )
         .bind(bump as i64)
