@@ -30,7 +30,8 @@ pub struct AppConfig {
     pub whistle_report_hours: i64,
     /// How often the background jobs (overdue, auto-close, late check-ins) run.
     pub jobs_interval_seconds: u64,
-    /// Admins' dashboards (many communities) are recomputed at most this often (0: always).
+    /// Costly dashboards (many communities, or a community with very many items) are
+    /// recomputed at most this often (0: always).
     pub dashboard_cache_seconds: u64,
 }
 

@@ -343,7 +343,8 @@ async fn names(
     }
     // Ids are integers from the database: safe to write into the statement.
     let sql = format!("SELECT id, display_name FROM users WHERE id IN ({})", list.join(","));
-    let rows: Vec<(i64, String)> = sqlx::query_as(&sql).fetch_all(store.pool()).await?;
+    // One of a kind: not kept prepared on the connection.
+    let rows: Vec<(i64, String)> = sqlx::query_as(&sql).persistent(false).fetch_all(store.pool()).await?;
     Ok(rows.into_iter().collect())
 }
 

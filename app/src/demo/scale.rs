@@ -101,6 +101,9 @@ pub async fn seed_scale(
         report.items += community(store, &code, Some(made), &span, now, &mut report).await?;
         on_progress(report.communities + report.skipped, &code, report.items);
     }
+    // After a bulk load the planners need fresh statistics (autovacuum would get there,
+    // later): without them PostgreSQL picks plans for empty tables.
+    sqlx::query("ANALYZE").execute(store.pool()).await?;
     Ok(report)
 }
 

@@ -107,12 +107,14 @@ pub(super) async fn request_nodes(store: &Store, rows: &[RequestRow]) -> Result<
         "SELECT DISTINCT h.work_item_id, p.name_zh FROM whistles h JOIN departments p ON p.id = h.department_id \
          WHERE h.work_item_id IN ({ids}) ORDER BY h.work_item_id, p.name_zh"
     ))
+    .persistent(false)
     .fetch_all(store.pool())
     .await?;
     let handed: Vec<(i64, String)> = sqlx::query_as(&format!(
         "SELECT h.work_item_id, p.name_zh FROM handoffs h JOIN partners p ON p.id = h.partner_id \
          WHERE h.work_item_id IN ({ids}) ORDER BY h.id"
     ))
+    .persistent(false)
     .fetch_all(store.pool())
     .await?;
     // Only the latest public note of each item travels from the database.
@@ -120,6 +122,7 @@ pub(super) async fn request_nodes(store: &Store, rows: &[RequestRow]) -> Result<
         "SELECT work_item_id, note FROM work_events WHERE id IN (SELECT MAX(id) FROM work_events \
          WHERE work_item_id IN ({ids}) AND public = 1 AND note <> '' GROUP BY work_item_id)"
     ))
+    .persistent(false)
     .fetch_all(store.pool())
     .await?;
     let mut departments: HashMap<i64, Vec<String>> = HashMap::new();
@@ -384,7 +387,9 @@ pub(super) async fn requests(
         Some(_) => return Ok(error(format, StatusCode::BAD_REQUEST, "status is open or closed")),
     }
     sql.push_str(&format!(" ORDER BY d.created_at DESC LIMIT {}", rules::MAX_RESULTS));
-    let mut query = sqlx::query_as::<_, RequestRow>(&sql).bind(community).bind(from).bind(to);
+    // With ids written into it the statement is one of a kind: not kept prepared.
+    let mut query =
+        sqlx::query_as::<_, RequestRow>(&sql).persistent(ids.is_empty()).bind(community).bind(from).bind(to);
     if let Some(s) = &service {
         query = query.bind(s.clone());
     }

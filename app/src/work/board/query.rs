@@ -44,6 +44,11 @@ const NEXT_DUE: &str = "(CASE WHEN w.first_response_at IS NULL THEN w.respond_by
 
 /// Where a page starts: open items go by (next deadline, id) ascending; other views by id,
 /// newest first. Anything else in the cursor is a bad request, never a guess.
+enum Bound {
+    Text(String),
+    Int(i64),
+}
+
 enum Cursor {
     Due(i64, i64),
     Id(i64),
@@ -83,7 +88,9 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
          LEFT JOIN grid_areas g ON g.id = w.grid_area_id LEFT JOIN users u ON u.id = w.assignee_id \
          WHERE w.community_id = $1 AND $2 = $2",
     );
-    let mut binds: Vec<String> = Vec::new();
+    // Every value is bound, never written into the statement: one prepared statement per
+    // shape of filter, however many pages are read.
+    let mut binds: Vec<Bound> = Vec::new();
     let mut n = 2;
     // Open items (the default, or one open state) are a page of the open-items index.
     let open = match f.state.as_deref().filter(|s| !s.is_empty()) {
@@ -98,28 +105,36 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
         let s = State::parse(s).ok_or(AppError::BadRequest)?;
         n += 1;
         sql.push_str(&format!(" AND w.state = ${n}"));
-        binds.push(s.as_str().to_string());
+        binds.push(Bound::Text(s.as_str().to_string()));
     }
     let due = NEXT_DUE;
     match f.after.as_deref().filter(|s| !s.is_empty()).map(|s| parse_cursor(s, open)).transpose()? {
-        Some(Cursor::Due(d, id)) => sql.push_str(&format!(" AND ({due} > {d} OR ({due} = {d} AND w.id > {id}))")),
-        Some(Cursor::Id(id)) => sql.push_str(&format!(" AND w.id < {id}")),
+        Some(Cursor::Due(d, id)) => {
+            sql.push_str(&format!(" AND ({due} > ${a} OR ({due} = ${a} AND w.id > ${b}))", a = n + 1, b = n + 2));
+            n += 2;
+            binds.extend([Bound::Int(d), Bound::Int(id)]);
+        }
+        Some(Cursor::Id(id)) => {
+            n += 1;
+            sql.push_str(&format!(" AND w.id < ${n}"));
+            binds.push(Bound::Int(id));
+        }
         None => {}
     }
     if let Some(area) = f.area.as_deref().filter(|s| !s.is_empty()) {
         n += 1;
         sql.push_str(&format!(" AND g.code = ${n}"));
-        binds.push(area.to_string());
+        binds.push(Bound::Text(area.to_string()));
     }
     if let Some(family) = f.family.as_deref().filter(|s| !s.is_empty()) {
         n += 1;
         sql.push_str(&format!(" AND a.family = ${n}"));
-        binds.push(family.to_string());
+        binds.push(Bound::Text(family.to_string()));
     }
     if let Some(urgency) = f.urgency.as_deref().filter(|s| !s.is_empty()) {
         n += 1;
         sql.push_str(&format!(" AND d.urgency = ${n}"));
-        binds.push(urgency.to_string());
+        binds.push(Bound::Text(urgency.to_string()));
     }
     if f.overdue {
         sql.push_str(&format!(" AND {OVERDUE}"));
@@ -135,8 +150,11 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
         sql.push_str(&format!(" ORDER BY w.id DESC LIMIT {}", PAGE + 1));
     }
     let mut q = sqlx::query_as::<_, Row>(&sql).bind(user.region_id).bind(now);
-    for b in &binds {
-        q = q.bind(b);
+    for b in binds {
+        q = match b {
+            Bound::Text(t) => q.bind(t),
+            Bound::Int(i) => q.bind(i),
+        };
     }
     let mut rows = q.fetch_all(store.pool()).await?;
     let next = if rows.len() > PAGE {
