@@ -7,7 +7,7 @@
 //! Nothing here is shared state: another instance computes its own, and losing it loses
 //! nothing.
 
-use super::server::{dashboard, period, scope};
+use super::server::{dashboard_of, period, scope};
 use super::*;
 use crate::auth::SessionUser;
 use crate::store::Store;
@@ -40,7 +40,7 @@ pub async fn load(
     // Who may see what is checked on every request, cached or not.
     let s = scope(store, user, q.community.as_deref()).await?;
     if ttl_seconds == 0 {
-        return dashboard(store, user, q, now).await;
+        return dashboard_of(store, s, q, now).await;
     }
     let (_, p, _, _) = period(q, now)?;
     let key = (s.region, s.chosen.clone(), p.start, p.end);
@@ -65,7 +65,7 @@ pub async fn load(
     let (.., d) = slot
         .get_or_try_init(|| async {
             let started = std::time::Instant::now();
-            let d = dashboard(store, user, q, now).await?;
+            let d = dashboard_of(store, s.clone(), q, now).await?;
             Ok::<_, AppError>((now, started.elapsed().as_millis() as i64, d))
         })
         .await?;

@@ -263,6 +263,11 @@ fn count_by<K: Ord + Clone>(rows: &[Posted], key: impl Fn(&Posted) -> K) -> Vec<
 
 pub async fn dashboard(store: &Store, user: &SessionUser, q: &DashboardQuery, now: i64) -> Result<Dashboard, AppError> {
     let scope = scope(store, user, q.community.as_deref()).await?;
+    dashboard_of(store, scope, q, now).await
+}
+
+/// The dashboard of a scope already checked for the viewer.
+pub async fn dashboard_of(store: &Store, scope: Scope, q: &DashboardQuery, now: i64) -> Result<Dashboard, AppError> {
     let (kind, period, first, last) = period(q, now)?;
     let rows = facts(store, &scope, period).await?;
     let ratings = ratings(store, &scope, period).await?;
