@@ -100,7 +100,7 @@ test-postgres:
 test-e2e: setup-browser
 	cd end2end && npx playwright test
 
-# Bytes of wasm + JS a page loads, raw and brotli; fails over the 150 KB brotli budget.
+# Bytes of wasm + JS a page loads, raw and brotli; fails over the 100 KB brotli budget.
 size:
 	scripts/wasm-size.sh
 

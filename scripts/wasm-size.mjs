@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 
-const BUDGET = 150 * 1024;
+const BUDGET = 100 * 1024;
 const dir = process.argv[2] ?? 'target/site/pkg';
 const files = readdirSync(dir).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
 if (files.length === 0) {

@@ -77,8 +77,22 @@ pub fn is_plain_form_post() -> bool {
 /// server_fn answers any error (arguments that do not decode, or the body's own) with 500
 /// and the `serverfnerror` header; the body is the [`AppError`], which knows its status. A
 /// plain form post is already a redirect back (302) carrying the error, and is left alone.
+///
+/// It also says the error in the reader's language, in two headers the page's script shows
+/// as they are: `x-error-message` (the form's banner) and `x-error-fields` (each field's
+/// problem, form-encoded). The translating stays on the server, so no page ships the
+/// string catalogue in its code.
 pub async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/");
+    let lang = request_lang(req.headers());
     let res = next.run(req).await;
+    if api && res.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        // The body limit answered before any server function: only photos make a form
+        // that large.
+        let mut res = res;
+        say(res.headers_mut(), &AppError::invalid("photos", crate::i18n::T::ErrPhotoSize), lang);
+        return res;
+    }
     if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
         || !res.headers().contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
     {
@@ -88,8 +102,44 @@ pub async fn server_fn_status(req: axum::extract::Request, next: axum::middlewar
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = axum::http::StatusCode::from_u16(e.status()).unwrap_or(parts.status);
+        say(&mut parts.headers, &e, lang);
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The language of a request outside the page renderer: the cookie, else `Accept-Language`.
+fn request_lang(headers: &axum::http::HeaderMap) -> crate::i18n::Lang {
+    use crate::i18n::Lang;
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == crate::prefs::LANG_COOKIE)
+        .and_then(|c| Lang::from_tag(c.value()));
+    cookie.unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|h| h.to_str().ok())
+            .map(Lang::from_accept_language)
+            .unwrap_or_default()
+    })
+}
+
+/// Writes the error's translated texts into the response headers (form-encoded: header
+/// values are ASCII).
+fn say(headers: &mut axum::http::HeaderMap, e: &AppError, lang: crate::i18n::Lang) {
+    let message = serde_urlencoded::to_string([("m", e.message(lang))]).unwrap_or_default();
+    if let Ok(v) = HeaderValue::from_str(&message) {
+        headers.insert("x-error-message", v);
+    }
+    if let AppError::Invalid(fields) = e {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.field.as_str(), f.problem.text(lang))).collect();
+        if let Ok(v) = HeaderValue::from_str(&serde_urlencoded::to_string(pairs).unwrap_or_default()) {
+            headers.insert("x-error-fields", v);
+        }
+    }
 }
 
 /// Sets the HTTP status of the page being rendered (404, 403…).

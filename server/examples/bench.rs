@@ -11,7 +11,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,25 +65,30 @@ async fn main() {
     std::fs::create_dir_all(&cache).unwrap();
     let mut results: Vec<(String, Vec<(String, Target, Measure)>, u64, f64)> = Vec::new();
 
+    // `BENCH_BACKENDS=postgres` (or `sqlite`) runs one backend only, when looking into it.
+    let backends = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
     // SQLite: seed once into the cache, copy for each run.
     let seed = cache.join(format!("scale-{SEED_VERSION}.db"));
-    if !seed.exists() {
-        let partial = cache.join("scale-partial.db");
-        seed_scale(&bin, &format!("sqlite://{}", partial.display()));
-        std::fs::rename(&partial, &seed).unwrap();
+    if backends.contains("sqlite") {
+        if !seed.exists() {
+            let partial = cache.join("scale-partial.db");
+            seed_scale(&bin, &format!("sqlite://{}", partial.display()));
+            std::fs::rename(&partial, &seed).unwrap();
+        }
+        let run_db = cache.join("run.db");
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", run_db.display()));
+        }
+        std::fs::copy(&seed, &run_db).unwrap();
+        let url = format!("sqlite://{}", run_db.display());
+        results.push(("SQLite".into(), Vec::new(), 0, 0.0));
+        bench_backend(&bin, &url, seconds, concurrency, further, results.last_mut().unwrap()).await;
     }
-    let run_db = cache.join("run.db");
-    for ext in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", run_db.display()));
-    }
-    std::fs::copy(&seed, &run_db).unwrap();
-    let url = format!("sqlite://{}", run_db.display());
-    results.push(("SQLite".into(), Vec::new(), 0, 0.0));
-    bench_backend(&bin, &url, seconds, concurrency, further, results.last_mut().unwrap()).await;
 
     // PostgreSQL: a seeded template database, copied for each run.
     let pg = std::env::var("BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    if psql(&pg, "SELECT 1").is_ok() {
+    if !backends.contains("postgres") {
+    } else if psql(&pg, "SELECT 1").is_ok() {
         let template = format!("mc_bench_{SEED_VERSION}");
         let exists = psql(&pg, &format!("SELECT 1 FROM pg_database WHERE datname = '{template}'"))
             .map(|o| o.trim() == "1")
@@ -143,6 +148,11 @@ fn psql(base: &str, sql: &str) -> Result<String, String> {
     }
 }
 
+fn pg_stats(url: &str, sql: &str) -> String {
+    let out = Command::new("psql").args([url, "-c", sql]).output().expect("psql");
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
+
 fn seed_scale(bin: &str, url: &str) {
     println!("seeding the district into {url} (once; cached for later runs)");
     let started = Instant::now();
@@ -200,6 +210,26 @@ async fn bench_backend(
             .find_map(|l| l.strip_prefix("key: ").map(str::to_string))
             .expect("a key")
     };
+    // PostgreSQL keeps its statistics fresh by autovacuum (on by default). Where a server
+    // runs with it off (this machine's does), the benchmark does what autovacuum would:
+    // ANALYZE every minute, else plans made on the first, smaller tables stay in use.
+    let analyzing =
+        Arc::new(AtomicBool::new(url.starts_with("postgres") && pg_stats(url, "SHOW autovacuum").contains(" off")));
+    if analyzing.load(Ordering::Relaxed) {
+        println!("autovacuum is off: ANALYZE every 60 s, as autovacuum would");
+        let (url, on) = (url.to_string(), analyzing.clone());
+        std::thread::spawn(move || {
+            while on.load(Ordering::Relaxed) {
+                for _ in 0..60 {
+                    std::thread::sleep(Duration::from_secs(1));
+                    if !on.load(Ordering::Relaxed) {
+                        return;
+                    }
+                }
+                pg_stats(&url, "ANALYZE");
+            }
+        });
+    }
     let mut server = start(bin, url);
     let base = server.base.clone();
     println!("\n{}: {url}", out.0);
@@ -209,7 +239,24 @@ async fn bench_backend(
     let posted = post_many(&base, &key, further, concurrency).await;
     out.3 = posted as f64 / started.elapsed().as_secs_f64();
     println!("{posted} further posts in {:.0} s", started.elapsed().as_secs_f64());
+    // `BENCH_PG_STATS=1`: which statements the second round spends its time in (needs
+    // pg_stat_statements in shared_preload_libraries).
+    let stats = url.starts_with("postgres") && std::env::var("BENCH_PG_STATS").is_ok();
+    if stats {
+        pg_stats(url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()");
+    }
     let second = scenarios(&base, &key, seconds, concurrency).await;
+    if stats {
+        println!(
+            "{}",
+            pg_stats(
+                url,
+                "SELECT calls, round(total_exec_time) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms, \
+                 rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) FROM pg_stat_statements \
+                 ORDER BY total_exec_time DESC LIMIT 15"
+            )
+        );
+    }
     for (name, target, m) in first {
         out.1.push((name, target, m));
     }
@@ -217,6 +264,7 @@ async fn bench_backend(
         out.1.push((format!("{name} (after +{further})"), target, m));
     }
     out.2 = server.peak_rss_kb.load(Ordering::Relaxed);
+    analyzing.store(false, Ordering::Relaxed);
     let _ = Command::new("kill").arg("-15").arg(server.child.id().to_string()).status();
     let _ = server.child.wait();
 }

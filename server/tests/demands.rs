@@ -120,7 +120,7 @@ async fn posting_is_idempotent_even_under_concurrency() {
     // A retry later (back and resubmit) too.
     assert_eq!(demand_id(&post_demand(&resident, &server, &fields, vec![]).await), ids[0]);
     let mine = json(call(&resident, &server, "demands/mine", &[]).await).await;
-    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine["lines"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -167,7 +167,7 @@ async fn bad_photos_are_refused_and_nothing_is_stored() {
     assert_eq!(field_problem(&e, "description"), "ErrRequired");
     assert_eq!(field_problem(&e, "affair"), "ErrUnknownAffair");
     let mine = json(call(&resident, &server, "demands/mine", &[]).await).await;
-    assert!(mine.as_array().unwrap().is_empty(), "nothing half-written");
+    assert!(mine["lines"].as_array().unwrap().is_empty(), "nothing half-written");
 }
 
 #[tokio::test]
@@ -240,7 +240,7 @@ async fn public_demands_show_to_neighbours_without_personal_details() {
     assert!(d["requester"].is_null());
     assert!(!body.contains("王秀兰") && !body.contains(RESIDENT) && !body.contains("302"), "{body}");
     let home = json(call(&b, &server, "demands/community", &[]).await).await;
-    assert!(home.as_array().unwrap().iter().any(|l| l["id"] == id));
+    assert!(home["lines"].as_array().unwrap().iter().any(|l| l["id"] == id));
     // Another community does not see it.
     let other = logged_in(&server, HETAOYUAN_RESIDENT).await;
     assert_eq!(view(&other, &server, id).await.status(), 404);
@@ -393,7 +393,7 @@ async fn the_closed_loop_with_whistle_and_case_notes() {
     assert!(staff_page.contains("SECRET-NOTE"), "staff do see it");
     // Notifications reached the resident.
     let notes = json(call(&resident, &server, "notifications", &[]).await).await;
-    assert!(notes.as_array().unwrap().iter().any(|n| n["kind"] == "reply"));
+    assert!(notes["lines"].as_array().unwrap().iter().any(|n| n["kind"] == "reply"));
 }
 
 #[tokio::test]
@@ -607,7 +607,7 @@ async fn window_intake_and_claiming_the_record() {
     .await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     let mine = json(call(&c, &server, "demands/mine", &[]).await).await;
-    assert_eq!(mine[0]["id"], id);
+    assert_eq!(mine["lines"][0]["id"], id);
     // Residents cannot use the window.
     let resident = logged_in(&server, RESIDENT).await;
     assert_eq!(call(&resident, &server, "station/intake/find", &[("phone", phone)]).await.status(), 403);
@@ -636,7 +636,7 @@ async fn family_members_post_and_follow_for_each_other() {
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     let id = demand_id(&r);
     let hers = json(call(&mother, &server, "demands/mine", &[]).await).await;
-    assert_eq!(hers[0]["id"], id);
+    assert_eq!(hers["lines"][0]["id"], id);
     let d = json(view(&worker, &server, id).await).await;
     assert_eq!(d["requester"], "张桂芬");
     assert_eq!(d["filed_by"], "王秀兰");

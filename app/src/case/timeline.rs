@@ -1,6 +1,7 @@
 //! The live part of a demand page: its state, its timeline and the resident's own actions,
 //! refreshed while the page is open (an EventSource tells it when the item changed).
 
+use crate::form::live::{LiveRegion, LiveTexts};
 use crate::i18n::{Lang, T};
 use crate::work::rules::{Action, Actor};
 use crate::work::{state_label, EventKind, LiveStatus, TimelineEntry};
@@ -91,68 +92,26 @@ fn RequesterActions(demand_id: i64, status: LiveStatus, lang: Lang) -> impl Into
     }
 }
 
-/// The state badge, the timeline and (for the requester) the actions, live.
-#[island]
+/// The region of a case page the live stream refreshes.
+const CASE_LIVE: &str = "case-live";
+
+/// The state badge, the timeline and (for the requester) the actions, rendered on the
+/// server and refreshed in place when the item changes ([`LiveRegion`]).
+#[component]
 pub fn LiveCase(demand_id: i64, item_id: i64, lang: Lang, requester: bool, initial: LiveStatus) -> impl IntoView {
-    let status = RwSignal::new(initial);
-    let changed = RwSignal::new(false);
-    #[cfg(feature = "hydrate")]
-    listen(demand_id, item_id, status, changed);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = item_id;
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        crate::form::enhance::submit(ev, lang);
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, lang);
-    };
+    let s = initial;
     view! {
-        <section class="card live-case" on:submit=on_submit>
-            {move || {
-                let s = status.get();
-                view! {
+        <section class="card live-case">
+            <LiveRegion stream=format!("/live/items/{item_id}") region=CASE_LIVE.to_string() texts=LiveTexts::new(lang)>
+                <div id=CASE_LIVE>
                     <p class="state-line">
                         <span class=format!("state state-{}", s.state.as_str()) data-testid="state">{lang.t(state_label(s.state))}</span>
-                        {move || changed.get().then(|| view! { <span class="tag live-tag" role="status">{lang.t(T::UpdatedLive)}</span> })}
                     </p>
                     {requester.then(|| view! { <RequesterActions demand_id=demand_id status=s.clone() lang=lang /> })}
                     <h2>{lang.t(T::Progress)}</h2>
                     <Timeline entries=s.timeline.clone() lang=lang />
-                }
-            }}
+                </div>
+            </LiveRegion>
         </section>
     }
-}
-
-/// Opens the event stream of the item and refetches the status when it changes.
-#[cfg(feature = "hydrate")]
-fn listen(demand_id: i64, item_id: i64, status: RwSignal<LiveStatus>, changed: RwSignal<bool>) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    let Ok(source) = web_sys::EventSource::new(&format!("/live/items/{item_id}")) else { return };
-    let on_changed = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_e: web_sys::MessageEvent| {
-        leptos::task::spawn_local(async move {
-            let resp = gloo_net::http::Request::post("/api/demands/live")
-                .header("Accept", "application/json")
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(format!("id={demand_id}"));
-            let Ok(req) = resp else { return };
-            let Ok(resp) = req.send().await else { return };
-            if !resp.ok() {
-                return;
-            }
-            if let Ok(text) = resp.text().await {
-                if let Ok(next) = serde_json::from_str::<LiveStatus>(&text) {
-                    if next.version != status.get_untracked().version {
-                        status.set(next);
-                        changed.set(true);
-                    }
-                }
-            }
-        });
-    });
-    let _ = source.add_event_listener_with_callback("changed", on_changed.as_ref().unchecked_ref());
-    // The page owns the stream for as long as it is open.
-    on_changed.forget();
-    std::mem::forget(source);
 }

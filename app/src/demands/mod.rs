@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::i18n::{Named, T};
+use crate::ui::paging::Paged;
 use crate::work::rules::{Place, State, Urgency};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -87,15 +88,19 @@ pub async fn load_posting_context(upload_key: String) -> Result<PostingContext, 
     server::posting_context(&crate::request::store()?, &user, &upload_key).await
 }
 
+/// A page of my demands (filed by me, for me, or for family I act for), newest first.
 #[server(endpoint = "demands/mine")]
-pub async fn my_demands() -> Result<Vec<DemandLine>, AppError> {
+pub async fn my_demands(before: Option<String>) -> Result<Paged<DemandLine>, AppError> {
     let user = crate::auth::server::require_user()?;
-    server::mine(&crate::request::store()?, &user).await
+    let before = crate::ui::paging::Cursor::from_arg(before)?;
+    server::mine(&crate::request::store()?, &user, before).await
 }
 
-/// Public demands of the viewer's community (the Home page).
+/// A page of the public demands of the viewer's community (Home shows the newest, the
+/// neighbourhood page all of them), newest first.
 #[server(endpoint = "demands/community")]
-pub async fn community_demands() -> Result<Vec<DemandLine>, AppError> {
+pub async fn community_demands(before: Option<String>) -> Result<Paged<DemandLine>, AppError> {
     let user = crate::auth::server::require_user()?;
-    server::community_public(&crate::request::store()?, &user).await
+    let before = crate::ui::paging::Cursor::from_arg(before)?;
+    server::community_public(&crate::request::store()?, &user, before).await
 }

@@ -4,6 +4,7 @@ use super::*;
 use crate::auth::SessionUser;
 use crate::store::Store;
 use crate::time::format_local;
+use crate::ui::paging::{Cursor, Paged, READ};
 
 pub async fn posting_context(store: &Store, user: &SessionUser, upload_key: &str) -> Result<PostingContext, AppError> {
     let community = if user.role.home_level() == crate::auth::Level::Community {
@@ -72,34 +73,45 @@ fn line(r: LineRow, me: i64, show_requester: bool) -> DemandLine {
 }
 
 /// The demands I filed, that are for me, or for a family member I act for.
-pub async fn mine(store: &Store, user: &SessionUser) -> Result<Vec<DemandLine>, AppError> {
+pub async fn mine(store: &Store, user: &SessionUser, before: Option<Cursor>) -> Result<Paged<DemandLine>, AppError> {
     let rows: Vec<LineRow> = sqlx::query_as(&format!(
-        // Three index lookups joined, not one OR that neither database can seek on.
-        // Each branch stops at the newest 200 (an index walk), however long the history.
+        // Three index lookups joined, not one OR that neither database can seek on. Each
+        // branch reads at most a page below the cursor (an index walk), however long the
+        // history.
         "{LINE_SELECT} WHERE d.id IN (\
-           SELECT id FROM (SELECT id FROM demands WHERE requester_id = $1 ORDER BY id DESC LIMIT 200) a \
-           UNION SELECT id FROM (SELECT id FROM demands WHERE filed_by_id = $1 ORDER BY id DESC LIMIT 200) b \
+           SELECT id FROM (SELECT id FROM demands WHERE requester_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) a \
+           UNION SELECT id FROM (SELECT id FROM demands WHERE filed_by_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) b \
            UNION SELECT id FROM (SELECT m.id FROM demands m JOIN family_links f ON f.member_id = m.requester_id \
-             WHERE f.proxy_id = $1 AND f.state = 'confirmed' ORDER BY m.id DESC LIMIT 200) c) \
-         ORDER BY d.id DESC LIMIT 200"
+             WHERE f.proxy_id = $1 AND f.state = 'confirmed' AND m.id < $2 ORDER BY m.id DESC LIMIT $3) c) \
+         ORDER BY d.id DESC LIMIT $3"
     ))
     .bind(user.id)
+    .bind(Cursor::or_top(before).id)
+    .bind(READ)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows.into_iter().map(|r| line(r, user.id, true)).collect())
+    Ok(Paged::of(rows, |r| Cursor::id(r.id)).map(|r| line(r, user.id, true)))
 }
 
-/// Public demands of the viewer's community, newest first.
-pub async fn community_public(store: &Store, user: &SessionUser) -> Result<Vec<DemandLine>, AppError> {
+/// Public demands of the viewer's community, newest first, a page below `before`.
+pub async fn community_public(
+    store: &Store,
+    user: &SessionUser,
+    before: Option<Cursor>,
+) -> Result<Paged<DemandLine>, AppError> {
     if user.role.home_level() != crate::auth::Level::Community {
-        return Ok(Vec::new());
+        return Ok(Paged::default());
     }
+    let top = Cursor::or_top(before);
     let rows: Vec<LineRow> = sqlx::query_as(&format!(
         "{LINE_SELECT} WHERE d.community_id = $1 AND d.visibility = 'public' AND w.state <> 'withdrawn' \
-         ORDER BY d.created_at DESC, d.id DESC LIMIT 20"
+         AND (d.created_at, d.id) < ($2, $3) ORDER BY d.created_at DESC, d.id DESC LIMIT $4"
     ))
     .bind(user.region_id)
+    .bind(top.key)
+    .bind(top.id)
+    .bind(READ)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows.into_iter().map(|r| line(r, user.id, false)).collect())
+    Ok(Paged::of(rows, |r| Cursor { key: r.created_at, id: r.id }).map(|r| line(r, user.id, false)))
 }

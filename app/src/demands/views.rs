@@ -5,6 +5,7 @@ use crate::affairs::{affairs_menu, Family};
 use crate::form::{load_state, EnhancedForm, FormBanner, FormState};
 use crate::i18n::Lang;
 use crate::prefs::use_lang;
+use crate::ui::paging::{before_in_url, failed, NextPage};
 use crate::ui::{current_user, redirect_to_login, Page, Tab};
 use crate::work::state_label;
 use leptos_router::hooks::use_query_map;
@@ -193,7 +194,8 @@ pub fn DemandForm(
                         </ul>
                     })}
                     <input id="f-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple
-                        aria-describedby="f-photos-hint f-photos-error" data-preview="photo-preview" data-max-files=crate::photos::MAX_PHOTOS data-max-bytes=crate::photos::MAX_PHOTO_BYTES />
+                        aria-describedby="f-photos-hint f-photos-error" data-preview="photo-preview" data-max-files=crate::photos::MAX_PHOTOS data-max-bytes=crate::photos::MAX_PHOTO_BYTES
+                        data-err-count=lang.t(T::ErrPhotoCount) data-err-size=lang.t(T::ErrPhotoSize) data-err-type=lang.t(T::ErrPhotoType) />
                     <ul class="photo-grid small" id="photo-preview" aria-live="polite"></ul>
                     <p class="hint" id="f-photos-hint">{lang.t(T::PhotosHint)}</p>
                     <p class="field-error" id="f-photos-error" data-error-for="photos">{problem("photos")}</p>
@@ -226,16 +228,48 @@ pub fn MyDemandsPage() -> impl IntoView {
     if current_user().is_none() {
         return redirect_to_login("/demands");
     }
-    let list = Resource::new(|| (), |_| my_demands());
+    let before = before_in_url();
+    let list = Resource::new(move || before.clone(), my_demands);
     view! {
         <Page tab=Tab::Me title=lang.t(T::MyDemands).to_string()>
             <p><a class="button primary" href="/post">{lang.t(T::PostDemand)}</a></p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(lines) if lines.is_empty() => view! { <p class="empty">{lang.t(T::NoDemandsYet)}</p> }.into_any(),
-                        Ok(lines) => view! { <DemandList lines=lines lang=lang /> }.into_any(),
-                        Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
+                        Ok(page) if page.lines.is_empty() => view! { <p class="empty">{lang.t(T::NoDemandsYet)}</p> }.into_any(),
+                        Ok(page) => view! {
+                            <DemandList lines=page.lines lang=lang />
+                            <NextPage path="/demands".to_string() next=page.next lang=lang />
+                        }.into_any(),
+                        Err(e) => failed(e, lang),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+    .into_any()
+}
+
+/// The public demands of my community, a page at a time (Home shows the newest few).
+#[component]
+pub fn NeighbourhoodPage() -> impl IntoView {
+    let lang = use_lang();
+    if current_user().is_none() {
+        return redirect_to_login("/neighbourhood");
+    }
+    let before = before_in_url();
+    let list = Resource::new(move || before.clone(), community_demands);
+    view! {
+        <Page tab=Tab::Home title=lang.t(T::NeighbourhoodDemands).to_string()>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(page) if page.lines.is_empty() => view! { <p class="empty">{lang.t(T::NothingHere)}</p> }.into_any(),
+                        Ok(page) => view! {
+                            <DemandList lines=page.lines lang=lang />
+                            <NextPage path="/neighbourhood".to_string() next=page.next lang=lang />
+                        }.into_any(),
+                        Err(e) => failed(e, lang),
                     }
                 })}
             </Suspense>

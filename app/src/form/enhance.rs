@@ -1,13 +1,34 @@
 //! The browser half of [`super::EnhancedForm`]: posts a form with `fetch` and shows the
-//! result in place.
+//! result in place. Every text it shows comes translated from the server (the error
+//! headers, the page's markup, [`ScriptTexts`]): no string catalogue in the page's code.
 
-use crate::error::AppError;
-use crate::i18n::{Lang, T};
+use super::ScriptTexts;
 use gloo_net::http::Request;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlElement, HtmlFormElement, SubmitEvent, UrlSearchParams};
 
-pub fn submit(ev: SubmitEvent, lang: Lang) {
+/// An error answer as the server said it: the banner, and each field's problem
+/// (form-encoded, from the `x-error-message` and `x-error-fields` headers).
+struct Said {
+    message: String,
+    fields: Option<UrlSearchParams>,
+}
+
+impl Said {
+    fn from_headers(message: Option<String>, fields: Option<String>, texts: &ScriptTexts) -> Said {
+        let message = message
+            .and_then(|m| UrlSearchParams::new_with_str(&m).ok())
+            .and_then(|p| p.get("m"))
+            .unwrap_or_else(|| texts.failed.clone());
+        Said { message, fields: fields.and_then(|f| UrlSearchParams::new_with_str(&f).ok()) }
+    }
+
+    fn only(message: &str) -> Said {
+        Said { message: message.to_string(), fields: None }
+    }
+}
+
+pub fn submit(ev: SubmitEvent, texts: &ScriptTexts) {
     let Some(form) = ev.target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) else {
         return;
     };
@@ -34,7 +55,7 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
     let action = attr("action");
     if attr("enctype").eq_ignore_ascii_case("multipart/form-data") {
         set_busy(&form, true);
-        send_multipart(form, action, data, lang);
+        send_multipart(form, action, data, texts.clone());
         return;
     }
     let Ok(params) = UrlSearchParams::new_with_str_sequence_sequence(&data) else {
@@ -42,6 +63,7 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
     };
     let body = String::from(params.to_string());
     set_busy(&form, true);
+    let texts = texts.clone();
     leptos::task::spawn_local(async move {
         let sent = Request::post(&action)
             .header("Accept", "application/json")
@@ -52,7 +74,7 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
             Err(_) => None,
         };
         let Some(resp) = outcome else {
-            show_error(&form, &AppError::Network, lang);
+            show_error(&form, &Said::only(&texts.network));
             set_busy(&form, false);
             return;
         };
@@ -64,13 +86,9 @@ pub fn submit(ev: SubmitEvent, lang: Lang) {
             let _ = web_sys::window().map(|w| w.location().reload());
             return;
         }
-        let error = resp
-            .text()
-            .await
-            .ok()
-            .and_then(|t| serde_json::from_str::<AppError>(&t).ok())
-            .unwrap_or(AppError::Internal);
-        show_error(&form, &error, lang);
+        let said =
+            Said::from_headers(resp.headers().get("x-error-message"), resp.headers().get("x-error-fields"), &texts);
+        show_error(&form, &said);
         set_busy(&form, false);
     });
 }
@@ -89,7 +107,7 @@ fn go(target: &str) {
 }
 
 /// Multipart (photos): XMLHttpRequest, because fetch cannot report upload progress.
-fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData, lang: Lang) {
+fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData, texts: ScriptTexts) {
     use wasm_bindgen::closure::Closure;
     let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return };
     if xhr.open("POST", &action).is_err() {
@@ -116,7 +134,7 @@ fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData
         }
         let status = done_xhr.status().unwrap_or(0);
         if status == 0 {
-            show_error(&form, &AppError::Network, lang);
+            show_error(&form, &Said::only(&texts.network));
             set_busy(&form, false);
             return;
         }
@@ -128,13 +146,9 @@ fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData
             let _ = web_sys::window().map(|w| w.location().reload());
             return;
         }
-        let text = done_xhr.response_text().ok().flatten().unwrap_or_default();
-        let error = serde_json::from_str::<AppError>(&text).unwrap_or(if status == 413 {
-            AppError::invalid("photos", crate::i18n::T::ErrPhotoSize)
-        } else {
-            AppError::Internal
-        });
-        show_error(&form, &error, lang);
+        let header = |name: &str| done_xhr.get_response_header(name).ok().flatten();
+        let said = Said::from_headers(header("x-error-message"), header("x-error-fields"), &texts);
+        show_error(&form, &said);
         set_busy(&form, false);
     });
     xhr.set_onloadend(Some(on_done.as_ref().unchecked_ref()));
@@ -146,8 +160,9 @@ fn send_multipart(form: HtmlFormElement, action: String, data: web_sys::FormData
 
 /// A file input with `data-preview` shows the chosen pictures at once, and says right away
 /// if one is too large (`data-max-bytes`), of the wrong type, or one too many
-/// (`data-max-files`); the server checks again.
-pub fn preview(ev: web_sys::Event, lang: Lang) {
+/// (`data-max-files`), in the words the input carries (`data-err-size`, `data-err-type`,
+/// `data-err-count`); the server checks again.
+pub fn preview(ev: web_sys::Event) {
     let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
     // Integers only: parsing floats would add its own code to every page's wasm.
     let limit = |name: &str| input.dataset().get(name).and_then(|v| v.parse::<u32>().ok()).map_or(f64::MAX, f64::from);
@@ -160,14 +175,14 @@ pub fn preview(ev: web_sys::Event, lang: Lang) {
     let slot = input.form().and_then(|f| f.query_selector("[data-error-for=photos]").ok().flatten());
     let mut problem = None;
     if files.length() as f64 > max_files {
-        problem = Some(crate::i18n::T::ErrPhotoCount);
+        problem = Some("errCount");
     }
     for i in 0..files.length() {
         let Some(file) = files.get(i) else { continue };
         if file.size() > max_bytes {
-            problem = Some(crate::i18n::T::ErrPhotoSize);
+            problem = Some("errSize");
         } else if !matches!(file.type_().as_str(), "image/jpeg" | "image/png" | "image/webp") {
-            problem = Some(crate::i18n::T::ErrPhotoType);
+            problem = Some("errType");
         }
         if let (Ok(url), Ok(li), Ok(img)) =
             (web_sys::Url::create_object_url_with_blob(&file), doc.create_element("li"), doc.create_element("img"))
@@ -179,7 +194,7 @@ pub fn preview(ev: web_sys::Event, lang: Lang) {
         }
     }
     if let Some(slot) = slot {
-        slot.set_text_content(problem.map(|p| p.text(lang)));
+        slot.set_text_content(problem.and_then(|p| input.dataset().get(p)).as_deref());
     }
     if problem.is_some() {
         let _ = input.set_attribute("aria-invalid", "true");
@@ -188,7 +203,7 @@ pub fn preview(ev: web_sys::Event, lang: Lang) {
     }
 }
 
-fn each(form: &HtmlFormElement, selector: &str, f: impl Fn(Element)) {
+fn each(form: &HtmlFormElement, selector: &str, mut f: impl FnMut(Element)) {
     if let Ok(list) = form.query_selector_all(selector) {
         for i in 0..list.length() {
             if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
@@ -218,30 +233,35 @@ fn set_busy(form: &HtmlFormElement, busy: bool) {
     });
 }
 
-fn show_error(form: &HtmlFormElement, error: &AppError, lang: Lang) {
+fn show_error(form: &HtmlFormElement, said: &Said) {
     each(form, "[data-error-for]", |el| el.set_text_content(None));
     each(form, "[aria-invalid]", |el| {
         let _ = el.remove_attribute("aria-invalid");
     });
     each(form, "[data-form-error]", |el| {
-        el.set_text_content(Some(&error.message(lang)));
+        el.set_text_content(Some(&said.message));
         let _ = el.remove_attribute("hidden");
     });
     let mut first: Option<HtmlElement> = None;
-    if let AppError::Invalid(fields) = error {
-        for f in fields {
-            if !f.field.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    if let Some(fields) = &said.fields {
+        // Each field's slot in the form, and the server's words for it, if any.
+        each(form, "[data-error-for]", |slot| {
+            let Some(field) = slot.get_attribute("data-error-for") else { return };
+            let Some(problem) = fields.get(&field) else { return };
+            slot.set_text_content(Some(&problem));
+        });
+        let mut named = Vec::new();
+        each(form, "[data-error-for]", |slot| named.extend(slot.get_attribute("data-error-for")));
+        for field in named.into_iter().filter(|f| fields.has(f)) {
+            // Field names go into a selector: our own, but checked all the same.
+            if !field.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
                 continue;
             }
-            each(form, &format!("[data-error-for={}]", f.field), |el| {
-                el.set_text_content(Some(problem_text(f.problem, lang)))
-            });
-            each(form, &format!("[name={}]", f.field), |el| {
+            each(form, &format!("[name={field}]"), |el| {
                 let _ = el.set_attribute("aria-invalid", "true");
             });
             if first.is_none() {
-                first =
-                    form.query_selector(&format!("[name={}]", f.field)).ok().flatten().and_then(|e| e.dyn_into().ok());
+                first = form.query_selector(&format!("[name={field}]")).ok().flatten().and_then(|e| e.dyn_into().ok());
             }
         }
     }
@@ -255,8 +275,4 @@ fn show_error(form: &HtmlFormElement, error: &AppError, lang: Lang) {
             }
         }
     }
-}
-
-fn problem_text(problem: T, lang: Lang) -> &'static str {
-    problem.text(lang)
 }

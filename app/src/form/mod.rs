@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 #[cfg(feature = "hydrate")]
 pub mod enhance;
 pub mod key;
+pub mod live;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -66,18 +67,41 @@ pub async fn load_draft(form: String) -> Result<Option<Draft>, AppError> {
     server::take_draft(&form).await
 }
 
+/// What the page's script may have to say on its own, translated on the server: the
+/// server's own errors arrive translated too (see `request::server_fn_status`), so the
+/// script's code carries no string catalogue and stays small.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ScriptTexts {
+    /// The server could not be reached.
+    pub network: String,
+    /// An answer that is not one of ours (a proxy's error page).
+    pub failed: String,
+}
+
+impl ScriptTexts {
+    pub fn new(lang: Lang) -> ScriptTexts {
+        ScriptTexts { network: lang.t(T::ErrNetwork).into(), failed: lang.t(T::ErrInternal).into() }
+    }
+}
+
 /// Wraps forms so that, with JavaScript, they post without a reload.
-#[island]
+#[component]
 pub fn EnhancedForm(lang: Lang, children: Children) -> impl IntoView {
+    view! { <FormEnhancer texts=ScriptTexts::new(lang)>{children()}</FormEnhancer> }
+}
+
+/// The island behind [`EnhancedForm`]: it handles the forms rendered inside it.
+#[island]
+pub fn FormEnhancer(texts: ScriptTexts, children: Children) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
-        enhance::submit(ev, lang);
+        enhance::submit(ev, &texts);
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, lang);
+        let _ = (ev, &texts);
     };
     let on_change = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
-        enhance::preview(ev, lang);
+        enhance::preview(ev);
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };

@@ -233,6 +233,7 @@ define_catalogue! {
     MyDemands => "我的诉求", "My demands";
     NoDemandsYet => "您还没有发布过诉求。", "You have not posted any demands yet.";
     NeighbourhoodDemands => "社区公开诉求", "Public demands in the community";
+    AllNeighbourhoodDemands => "查看全部公开诉求", "All public demands";
     Demand => "诉求", "Demand";
     Posted => "提交时间", "Posted";
     DueResponse => "响应期限", "Response due";

@@ -55,10 +55,12 @@ pub struct Notice {
     pub unread: bool,
 }
 
+/// A page of the inbox, newest first; `before` is where the page starts (from the URL).
 #[server(endpoint = "notifications")]
-pub async fn notifications() -> Result<Vec<Notice>, AppError> {
+pub async fn notifications(before: Option<String>) -> Result<crate::ui::paging::Paged<Notice>, AppError> {
     let user = crate::auth::server::require_user()?;
-    server::latest(&crate::request::store()?, user.id).await
+    let before = crate::ui::paging::Cursor::from_arg(before)?;
+    server::latest(&crate::request::store()?, user.id, before).await
 }
 
 #[server(endpoint = "notifications/read")]

@@ -3,6 +3,7 @@
 use super::{Kind, Notice};
 use crate::error::AppError;
 use crate::store::{Millis, Store, Tx};
+use crate::ui::paging::{Cursor, Paged, READ};
 
 /// A notification to leave for someone.
 pub struct Send<'a> {
@@ -59,27 +60,28 @@ pub async fn send(tx: &mut Tx, n: Send<'_>) -> Result<bool, AppError> {
     Ok(done.rows_affected() == 1)
 }
 
-/// The newest notifications of an account.
-pub async fn latest(store: &Store, user: i64) -> Result<Vec<Notice>, AppError> {
+/// A page of an account's notifications, newest first, below `before`.
+pub async fn latest(store: &Store, user: i64, before: Option<Cursor>) -> Result<Paged<Notice>, AppError> {
     let rows: Vec<(i64, Kind, String, Option<i64>, Option<String>, i64, Option<i64>)> = sqlx::query_as(
         "SELECT n.id, n.kind, n.detail, w.demand_id, n.link, n.created_at, n.read_at FROM notifications n \
-         LEFT JOIN work_items w ON w.id = n.work_item_id WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT 100",
+         LEFT JOIN work_items w ON w.id = n.work_item_id WHERE n.user_id = $1 AND n.id < $2 \
+         ORDER BY n.id DESC LIMIT $3",
     )
     .bind(user)
+    .bind(Cursor::or_top(before).id)
+    .bind(READ)
     .fetch_all(store.pool())
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, kind, detail, demand_id, link, at, read)| Notice {
-            id,
-            kind,
-            detail,
-            demand_id,
-            link,
-            when: crate::time::format_local(at),
-            unread: read.is_none(),
-        })
-        .collect())
+    let page = Paged::of(rows, |r| Cursor::id(r.0));
+    Ok(page.map(|(id, kind, detail, demand_id, link, at, read)| Notice {
+        id,
+        kind,
+        detail,
+        demand_id,
+        link,
+        when: crate::time::format_local(at),
+        unread: read.is_none(),
+    }))
 }
 
 pub async fn mark_all_read(store: &Store, user: i64) -> Result<(), AppError> {

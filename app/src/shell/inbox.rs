@@ -5,6 +5,7 @@
 use crate::i18n::{Lang, T};
 use crate::notifications::{notifications, Kind, MarkAllRead, Notice};
 use crate::prefs::use_lang;
+use crate::ui::paging::{failed, NextPage};
 use crate::ui::{current_user, redirect_to_login, Page, Tab};
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -52,7 +53,8 @@ pub fn NotificationsPage() -> impl IntoView {
     if current_user().is_none() {
         return redirect_to_login("/notifications");
     }
-    let list = Resource::new(|| (), |_| notifications());
+    let before = crate::ui::paging::before_in_url();
+    let list = Resource::new(move || before.clone(), notifications);
     view! {
         <Page tab=Tab::Me title=lang.t(T::Notifications).to_string()>
             <form method="post" action=MarkAllRead::url() class="inline-form">
@@ -60,7 +62,11 @@ pub fn NotificationsPage() -> impl IntoView {
             </form>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let items = list.await.unwrap_or_default();
+                    let page = match list.await {
+                        Ok(p) => p,
+                        Err(e) => return failed(e, lang),
+                    };
+                    let items = page.lines;
                     if items.is_empty() {
                         return view! { <p class="empty">{lang.t(T::NoNotifications)}</p> }.into_any();
                     }
@@ -79,6 +85,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
+                        <NextPage path="/notifications".to_string() next=page.next lang=lang />
                     }.into_any()
                 })}
             </Suspense>

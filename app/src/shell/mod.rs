@@ -64,7 +64,7 @@ pub fn App() -> impl IntoView {
     use crate::appointments::views::{AppointmentsPage, BookingPageOne, StationAppointmentsPage};
     use crate::case::views::DemandPage;
     use crate::dashboard::views::DashboardPage;
-    use crate::demands::views::{MyDemandsPage, PostPage};
+    use crate::demands::views::{MyDemandsPage, NeighbourhoodPage, PostPage};
     use crate::open311::views::ApiKeysPage;
     use crate::station::{intake::IntakePage, StationPage};
     use crate::surveys::views::{NewSurveyPage, StationSurveysPage, SurveyPage, SurveyResultsPage, SurveysPage};
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/services/:code") view=AffairPage ssr=SsrMode::Async />
                 <Route path=path!("/post") view=PostPage ssr=SsrMode::Async />
                 <Route path=path!("/demands") view=MyDemandsPage ssr=SsrMode::Async />
+                <Route path=path!("/neighbourhood") view=NeighbourhoodPage ssr=SsrMode::Async />
                 <Route path=path!("/demands/:id") view=DemandPage ssr=SsrMode::Async />
                 <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />

@@ -6,6 +6,9 @@ use crate::station::overview::{my_community, CommunityInfo};
 use crate::ui::{current_user, Page, Tab};
 use leptos::prelude::*;
 
+/// Public demands Home shows; the rest are on /neighbourhood.
+const HOME_DEMANDS: usize = 10;
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
@@ -38,13 +41,12 @@ pub fn HomePage() -> impl IntoView {
             </section>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let public = if signed_in { crate::demands::community_demands().await.unwrap_or_default() } else { Vec::new() };
+                    let public = if signed_in { crate::demands::community_demands(None).await.unwrap_or_default() } else { Default::default() };
+                    // The newest few; the rest a page at a time on /neighbourhood.
+                    let more = public.lines.len() > HOME_DEMANDS;
+                    let public: Vec<_> = public.lines.into_iter().take(HOME_DEMANDS).collect();
                     // Open surveys this resident has not answered yet.
-                    let pending = if signed_in {
-                        crate::surveys::list_surveys().await.map(|l| l.lines.iter().filter(|x| !l.staff && x.open && !x.answered).count()).unwrap_or(0)
-                    } else {
-                        0
-                    };
+                    let pending = if signed_in { crate::surveys::surveys_waiting().await.unwrap_or(0) } else { 0 };
                     view! {
                         {community.await.ok().flatten().map(|c| view! { <StationCard info=c lang=lang /> })}
                         {signed_in.then(|| view! {
@@ -62,6 +64,9 @@ pub fn HomePage() -> impl IntoView {
                             <section aria-labelledby="public-title">
                                 <h2 id="public-title">{lang.t(T::NeighbourhoodDemands)}</h2>
                                 <crate::demands::views::DemandList lines=public lang=lang />
+                                {more.then(|| view! {
+                                    <a class="button secondary" href="/neighbourhood">{lang.t(T::AllNeighbourhoodDemands)}</a>
+                                })}
                             </section>
                         })}
                     }

@@ -122,7 +122,25 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend, writer: Default::default() })
+        let store = Store { pool, backend, writer: Default::default() };
+        store.warn_without_autovacuum().await;
+        Ok(store)
+    }
+
+    /// PostgreSQL plans from table statistics that autovacuum keeps fresh; without it, plans
+    /// made while a table was small stay in use as it grows. Operators hear of it at start.
+    async fn warn_without_autovacuum(&self) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        let on: Result<String, _> =
+            sqlx::query_scalar("SELECT setting FROM pg_settings WHERE name = 'autovacuum'").fetch_one(&self.pool).await;
+        if matches!(on.as_deref(), Ok("off")) {
+            tracing::warn!(
+                "PostgreSQL runs with autovacuum off: statistics go stale as tables grow and queries slow \
+                 down; turn it on, or run ANALYZE regularly"
+            );
+        }
     }
 
     /// Connects once, without a pool (so a refused connection is reported at once, with its

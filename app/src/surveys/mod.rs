@@ -70,6 +70,13 @@ pub async fn list_surveys() -> Result<SurveyList, AppError> {
     server::list(&crate::request::store()?, &user).await
 }
 
+/// Open surveys the signed-in resident has not answered yet (Home's invitation).
+#[server(endpoint = "surveys/waiting")]
+pub async fn surveys_waiting() -> Result<i64, AppError> {
+    let user = crate::auth::server::require_user()?;
+    server::waiting(&crate::request::store()?, &user).await
+}
+
 #[server(endpoint = "surveys/one")]
 pub async fn load_survey_sheet(id: i64) -> Result<SurveySheet, AppError> {
     let user = crate::auth::server::require_user()?;

@@ -155,6 +155,34 @@ pub async fn list(store: &Store, user: &SessionUser) -> Result<SurveyList, AppEr
     Ok(SurveyList { staff, lines })
 }
 
+/// How many surveys the resident could answer now and has not (Home's invitation): only
+/// the open ones are read (an index range), however many the community has run.
+pub async fn waiting(store: &Store, user: &SessionUser) -> Result<i64, AppError> {
+    if user.role != Role::Resident {
+        return Ok(0);
+    }
+    let now = Millis::now().0;
+    let rows: Vec<SurveyRow> = sqlx::query_as(&format!(
+        "SELECT {SURVEY_COLUMNS} FROM surveys WHERE community_id = $1 AND closes_at > $2 AND opens_at <= $2"
+    ))
+    .bind(user.region_id)
+    .bind(now)
+    .fetch_all(store.pool())
+    .await?;
+    let secret = secret(store).await?;
+    let mut waiting = 0;
+    for r in rows.into_iter().filter(|r| r.open(now)) {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM survey_responses WHERE survey_id = $1 AND respondent_key = $2")
+                .bind(r.id)
+                .bind(rules::respondent_key(&secret, r.id, user.id))
+                .fetch_optional(store.pool())
+                .await?;
+        waiting += found.is_none() as i64;
+    }
+    Ok(waiting)
+}
+
 pub async fn sheet(store: &Store, user: &SessionUser, id: i64) -> Result<SurveySheet, AppError> {
     let now = Millis::now().0;
     let s = survey(store, id).await?;

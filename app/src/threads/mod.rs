@@ -72,7 +72,9 @@ pub struct ThreadLine {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadList {
+    /// A page of threads in the chosen order, and where the next page starts.
     pub threads: Vec<ThreadLine>,
+    pub next: Option<String>,
     pub threshold: i64,
     /// May the viewer open a thread (a resident of the community, not blocked)?
     pub can_post: bool,
@@ -200,9 +202,10 @@ pub struct ModerationOverview {
 }
 
 #[server(endpoint = "threads")]
-pub async fn threads(sort: String, topic: String) -> Result<ThreadList, AppError> {
+pub async fn threads(sort: String, topic: String, before: Option<String>) -> Result<ThreadList, AppError> {
     let user = crate::auth::server::require_user()?;
-    server::list(&crate::request::store()?, &user, &sort, &topic).await
+    let before = crate::ui::paging::Cursor::from_arg(before)?;
+    server::list(&crate::request::store()?, &user, &sort, &topic, before).await
 }
 
 #[server(endpoint = "threads/one")]

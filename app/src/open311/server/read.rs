@@ -393,6 +393,11 @@ pub(super) async fn requests(
     if let Some(s) = &service {
         query = query.bind(s.clone());
     }
+    // A list holds up to 1,000 rows and their document in memory while it is built: a few
+    // at a time, the others wait their turn, so a burst of clients cannot swell the
+    // process (the work is the same; 2 cores do it no faster all at once).
+    static BUILDING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+    let _turn = BUILDING.acquire().await;
     let rows = query.fetch_all(store.pool()).await?;
     let items = request_nodes(store, &rows).await?;
     Ok(answer(format, "service_requests", &Node::List { item: "request", items }, StatusCode::OK))

@@ -1,16 +1,24 @@
 //! Threads: the list, one thread with its discussion, opening one with photos.
 
 use super::*;
+use crate::ui::paging::{Cursor, Paged, READ};
 
-pub async fn list(store: &Store, user: &SessionUser, sort: &str, topic: &str) -> Result<ThreadList, AppError> {
+pub async fn list(
+    store: &Store,
+    user: &SessionUser,
+    sort: &str,
+    topic: &str,
+    before: Option<Cursor>,
+) -> Result<ThreadList, AppError> {
     let communities = listed_communities(store, user).await?;
     if communities.is_empty() || !(user.role == Role::Resident || user.role.is_staff()) {
         return Err(AppError::Forbidden);
     }
-    let order = match sort {
-        "supported" => "t.supports DESC, t.id DESC",
-        "active" => "t.last_activity_at DESC, t.id DESC",
-        _ => "t.created_at DESC, t.id DESC",
+    // Each order is (key, id) descending, so a page starts below the last line's pair.
+    let key = match sort {
+        "supported" => "t.supports",
+        "active" => "t.last_activity_at",
+        _ => "t.created_at",
     };
     let in_list = communities.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
     let topic_filter = if TOPICS.contains(&topic) { "AND t.topic = $1" } else { "AND $1 = $1" };
@@ -27,17 +35,26 @@ pub async fn list(store: &Store, user: &SessionUser, sort: &str, topic: &str) ->
         author_role: String,
         hidden: Option<String>,
         created_at: i64,
+        sort_key: i64,
     }
+    let top = Cursor::or_top(before);
     let rows: Vec<Line> = sqlx::query_as(&format!(
         "SELECT t.id, t.title, t.topic, t.state, t.supports, t.comments, t.author_id, u.display_name AS author_name, \
-         u.role AS author_role, t.hidden, t.created_at FROM threads t JOIN users u ON u.id = t.author_id \
-         WHERE t.community_id IN ({in_list}) {topic_filter} ORDER BY {order} LIMIT 200"
+         u.role AS author_role, t.hidden, t.created_at, {key} AS sort_key FROM threads t JOIN users u ON u.id = t.author_id \
+         WHERE t.community_id IN ({in_list}) {topic_filter} AND ({key}, t.id) < ($2, $3) \
+         ORDER BY {key} DESC, t.id DESC LIMIT $4"
     ))
     .bind(topic)
+    .bind(top.key)
+    .bind(top.id)
+    .bind(READ)
     .fetch_all(store.pool())
     .await?;
     let staff = user.role.is_staff();
-    let threads = rows
+    let page = Paged::of(rows, |r| Cursor { key: r.sort_key, id: r.id });
+    let next = page.next.clone();
+    let threads = page
+        .lines
         .into_iter()
         .map(|r| {
             let hidden = hidden(r.hidden.as_deref());
@@ -63,6 +80,7 @@ pub async fn list(store: &Store, user: &SessionUser, sort: &str, topic: &str) ->
         .await?;
     Ok(ThreadList {
         threads,
+        next,
         threshold,
         can_post: user.role == Role::Resident && blocked.is_none(),
         blocked_until: blocked.map(format_local),

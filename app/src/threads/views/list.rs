@@ -12,7 +12,8 @@ pub fn ThreadsPage() -> impl IntoView {
     let sort = query.get("sort").unwrap_or_default();
     let topic = query.get("topic").unwrap_or_default();
     let state = Resource::new(|| (), |_| load_state("thread", OpenThread::PATH));
-    let list = Resource::new(move || (sort.clone(), topic.clone()), |(s, t)| threads(s, t));
+    let before = crate::ui::paging::before_in_url();
+    let list = Resource::new(move || (sort.clone(), topic.clone(), before.clone()), |(s, t, b)| threads(s, t, b));
     let sort = query.get("sort").unwrap_or_default();
     let topic = query.get("topic").unwrap_or_default();
     view! {
@@ -25,7 +26,7 @@ pub fn ThreadsPage() -> impl IntoView {
                         let s = state.await;
                         match list.await {
                             Ok(l) => view! { <ThreadsBody list=l state=s sort=sort topic=topic lang=lang /> }.into_any(),
-                            Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
+                            Err(e) => crate::ui::paging::failed(e, lang),
                         }
                     })
                 }}
@@ -45,6 +46,13 @@ pub(super) fn ThreadsBody(
 ) -> impl IntoView {
     let sorts = [("newest", T::SortNewest), ("supported", T::SortSupported), ("active", T::SortActive)];
     let current_sort = if sort.is_empty() { "newest".to_string() } else { sort };
+    // The same order and topic on the next page (both are codes from fixed lists).
+    let sort_code = sorts.iter().map(|s| s.0).find(|c| *c == current_sort).unwrap_or("newest");
+    let next_path = if TOPICS.contains(&topic.as_str()) {
+        format!("/threads?sort={sort_code}&topic={topic}")
+    } else {
+        format!("/threads?sort={sort_code}")
+    };
     view! {
         {(list.threshold > 0).then(|| view! {
             <p class="notice" data-testid="threshold">{crate::i18n::fmt::threshold_rule(lang, list.threshold)}</p>
@@ -74,6 +82,7 @@ pub(super) fn ThreadsBody(
                 <ul class="thread-list">
                     {list.threads.into_iter().map(|t| view! { <ThreadLineView t=t lang=lang /> }).collect_view()}
                 </ul>
+                <crate::ui::paging::NextPage path=next_path next=list.next lang=lang />
             }.into_any()
         }}
     }
@@ -139,7 +148,8 @@ pub(super) fn NewThreadForm(state: FormState, lang: Lang) -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="f-photos">{lang.t(T::Photos)}</label>
-                        <input id="f-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple data-preview="photo-preview" data-max-files=crate::photos::MAX_PHOTOS data-max-bytes=crate::photos::MAX_PHOTO_BYTES />
+                        <input id="f-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple data-preview="photo-preview" data-max-files=crate::photos::MAX_PHOTOS data-max-bytes=crate::photos::MAX_PHOTO_BYTES
+                        data-err-count=lang.t(T::ErrPhotoCount) data-err-size=lang.t(T::ErrPhotoSize) data-err-type=lang.t(T::ErrPhotoType) />
                         <ul class="photo-grid small" id="photo-preview" aria-live="polite"></ul>
                         <p class="hint">{lang.t(T::PhotosHint)}</p>
                         <p class="field-error" data-error-for="photos">{problem("photos")}</p>

@@ -2,8 +2,9 @@
 //! station's moderation desk (`/station/threads`). Everything renders on the server and works
 //! as plain forms; the live region and form enhancement are islands.
 
-use super::live::{LiveThread, LIVE_REGION};
+use super::live::LIVE_REGION;
 use super::*;
+use crate::form::live::{LiveRegion, LiveTexts};
 use crate::form::{load_state, EnhancedForm, FormBanner, FormState};
 use crate::i18n::Lang;
 use crate::prefs::use_lang;

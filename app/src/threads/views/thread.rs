@@ -89,12 +89,12 @@ pub(super) fn ThreadDetail(t: ThreadView, forms: ThreadForms, lang: Lang) -> imp
             </section>
             <StationAnswer t=t.clone() state=forms.answer.clone() lang=lang />
             <Meetings t=t.clone() state=forms.meeting.clone() lang=lang />
-            <LiveThread thread_id=id lang=lang>
+            <LiveRegion stream=format!("/live/threads/{id}") region=LIVE_REGION.to_string() texts=LiveTexts::new(lang)>
                 <div id=LIVE_REGION>
                     <Supports t=t.clone() lang=lang />
                     <Comments t=t.clone() lang=lang />
                 </div>
-            </LiveThread>
+            </LiveRegion>
             {powers.can_comment.then(|| view! { <CommentForm thread_id=id parent=None state=forms.comment.clone() lang=lang /> })}
         </Page>
     }
