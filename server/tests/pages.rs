@@ -5,7 +5,6 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Walks a list through its server function: `lines` of each page, `next` for the cursor.
