@@ -25,7 +25,7 @@ DATABASE_URL ?= sqlite://data/mycommunity.db
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test setup setup-rust setup-node setup-browser build build-front test-rust test-postgres test-e2e size bench clean
+.PHONY: help run test setup setup-rust setup-node setup-browser build build-front test-rust test-postgres test-e2e size bench lighthouse clean
 
 help:
 	@echo "make run   - set up, build, migrate, seed the demo community, serve at http://127.0.0.1:3000"
@@ -106,6 +106,10 @@ size:
 
 bench: build
 	cargo run --release -p server --example bench
+
+# Lighthouse mobile on /, /services, /threads and a demand page: LCP and score.
+lighthouse: build setup-browser
+	scripts/lighthouse.sh
 
 clean:
 	cargo clean

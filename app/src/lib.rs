@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod live;
 pub mod notifications;
 pub mod open311;
+pub mod paging;
 pub mod photos;
 pub mod places;
 pub mod prefs;

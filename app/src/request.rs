@@ -116,7 +116,7 @@ fn request_lang(headers: &axum::http::HeaderMap) -> crate::i18n::Lang {
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == crate::prefs::LANG_COOKIE)
+        .find(|c| c.name() == crate::i18n::LANG_COOKIE)
         .and_then(|c| Lang::from_tag(c.value()));
     cookie.unwrap_or_else(|| {
         headers

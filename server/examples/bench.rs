@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Bump when the scale seed changes: the cached seeded databases are then made again.
-const SEED_VERSION: &str = "v3";
+const SEED_VERSION: &str = "v4";
 
 #[derive(Clone, Copy)]
 enum Target {

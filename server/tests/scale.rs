@@ -191,6 +191,17 @@ async fn fast_dashboard_equals_recomputation_at_scale() {
     let made = sql_i64(&db, "SELECT COUNT(*) FROM regions WHERE code LIKE '%-0_' AND level = 'community'").await;
     assert_eq!(made, 3, "5 communities: the two pilots and three made");
     assert!(items > 1_500, "a year of cases in five communities: {items}");
+    // Departments whistled up (吹哨报到) in every made community's subdistrict: a waiting
+    // whistle exactly on the items still transferred, reports before resolution.
+    let whistles = sql_i64(&db, "SELECT COUNT(*) FROM whistles").await;
+    assert!(whistles > 100, "whistles at scale: {whistles}");
+    assert!(sql_i64(&db, "SELECT COUNT(DISTINCT subdistrict_id) FROM departments").await >= 4);
+    let mismatched = "SELECT COUNT(*) FROM work_items w WHERE (w.state = 'transferred') <> EXISTS \
+         (SELECT 1 FROM whistles h WHERE h.work_item_id = w.id AND h.reported_at IS NULL)";
+    assert_eq!(sql_i64(&db, mismatched).await, 0, "waiting whistles and transferred items agree");
+    let late_report = "SELECT COUNT(*) FROM whistles h JOIN work_items w ON w.id = h.work_item_id \
+         WHERE h.reported_at > w.resolved_at OR h.checked_in_at > h.reported_at OR h.summoned_at > h.checked_in_at";
+    assert_eq!(sql_i64(&db, late_report).await, 0, "summoned, checked in, reported, resolved: in that order");
     // Idempotent: a second run writes nothing.
     let again = cli(&db, &["seed-scale", "--communities", "5"]);
     assert!(again.status.success());

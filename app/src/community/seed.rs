@@ -184,9 +184,30 @@ pub async fn upsert_community(
         .fetch_optional(&mut **tx)
         .await?;
     match parent {
-        Some(p) => Ok(Some(upsert_region(tx, "community", code, zh, en, Some(p)).await?)),
+        Some(p) => {
+            // A subdistrict with communities has its offices to whistle up.
+            departments(tx, p).await?;
+            Ok(Some(upsert_region(tx, "community", code, zh, en, Some(p)).await?))
+        }
         None => Ok(None),
     }
+}
+
+/// The subdistrict's offices that stations whistle up (the same six in every subdistrict).
+async fn departments(tx: &mut Tx, subdistrict: i64) -> Result<(), AppError> {
+    for (dcode, dzh, den) in G_DEPARTMENTS {
+        sqlx::query(
+            "INSERT INTO departments (subdistrict_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (subdistrict_id, code) DO NOTHING",
+        )
+        .bind(subdistrict)
+        .bind(dcode)
+        .bind(dzh)
+        .bind(den)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The hierarchy alone: district, subdistricts, pilot communities, areas, buildings,
@@ -204,18 +225,7 @@ pub async fn seed_hierarchy(store: &Store) -> Result<Vec<i64>, AppError> {
                 seed_areas(&mut tx, community, areas).await?;
                 pilots.push(community);
             }
-            for (dcode, dzh, den) in G_DEPARTMENTS {
-                sqlx::query(
-                    "INSERT INTO departments (subdistrict_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (subdistrict_id, code) DO NOTHING",
-                )
-                .bind(sub)
-                .bind(dcode)
-                .bind(dzh)
-                .bind(den)
-                .execute(&mut *tx)
-                .await?;
-            }
+            departments(&mut tx, sub).await?;
         }
     }
     tx.commit().await?;

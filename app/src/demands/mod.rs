@@ -3,7 +3,7 @@
 
 use crate::error::AppError;
 use crate::i18n::{Named, T};
-use crate::ui::paging::Paged;
+use crate::paging::Paged;
 use crate::work::rules::{Place, State, Urgency};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -92,7 +92,7 @@ pub async fn load_posting_context(upload_key: String) -> Result<PostingContext, 
 #[server(endpoint = "demands/mine")]
 pub async fn my_demands(before: Option<String>) -> Result<Paged<DemandLine>, AppError> {
     let user = crate::auth::server::require_user()?;
-    let before = crate::ui::paging::Cursor::from_arg(before)?;
+    let before = crate::paging::Cursor::from_arg(before)?;
     server::mine(&crate::request::store()?, &user, before).await
 }
 
@@ -101,6 +101,6 @@ pub async fn my_demands(before: Option<String>) -> Result<Paged<DemandLine>, App
 #[server(endpoint = "demands/community")]
 pub async fn community_demands(before: Option<String>) -> Result<Paged<DemandLine>, AppError> {
     let user = crate::auth::server::require_user()?;
-    let before = crate::ui::paging::Cursor::from_arg(before)?;
+    let before = crate::paging::Cursor::from_arg(before)?;
     server::community_public(&crate::request::store()?, &user, before).await
 }

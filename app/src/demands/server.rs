@@ -2,9 +2,9 @@
 
 use super::*;
 use crate::auth::SessionUser;
+use crate::paging::{Cursor, Paged, READ};
 use crate::store::Store;
 use crate::time::format_local;
-use crate::ui::paging::{Cursor, Paged, READ};
 
 pub async fn posting_context(store: &Store, user: &SessionUser, upload_key: &str) -> Result<PostingContext, AppError> {
     let community = if user.role.home_level() == crate::auth::Level::Community {

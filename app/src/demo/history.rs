@@ -12,7 +12,7 @@ use crate::form::key::IdempotencyKey;
 use crate::store::{Store, Tx};
 use crate::work::rules::{self, AffairLimits, DeadlinePolicy, ItemKind, Mode, Place, RouteReason, State};
 use crate::work::rules::{Triage, TriageReason, Urgency};
-use crate::work::server::{Past, WorkTx};
+use crate::work::server::{Past, PastWhistle, WorkTx};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -52,6 +52,8 @@ pub struct Community {
     workers: Vec<i64>,
     stationmaster: Option<i64>,
     residents: Vec<i64>,
+    /// The subdistrict's departments (whistles at scale).
+    departments: Vec<i64>,
 }
 
 /// Writes the history once (a second run finds it and does nothing). Returns the number of
@@ -193,8 +195,15 @@ pub async fn load(tx: &mut Tx, code: &str, names: &[&str], phone_base: i64) -> R
         .await?;
         residents.push(r);
     }
+    let departments: Vec<i64> = sqlx::query_scalar(
+        "SELECT d.id FROM departments d JOIN regions c ON c.parent_id = d.subdistrict_id WHERE c.id = $1 ORDER BY d.id",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(Some(Community {
         id,
+        departments,
         affairs: affairs
             .into_iter()
             .map(|(id, r, c)| Affair { id, limits: AffairLimits { response_hours: r, completion_hours: c } })
@@ -381,6 +390,14 @@ async fn item(
     case.building_id = Some(building);
     case.urgency = urgency;
     case.triage = Some((Triage::Immediate, TriageReason::AffairOnTheSpot));
+    // At scale, a third of the cases about buildings and public areas need a subdistrict
+    // department (吹哨报到): whistled after the answer, reported before it is resolved, or
+    // still waiting when it is not. (The demo's history keeps its own draws.)
+    let mut s = s;
+    let mut whistles = Vec::new();
+    if span.key == "scale" && place != Place::Home && !c.departments.is_empty() && rng.gen_bool(0.33) {
+        whistles = whistled(rng, &mut s, c, assignee.unwrap_or(requester), now);
+    }
     let steps = s
         .steps
         .iter()
@@ -402,6 +419,7 @@ async fn item(
         closed: s.closed,
         overdue_flagged: s.first_response.map_or(now > respond_by, |r| r > respond_by).then_some(respond_by),
         steps,
+        whistles,
     });
     let Some(filed) = file_case(w, case).await? else { return Ok(()) };
     if let Some((level, at)) = s.rating {
@@ -418,6 +436,47 @@ async fn item(
         }
     }
     Ok(())
+}
+
+/// Turns a story's "accepted → in progress / resolved" into a whistle to one or two
+/// departments: transferred half an hour after the answer; each checks in within the hour
+/// and reports before the case is resolved; a case still open is still waiting for them.
+fn whistled(rng: &mut StdRng, s: &mut Story, c: &Community, by: i64, now: i64) -> Vec<PastWhistle> {
+    use State as S;
+    let Some(i) = s.steps.iter().position(|st| st.1 == S::Accepted && matches!(st.2, S::Resolved | S::InProgress))
+    else {
+        return Vec::new();
+    };
+    let (end, _, to) = s.steps[i];
+    let done = to == S::Resolved;
+    let summoned = if done { s.first_response.unwrap_or(end) + H / 2 } else { end };
+    if summoned >= now || done && summoned >= end {
+        return Vec::new();
+    }
+    let mut steps = vec![(summoned, S::Accepted, S::Transferred)];
+    let reported = done.then(|| summoned + (end - summoned) * 3 / 4);
+    if let Some(r) = reported {
+        steps.push((r, S::Transferred, S::InProgress));
+        steps.push((end, S::InProgress, S::Resolved));
+    } else {
+        s.state = S::Transferred;
+    }
+    s.steps.splice(i..=i, steps);
+    let first = rng.gen_range(0..c.departments.len());
+    let count = if c.departments.len() > 1 && rng.gen_bool(0.25) { 2 } else { 1 };
+    (0..count)
+        .map(|k| {
+            let checked_in = (summoned + rng.gen_range(H / 6..2 * H)).min(reported.unwrap_or(i64::MAX));
+            PastWhistle {
+                department: c.departments[(first + k) % c.departments.len()],
+                summoned_by: by,
+                summoned_at: summoned,
+                checked_in_at: Some(checked_in).filter(|t| *t < now),
+                reported_at: reported,
+                report: "已到现场处置完毕。",
+            }
+        })
+        .collect()
 }
 
 /// The stationmaster's callback after a bad rating, answered the same day and closed.
@@ -464,6 +523,7 @@ async fn callback(
         closed,
         overdue_flagged: None,
         steps: Vec::new(),
+        whistles: Vec::new(),
     });
     if let Some(filed) = file_case(w, case).await? {
         crate::ratings::server::link_past_callback(w.tx(), rated, filed.item).await?;

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 mod catalogue;
 pub use catalogue::T;
 
+/// The cookie that keeps the reader's language (set by `prefs`, read wherever a request is
+/// answered).
+pub const LANG_COOKIE: &str = "mc_lang";
+
 /// A language the UI speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Lang {

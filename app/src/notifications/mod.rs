@@ -57,9 +57,9 @@ pub struct Notice {
 
 /// A page of the inbox, newest first; `before` is where the page starts (from the URL).
 #[server(endpoint = "notifications")]
-pub async fn notifications(before: Option<String>) -> Result<crate::ui::paging::Paged<Notice>, AppError> {
+pub async fn notifications(before: Option<String>) -> Result<crate::paging::Paged<Notice>, AppError> {
     let user = crate::auth::server::require_user()?;
-    let before = crate::ui::paging::Cursor::from_arg(before)?;
+    let before = crate::paging::Cursor::from_arg(before)?;
     server::latest(&crate::request::store()?, user.id, before).await
 }
 

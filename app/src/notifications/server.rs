@@ -2,8 +2,8 @@
 
 use super::{Kind, Notice};
 use crate::error::AppError;
+use crate::paging::{Cursor, Paged, READ};
 use crate::store::{Millis, Store, Tx};
-use crate::ui::paging::{Cursor, Paged, READ};
 
 /// A notification to leave for someone.
 pub struct Send<'a> {

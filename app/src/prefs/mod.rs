@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::ServerFn;
 
-pub const LANG_COOKIE: &str = "mc_lang";
+pub use crate::i18n::LANG_COOKIE;
 pub const ELDER_COOKIE: &str = "mc_elder";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

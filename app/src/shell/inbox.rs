@@ -4,8 +4,8 @@
 
 use crate::i18n::{Lang, T};
 use crate::notifications::{notifications, Kind, MarkAllRead, Notice};
+use crate::paging::{failed, NextPage};
 use crate::prefs::use_lang;
-use crate::ui::paging::{failed, NextPage};
 use crate::ui::{current_user, redirect_to_login, Page, Tab};
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -53,7 +53,7 @@ pub fn NotificationsPage() -> impl IntoView {
     if current_user().is_none() {
         return redirect_to_login("/notifications");
     }
-    let before = crate::ui::paging::before_in_url();
+    let before = crate::paging::before_in_url();
     let list = Resource::new(move || before.clone(), notifications);
     view! {
         <Page tab=Tab::Me title=lang.t(T::Notifications).to_string()>

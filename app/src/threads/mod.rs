@@ -204,7 +204,7 @@ pub struct ModerationOverview {
 #[server(endpoint = "threads")]
 pub async fn threads(sort: String, topic: String, before: Option<String>) -> Result<ThreadList, AppError> {
     let user = crate::auth::server::require_user()?;
-    let before = crate::ui::paging::Cursor::from_arg(before)?;
+    let before = crate::paging::Cursor::from_arg(before)?;
     server::list(&crate::request::store()?, &user, &sort, &topic, before).await
 }
 

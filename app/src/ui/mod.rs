@@ -10,7 +10,6 @@ use leptos_meta::Title;
 
 pub mod charts;
 mod icons;
-pub mod paging;
 
 /// The signed-in account for the page being rendered (server side).
 #[derive(Clone, Debug, Default)]

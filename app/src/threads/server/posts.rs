@@ -1,7 +1,7 @@
 //! Threads: the list, one thread with its discussion, opening one with photos.
 
 use super::*;
-use crate::ui::paging::{Cursor, Paged, READ};
+use crate::paging::{Cursor, Paged, READ};
 
 pub async fn list(
     store: &Store,

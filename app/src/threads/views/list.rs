@@ -12,7 +12,7 @@ pub fn ThreadsPage() -> impl IntoView {
     let sort = query.get("sort").unwrap_or_default();
     let topic = query.get("topic").unwrap_or_default();
     let state = Resource::new(|| (), |_| load_state("thread", OpenThread::PATH));
-    let before = crate::ui::paging::before_in_url();
+    let before = crate::paging::before_in_url();
     let list = Resource::new(move || (sort.clone(), topic.clone(), before.clone()), |(s, t, b)| threads(s, t, b));
     let sort = query.get("sort").unwrap_or_default();
     let topic = query.get("topic").unwrap_or_default();
@@ -26,7 +26,7 @@ pub fn ThreadsPage() -> impl IntoView {
                         let s = state.await;
                         match list.await {
                             Ok(l) => view! { <ThreadsBody list=l state=s sort=sort topic=topic lang=lang /> }.into_any(),
-                            Err(e) => crate::ui::paging::failed(e, lang),
+                            Err(e) => crate::paging::failed(e, lang),
                         }
                     })
                 }}
@@ -82,7 +82,7 @@ pub(super) fn ThreadsBody(
                 <ul class="thread-list">
                     {list.threads.into_iter().map(|t| view! { <ThreadLineView t=t lang=lang /> }).collect_view()}
                 </ul>
-                <crate::ui::paging::NextPage path=next_path next=list.next lang=lang />
+                <crate::paging::NextPage path=next_path next=list.next lang=lang />
             }.into_any()
         }}
     }

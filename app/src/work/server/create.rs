@@ -53,6 +53,19 @@ pub struct Past {
     pub overdue_flagged: Option<i64>,
     /// (when, from, to, who)
     pub steps: Vec<(i64, State, State, Option<i64>)>,
+    /// Departments whistled up (吹哨报到) and how each answered.
+    pub whistles: Vec<PastWhistle>,
+}
+
+/// A whistle of the past: summoned, checked in, reported (or still waiting).
+#[derive(Clone, Debug)]
+pub struct PastWhistle {
+    pub department: i64,
+    pub summoned_by: i64,
+    pub summoned_at: i64,
+    pub checked_in_at: Option<i64>,
+    pub reported_at: Option<i64>,
+    pub report: &'static str,
 }
 
 /// Creates the item in the case's transaction and returns its id.
@@ -178,6 +191,30 @@ async fn write_past(
         let line =
             Line { kind: EventKind::Transition, actor, from: Some(from), to: Some(to), note: "", public: true, at };
         append(tx, id, line).await?;
+    }
+    for h in p.whistles {
+        // The deadlines a live whistle gets by default (check in within the hour, report
+        // within a day).
+        let d = crate::config::AppConfig::default();
+        let (checkin_by, report_by) =
+            (h.summoned_at + d.whistle_checkin_minutes * 60_000, h.summoned_at + d.whistle_report_hours * 3_600_000);
+        sqlx::query(
+            "INSERT INTO whistles (work_item_id, department_id, summoned_by, summoned_at, checkin_by, report_by, \
+             checked_in_at, checked_in_by, reported_at, reported_by, report) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(id)
+        .bind(h.department)
+        .bind(h.summoned_by)
+        .bind(h.summoned_at)
+        .bind(checkin_by)
+        .bind(report_by)
+        .bind(h.checked_in_at)
+        .bind(h.checked_in_at.map(|_| h.summoned_by))
+        .bind(h.reported_at)
+        .bind(h.reported_at.map(|_| h.summoned_by))
+        .bind(h.reported_at.map(|_| h.report))
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(id)
 }

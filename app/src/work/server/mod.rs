@@ -9,7 +9,7 @@ pub mod units;
 
 pub use actions::*;
 pub use change::{transition, Step, WorkTx};
-pub use create::{create_item, NewItem, Past};
+pub use create::{create_item, NewItem, Past, PastWhistle};
 pub use units::*;
 
 use super::rules::{ItemKind, RouteReason, State, Triage, TriageReason, Visibility};

@@ -116,8 +116,13 @@ pub fn NextPage(path: String, next: Option<String>, lang: Lang) -> impl IntoView
 
 /// What a list page shows when its server function failed (a bad cursor is a 400).
 pub fn failed(e: AppError, lang: Lang) -> AnyView {
+    // The page's status (as `request::set_page_status`; this base module imports no feature).
     #[cfg(feature = "ssr")]
-    crate::request::set_page_status(e.status());
+    if let (Some(res), Ok(code)) =
+        (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(e.status()))
+    {
+        res.set_status(code);
+    }
     view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any()
 }
 
