@@ -107,7 +107,7 @@ size:
 bench: build
 	cargo run --release -p server --example bench
 
-# Lighthouse mobile on /, /services, /threads and a demand page: LCP and score.
+# Lighthouse mobile on the resident pages: LCP and score.
 lighthouse: build setup-browser
 	scripts/lighthouse.sh
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lighthouse (mobile, the default: a mid-range phone on a slow 4G link, 4x CPU slowdown) on
-# the pages issue 12 names, against a fresh demo server: prints each page's LCP and
+# the resident pages, against a fresh demo server: prints each page's LCP and
 # performance score. Uses Debian's chromium and the npm registry's lighthouse.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,14 +13,12 @@ export DATABASE_URL="sqlite://$dir/lh.db" LEPTOS_SITE_ADDR=127.0.0.1:3290 RUST_L
 pid=$!
 base=http://127.0.0.1:3290
 for _ in $(seq 50); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
-# A resident's session (the demand page and the lists need one).
+# A resident's session (the lists need one).
 cookie=$(curl -s -D - -o /dev/null -H 'Accept: application/json' -H "Origin: $base" \
   --data 'phone=13800000001&password=shequ2026' "$base/api/login" | awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^mc_session=/ {print $2}')
-demand=$(curl -s -H "Cookie: $cookie" -H 'Accept: application/json' -H "Origin: $base" -X POST "$base/api/demands/mine" \
-  | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
 lh="npx --yes lighthouse@12.8.2"
 printf '%-22s %10s %8s\n' page "LCP ms" score
-for page in / /services /threads "/demands/$demand"; do
+for page in / /services /threads /demands /notifications; do
   headers=$(printf '{"Cookie":"%s"}' "$cookie")
   [ "$page" = /services ] && headers='{}'
   $lh "$base$page" --quiet --only-categories=performance --chrome-path=/usr/bin/chromium \
