@@ -54,20 +54,6 @@ async fn ids(db: &TestDb, sql: &str) -> BTreeSet<i64> {
     sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap().into_iter().collect()
 }
 
-async fn open311_post(server: &TestServer, key: &str, n: usize) {
-    let d = format!("路灯不亮 {n}");
-    let form = [
-        ("api_key", key),
-        ("jurisdiction_id", "qianggen"),
-        ("service_code", "drain-manhole"),
-        ("address_string", "5号楼东侧"),
-        ("attribute[urgency]", "normal"),
-        ("description", d.as_str()),
-    ];
-    let res = client().post(server.url("/open311/v2/requests.json")).form(&form).send().await.unwrap();
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-}
-
 #[tokio::test]
 async fn community_demands_and_my_demands_page_by_key() {
     let Some(db) = TestDb::create().await else { return };
@@ -77,7 +63,7 @@ async fn community_demands_and_my_demands_page_by_key() {
         String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("key: ").map(str::to_string)).unwrap();
     let server = TestServer::start(&db, &[("OPEN311_POSTS_PER_MINUTE", "100000")]);
     for n in 0..120 {
-        open311_post(&server, &key, n).await;
+        open311_post(&server, &key, &format!("路灯不亮 {n}")).await;
     }
     let resident = logged_in(&server, RESIDENT).await;
 
@@ -92,7 +78,7 @@ async fn community_demands_and_my_demands_page_by_key() {
     let mut extra = 1000;
     let seen = walk(&resident, &server, "demands/community", &[], "id", async || {
         for _ in 0..5 {
-            open311_post(&server, &key, extra).await;
+            open311_post(&server, &key, &format!("路灯不亮 {extra}")).await;
             extra += 1;
         }
     })
@@ -132,6 +118,10 @@ async fn community_demands_and_my_demands_page_by_key() {
         .await
         .unwrap()
         .contains("rel=\"next\""));
+    // Each list is the signed-in person's own: without a session, nothing.
+    for endpoint in ["demands/mine", "demands/community", "notifications", "surveys/waiting"] {
+        assert_eq!(call(&client(), &server, endpoint, &[]).await.status(), 401, "{endpoint}");
+    }
     // A forged cursor is a bad request, never a guess; on the page too.
     assert_eq!(call(&resident, &server, "demands/mine", &[("before", "x")]).await.status(), 400);
     assert_eq!(call(&resident, &server, "demands/community", &[("before", "1.x")]).await.status(), 400);
