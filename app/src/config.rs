@@ -20,6 +20,10 @@ pub struct AppConfig {
     /// behind one address).
     pub login_max_failures_per_ip: i64,
     pub login_window_minutes: i64,
+    /// Registrations tried from one client address in an hour (each costs a password hash).
+    pub registrations_per_ip_per_hour: i64,
+    /// Open311 calls without `jurisdiction_id` are for this community (when set).
+    pub open311_default_jurisdiction: Option<String>,
     /// The community whose affairs menu visitors see.
     pub default_community: String,
     /// The service commitment's time limits.
@@ -46,6 +50,8 @@ impl Default for AppConfig {
             login_max_failures_per_phone: 5,
             login_max_failures_per_ip: 20,
             login_window_minutes: 15,
+            registrations_per_ip_per_hour: 20,
+            open311_default_jurisdiction: None,
             default_community: "qianggen".to_string(),
             deadlines: DeadlinePolicy::default(),
             whistle_checkin_minutes: 60,

@@ -16,6 +16,7 @@ pub mod demands;
 #[cfg(feature = "ssr")]
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod family;
 pub mod form;
 pub mod i18n;

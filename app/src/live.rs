@@ -66,20 +66,75 @@ pub fn start_listener(database_url: String) {
     });
 }
 
-/// An event stream that says `changed` whenever `key` changes, for as long as the page is open.
-pub fn changes(key: String) -> Response {
+/// Open streams a signed-in account may hold on one instance (a few tabs; more is a leak
+/// or abuse, and each holds a connection).
+pub const STREAMS_PER_USER: usize = 6;
+
+/// This instance's count of one account's open streams: a place is taken when a stream
+/// opens and given back when it ends, however it ends.
+struct Place(i64);
+
+impl Place {
+    fn take(user: i64) -> Option<Place> {
+        let mut open = open_streams().lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(user).or_insert(0);
+        if *n >= STREAMS_PER_USER {
+            return None;
+        }
+        *n += 1;
+        Some(Place(user))
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut open = open_streams().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.0) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.0);
+            }
+        }
+    }
+}
+
+fn open_streams() -> &'static std::sync::Mutex<std::collections::HashMap<i64, usize>> {
+    static OPEN: OnceLock<std::sync::Mutex<std::collections::HashMap<i64, usize>>> = OnceLock::new();
+    OPEN.get_or_init(Default::default)
+}
+
+/// An event stream for `user` that says `changed` whenever `key` changes, for as long as
+/// the page is open and `allowed` still says yes: access is checked again at each change
+/// (a demand made private, a thread hidden), and the stream ends with `ended` when it no
+/// longer holds. At most [`STREAMS_PER_USER`] at once per account (429 beyond).
+pub fn changes<F, Fut>(key: String, user: i64, allowed: F) -> Response
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let Some(place) = Place::take(user) else {
+        return (axum::http::StatusCode::TOO_MANY_REQUESTS, [(axum::http::header::RETRY_AFTER, "30")]).into_response();
+    };
     let mut rx = local().subscribe();
     let id = key.rsplit(':').next().unwrap_or("").to_string();
     let stream = async_stream::stream! {
+        let _place = place;
         yield Ok::<Event, std::convert::Infallible>(Event::default().event("ready").data(id.to_string()));
         loop {
-            match rx.recv().await {
-                Ok(changed) if changed == key => yield Ok(Event::default().event("changed").data(id.to_string())),
-                Ok(_) => {}
+            let changed = match rx.recv().await {
+                Ok(changed) => changed == key,
                 // Missed some: tell the page to refresh anyway.
-                Err(broadcast::error::RecvError::Lagged(_)) => yield Ok(Event::default().event("changed").data(id.to_string())),
+                Err(broadcast::error::RecvError::Lagged(_)) => true,
                 Err(broadcast::error::RecvError::Closed) => break,
+            };
+            if !changed {
+                continue;
             }
+            if !allowed().await {
+                yield Ok(Event::default().event("ended").data(id.to_string()));
+                break;
+            }
+            yield Ok(Event::default().event("changed").data(id.to_string()));
         }
     };
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(20))).into_response()

@@ -83,16 +83,8 @@ pub fn is_plain_form_post() -> bool {
 /// problem, form-encoded). The translating stays on the server, so no page ships the
 /// string catalogue in its code.
 pub async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let api = req.uri().path().starts_with("/api/");
     let lang = request_lang(req.headers());
     let res = next.run(req).await;
-    if api && res.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        // The body limit answered before any server function: only photos make a form
-        // that large.
-        let mut res = res;
-        say(res.headers_mut(), &AppError::invalid("photos", crate::i18n::T::ErrPhotoSize), lang);
-        return res;
-    }
     if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
         || !res.headers().contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
     {
@@ -108,7 +100,7 @@ pub async fn server_fn_status(req: axum::extract::Request, next: axum::middlewar
 }
 
 /// The language of a request outside the page renderer: the cookie, else `Accept-Language`.
-fn request_lang(headers: &axum::http::HeaderMap) -> crate::i18n::Lang {
+pub(crate) fn request_lang(headers: &axum::http::HeaderMap) -> crate::i18n::Lang {
     use crate::i18n::Lang;
     let cookie = headers
         .get_all(header::COOKIE)
@@ -129,7 +121,10 @@ fn request_lang(headers: &axum::http::HeaderMap) -> crate::i18n::Lang {
 
 /// Writes the error's translated texts into the response headers (form-encoded: header
 /// values are ASCII).
-fn say(headers: &mut axum::http::HeaderMap, e: &AppError, lang: crate::i18n::Lang) {
+pub(crate) fn say(headers: &mut axum::http::HeaderMap, e: &AppError, lang: crate::i18n::Lang) {
+    if let AppError::Throttled { retry_after_secs } | AppError::RateLimited { retry_after_secs, .. } = e {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from((*retry_after_secs).max(1)));
+    }
     let message = serde_urlencoded::to_string([("m", e.message(lang))]).unwrap_or_default();
     if let Ok(v) = HeaderValue::from_str(&message) {
         headers.insert("x-error-message", v);
@@ -168,30 +163,47 @@ pub fn build_cookie(name: &'static str, value: String, max_age_secs: i64) -> coo
         .build()
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For` hop when the
-/// server is configured to trust its proxy.
+/// The client's address: the socket peer, or, when the server is configured to trust its
+/// proxy, the address that proxy saw: the last `X-Forwarded-For` entry, which the proxy
+/// appends. The entries before it are whatever the client sent, and prove nothing.
 pub fn client_ip() -> String {
-    let Some(parts) = parts() else {
-        return "unknown".into();
-    };
-    if config().trust_proxy {
-        if let Some(first) =
-            parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
-        {
-            return first.trim().to_string();
+    match parts() {
+        Some(parts) => client_ip_of(&parts.headers, &parts.extensions, config().trust_proxy),
+        None => "unknown".into(),
+    }
+}
+
+/// [`client_ip`] from a request's parts, outside the page renderer (plain axum routes).
+pub fn client_ip_of(headers: &axum::http::HeaderMap, extensions: &axum::http::Extensions, trust_proxy: bool) -> String {
+    if trust_proxy {
+        let all = headers.get_all("x-forwarded-for");
+        let last = all
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .last();
+        if let Some(last) = last {
+            return last.to_string();
         }
     }
-    parts
-        .extensions
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
 }
 
 /// Redirects after a successful post: a 302 for a plain form, a header the enhancing
-/// script follows otherwise.
+/// script follows otherwise. `leptos_axum::redirect` panics on a value that is not a valid
+/// header: such a target (never made by this app) goes home instead.
 pub fn redirect(to: &str) {
-    leptos_axum::redirect(to);
+    if HeaderValue::from_str(to).is_ok() {
+        leptos_axum::redirect(to);
+    } else {
+        tracing::warn!("refused an invalid redirect target");
+        leptos_axum::redirect("/");
+    }
 }
 
 /// Redirects a page being rendered (always a 302: a page load is never a script's call).
@@ -202,11 +214,31 @@ pub fn page_redirect(to: &str) {
     }
 }
 
-/// Only local paths may be redirect targets (no open redirects).
+/// Only paths of this site may be redirect targets (no open redirects). Browsers drop tabs
+/// and newlines and read `\` as `/`, so "/\t/evil.example" would leave the site: control
+/// characters and backslashes are refused, then the target must resolve, by the URL
+/// standard, to this origin; what is returned is that resolved path, percent-encoded (so
+/// always a valid header value).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    let next = next?.trim();
-    (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains(['\r', '\n']))
-        .then(|| next.to_string())
+    let raw = next?;
+    if raw.chars().any(|c| c.is_control() || c == '\\') {
+        return None;
+    }
+    let next = raw.trim();
+    if !next.starts_with('/') {
+        return None;
+    }
+    let base = url::Url::parse("http://this.invalid/").ok()?;
+    let target = base.join(next).ok()?;
+    if target.origin() != base.origin() {
+        return None;
+    }
+    let mut out = target.path().to_string();
+    if let Some(q) = target.query() {
+        out.push('?');
+        out.push_str(q);
+    }
+    (!out.starts_with("//")).then_some(out)
 }
 
 #[cfg(test)]
@@ -222,5 +254,16 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x")), None);
         assert_eq!(safe_next(None), None);
+        // Tabs and newlines vanish in browsers, making a second slash: refused.
+        assert_eq!(safe_next(Some("/\t/evil.example/phish")), None);
+        assert_eq!(safe_next(Some("/\n/evil.example")), None);
+        for c in ['\u{0}', '\u{1}', '\u{b}', '\u{c}', '\u{1f}', '\u{7f}'] {
+            assert_eq!(safe_next(Some(&format!("/me{c}"))), None, "{c:?}");
+        }
+        assert_eq!(safe_next(Some("/a\\b")), None);
+        assert_eq!(safe_next(Some("///evil.example")), None);
+        // What stays is the resolved path, encoded.
+        assert_eq!(safe_next(Some("/a/../station?x=1 2")), Some("/station?x=1%202".into()));
+        assert_eq!(safe_next(Some("/服务")), Some("/%E6%9C%8D%E5%8A%A1".into()));
     }
 }

@@ -1,5 +1,5 @@
 import { Browser, BrowserContext, Page, test } from '@playwright/test';
-import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn, watchErrors } from './helpers';
+import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn, uniquePhone, watchErrors } from './helpers';
 
 const LIAISON = '13800000005';
 
@@ -98,6 +98,15 @@ test('a demand closes the loop: post with photo, board, accept, whistle, check i
   await again.getByRole('button', { name: '提交反馈' }).click();
   await expect(l.locator('li.board-card', { hasText: marker.slice(0, 20) })).toHaveCount(0);
   await followLive('办理中');
+  // On the case page the liaison sees the place, the person masked; showing the contact
+  // takes a reason, which is recorded.
+  await l.goto(demandUrl);
+  await expect(l.getByTestId('requester-phone')).toHaveText('138****0001');
+  if (jsOn(info)) await hydrated(l);
+  await l.getByLabel(/查看原因/).fill('需要电话约上门时间');
+  await shot(l, info, 'demand-liaison');
+  await l.getByRole('button', { name: '查看完整联系方式' }).click();
+  await expect(l.getByTestId('requester-phone')).toHaveText(RESIDENT);
 
   // The worker resolves; the resident confirms.
   await w.goto(demandUrl);
@@ -162,4 +171,50 @@ test('the window records a walk-in demand for a resident', async ({ browser }, i
   await expect(page.getByTestId('state')).toHaveText('已受理');
   await expect(page.getByText('窗口来访', { exact: true })).toBeVisible();
   await ctx.close();
+});
+
+test('a walk-in record is claimed with the code the station gives, not with the phone alone', async ({ browser }, info) => {
+  const phone = uniquePhone(info, 7);
+  const { ctx, page } = await signedIn(browser, info, SOCIAL_WORKER);
+  await page.goto('/station/intake');
+  await page.getByLabel('居民手机号').fill(phone);
+  await page.getByRole('button', { name: '搜索' }).click();
+  await expect(page.getByTestId('not-found')).toBeVisible();
+  await page.getByLabel('称呼').fill('赵大爷');
+  await page.getByLabel('楼栋').selectOption({ index: 1 });
+  await page.getByLabel('单元').fill('1');
+  await page.getByLabel('门牌号').fill('101');
+  await page.getByRole('button', { name: '建立居民档案' }).click();
+  await expect(page.getByTestId('resident-name')).toHaveText('赵大爷');
+  await page.getByRole('button', { name: '生成认领码' }).click();
+  const code = (await page.getByTestId('claim-code').textContent())?.trim() ?? '';
+  expect(code).toMatch(/^\d{8}$/);
+  await shot(page, info, 'intake-claim-code');
+  // Shown once: the next visit says only until when it works.
+  await page.reload();
+  await expect(page.getByTestId('claim-code')).toHaveCount(0);
+  await ctx.close();
+
+  const visitor = await browser.newContext({ ...info.project.use });
+  const r = await visitor.newPage();
+  await r.goto('/register?community=qianggen');
+  if (jsOn(info)) await hydrated(r);
+  const fill = async () => {
+    await r.getByLabel('手机号').fill(phone);
+    await r.getByLabel('称呼').fill('赵大爷');
+    await r.getByLabel('楼栋').selectOption({ index: 1 });
+    await r.getByLabel('单元').fill('1');
+    await r.getByLabel('门牌号').fill('101');
+    await r.getByLabel('密码', { exact: true }).fill('zhaodaye2026');
+    await r.getByLabel('再次输入密码').fill('zhaodaye2026');
+  };
+  await fill();
+  await r.getByRole('button', { name: '注册' }).click();
+  await expect(r.locator('[data-error-for=phone]')).toContainText('认领码');
+  await shot(r, info, 'register-claim');
+  await fill();
+  await r.getByLabel(/认领码/).fill(code);
+  await r.getByRole('button', { name: '注册' }).click();
+  await expect(r).toHaveURL(/\/me$/);
+  await visitor.close();
 });

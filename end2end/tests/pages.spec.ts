@@ -23,7 +23,7 @@ test('the community\'s public demands, a page at a time', async ({ browser }, in
         place: 'public_area',
         place_detail: '东门停车场',
         urgency: 'normal',
-        visibility: 'public',
+        visibility: 'community',
         contact_time: 'evening',
       },
     });

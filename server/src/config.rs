@@ -47,6 +47,11 @@ impl Config {
             login_max_failures_per_phone: parse("LOGIN_MAX_FAILURES_PER_PHONE", defaults.login_max_failures_per_phone)?,
             login_max_failures_per_ip: parse("LOGIN_MAX_FAILURES_PER_IP", defaults.login_max_failures_per_ip)?,
             login_window_minutes: parse("LOGIN_WINDOW_MINUTES", defaults.login_window_minutes)?,
+            open311_default_jurisdiction: var("OPEN311_DEFAULT_JURISDICTION").filter(|v| !v.trim().is_empty()),
+            registrations_per_ip_per_hour: parse(
+                "REGISTRATIONS_PER_IP_PER_HOUR",
+                defaults.registrations_per_ip_per_hour,
+            )?,
             default_community: var("DEFAULT_COMMUNITY").unwrap_or(defaults.default_community),
             deadlines: app::work::rules::DeadlinePolicy {
                 emergency_response_minutes: parse(

@@ -23,6 +23,9 @@ enum Command {
     Migrate,
     /// Check that DATABASE_URL can be reached (no migration); exit status 0 if so.
     CheckDb,
+    /// Print every server function and page (`METHOD PATH` a line), as registered: the
+    /// bad-input test sends malformed requests to each.
+    Routes,
     /// Create the demo district, communities and one account per role, and sixteen weeks
     /// of history for the dashboard (idempotent).
     SeedDemo {
@@ -56,7 +59,13 @@ enum Command {
 #[derive(Subcommand)]
 enum ApiKeyCommand {
     /// Issue a key for a client system; prints it once (only its hash is stored).
-    Add { name: String },
+    Add {
+        name: String,
+        /// The region it may file into (a community, subdistrict or district code); without
+        /// it, every community.
+        #[arg(long)]
+        scope: Option<String>,
+    },
     /// Revoke a key by its id.
     Revoke { id: i64 },
     /// List the keys (ids, names, dates; never the keys).
@@ -121,6 +130,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = open_store(&config).await?;
             startup::serve(config, store).await.map_err(|e| format!("server error: {e}"))
         }
+        Command::Routes => {
+            for (path, method) in server_fn::axum::server_fn_paths() {
+                println!("{method} {path}");
+            }
+            for route in leptos_axum::generate_route_list(app::App) {
+                println!("GET {}", route.path());
+            }
+            Ok(())
+        }
         Command::CheckDb => {
             let backend =
                 Store::check(&config.database_url).await.map_err(|e| format!("cannot reach the database: {e}"))?;
@@ -161,10 +179,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| format!("seeding failed: {e}"))?;
             store.close().await;
             println!(
-                "district ready: {} communities seeded, {} already there, {} work items written in {:.0} s",
+                "district ready: {} communities seeded, {} already there, {} work items, {} threads and {} \
+                 bookings written in {:.0} s",
                 report.communities,
                 report.skipped,
                 report.items,
+                report.threads,
+                report.appointments,
                 started.elapsed().as_secs_f64()
             );
             Ok(())
@@ -172,8 +193,16 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::ApiKey { command } => {
             let store = open_store(&config).await?;
             let result = match command {
-                ApiKeyCommand::Add { name } => {
-                    app::open311::server::add_key(&store, &name, None).await.map(|(id, key)| {
+                ApiKeyCommand::Add { name, scope } => {
+                    let region = match scope {
+                        Some(code) => match app::community::server::region_by_code(&store, &code).await {
+                            Ok(Some(r)) => Some(r.id),
+                            Ok(None) => return Err(format!("no region with code {code}")),
+                            Err(e) => return Err(format!("api-key failed: {e}")),
+                        },
+                        None => None,
+                    };
+                    app::open311::server::add_key(&store, &name, region, None).await.map(|(id, key)| {
                         println!("api key {id} for {name}\nkey: {key}\n(shown once; only its hash is stored)")
                     })
                 }
@@ -184,7 +213,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     link_department(&store, &subdistrict, &department, &url, &jurisdiction, &key, &service).await
                 }
                 ApiKeyCommand::List => app::open311::server::list_keys(&store).await.map(|keys| {
-                    for (id, name, created, revoked) in keys {
+                    for (id, name, created, revoked, _) in keys {
                         let state = revoked
                             .map(|r| format!("revoked {}", app::time::format_local(r)))
                             .unwrap_or_else(|| "live".into());

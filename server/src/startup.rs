@@ -88,7 +88,7 @@ pub fn router(config: &Config, store: Store) -> Router {
 
     pages
         .merge(static_files(config))
-        .merge(app::open311::routes())
+        .merge(app::open311::routes(config.app.trust_proxy))
         .route("/healthz", get(healthz))
         // A server function's error carries its own status, on whichever route it runs.
         .layer(middleware::from_fn(app::request::server_fn_status))
@@ -102,8 +102,22 @@ pub fn router(config: &Config, store: Store) -> Router {
             CompressionLayer::new()
                 .compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))),
         )
+        .layer(middleware::from_fn_with_state(multipart_routes(), app::security::limit_bodies))
+        .layer(middleware::from_fn_with_state(config.app.cookie_secure, app::security::security_headers))
+        // A panic answers 500 instead of dropping the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(app::security::panic_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The server functions that take photos (multipart bodies only).
+fn multipart_routes() -> app::security::MultipartRoutes {
+    use server_fn::ServerFn;
+    app::security::MultipartRoutes(vec![
+        app::demands::PostDemand::PATH,
+        app::demands::IntakeDemand::PATH,
+        app::threads::OpenThread::PATH,
+    ])
 }
 
 async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) -> axum::response::Response {

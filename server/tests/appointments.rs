@@ -400,3 +400,31 @@ async fn long_affairs_take_two_slots_and_rescheduling_moves_the_place() {
     assert_eq!(sql_i64(&db, &format!("SELECT starts_at FROM appointments WHERE id = {id}")).await, later);
     assert_eq!(sql_i64(&db, &format!("SELECT taken FROM appointment_slots WHERE starts_at = {later}")).await, 1);
 }
+
+#[tokio::test]
+async fn one_booking_form_sent_twenty_times_at_once_books_once() {
+    let (db, server) = seeded_or_skip!();
+    let c = logged_in(&server, NEIGHBOUR).await;
+    let slots = free_slots(&c, &server, AFFAIR).await;
+    let start = slots[slots.len() / 3].0.to_string();
+    let k = key();
+    let before = sql_i64(&db, "SELECT COUNT(*) FROM appointments").await;
+    let sends = (0..20).map(|_| {
+        let (c, server, start, k) = (c.clone(), &server, start.clone(), k.clone());
+        async move {
+            call(&c, server, "appointments/book", &[("affair", AFFAIR), ("start", &start), ("idempotency_key", &k)])
+                .await
+        }
+    });
+    let answers = futures_util::future::join_all(sends).await;
+    // Every retry gets the one booking, never "already booked that day".
+    let ids: std::collections::BTreeSet<i64> = answers
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status(), 200);
+            booking_id(r)
+        })
+        .collect();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM appointments").await, before + 1);
+}

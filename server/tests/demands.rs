@@ -228,7 +228,7 @@ async fn public_demands_show_to_neighbours_without_personal_details() {
     let k = key();
     let mut f = demand_fields(&k, "shared-facilities-repair", "3号楼2单元楼道灯坏了");
     f[3] = ("place", "building");
-    f[5] = ("visibility", "public");
+    f[5] = ("visibility", "community");
     f.push(("building", "3"));
     let res = post_demand(&a, &server, &f, vec![]).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
@@ -319,6 +319,50 @@ async fn the_closed_loop_with_whistle_and_case_notes() {
     let dv = json(view(&liaison, &server, id).await).await;
     assert_eq!(dv["viewing"], "Department");
     assert!(dv["staff"]["case_notes"].as_array().unwrap().is_empty(), "departments do not read case notes");
+    // The liaison needs the place, not the person: name and number masked, no flat…
+    let masked = format!("{}****{}", &RESIDENT[..3], &RESIDENT[7..]);
+    assert_eq!(dv["staff"]["requester_phone"], masked.as_str());
+    assert_ne!(dv["requester"], d["requester"]);
+    assert!(!dv.to_string().contains(RESIDENT));
+    // …and so does an overseer.
+    let admin = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    let seen = json(view(&admin, &server, id).await).await;
+    assert_eq!(seen["staff"]["requester_phone"], masked.as_str());
+    // Showing it takes a reason, is recorded, and then shows it (to that reader only).
+    let ids = id.to_string();
+    assert_eq!(call(&liaison, &server, "demands/contact", &[("id", &ids), ("reason", "")]).await.status(), 422);
+    let resident_again = logged_in(&server, NEIGHBOUR).await;
+    assert_eq!(
+        call(&resident_again, &server, "demands/contact", &[("id", &ids), ("reason", "想看看")]).await.status(),
+        403
+    );
+    let r = call(&liaison, &server, "demands/contact", &[("id", &ids), ("reason", "需要电话约上门时间")]).await;
+    assert_eq!(r.status(), 200);
+    let shown = json(view(&liaison, &server, id).await).await;
+    assert_eq!(shown["staff"]["requester_phone"], RESIDENT);
+    assert_eq!(shown["requester"], d["requester"]);
+    assert_eq!(json(view(&admin, &server, id).await).await["staff"]["requester_phone"], masked.as_str());
+    let recorded = sql_i64(
+        &db,
+        &format!(
+            "SELECT COUNT(*) FROM personal_data_reads WHERE work_item_id = {item} AND reason = '需要电话约上门时间'"
+        ),
+    )
+    .await;
+    assert_eq!(recorded, 1);
+    // The liaison cannot end the transfer with a bare action (before the others report),
+    // nor the station whistle or hand off without the records those keep.
+    let version = v(&dv).to_string();
+    for (who, action) in [(&liaison, "departments_reported"), (&worker, "whistle"), (&worker, "hand_off")] {
+        let form = [("item", item.to_string()), ("version", version.clone()), ("action", action.to_string())];
+        let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        assert_eq!(call(who, &server, "work/act", &form).await.status(), 403, "{action}");
+        let form = [("id", id.to_string()), ("version", version.clone()), ("action", action.to_string())];
+        let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        assert_eq!(call(who, &server, "demands/act", &form).await.status(), 403, "{action}");
+    }
+    let still = json(view(&worker, &server, id).await).await;
+    assert_eq!(still["live"]["state"], "Transferred");
     // Another department's liaison cannot act on it.
     assert!(cli(
         &db,
@@ -587,31 +631,78 @@ async fn window_intake_and_claiming_the_record() {
     assert_eq!(d["live"]["state"], "Accepted", "recorded at the window: accepted at once");
     // The record cannot log in before it is claimed.
     assert_eq!(login(&client(), &server, phone, "anything1").await.status(), 401);
-    // The resident registers with that phone and so claims the record and its case.
+    // Knowing the phone is not enough: registering with it alone is refused, nothing changes.
     let c = client();
     let b: Value = json(call(&c, &server, "communities/buildings", &[("community", "qianggen")]).await).await;
     let building = b[0]["id"].as_i64().unwrap().to_string();
-    let r = call(
-        &c,
-        &server,
-        "register",
-        &[
-            ("phone", phone),
-            ("password", "zhaodaye2026"),
-            ("password_confirm", "zhaodaye2026"),
-            ("display_name", "赵大爷"),
-            ("community", "qianggen"),
-            ("building", &building),
-            ("unit_no", "1"),
-            ("room", "202"),
-        ],
-    )
-    .await;
+    let register = |code: &'static str| {
+        let (c, server, building) = (c.clone(), &server, building.clone());
+        async move {
+            call(
+                &c,
+                server,
+                "register",
+                &[
+                    ("phone", phone),
+                    ("password", "zhaodaye2026"),
+                    ("password_confirm", "zhaodaye2026"),
+                    ("display_name", "赵大爷"),
+                    ("community", "qianggen"),
+                    ("building", &building),
+                    ("unit_no", "1"),
+                    ("room", "202"),
+                    ("claim_code", code),
+                ],
+            )
+            .await
+        }
+    };
+    let r = register("").await;
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("ErrPhoneUnavailable"), "the same answer as for a taken number: {body}");
+    assert_eq!(call(&c, &server, "demands/mine", &[]).await.status(), 401, "no session came of it");
+    assert_eq!(login(&client(), &server, phone, "zhaodaye2026").await.status(), 401, "no password was set");
+    // Only the station team of the record's community issues a code, for a record not yet claimed.
+    let resident = logged_in(&server, RESIDENT).await;
+    assert_eq!(
+        call(&resident, &server, "station/intake/claim-code", &[("resident", &resident_id)]).await.status(),
+        403
+    );
+    let registered = sql_id(&server, &resident).await;
+    assert_eq!(call(&worker, &server, "station/intake/claim-code", &[("resident", &registered)]).await.status(), 404);
+    let issue = || async {
+        let r = call(&worker, &server, "station/intake/claim-code", &[("resident", &resident_id)]).await;
+        assert_eq!(r.status(), 200);
+        let header = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("claim_flash="));
+        let header = header.expect("the code goes to the worker's browser in a cookie").to_string();
+        assert!(header.contains("HttpOnly"), "{header}");
+        let flash = header.strip_prefix("claim_flash=").unwrap().split(';').next().unwrap();
+        flash.split_once('.').unwrap().1.to_string()
+    };
+    // A code survives five wrong tries, then stops working even when right.
+    let code = issue().await;
+    assert_eq!(code.len(), 8);
+    let wrong: &'static str = if code == "00000000" { "11111111" } else { "00000000" };
+    for _ in 0..5 {
+        assert_eq!(register(wrong).await.status(), 422);
+    }
+    let spent: &'static str = Box::leak(code.into_boxed_str());
+    assert_eq!(register(spent).await.status(), 422, "the tries are spent");
+    // A new code works once.
+    let code: &'static str = Box::leak(issue().await.into_boxed_str());
+    let r = register(code).await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    assert_eq!(login(&client(), &server, phone, "zhaodaye2026").await.status(), 200, "the record is theirs now");
+    assert_eq!(register(code).await.status(), 422, "a code claims once");
     let mine = json(call(&c, &server, "demands/mine", &[]).await).await;
     assert_eq!(mine["lines"][0]["id"], id);
     // Residents cannot use the window.
-    let resident = logged_in(&server, RESIDENT).await;
     assert_eq!(call(&resident, &server, "station/intake/find", &[("phone", phone)]).await.status(), 403);
 }
 
@@ -642,9 +733,15 @@ async fn family_members_post_and_follow_for_each_other() {
     let d = json(view(&worker, &server, id).await).await;
     assert_eq!(d["requester"], "张桂芬");
     assert_eq!(d["filed_by"], "王秀兰");
-    // A stranger's number cannot be linked, and says nothing about whether it exists.
-    let r = call(&son, &server, "family/request", &[("phone", HETAOYUAN_RESIDENT)]).await;
-    assert_eq!(r.status(), 422);
+    // A stranger's number cannot be linked, and says nothing about whether it exists: the
+    // same answer as a neighbour's or a number nobody has, and nothing shows until confirmed.
+    let before = json(call(&son, &server, "family", &[]).await).await;
+    for phone in [HETAOYUAN_RESIDENT, "13912348888", "13800000012"] {
+        let r = call(&son, &server, "family/request", &[("phone", phone)]).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["location"], "/me?family=asked#family");
+    }
+    assert_eq!(json(call(&son, &server, "family", &[]).await).await, before, "a pending request shows nothing");
 }
 
 async fn sql_id(server: &TestServer, c: &reqwest::Client) -> String {
@@ -751,4 +848,50 @@ async fn open_pages_hear_about_changes() {
     }
     let live = json(call(&resident, &server, "demands/live", &[("id", &id.to_string())]).await).await;
     assert!(live["timeline"].as_array().unwrap().iter().any(|e| e["note"] == "马上到"));
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_its_reader_loses_access_and_streams_are_capped() {
+    use futures_util::StreamExt;
+    let (_db, server) = seeded_or_skip!();
+    let son = logged_in(&server, RESIDENT).await;
+    let mother = logged_in(&server, RESIDENT_3).await;
+    assert_eq!(call(&son, &server, "family/request", &[("phone", RESIDENT_3)]).await.status(), 200);
+    let links = json(call(&mother, &server, "family", &[]).await).await;
+    let link = links[0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(call(&mother, &server, "family/answer", &[("id", &link), ("accept", "1")]).await.status(), 200);
+    let id = post(&mother, &server, "other", "实时更新的权限").await;
+    let item = json(view(&mother, &server, id).await).await["item_id"].as_i64().unwrap();
+    let url = server.url(&format!("/live/items/{item}"));
+    let res = son.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the family member follows it");
+    let mut stream = res.bytes_stream();
+    let mut seen = String::new();
+    while !seen.contains("event: ready") {
+        seen.push_str(&String::from_utf8_lossy(&stream.next().await.unwrap().unwrap()));
+    }
+    // She ends the link; at the next change, his stream says so and closes.
+    assert_eq!(call(&mother, &server, "family/remove", &[("id", &link)]).await.status(), 200);
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    assert_eq!(
+        call(&worker, &server, "work/reply", &[("item", &item.to_string()), ("text", "收到")]).await.status(),
+        200
+    );
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, stream.next()).await {
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("event: ended") && !seen.contains("event: changed"), "{seen}");
+    assert_eq!(son.get(&url).send().await.unwrap().status(), 404);
+    // Six open streams at most per account on an instance.
+    let mut open = Vec::new();
+    for _ in 0..6 {
+        let res = mother.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        open.push(res);
+    }
+    let res = mother.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    drop(open);
 }

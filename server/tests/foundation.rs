@@ -106,15 +106,53 @@ async fn registration_refuses_bad_input_and_stores_nothing() {
     assert_eq!(res.status(), 422);
     assert_eq!(json(res).await["Invalid"][0]["field"], "building");
 
-    // Taken phone.
+    // A taken phone gets the answer a station record without its code gets (nobody learns
+    // which numbers are known), and the owner is told someone tried.
     let res = call(&c, &server, "register", &registration(RESIDENT, &building)).await;
     assert_eq!(res.status(), 422);
-    assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrPhoneTaken");
+    assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrPhoneUnavailable");
+    let owner = logged_in(&server, RESIDENT).await;
+    let inbox = json(call(&owner, &server, "notifications", &[]).await).await;
+    assert!(inbox["lines"].as_array().unwrap().iter().any(|n| n["kind"] == "account_attempt"), "{inbox}");
 
     // Nothing was stored: those numbers cannot log in and no session exists.
     let res = login(&client(), &server, "13912345670", "lvyin2026").await;
     assert_eq!(res.status(), 401);
     drop(db);
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_address_and_per_phone() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let server = TestServer::start(&db, &[("TRUST_PROXY", "1"), ("REGISTRATIONS_PER_IP_PER_HOUR", "3")]);
+    let building = building_of(&client(), &server, "qianggen").await;
+    let register = |phone: &'static str, from: String| {
+        let (server, building) = (&server, building.clone());
+        async move {
+            client()
+                .post(server.url("/api/register"))
+                .header("Accept", "application/json")
+                .header("X-Forwarded-For", from)
+                .form(&registration(phone, &building))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Per phone: ten tries an hour, whatever the address.
+    for n in 0..10 {
+        assert_eq!(register(RESIDENT, format!("198.51.100.{n}")).await.status(), 422);
+    }
+    assert_eq!(register(RESIDENT, "198.51.100.9".into()).await.status(), 429);
+    // Per address: three an hour here.
+    for phone in ["13912340002", "13912340003", "13912340004"] {
+        assert_eq!(register(phone, "203.0.113.7".into()).await.status(), 200);
+    }
+    let res = register("13912340005", "203.0.113.7".into()).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(login(&client(), &server, "13912340005", "lvyin2026").await.status(), 401, "nothing made");
 }
 
 #[tokio::test]
@@ -163,6 +201,49 @@ async fn wrong_password_and_throttling() {
     assert!(wait > 0 && wait <= 15 * 60, "{body}");
     // Another phone from the same address still works (per-address limit is higher).
     assert_eq!(login(&client(), &server, SOCIAL_WORKER, DEMO_PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn parallel_guesses_do_not_pass_the_limit() {
+    let (_db, server) = seeded_or_skip!();
+    // Seven wrong passwords at once for one phone, limit five: five answered, two refused.
+    let guesses = (0..7).map(|n| {
+        let server = &server;
+        async move { login(&client(), server, RESIDENT, &format!("wrong-pass-{n}")).await }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let wrong = answers.iter().filter(|r| r.status() == 401).count();
+    let refused: Vec<_> = answers.iter().filter(|r| r.status() == 429).collect();
+    assert_eq!((wrong, refused.len()), (5, 2));
+    // A refusal says when to come back, in the header too.
+    let after: i64 = refused[0].headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(after > 0);
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_client_is_the_address_the_proxy_saw() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let server = TestServer::start(&db, &[("TRUST_PROXY", "1"), ("LOGIN_MAX_FAILURES_PER_IP", "3")]);
+    // The client writes anything first; the proxy appends the address it saw.
+    let attempt = |n: usize| {
+        let server = &server;
+        async move {
+            client()
+                .post(server.url("/api/login"))
+                .header("Accept", "application/json")
+                .header("X-Forwarded-For", format!("10.0.0.{n}, 203.0.113.9"))
+                .form(&[("phone", format!("1399999000{n}")), ("password", "wrong-pass-1".into())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for n in 0..3 {
+        assert_eq!(attempt(n).await, 401);
+    }
+    assert_eq!(attempt(3).await, 429, "a new first entry is not a new client");
 }
 
 #[tokio::test]
@@ -399,4 +480,120 @@ async fn health_says_503_when_the_database_is_gone() {
     assert_eq!(body["status"], "unavailable");
     assert_eq!(body["database"], "postgres");
     assert!(body["reason"].is_string());
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let server = TestServer::start(&db, &[("COOKIE_SECURE", "1")]);
+    for path in ["/", "/services", "/login", "/api/whoami", "/open311/v2/discovery.json", "/healthz", "/no-such-page"] {
+        let res = client().get(server.url(path)).send().await.unwrap();
+        let h = res.headers().clone();
+        let csp = h["content-security-policy"].to_str().unwrap().to_string();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(h["strict-transport-security"].to_str().unwrap().contains("max-age="), "{path}");
+        // A page's inline scripts run by this response's nonce, and nothing else inline.
+        if path == "/" {
+            let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("a nonce").to_string();
+            let html = res.text().await.unwrap();
+            let scripts = html.matches("<script").count();
+            assert!(scripts >= 2, "the loader and the hydration script");
+            assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every script has the nonce");
+            let again = client().get(server.url("/")).send().await.unwrap();
+            assert!(
+                !again.headers()["content-security-policy"].to_str().unwrap().contains(&nonce),
+                "a new nonce each time"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn bodies_are_limited_on_every_route() {
+    let (_db, server) = seeded_or_skip!();
+    let c = logged_in(&server, RESIDENT).await;
+    // A 3 MB form to a server function: refused before reading, in the reader's language.
+    let big = format!("x={}", "a".repeat(3 * 1024 * 1024));
+    let res = c
+        .post(server.url("/api/whoami"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert!(res.headers().contains_key("x-error-message"));
+    // The same without a declared length (chunked): read up to the limit, then refused.
+    let stream = futures_util::stream::iter(
+        big.into_bytes().chunks(64 * 1024).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>(),
+    );
+    let res = c
+        .post(server.url("/api/threads/support"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    // An 18 MB multipart post to the demand form: refused unread.
+    let part = reqwest::multipart::Part::bytes(vec![0u8; 18 * 1024 * 1024]).file_name("a.jpg");
+    let form = reqwest::multipart::Form::new().text("description", "大").part("photos", part);
+    let res = c
+        .post(server.url("/api/demands/post"))
+        .header("Accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    // A form where the demand form wants photos, and a multipart without its boundary: 400.
+    let res = c
+        .post(server.url("/api/demands/post"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .body("description=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let res = c
+        .post(server.url("/api/threads/open"))
+        .header("Content-Type", "multipart/form-data")
+        .header("Accept", "application/json")
+        .body("--x--")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}
+
+#[tokio::test]
+async fn redirects_stay_on_this_site() {
+    let (_db, server) = seeded_or_skip!();
+    // The login page sends a signed-in visitor on to `next`, only within the site.
+    let c = logged_in(&server, RESIDENT).await;
+    for (next, expected) in [("%2F%09%2Fevil.example%2Fphish", "/me"), ("%2Fservices", "/services"), ("%2F%01", "/me")]
+    {
+        let res = c.get(server.url(&format!("/login?next={next}"))).send().await.unwrap();
+        assert_eq!(res.status(), 302, "{next}");
+        assert_eq!(res.headers()["location"], expected, "{next}");
+    }
+    // A login with a hostile `next` goes to the default page, and never panics.
+    for next in ["/\t/evil.example", "/\u{1}", "//evil.example", "/\\evil.example"] {
+        let res = client()
+            .post(server.url("/api/login"))
+            .header("Accept", "application/json")
+            .form(&[("phone", RESIDENT), ("password", DEMO_PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{next:?}");
+        assert_eq!(res.headers()["location"], "/me", "{next:?}");
+    }
 }

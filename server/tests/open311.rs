@@ -237,6 +237,39 @@ async fn private_demands_and_personal_fields_never_appear() {
     assert_eq!(s, 404, "a private demand is not found");
     let (_, _, body) = get(&server, "/open311/v2/requests.xml?jurisdiction_id=qianggen").await;
     assert!(!body.contains(&format!("<service_request_id>{private}</service_request_id>")));
+    // Shown to the community (chosen as such, or as "public" by a form from before the
+    // choice existed, which promised the community) is not published: only "everyone" is.
+    let mut posted = Vec::new();
+    for (choice, marker) in
+        [("community", "community-marker"), ("public", "legacy-marker"), ("everyone", "everyone-marker")]
+    {
+        let k = key();
+        let text = format!("{marker} 3号楼门口路灯不亮");
+        let mut fields = demand_fields(&k, "drain-manhole", &text);
+        fields.retain(|(n, _)| *n != "visibility" && *n != "place");
+        fields.extend([("visibility", choice), ("place", "public_area"), ("place_detail", "东门路灯")]);
+        let r = post_demand(&resident, &server, &fields, vec![]).await;
+        if r.status() != 200 {
+            panic!("{choice}: {} {:?}", r.status(), r.text().await);
+        }
+        posted.push((choice, marker, demand_id(&r)));
+    }
+    for (choice, marker, id) in posted {
+        let (s, _, _) = get(&server, &format!("/open311/v2/requests/{id}.json")).await;
+        let listed: Vec<String> =
+            ["json", "xml"].iter().map(|f| format!("/open311/v2/requests.{f}?jurisdiction_id=qianggen")).collect();
+        let mut anywhere = false;
+        for url in listed {
+            anywhere |= get(&server, &url).await.2.contains(marker);
+        }
+        if choice == "everyone" {
+            assert_eq!(s, 200, "published by choice");
+            assert!(anywhere, "listed");
+        } else {
+            assert_eq!(s, 404, "{choice}: not found through Open311");
+            assert!(!anywhere, "{choice}: in no list");
+        }
+    }
     // Rate limit per key: the 31st POST within a minute is refused, in the spec's format.
     let key = new_key(&db, "busy app");
     let mut refused = 0;
@@ -257,22 +290,64 @@ async fn list(server: &TestServer, q: String) -> usize {
 }
 
 #[tokio::test]
-async fn only_a_district_admin_issues_and_revokes_keys() {
+async fn admins_issue_keys_for_their_own_region_and_a_key_files_only_there() {
     let (db, server) = seeded_or_skip!();
-    for phone in [SOCIAL_WORKER, STATIONMASTER, SUBDISTRICT_ADMIN, RESIDENT] {
+    for phone in [SOCIAL_WORKER, STATIONMASTER, RESIDENT] {
         let c = logged_in(&server, phone).await;
-        assert_eq!(call(&c, &server, "station/open311/keys/add", &[("name", "x")]).await.status(), 403, "{phone}");
+        let form = [("name", "x"), ("scope", "1")];
+        assert_eq!(call(&c, &server, "station/open311/keys/add", &form).await.status(), 403, "{phone}");
         assert_eq!(call(&c, &server, "station/open311/keys", &[]).await.status(), 403, "{phone}");
     }
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM api_keys").await, 0);
+    // A subdistrict admin: keys for the subdistrict or one of its communities, nothing else.
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    let page = json(call(&sub, &server, "station/open311/keys", &[]).await).await;
+    let scopes: Vec<(i64, String)> = page["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s[0].as_i64().unwrap(), s[1].as_str().unwrap().to_string()))
+        .collect();
+    let qianggen = sql_i64(&db, "SELECT id FROM regions WHERE code = 'qianggen'").await;
+    let hetaoyuan = sql_i64(&db, "SELECT id FROM regions WHERE code = 'hetaoyuan'").await;
+    assert!(scopes.iter().any(|s| s.0 == qianggen));
+    let district = sql_i64(&db, "SELECT id FROM regions WHERE level = 'district'").await.to_string();
+    let refused = call(&sub, &server, "station/open311/keys/add", &[("name", "x"), ("scope", &district)]).await;
+    assert_eq!(refused.status(), 422, "not above their own region");
+    let res =
+        call(&sub, &server, "station/open311/keys/add", &[("name", "强根热线"), ("scope", &qianggen.to_string())])
+            .await;
+    assert!(res.status().is_success());
+    // The key goes to this browser once, in an HttpOnly cookie; never into a stored draft.
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("open311_key_flash="));
+    let cookie = cookie.expect("the new key").to_string();
+    assert!(cookie.contains("HttpOnly"));
+    let key = cookie.strip_prefix("open311_key_flash=").unwrap().split(';').next().unwrap().to_string();
+    assert_eq!(sql_i64(&db, &format!("SELECT COUNT(*) FROM form_drafts WHERE payload LIKE '%{key}%'")).await, 0);
+    let page = json(call(&sub, &server, "station/open311/keys", &[]).await).await;
+    assert_eq!(page["new_key"], key.as_str(), "shown once");
+    let again = json(call(&sub, &server, "station/open311/keys", &[]).await).await;
+    assert!(again["new_key"].is_null(), "and only once");
+    // It files into Qianggen, not into Hetaoyuan (whatever its subdistrict).
+    let (s, _) = post(&server, "json", &report(&key, "范围内")).await;
+    assert_eq!(s, 201);
+    let mut elsewhere = report(&key, "范围外");
+    elsewhere[1] = ("jurisdiction_id", "hetaoyuan");
+    let (s, body) = post(&server, "json", &elsewhere).await;
+    let _ = hetaoyuan;
+    assert_eq!(s, 403, "{body}");
+    // The district admin sees and revokes every key; the key is never stored in clear.
     let admin = logged_in(&server, DISTRICT_ADMIN).await;
-    assert!(call(&admin, &server, "station/open311/keys/add", &[("name", "区级平台")]).await.status().is_success());
     let page = json(call(&admin, &server, "station/open311/keys", &[]).await).await;
     assert_eq!(page["keys"].as_array().unwrap().len(), 1);
     let id = page["keys"][0]["id"].as_i64().unwrap().to_string();
     assert!(call(&admin, &server, "station/open311/keys/revoke", &[("id", &id)]).await.status().is_success());
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NOT NULL").await, 1);
-    // The key itself is never stored in clear.
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM api_keys WHERE length(key_hash) = 64").await, 1);
 }
 
@@ -418,4 +493,54 @@ async fn a_unit_that_is_down_shows_as_retrying_and_gets_it_once_back_up() {
     assert!(wait_for(&db, "SELECT COUNT(*) FROM open311_outbox WHERE state = 'delivered'", 1).await);
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert_eq!(sql_i64(&dept_db, "SELECT COUNT(*) FROM demands WHERE channel = 'open311'").await, 1, "sent once");
+}
+
+#[tokio::test]
+async fn older_clients_key_in_the_query_and_a_default_jurisdiction() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let server = TestServer::start(&db, &[("OPEN311_DEFAULT_JURISDICTION", "qianggen")]);
+    let key = new_key(&db, "old hotline");
+    // The key and the jurisdiction in the query string, the rest in the body.
+    let mut form = report(&key, "query-key 路灯不亮");
+    form.retain(|(k, _)| *k != "api_key" && *k != "jurisdiction_id");
+    let res = client()
+        .post(server.url(&format!("/open311/v2/requests.json?api_key={key}&jurisdiction_id=qianggen")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    // No jurisdiction anywhere: the default community's, and discovery says so.
+    let res = client()
+        .post(server.url(&format!("/open311/v2/requests.json?api_key={key}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let (s, _, body) = get(&server, "/open311/v2/services.json").await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("drain-manhole"));
+    let (_, _, discovery) = get(&server, "/open311/v2/discovery.json").await;
+    assert!(discovery.contains("defaults to qianggen"), "{discovery}");
+    // A wrong key in the query is still refused.
+    let res = client().post(server.url("/open311/v2/requests.json?api_key=nope")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn reads_are_limited_per_address() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let server = TestServer::start(&db, &[("OPEN311_GETS_PER_MINUTE", "5")]);
+    // Eleven reads: however a minute's turn splits them, one window holds six or more.
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        let res = client().get(server.url("/open311/v2/services.json?jurisdiction_id=qianggen")).send().await.unwrap();
+        statuses.push((res.status().as_u16(), res.headers().contains_key("retry-after")));
+    }
+    assert_eq!(statuses[..5], [(200, false); 5]);
+    let refused = statuses.iter().filter(|s| **s == (429, true)).count();
+    assert!(refused >= 1 && statuses.iter().all(|s| *s == (200, false) || *s == (429, true)), "{statuses:?}");
 }

@@ -71,7 +71,7 @@ async fn community_demands_and_my_demands_page_by_key() {
     let public = ids(
         &db,
         "SELECT d.id FROM demands d JOIN regions r ON r.id = d.community_id JOIN work_items w ON w.demand_id = d.id \
-         WHERE r.code = 'qianggen' AND d.visibility = 'public' AND w.state <> 'withdrawn'",
+         WHERE r.code = 'qianggen' AND d.visibility IN ('community', 'public') AND w.state <> 'withdrawn'",
     )
     .await;
     assert!(public.len() >= 120);

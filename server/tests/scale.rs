@@ -202,10 +202,27 @@ async fn fast_dashboard_equals_recomputation_at_scale() {
     let late_report = "SELECT COUNT(*) FROM whistles h JOIN work_items w ON w.id = h.work_item_id \
          WHERE h.reported_at > w.resolved_at OR h.checked_in_at > h.reported_at OR h.summoned_at > h.checked_in_at";
     assert_eq!(sql_i64(&db, late_report).await, 0, "summoned, checked in, reported, resolved: in that order");
+    // Deliberation and bookings of a year: counters agree with their rows, no booked place
+    // is over a slot's capacity, and each community has bookings still ahead.
+    let threads = sql_i64(&db, "SELECT COUNT(*) FROM threads").await;
+    assert!(threads > 5 * 12, "about three threads a month a community: {threads}");
+    let miscounted = "SELECT COUNT(*) FROM threads t WHERE t.comments <> (SELECT COUNT(*) FROM thread_comments c \
+         WHERE c.thread_id = t.id) OR t.supports <> (SELECT COUNT(*) FROM thread_supports s WHERE s.thread_id = t.id)";
+    assert_eq!(sql_i64(&db, miscounted).await, 0, "thread counters agree with their rows");
+    let bookings = sql_i64(&db, "SELECT COUNT(*) FROM appointments").await;
+    assert!(bookings > 5 * 150, "about one booking a weekday a community: {bookings}");
+    let over = "SELECT COUNT(*) FROM appointment_slots s WHERE s.taken <> (SELECT COUNT(*) FROM appointments p \
+         WHERE p.community_id = s.community_id AND p.starts_at = s.starts_at AND p.status <> 'cancelled')";
+    assert_eq!(sql_i64(&db, over).await, 0, "places taken agree with the bookings");
+    let ahead = "SELECT COUNT(DISTINCT community_id) FROM appointments WHERE status = 'booked' AND starts_at > \
+         (SELECT MAX(created_at) FROM work_items)";
+    assert!(sql_i64(&db, ahead).await >= 4, "bookings ahead in (almost) every community");
     // Idempotent: a second run writes nothing.
     let again = cli(&db, &["seed-scale", "--communities", "5"]);
     assert!(again.status.success());
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM work_items").await, items);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM threads").await, threads);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM appointments").await, bookings);
     loads_match(&db).await;
 
     // Live figures (the harness turns the admins' cache off): the comparison reads the

@@ -137,3 +137,55 @@ async fn residents_answer_once_and_staff_read_the_results() {
     assert_eq!(res.status(), 422);
     assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrSurveyClosed");
 }
+
+#[tokio::test]
+async fn answers_that_look_like_formulas_reach_the_csv_as_text() {
+    let (db, server) = seeded_or_skip!();
+    let (opens, closes) = dates();
+    let k = key();
+    let starts = ["=1+1", "+86", "-2+3", "@SUM(A1)", "\t=cmd", "\r=cmd"];
+    let mut form: Vec<(String, String)> = vec![
+        ("title".into(), "建议征集".into()),
+        ("intro".into(), "".into()),
+        ("opens".into(), opens),
+        ("closes".into(), closes),
+        ("anonymous".into(), "1".into()),
+        ("idempotency_key".into(), k.clone()),
+    ];
+    for n in 0..starts.len() {
+        form.push((format!("q[s{n}_prompt]"), if n == 0 { "=危险的标题".into() } else { format!("建议 {n}") }));
+        form.push((format!("q[s{n}_kind]"), "text".into()));
+    }
+    let master = logged_in(&server, STATIONMASTER).await;
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert!(call(&master, &server, "surveys/create", &pairs).await.status().is_success());
+    let id = sql_i64(&db, &format!("SELECT id FROM surveys WHERE idempotency_key = '{k}'")).await;
+    let ids = id.to_string();
+    let mut answer = vec![("survey_id".to_string(), ids.clone())];
+    for (n, start) in starts.iter().enumerate() {
+        let q =
+            sql_i64(&db, &format!("SELECT id FROM survey_questions WHERE survey_id = {id} AND position = {n}")).await;
+        answer.push((format!("a[q{q}]"), format!("{start} 建议")));
+    }
+    let resident = logged_in(&server, RESIDENT).await;
+    let pairs: Vec<(&str, &str)> = answer.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let res = call(&resident, &server, "surveys/answer", &pairs).await;
+    assert!(res.status().is_success(), "{:?}", res.text().await);
+    let bytes = master
+        .get(server.url(&format!("/station/surveys/{id}/responses.csv")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut rows = csv::Reader::from_reader(&bytes[3..]);
+    let header = rows.headers().unwrap().clone();
+    assert_eq!(&header[2], "'=危险的标题", "a question's text too");
+    let line = rows.records().next().unwrap().unwrap();
+    let cells: Vec<&str> = line.iter().skip(2).collect();
+    assert_eq!(cells.len(), starts.len());
+    for cell in cells {
+        assert!(cell.starts_with('\''), "a formula cell: {cell:?}");
+    }
+}

@@ -108,6 +108,11 @@ async fn threads_belong_to_their_community() {
     let neighbour = logged_in(&server, NEIGHBOUR).await;
     let t = json(view(&neighbour, &server, id).await).await;
     assert_eq!(t["author"], "王**");
+    // So do a department liaison and an overseer; the station team knows its residents.
+    for (who, shown) in [(DEPARTMENT, "王**"), (SUBDISTRICT_ADMIN, "王**"), (SOCIAL_WORKER, "王秀兰")] {
+        let staff = logged_in(&server, who).await;
+        assert_eq!(json(view(&staff, &server, id).await).await["author"], shown, "{who}");
+    }
     let list = json(call(&neighbour, &server, "threads", &[("sort", "newest"), ("topic", "")]).await).await;
     assert!(list["threads"].as_array().unwrap().iter().any(|l| l["id"] == id));
 

@@ -16,6 +16,8 @@ pub async fn register(
     building: String,
     unit_no: String,
     room: String,
+    /// Only when the station made a record with this phone (a form without it still works).
+    claim_code: Option<String>,
 ) -> Result<(), AppError> {
     let kept = [
         ("phone", phone.as_str()),
@@ -34,8 +36,24 @@ pub async fn register(
         building: building.clone(),
         unit_no: unit_no.clone(),
         room: room.clone(),
+        claim_code: claim_code.unwrap_or_default(),
     })
     .await;
+    let result = match result {
+        Ok(crate::auth::server::Registered::SignedIn) => Ok(()),
+        Ok(crate::auth::server::Registered::Refused { owner }) => {
+            // The account's owner hears of it (it may be them, having forgotten).
+            if let Some(owner) = owner {
+                let store = crate::request::store()?;
+                let mut tx = store.write().await?;
+                let n = crate::notifications::server::Send::new(owner, crate::notifications::Kind::AccountAttempt);
+                crate::notifications::server::send(&mut tx, n).await?;
+                tx.commit().await?;
+            }
+            Err(AppError::invalid("phone", crate::i18n::T::ErrPhoneUnavailable))
+        }
+        Err(e) => Err(e),
+    };
     match &result {
         Ok(()) => {
             crate::form::server::forget("register").await;

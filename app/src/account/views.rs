@@ -225,6 +225,16 @@ fn RegisterForm(community: CommunityOption, state: FormState, lang: Lang) -> imp
                     problem=s.problem("password_confirm")
                     autocomplete="new-password"
                 />
+                <Field
+                    name="claim_code"
+                    label=T::ClaimCode
+                    hint=T::ClaimCodeHint
+                    problem=s.problem("claim_code")
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength=8
+                    required=false
+                />
                 <p class="hint">{lang.t(T::AgreePrivacy)}</p>
                 <SubmitButton label=T::Register />
             </form>

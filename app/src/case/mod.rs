@@ -10,6 +10,8 @@ use crate::work::LiveStatus;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+pub mod contact;
 pub mod panel;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -68,7 +70,10 @@ pub struct PartnerOption {
 /// What staff see beside the demand. Never built for residents.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffPanel {
+    /// Full for the station team; masked for overseers and liaisons until they show it.
     pub requester_phone: String,
+    /// The contact is masked here: the "show contact" form is offered.
+    pub contact_masked: bool,
     /// Sent through Open311: the client system and the caller's contact (phone masked).
     pub open311_source: Option<String>,
     pub requester_address: String,
@@ -100,7 +105,10 @@ pub struct DemandView {
     pub building: Option<Named>,
     pub place_detail: String,
     pub urgency: Urgency,
+    /// Seen by residents of the community (or by everyone).
     pub public: bool,
+    /// Seen by anyone, other systems included (Open311).
+    pub everyone: bool,
     pub contact_time: String,
     pub channel: String,
     /// For whom and by whom (hidden from neighbours).
@@ -124,6 +132,16 @@ pub struct DemandView {
 pub async fn demand(id: i64) -> Result<DemandView, AppError> {
     let user = crate::auth::server::require_user()?;
     server::view(&crate::request::store()?, &user, id).await
+}
+
+/// An overseer or a whistled department liaison shows the requester's full contact, saying
+/// why; the showing is recorded and lasts an hour.
+#[server(endpoint = "demands/contact")]
+pub async fn show_contact(id: i64, reason: String) -> Result<(), AppError> {
+    let user = crate::auth::server::require_staff()?;
+    contact::show(&crate::request::store()?, &user, id, &reason).await?;
+    crate::request::redirect(&format!("/demands/{id}"));
+    Ok(())
 }
 
 /// State and timeline of a demand, for its live page.

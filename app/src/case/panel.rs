@@ -48,7 +48,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
     view! {
         <section class="card staff-panel" aria-labelledby="staff-title">
             <h2 id="staff-title">{lang.t(T::StaffPanel)}</h2>
-            <ContactFacts panel=panel.clone() channel=d.channel.clone() lang=lang />
+            <ContactFacts panel=panel.clone() demand=d.id channel=d.channel.clone() lang=lang />
             {station.then(|| view! { <StationActions item=item version=version state=state back=back lang=lang /> })}
             {station.then(|| view! { <ReplyForm item=item lang=lang /> })}
             {(!panel.whistles.is_empty()).then(|| view! { <WhistleTable panel=panel.clone() lang=lang /> })}
@@ -66,7 +66,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
 
 /// Who it is for and how it came in (staff only).
 #[component]
-fn ContactFacts(panel: StaffPanel, channel: String, lang: Lang) -> impl IntoView {
+fn ContactFacts(panel: StaffPanel, demand: i64, channel: String, lang: Lang) -> impl IntoView {
     view! {
         <dl class="facts">
             <dt>{lang.t(T::Phone)}</dt>
@@ -77,6 +77,21 @@ fn ContactFacts(panel: StaffPanel, channel: String, lang: Lang) -> impl IntoView
             <dd>{lang.t(match channel.as_str() { "walk_in" => T::ChannelWalkIn, "phone" => T::ChannelPhone, "open311" => T::ChannelOpen311, _ => T::ChannelApp })}</dd>
             {panel.open311_source.clone().map(|s| view! { <dt>{lang.t(T::Open311Source)}</dt><dd data-testid="open311-source">{s}</dd> })}
         </dl>
+        {panel.contact_masked.then(|| view! {
+            <EnhancedForm lang=lang>
+                <form method="post" action=crate::case::ShowContact::url() class="form panel-part">
+                    <FormBanner error=None />
+                    <input type="hidden" name="id" value=demand />
+                    <div class="field">
+                        <label for="f-contact-reason">{lang.t(T::ShowContactReason)}</label>
+                        <input id="f-contact-reason" name="reason" maxlength="200" required />
+                        <p class="field-error" data-error-for="reason"></p>
+                    </div>
+                    <button type="submit" class="button secondary small">{lang.t(T::ShowContact)}</button>
+                    <p class="hint">{lang.t(T::ShowContactHint)}</p>
+                </form>
+            </EnhancedForm>
+        })}
     }
 }
 

@@ -85,7 +85,10 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         None => None,
     };
     let now = Millis::now().0;
-    let staff = if rel.is_staff() { Some(staff_panel(store, user, &item, &d, rel).await?) } else { None };
+    // Overseers and liaisons see who it is masked, unless they showed the contact (recorded).
+    let full_contact =
+        rel == Relation::Station || (rel.is_staff() && super::contact::shown(store, user.id, item.id).await?);
+    let staff = if rel.is_staff() { Some(staff_panel(store, user, &item, &d, rel, full_contact).await?) } else { None };
     let neighbour = rel == Relation::Neighbour;
     let filed_by = (d.filed_by_id != d.requester_id && !neighbour).then(|| {
         if d.filer_role == Role::Resident {
@@ -111,10 +114,17 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         building: d.building_zh.clone().zip(d.building_en.clone()).map(|(zh, en)| Named { zh, en }),
         place_detail: if neighbour && d.place == Place::Home { String::new() } else { d.place_detail.clone() },
         urgency: d.urgency,
-        public: d.visibility == Visibility::Public,
+        public: d.visibility != Visibility::Private,
+        everyone: d.visibility == Visibility::Public,
         contact_time: if neighbour { String::new() } else { d.contact_time.clone() },
         channel: d.channel.as_str().to_string(),
-        requester: (!neighbour).then(|| d.requester_name.clone()),
+        requester: (!neighbour).then(|| {
+            if rel.is_staff() && !full_contact {
+                crate::auth::rules::mask_name(&d.requester_name)
+            } else {
+                d.requester_name.clone()
+            }
+        }),
         filed_by,
         photos,
         posted: format_local(d.created_at),
@@ -141,6 +151,7 @@ async fn staff_panel(
     item: &work::ItemRow,
     d: &DemandRow,
     rel: Relation,
+    full_contact: bool,
 ) -> Result<StaffPanel, AppError> {
     let station = rel == Relation::Station;
     let (departments, partners, workers) =
@@ -151,10 +162,17 @@ async fn staff_panel(
         d.requester_unit.as_deref().map(|u| format!("{u}单元 ")).unwrap_or_default(),
         d.requester_room.clone().unwrap_or_default()
     );
+    let (phone, address) = if full_contact {
+        (d.requester_phone.clone(), address.trim().to_string())
+    } else {
+        // The building is where the problem is; the flat and the number, only when shown.
+        (crate::auth::rules::mask_phone(&d.requester_phone), d.requester_building.clone().unwrap_or_default())
+    };
     Ok(StaffPanel {
         open311_source: open311_source(store, d.id).await?,
-        requester_phone: d.requester_phone.clone(),
-        requester_address: address.trim().to_string(),
+        requester_phone: phone,
+        contact_masked: !full_contact,
+        requester_address: address,
         // Confidential: the station team of the community only.
         case_notes: if station { case_notes(store, item.id).await? } else { Vec::new() },
         whistles: whistles(store, user, item.id, rel).await?,

@@ -49,7 +49,7 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
                     {(d.urgency == Urgency::Emergency).then(|| view! { <span class="tag danger">{lang.t(T::UrgencyEmergency)}</span> })}
                     <span class="tag" data-testid="triage">{lang.t(triage_label(d.triage))}</span>
                     {d.overdue.then(|| view! { <span class="tag danger">{lang.t(T::Overdue)}</span> })}
-                    <span class="tag">{lang.t(if d.public { T::VisibilityPublicShort } else { T::VisibilityPrivateShort })}</span>
+                    <span class="tag">{lang.t(if d.everyone { T::VisibilityEveryoneShort } else if d.public { T::VisibilityPublicShort } else { T::VisibilityPrivateShort })}</span>
                 </p>
                 <p class="why muted small" data-testid="triage-why">{lang.t(T::Why)} ": " {lang.t(triage_reason_label(d.triage_reason))}</p>
                 <p class="description">{d.description.clone()}</p>

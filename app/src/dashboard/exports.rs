@@ -69,18 +69,19 @@ fn item_record(r: &ItemRow, period: Period) -> Option<[String; 18]> {
         Some(_) => "否",
         None => "",
     };
+    let text = |s: Option<&String>| crate::export::cell(s.map_or("", |s| s.as_str()));
     Some([
         r.id.to_string(),
-        r.community_zh.clone(),
+        text(Some(&r.community_zh)),
         r.kind.clone(),
-        r.affair_zh.clone().unwrap_or_default(),
-        r.family.clone().unwrap_or_default(),
-        r.category.clone().unwrap_or_default(),
-        r.area_zh.clone().unwrap_or_default(),
+        text(r.affair_zh.as_ref()),
+        text(r.family.as_ref()),
+        text(r.category.as_ref()),
+        text(r.area_zh.as_ref()),
         if r.urgency.as_deref() == Some("emergency") { "是" } else { "否" }.to_string(),
         r.triage.clone(),
         f.state.clone(),
-        r.assignee.clone().unwrap_or_default(),
+        text(r.assignee.as_ref()),
         when(Some(f.created_at)),
         when(Some(f.respond_by)),
         when(f.first_response_at),
@@ -154,7 +155,7 @@ pub fn rates_csv(d: &Dashboard) -> Result<String, AppError> {
     .map_err(|_| AppError::Internal)?;
     let line = |name: &str, r: &Rates| -> Vec<String> {
         let mut v = vec![
-            name.to_string(),
+            crate::export::cell(name),
             d.from.clone(),
             d.to.clone(),
             r.posted.to_string(),

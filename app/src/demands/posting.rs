@@ -164,7 +164,10 @@ async fn for_whom(
         Filing::Resident => {
             let for_whom = f.for_whom.trim().parse::<i64>().unwrap_or(user.id);
             if for_whom != user.id && !work::is_proxy_of(store, user.id, for_whom).await? {
+                // Named under its field; the rest of the form is still checked, as the
+                // poster's own (an id of nobody must not reach the queries below).
                 p.add("for_whom", T::ErrNotYourFamily);
+                return Ok((user.id, Channel::App));
             }
             Ok((for_whom, Channel::App))
         }
@@ -242,7 +245,7 @@ async fn validate(
     if urgency.is_none() {
         p.add("urgency", T::ErrRequired);
     }
-    let visibility = Visibility::parse(&f.visibility);
+    let visibility = audience(&f.visibility);
     if visibility.is_none() {
         p.add("visibility", T::ErrRequired);
     }
@@ -306,4 +309,31 @@ async fn building(
         }
         _ => None,
     })
+}
+
+/// The form's choice of who may see a demand. "everyone" is the explicit choice to publish
+/// (Open311 lists it); "public" is what forms before that choice existed sent for "residents
+/// of my community", and keeps that promise.
+pub fn audience(choice: &str) -> Option<Visibility> {
+    match choice {
+        "private" => Some(Visibility::Private),
+        "community" | "public" => Some(Visibility::Community),
+        "everyone" => Some(Visibility::Public),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod audience_tests {
+    use super::*;
+
+    #[test]
+    fn only_an_explicit_choice_publishes_beyond_the_community() {
+        assert_eq!(audience("everyone"), Some(Visibility::Public));
+        assert_eq!(audience("public"), Some(Visibility::Community), "an old form's promise");
+        assert_eq!(audience("community"), Some(Visibility::Community));
+        assert_eq!(audience("private"), Some(Visibility::Private));
+        assert_eq!(audience("Public"), None);
+        assert_eq!(audience(""), None);
+    }
 }

@@ -104,7 +104,7 @@ pub async fn community_public(
     }
     let top = Cursor::or_top(before);
     let rows: Vec<LineRow> = sqlx::query_as(&format!(
-        "{LINE_SELECT} WHERE d.community_id = $1 AND d.visibility = 'public' AND w.state <> 'withdrawn' \
+        "{LINE_SELECT} WHERE d.community_id = $1 AND d.visibility IN ('community', 'public') AND w.state <> 'withdrawn' \
          AND (d.created_at, d.id) < ($2, $3) ORDER BY d.created_at DESC, d.id DESC LIMIT $4"
     ))
     .bind(user.region_id)

@@ -204,7 +204,8 @@ pub fn DemandForm(
                 <fieldset class="field">
                     <legend>{lang.t(T::Visibility)}</legend>
                     {radio("visibility", "private", T::VisibilityPrivate, &visibility)}
-                    {radio("visibility", "public", T::VisibilityPublic, &visibility)}
+                    {radio("visibility", "community", T::VisibilityPublic, &visibility)}
+                    {radio("visibility", "everyone", T::VisibilityEveryone, &visibility)}
                     <p class="field-error" data-error-for="visibility">{problem("visibility")}</p>
                 </fieldset>
                 <div class="field">

@@ -56,6 +56,19 @@ pub struct Community {
     departments: Vec<i64>,
 }
 
+impl Community {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+    pub fn residents(&self) -> &[i64] {
+        &self.residents
+    }
+    /// Who marks arrivals at the window: the stationmaster, else a worker.
+    pub fn window_staff(&self) -> i64 {
+        self.stationmaster.or(self.workers.first().copied()).unwrap_or(self.residents[0])
+    }
+}
+
 /// Writes the history once (a second run finds it and does nothing). Returns the number of
 /// work items written.
 pub async fn seed_history(store: &Store, now: i64) -> Result<usize, AppError> {
@@ -382,7 +395,7 @@ async fn item(
     };
     let mut case = NewCase::new(c.id, requester, requester, channel, ItemKind::Demand, text, place, key, created);
     if public {
-        case.visibility = crate::work::rules::Visibility::Public;
+        case.visibility = crate::work::rules::Visibility::Community;
     }
     case.affair = affair.map(|a| a.id);
     case.mode = affair.map(|_| Mode::OnTheSpot);

@@ -6,11 +6,13 @@
 //! already has its scale history is skipped, so an interrupted run resumes.
 
 use super::history::{self, Span};
+use crate::appointments::server::seed_past_appointments;
 use crate::auth::server::{insert_user, NewUser};
 use crate::auth::Role;
 use crate::community::seed::{self as hierarchy, XICHENG_SUBDISTRICTS};
 use crate::error::AppError;
 use crate::store::Store;
+use crate::threads::server::seed_past_threads;
 use crate::work::server::WorkTx;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -52,6 +54,8 @@ pub struct ScaleReport {
     pub communities: u32,
     pub skipped: u32,
     pub items: usize,
+    pub threads: usize,
+    pub appointments: usize,
 }
 
 /// The k-th generated community (k from 0): (subdistrict code, code, zh, en).
@@ -201,6 +205,11 @@ async fn community(
     let seed = code.bytes().fold(20_261_201_u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     let mut rng = StdRng::seed_from_u64(seed);
     let written = history::fill(&mut w, &mut rng, &c, span, now).await?;
+    // Its residents also deliberate and book the window, through their features' own seeds.
+    let (first, last) = (span.first_day, span.last_day);
+    report.threads += seed_past_threads(w.tx(), &mut rng, c.id(), c.residents(), first, last).await?;
+    report.appointments +=
+        seed_past_appointments(w.tx(), &mut rng, c.id(), c.residents(), c.window_staff(), first, now).await?;
     w.commit(store).await?;
     report.communities += 1;
     Ok(written)

@@ -24,7 +24,7 @@ pub async fn family_links() -> Result<Vec<FamilyLink>, AppError> {
     let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
         "SELECT f.id, u.display_name, u.phone, f.state, CASE WHEN f.proxy_id = $1 THEN 1 ELSE 0 END \
          FROM family_links f JOIN users u ON u.id = CASE WHEN f.proxy_id = $1 THEN f.member_id ELSE f.proxy_id END \
-         WHERE (f.proxy_id = $1 OR f.member_id = $1) AND f.state <> 'declined' ORDER BY f.id",
+         WHERE (f.proxy_id = $1 AND f.state = 'confirmed') OR (f.member_id = $1 AND f.state <> 'declined') ORDER BY f.id",
     )
     .bind(user.id)
     .fetch_all(store.pool())
@@ -42,6 +42,8 @@ pub async fn family_links() -> Result<Vec<FamilyLink>, AppError> {
 }
 
 /// Asks to act for the resident with this phone number (of the same community). They confirm.
+/// The answer is the same whether the number belongs to a neighbour or not, and the asker
+/// sees the link only once it is confirmed: nobody learns who is registered by asking.
 #[server(endpoint = "family/request")]
 pub async fn request_family_link(phone: String) -> Result<(), AppError> {
     let user = crate::auth::server::require_user()?;
@@ -50,7 +52,8 @@ pub async fn request_family_link(phone: String) -> Result<(), AppError> {
     }
     let phone = crate::auth::rules::normalise_phone(&phone).map_err(|p| AppError::invalid("phone", p))?;
     let store = crate::request::store()?;
-    // The same answer whether the number is unknown or in another community: no probing.
+    // Ten a day: enough for a family, too few to go through numbers.
+    crate::auth::server::count_attempt(&store, "family_request", &user.id.to_string(), 10, 86_400_000).await?;
     let member: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM users WHERE phone = $1 AND role = 'resident' AND region_id = $2 AND password_hash IS NOT NULL",
     )
@@ -59,7 +62,8 @@ pub async fn request_family_link(phone: String) -> Result<(), AppError> {
     .fetch_optional(store.pool())
     .await?;
     let Some(member) = member.filter(|m| *m != user.id) else {
-        return Err(AppError::invalid("phone", T::ErrNoSuchNeighbour));
+        crate::request::redirect("/me?family=asked#family");
+        return Ok(());
     };
     let mut tx = store.write().await?;
     let created = sqlx::query(
@@ -81,7 +85,7 @@ pub async fn request_family_link(phone: String) -> Result<(), AppError> {
         .await?;
     }
     tx.commit().await?;
-    crate::request::redirect("/me#family");
+    crate::request::redirect("/me?family=asked#family");
     Ok(())
 }
 
@@ -136,11 +140,12 @@ pub async fn remove_family_link(id: i64) -> Result<(), AppError> {
 
 /// The family section of the Me page.
 #[component]
-pub fn FamilySection(links: Vec<FamilyLink>, lang: Lang) -> impl IntoView {
+pub fn FamilySection(links: Vec<FamilyLink>, lang: Lang, #[prop(optional)] asked: bool) -> impl IntoView {
     view! {
         <section class="card" id="family">
             <h2>{lang.t(T::Family)}</h2>
             <p class="hint">{lang.t(T::FamilyHint)}</p>
+            {asked.then(|| view! { <p class="notice" role="status">{lang.t(T::FamilyAsked)}</p> })}
             <ul class="plain">
                 {links.into_iter().map(|l| {
                     let relation = if l.i_act_for_them { T::IActFor } else { T::ActsForMe };

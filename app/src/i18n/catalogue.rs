@@ -133,6 +133,11 @@ define_catalogue! {
     ErrRequired => "此项必填。", "This field is required.";
     ErrPhoneFormat => "请输入 11 位中国大陆手机号，如 13812341234。", "Enter an 11-digit mainland mobile number, e.g. 13812341234.";
     ErrPhoneTaken => "该手机号已注册，请直接登录。", "This mobile number is already registered. Please log in.";
+    ClaimCode => "认领码（服务站给的）", "Claim code (from the station)";
+    ClaimCodeHint => "服务站为您登记过才需要填写。", "Only if the station registered you before.";
+    IssueClaimCode => "生成认领码", "Issue a claim code";
+    ClaimCodeIssued => "认领码（72 小时内有效，只能用一次，请交给居民本人）：", "Claim code (good for 72 hours, once; give it to the resident in person):";
+    ClaimCodeLive => "已有认领码，有效期至", "A claim code is live until";
     ErrPasswordTooShort => "密码至少 8 位。", "The password needs at least 8 characters.";
     ErrPasswordTooLong => "密码最多 128 位。", "The password can have at most 128 characters.";
     ErrPasswordWeak => "密码需同时包含字母和数字。", "The password needs both letters and digits.";
@@ -215,6 +220,8 @@ define_catalogue! {
     VisibilityPublic => "社区居民可见（不显示姓名和门牌号）", "Residents of my community (without my name or flat)";
     VisibilityPrivateShort => "不公开", "Private";
     VisibilityPublicShort => "社区公开", "Public in the community";
+    VisibilityEveryone => "所有人可见（也通过 Open311 开放给其他系统；不显示姓名和门牌号）", "Everyone, other systems too through Open311 (without my name or flat)";
+    VisibilityEveryoneShort => "全网公开", "Public to everyone";
     ContactTime => "方便联系的时间", "Best time to contact me";
     ContactAny => "任何时间", "Any time";
     ContactMorning => "上午", "Mornings";
@@ -312,7 +319,7 @@ define_catalogue! {
     FindResidentByPhone => "居民手机号", "Resident's mobile number";
     NoSuchResident => "本社区没有该手机号的居民。可以为其建立基本档案，居民日后用此手机号注册即可认领。", "No resident of this community has that number. Create a basic record; the resident claims it later by registering with this number.";
     CreateRecord => "建立居民档案", "Create a resident record";
-    RecordNotClaimed => "该居民尚未注册账号。", "This resident has not registered yet.";
+    RecordNotClaimed => "该居民尚未注册账号。核对本人身份证后可生成认领码交给他，凭手机号和认领码注册即可认领这份记录。", "This resident has not registered yet. After checking their ID card, issue a claim code and give it to them: they register with this mobile number and the code to claim the record.";
     StaffPanel => "工作人员处理", "Station work";
     ReplyToResident => "回复居民", "Reply to the resident";
     ReplyText => "回复内容", "Reply";
@@ -366,6 +373,7 @@ define_catalogue! {
     NoticeFamilyConfirmed => "已确认您可以代为办理。", "confirmed that you may act for them.";
     Family => "家人代办", "Family";
     FamilyHint => "为家中老人等代办诉求：输入对方在本社区注册的手机号，对方确认后生效。", "Act for a relative: enter their registered mobile number in this community; they confirm.";
+    FamilyAsked => "请求已发出。如果这个号码是本社区已注册的居民，对方会收到请求；对方确认后，会出现在上面。", "Request sent. If the number belongs to a registered resident of your community, they will see it; once they confirm, they appear above.";
     FamilyPhone => "家人的手机号", "Relative's mobile number";
     LinkFamily => "发送请求", "Send request";
     IActFor => "我为其代办", "I act for them";
@@ -383,6 +391,11 @@ define_catalogue! {
     ErrCodeTaken => "该代码已被使用。", "This code is already used.";
     ErrWrongState => "此事项当前的状态不允许这个操作，请刷新查看最新进度。", "This cannot be done in the item's current state. Reload to see where it stands.";
     ErrReasonRequired => "请说明原因。", "Please give a reason.";
+    ApiKeyScope => "可提交到", "May file into";
+    ApiKeyEverywhere => "全部社区（命令行创建）", "Every community (made on the command line)";
+    ShowContact => "查看完整联系方式", "Show the full contact";
+    ShowContactReason => "查看原因（将记录，居民可见）", "Why (recorded; the resident can see it)";
+    ShowContactHint => "查看后 1 小时内可见；每次查看都会记录查看人、时间和原因。", "Visible for an hour; each showing records who, when and why.";
     ErrReopenTooLate => "已超过 7 天，不能重新打开。请发布新的诉求。", "More than 7 days have passed; please post a new demand.";
     ErrUnknownAffair => "请选择服务菜单中的事项或「其他」。", "Choose an affair from the menu, or \"Other\".";
     ErrDescriptionLength => "描述为 1 到 2000 个字。", "The description has 1 to 2,000 characters.";
@@ -395,7 +408,6 @@ define_catalogue! {
     ErrChooseDepartment => "请至少选择一个部门。", "Choose at least one department.";
     ErrChoosePartner => "请选择合作单位。", "Choose a partner.";
     ErrChooseWorker => "请选择本站的工作人员。", "Choose a worker of this station.";
-    ErrNoSuchNeighbour => "本社区没有使用该手机号注册的居民。", "No registered resident of your community has that number.";
     // Deliberation threads (议事)
     TopicEnvironment => "环境卫生", "Environment";
     TopicSafety => "平安建设", "Safety";
@@ -627,6 +639,8 @@ define_catalogue! {
     CapacityHint => "留空：按在岗全科社工人数。", "Blank: the number of general social workers on duty.";
     NoAppointmentsThatDay => "当天没有预约。", "No appointments that day.";
     NoticeAppointmentReminder => "预约提醒：", "Appointment reminder: ";
+    NoticeAccountAttempt => "有人尝试用您的手机号注册新账号。如果是您本人，直接登录即可；如果不是，您的账号不受影响。", "Someone tried to register a new account with your mobile number. If it was you, just log in; if not, your account is unaffected.";
+    ErrPhoneUnavailable => "这个手机号不能直接注册。已有账号请直接登录；服务站为您登记过的，请带身份证到服务站领取认领码，填在下面的“认领码”里再注册（认领码填错或过期也会看到这条提示）。", "This mobile number cannot be registered directly. If you have an account, log in. If the station registered you, bring your ID card to the station for a claim code and enter it below (a wrong or expired code also shows this message).";
     ErrChooseSlot => "请选择一个可约时段。", "Choose one of the free times.";
     ErrSlotTooSoon => "请至少提前 1 小时预约。", "Book at least 1 hour ahead.";
     ErrSlotTooFar => "只能预约 14 天内的时段。", "Only the next 14 days can be booked.";

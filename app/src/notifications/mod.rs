@@ -38,6 +38,8 @@ crate::codes! {
         Callback = "callback",
         RateInvite = "rate_invite",
         AppointmentReminder = "appointment_reminder",
+        /// Someone tried to register an account with this account's phone number.
+        AccountAttempt = "account_attempt",
     }
 }
 

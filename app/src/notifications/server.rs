@@ -93,12 +93,15 @@ pub async fn mark_all_read(store: &Store, user: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Unread notifications of the signed-in account, for the badge.
+/// Unread notifications of the signed-in account, for the badge: counted up to 100 (the
+/// badge shows "99+"), so a worker with thousands unread costs what one with a hundred does.
 pub async fn unread_count(user_id: i64) -> i64 {
     let Ok(store) = crate::request::store() else { return 0 };
-    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-        .bind(user_id)
-        .fetch_one(store.pool())
-        .await
-        .unwrap_or(0)
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = $1 AND read_at IS NULL LIMIT 100) n",
+    )
+    .bind(user_id)
+    .fetch_one(store.pool())
+    .await
+    .unwrap_or(0)
 }

@@ -84,7 +84,13 @@ struct Pending {
 
 /// One run: deliver what is due, then poll what was delivered. Returns (delivered, polled).
 pub async fn run(store: &Store, now: i64) -> Result<(usize, usize), AppError> {
-    let client = reqwest::Client::builder().timeout(TIMEOUT).build().map_err(|_| AppError::Internal)?;
+    // A redirect is not followed: the partner's address is the one configured, and a
+    // redirect could point the request (with its key and a resident's case) anywhere.
+    let client = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|_| AppError::Internal)?;
     discover(store, now).await?;
     let due: Vec<Pending> = sqlx::query_as(
         "SELECT o.id, o.work_item_id, o.attempts, o.next_attempt_at, l.base_url, l.jurisdiction_id, l.api_key, l.service_code, \

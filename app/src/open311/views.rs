@@ -11,7 +11,7 @@ use server_fn::ServerFn;
 pub fn ApiKeysPage() -> impl IntoView {
     let lang = use_lang();
     let Some(user) = current_user() else { return redirect_to_login("/station/open311") };
-    if user.role != crate::auth::Role::DistrictAdmin {
+    if !matches!(user.role, crate::auth::Role::DistrictAdmin | crate::auth::Role::SubdistrictAdmin) {
         return view! { <crate::ui::NotFoundPage /> }.into_any();
     }
     let data = Resource::new(|| (), |_| load_keys());
@@ -35,13 +35,19 @@ pub fn ApiKeysPage() -> impl IntoView {
                                     <label for="k-name">{lang.t(T::ApiKeyName)}</label>
                                     <input id="k-name" name="name" maxlength="80" required />
                                 </div>
+                                <div class="field">
+                                    <label for="k-scope">{lang.t(T::ApiKeyScope)}</label>
+                                    <select id="k-scope" name="scope" required>
+                                        {page.scopes.iter().map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> }).collect_view()}
+                                    </select>
+                                </div>
                                 <button type="submit" class="button primary">{lang.t(T::ApiKeyAdd)}</button>
                             </form>
                             <ul class="demand-list">
                                 {page.keys.into_iter().map(|k| view! {
                                     <li class="card" data-testid="api-key">
                                         <strong>{k.name.clone()}</strong>
-                                        <p class="meta">{k.created.clone()}
+                                        <p class="meta">{k.scope.clone().unwrap_or_else(|| lang.t(T::ApiKeyEverywhere).to_string())} " · " {k.created.clone()}
                                             {k.revoked.clone().map(|r| view! { " · " {lang.t(T::ApiKeyRevoked)} " " {r} })}
                                         </p>
                                         {k.revoked.is_none().then(|| view! {

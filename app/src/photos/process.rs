@@ -26,6 +26,8 @@ pub struct Processed {
 /// The longest side kept (a phone's 12 MP photo is plenty at this size for a repair).
 const MAX_SIDE: u32 = 2560;
 const THUMB_SIDE: u32 = 360;
+/// The most pixels a photo may have: a 48-megapixel phone camera's, and some.
+pub const MAX_PIXELS: u64 = 50_000_000;
 
 pub fn process(raw: &[u8]) -> Result<Processed, PhotoError> {
     if raw.len() > super::MAX_PHOTO_BYTES {
@@ -39,9 +41,15 @@ pub fn process(raw: &[u8]) -> Result<Processed, PhotoError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
     limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    limits.max_alloc = Some(200 * 1024 * 1024);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Unreadable)?;
+    // The header's size, before decoding a pixel: a small file claiming a huge image (a
+    // decompression bomb) is refused for the cost of reading its header.
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(PhotoError::TooLarge);
+    }
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Unreadable)?;
     img.apply_orientation(orientation);
@@ -135,6 +143,28 @@ pub(crate) mod tests {
         // A truncated JPEG is refused, not stored.
         let broken = &jpeg_with_exif(40, 20)[..60];
         assert_eq!(process(broken).unwrap_err(), PhotoError::Unreadable);
+    }
+
+    #[test]
+    fn a_small_file_claiming_a_huge_picture_is_refused_before_decoding() {
+        fn crc32(bytes: &[u8]) -> u32 {
+            let mut c = 0xFFFF_FFFFu32;
+            for b in bytes {
+                c ^= u32::from(*b);
+                for _ in 0..8 {
+                    c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                }
+            }
+            !c
+        }
+        let mut png = encode(&DynamicImage::ImageRgb8(image::RgbImage::new(8, 8)), ImageFormat::Png).unwrap();
+        // IHDR: width and height claim 10,000 × 6,000 (60 megapixels) in a file of a few bytes.
+        png[16..20].copy_from_slice(&10_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&6_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(png.len() < 1_000);
+        assert_eq!(process(&png).unwrap_err(), PhotoError::TooLarge);
     }
 
     #[test]

@@ -18,10 +18,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+/// Photos decoded at once on this instance.
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// A photo as uploaded: its bytes, or what was wrong with it.
 pub enum Upload {
     Ok(Vec<u8>),
     TooLarge,
+    /// Beyond the most a form takes.
+    TooMany,
 }
 
 /// Reads a multipart body: text fields (each at most 20 KB) and photo parts named `photos`
@@ -56,6 +61,10 @@ pub async fn read_multipart(data: MultipartData) -> Result<(Vec<(String, String)
         } else if too_large {
             uploads.push(Upload::TooLarge);
             // Stop reading: nothing after a refused photo is needed.
+            return Ok((fields, uploads));
+        } else if !bytes.is_empty() && uploads.len() >= MAX_PHOTOS {
+            // One photo too many: refused without reading the rest of the body.
+            uploads.push(Upload::TooMany);
             return Ok((fields, uploads));
         } else if !bytes.is_empty() {
             // An empty file input still sends an empty part.
@@ -96,9 +105,15 @@ pub async fn check(
         for u in uploads {
             let result = match u {
                 Upload::TooLarge => Err(PhotoError::TooLarge),
-                Upload::Ok(bytes) => tokio::task::spawn_blocking(move || process::process(&bytes))
-                    .await
-                    .map_err(|_| AppError::Internal)?,
+                // Counted above: never gets here with a count in bounds.
+                Upload::TooMany => Err(PhotoError::TooLarge),
+                Upload::Ok(bytes) => {
+                    // Two decodes at once: each may take 200 MB and a core for a second.
+                    let _turn = DECODING.acquire().await.map_err(|_| AppError::Internal)?;
+                    tokio::task::spawn_blocking(move || process::process(&bytes))
+                        .await
+                        .map_err(|_| AppError::Internal)?
+                }
             };
             match result {
                 Ok(photo) => processed.push(photo),

@@ -44,6 +44,7 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         Kind::Callback => lang.t(T::NoticeCallback).to_string(),
         Kind::RateInvite => lang.t(T::NoticeRateInvite).to_string(),
         Kind::AppointmentReminder => format!("{}{}", lang.t(T::NoticeAppointmentReminder), n.detail),
+        Kind::AccountAttempt => lang.t(T::NoticeAccountAttempt).to_string(),
     }
 }
 

@@ -31,6 +31,7 @@ pub fn MePage() -> impl IntoView {
         return redirect_to_login("/me");
     }
     let changed = use_query_map().get_untracked().get("changed").is_some();
+    let family_asked = use_query_map().get_untracked().get("family").is_some_and(|v| v == "asked");
     let account = Resource::new(|| (), |_| my_account());
     let family = Resource::new(|| (), |_| crate::family::family_links());
     let password_state = Resource::new(|| (), |_| load_state("password", ChangePassword::PATH));
@@ -93,7 +94,7 @@ pub fn MePage() -> impl IntoView {
                             <Suspense fallback=|| ()>
                                 {move || Suspend::new(async move {
                                     let links = family.await.unwrap_or_default();
-                                    view! { <crate::family::FamilySection links=links lang=lang /> }
+                                    view! { <crate::family::FamilySection links=links lang=lang asked=family_asked /> }
                                 })}
                             </Suspense>
                         })}

@@ -29,6 +29,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     provide_context(prefs);
     provide_context(CurrentUser(user));
     let lang = prefs.lang;
+    // The page's content policy names this response's nonce, which Leptos puts on its
+    // hydration script and we on the loader: no other inline script runs.
+    let nonce = leptos::nonce::use_nonce();
+    #[cfg(feature = "ssr")]
+    if let (Some(n), Some(res)) = (&nonce, use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&crate::security::page_csp(n)) {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag() class:elder=prefs.elder>
@@ -45,7 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <template id="island-loader">
                     <HydrationScripts options islands=true />
                 </template>
-                <script type="module">{ISLAND_LOADER}</script>
+                <script type="module" nonce=nonce>{ISLAND_LOADER}</script>
                 <MetaTags />
             </head>
             <body>

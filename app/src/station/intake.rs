@@ -1,5 +1,6 @@
 //! One window (一窗受理): a station worker finds a resident by phone, or creates a minimal
-//! record (the resident claims it later by registering with that phone), and records their
+//! record (the resident claims it later by registering with that phone and a claim code
+//! the station gives them after checking their ID), and records their
 //! walk-in or phone demand into the same pipeline.
 
 use crate::demands::views::{DemandForm, IntakeFor};
@@ -22,7 +23,16 @@ pub struct ResidentCard {
     pub phone: String,
     pub address: String,
     pub registered: bool,
+    /// Until when the record's claim code works (a record nobody has claimed yet).
+    pub claim_code_until: Option<String>,
+    /// The code just issued in this browser, shown once.
+    pub new_claim_code: Option<String>,
 }
+
+/// The cookie that carries a code just issued to the next page of the same browser, once:
+/// never in a URL (logs, history) nor in a stored draft.
+#[cfg(feature = "ssr")]
+const CLAIM_FLASH: &str = "claim_flash";
 
 #[cfg(feature = "ssr")]
 fn station_worker() -> Result<crate::auth::SessionUser, AppError> {
@@ -44,7 +54,20 @@ async fn card(store: &crate::store::Store, community: i64, id: i64) -> Result<Op
         .bind(community)
         .fetch_optional(store.pool())
         .await?;
-    Ok(row.map(|(id, name, phone, building, unit, room, hash)| ResidentCard {
+    let Some((id, name, phone, building, unit, room, hash)) = row else { return Ok(None) };
+    let claim_code_until = match hash {
+        None => crate::auth::server::live_code(store, id).await?.map(crate::time::format_local),
+        Some(_) => None,
+    };
+    // A code issued a moment ago for this record by this browser: shown now, then forgotten.
+    let new_claim_code = crate::request::cookie(CLAIM_FLASH).and_then(|v| {
+        let (record, code) = v.split_once('.')?;
+        (record == id.to_string() && claim_code_until.is_some()).then(|| code.to_string())
+    });
+    if new_claim_code.is_some() {
+        crate::request::set_cookie(crate::request::build_cookie(CLAIM_FLASH, String::new(), 0));
+    }
+    Ok(Some(ResidentCard {
         id,
         name,
         phone,
@@ -57,7 +80,20 @@ async fn card(store: &crate::store::Store, community: i64, id: i64) -> Result<Op
         .trim()
         .to_string(),
         registered: hash.is_some(),
+        claim_code_until,
+        new_claim_code,
     }))
+}
+
+/// Issues a claim code for a record nobody has claimed: the worker hands it to the resident
+/// at the window (after checking their ID), who registers with the record's phone and it.
+#[server(endpoint = "station/intake/claim-code")]
+pub async fn issue_claim_code(resident: i64) -> Result<(), AppError> {
+    let user = station_worker()?;
+    let code = crate::auth::server::issue_claim_code(&crate::request::store()?, &user, resident).await?;
+    crate::request::set_cookie(crate::request::build_cookie(CLAIM_FLASH, format!("{resident}.{code}"), 300));
+    crate::request::redirect(&format!("/station/intake?resident={resident}"));
+    Ok(())
 }
 
 /// Finds a resident of the worker's community by phone number.
@@ -206,7 +242,21 @@ pub fn IntakePage() -> impl IntoView {
                                 view! {
                                     <section class="card">
                                         <p><strong data-testid="resident-name">{r.name.clone()}</strong> " · " {r.phone.clone()} " · " {r.address.clone()}</p>
-                                        {(!r.registered).then(|| view! { <p class="hint">{lang.t(T::RecordNotClaimed)}</p> })}
+                                        {(!r.registered).then(|| view! {
+                                            <p class="hint">{lang.t(T::RecordNotClaimed)}</p>
+                                            {r.new_claim_code.clone().map(|code| view! {
+                                                <p class="notice" role="status">{lang.t(T::ClaimCodeIssued)} " "
+                                                    <strong class="claim-code" data-testid="claim-code">{code}</strong>
+                                                </p>
+                                            })}
+                                            {(r.new_claim_code.is_none()).then(|| r.claim_code_until.clone()).flatten().map(|until| view! {
+                                                <p class="hint">{lang.t(T::ClaimCodeLive)} " " {until}</p>
+                                            })}
+                                            <form method="post" action=IssueClaimCode::url()>
+                                                <input type="hidden" name="resident" value=r.id.to_string() />
+                                                <button type="submit" class="button">{lang.t(T::IssueClaimCode)}</button>
+                                            </form>
+                                        })}
                                     </section>
                                     {match context {
                                         Ok(mut c) => {

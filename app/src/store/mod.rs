@@ -187,6 +187,19 @@ impl Store {
         }
     }
 
+    /// Makes transactions that decide on the same `key` (count, then insert) take turns, so
+    /// parallel requests cannot all pass a limit: on PostgreSQL a lock held until the
+    /// transaction ends; SQLite already writes one transaction at a time (`BEGIN IMMEDIATE`).
+    pub async fn take_turn(&self, tx: &mut Tx, key: &str) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l")
+                .bind(key)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Is the database reachable now?
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         tokio::time::timeout(Duration::from_secs(3), sqlx::query("SELECT 1").execute(&self.pool))

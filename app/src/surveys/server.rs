@@ -418,7 +418,7 @@ pub fn responses_csv(
 ) -> Result<String, AppError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["序号".to_string(), "提交时间".to_string()];
-    header.extend(questions.iter().map(|q| q.prompt.clone()));
+    header.extend(questions.iter().map(|q| crate::export::cell(&q.prompt)));
     w.write_record(&header).map_err(|_| AppError::Internal)?;
     for (k, (response, at)) in responses.iter().enumerate() {
         let mut line = vec![(k + 1).to_string(), crate::time::format_local(*at)];
@@ -432,7 +432,7 @@ pub fn responses_csv(
                 Kind::Scale => mine.filter_map(|(_, a)| a.choice.map(|c| c.to_string())).collect::<Vec<_>>().join(""),
                 Kind::Text => mine.filter_map(|(_, a)| a.text.clone()).collect::<Vec<_>>().join(""),
             };
-            line.push(cell);
+            line.push(crate::export::cell(&cell));
         }
         w.write_record(&line).map_err(|_| AppError::Internal)?;
     }

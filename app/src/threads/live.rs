@@ -13,8 +13,13 @@ pub async fn sse(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let Some(user) = viewer.0 else { return axum::http::StatusCode::UNAUTHORIZED.into_response() };
-    if !super::server::may_read(&store, &user, id).await.unwrap_or(false) {
+    let user_id = user.id;
+    let may_read = move || {
+        let (store, user) = (store.clone(), user.clone());
+        async move { super::server::may_read(&store, &user, id).await.unwrap_or(false) }
+    };
+    if !may_read().await {
         return axum::http::StatusCode::NOT_FOUND.into_response();
     }
-    crate::live::changes(format!("thread:{id}"))
+    crate::live::changes(format!("thread:{id}"), user_id, may_read)
 }

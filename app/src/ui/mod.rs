@@ -138,13 +138,14 @@ fn UnreadBadge(lang: Lang) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let n = count.await.unwrap_or(0);
-                let label = format!("{} ({n})", lang.t(T::Notifications));
+                let shown = if n > 99 { "99+".to_string() } else { n.to_string() };
+                let label = format!("{} ({shown})", lang.t(T::Notifications));
                 view! {
                     <a class="bell" href="/notifications" aria-label=label>
                         <svg class="icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
                             <path d="M6 16V11a6 6 0 1112 0v5l2 2H4zM10 20a2 2 0 004 0" fill="none" stroke="currentColor" stroke-width="1.8" />
                         </svg>
-                        {(n > 0).then(|| view! { <span class="badge-count" data-testid="unread">{n}</span> })}
+                        {(n > 0).then(|| view! { <span class="badge-count" data-testid="unread">{shown}</span> })}
                     </a>
                 }
             })}

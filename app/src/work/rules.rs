@@ -134,8 +134,11 @@ crate::codes! {
 crate::codes! {
     /// Who may read a demand besides its requester and the staff: nobody, or the
     /// residents of its community.
+    /// Who may see a demand: the resident and the station; also the residents of its
+    /// community; or anyone (listed through Open311).
     pub enum Visibility {
         Private = "private",
+        Community = "community",
         Public = "public",
     }
 }

@@ -130,23 +130,56 @@ pub fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
 pub struct TestServer {
     pub base: String,
     child: Option<Child>,
+    /// What the server wrote to stderr, when started with [`TestServer::start_logged`].
+    log: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
 }
 
 impl TestServer {
+    /// Like [`TestServer::start`], keeping what the server logs (still shown) for [`TestServer::log`].
+    pub fn start_logged(db: &TestDb, env: &[(&str, &str)]) -> TestServer {
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut server = Self::spawn(db, env, Some(log.clone()));
+        server.log = Some(log);
+        server
+    }
+
+    /// The server's log lines so far (started with [`TestServer::start_logged`]).
+    pub fn log(&self) -> Vec<String> {
+        self.log.as_ref().map(|l| l.lock().unwrap().clone()).unwrap_or_default()
+    }
+
     /// Starts a server on `db` (already seeded or not) with extra environment.
     pub fn start(db: &TestDb, env: &[(&str, &str)]) -> TestServer {
+        Self::spawn(db, env, None)
+    }
+
+    fn spawn(
+        db: &TestDb,
+        env: &[(&str, &str)],
+        log: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+    ) -> TestServer {
         let mut cmd = Command::new(server_bin());
         cmd.env("DATABASE_URL", &db.url)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
             // Live dashboards: tests read them right after moving cases (the cache has its own test).
             .env("DASHBOARD_CACHE_SECONDS", "0")
+            // Tests read Open311 lists in loops; the limit has its own test.
+            .env("OPEN311_GETS_PER_MINUTE", "1000000")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(if log.is_some() { Stdio::piped() } else { Stdio::inherit() });
         for (k, v) in env {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("spawn server");
+        if let (Some(log), Some(stderr)) = (log, child.stderr.take()) {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    eprintln!("{line}");
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -158,7 +191,7 @@ impl TestServer {
             }
         });
         let base = rx.recv_timeout(Duration::from_secs(60)).expect("server did not start within 60 s");
-        TestServer { base, child: Some(child) }
+        TestServer { base, child: Some(child), log: None }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -143,6 +143,19 @@ pub(super) fn refusal(r: Refusal) -> AppError {
 /// slot the appointment covers: if any is full, nothing is kept and the next free slots are
 /// offered.
 pub async fn book(store: &Store, user: &SessionUser, code: &str, start: i64, key: &str) -> Result<i64, AppError> {
+    match book_once(store, user, code, start, key).await {
+        // The same form sent again while the first was being booked (a double tap, a
+        // retry): its booking is the answer, not the rule it now seems to break ("same
+        // affair the same day") nor the unique index it ran into.
+        Err(e) => match crate::store::created_with_key(store, "appointments", "booked_by", user.id, key).await? {
+            Some(id) => Ok(id),
+            None => Err(e),
+        },
+        booked => booked,
+    }
+}
+
+async fn book_once(store: &Store, user: &SessionUser, code: &str, start: i64, key: &str) -> Result<i64, AppError> {
     let community = resident_only(user)?;
     let key = crate::form::key::IdempotencyKey::parse(key)?;
     let key = key.as_str();

@@ -34,9 +34,9 @@ pub fn ics(id: i64, start: i64, end: i64, summary: &str, location: &str, descrip
     };
     let event = Event::new()
         .uid(&format!("appointment-{id}@mycommunity"))
-        .summary(summary)
-        .location(location)
-        .description(description)
+        .summary(&crate::export::calendar_text(summary))
+        .location(&crate::export::calendar_text(location))
+        .description(&crate::export::calendar_text(description))
         .starts(local(start))
         .ends(local(end))
         .timestamp(chrono::Utc::now())

@@ -25,7 +25,7 @@ pub mod seed;
 pub use booking::{book, cancel, one, page, reschedule};
 pub use calendar::{booking_ics, ics, remind};
 pub use desk::{day, mark, save_settings, walk_in};
-pub use seed::seed_demo_appointments;
+pub use seed::{seed_demo_appointments, seed_past_appointments};
 
 /// Monday to Friday 9:00–12:00 and 13:30–17:00, Saturday 9:00–12:00: a station without its
 /// own hours keeps these.

@@ -114,13 +114,33 @@ pub struct Registration {
     pub building: String,
     pub unit_no: String,
     pub room: String,
+    /// The code station staff gave for a record they made with this phone (else empty).
+    pub claim_code: String,
+}
+
+/// Registrations tried for one phone number in an hour (a claim code's five tries fit).
+pub const REGISTRATIONS_PER_PHONE_PER_HOUR: i64 = 10;
+
+/// How a registration went, when the form itself was fine.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Registered {
+    SignedIn,
+    /// The phone cannot be registered (an account has it, or a station record without the
+    /// right claim code): the same answer either way, so nobody learns which numbers are
+    /// known. `owner` is the account to tell someone tried.
+    Refused {
+        owner: Option<i64>,
+    },
 }
 
 /// Registers a resident and signs them in. Every field is checked before anything is
-/// written; the account is created in one transaction.
-pub async fn register(form: Registration) -> Result<(), AppError> {
+/// written; the account is created in one transaction. Throttled per client address and
+/// per phone; the password is hashed after the cheap checks but before the phone's status
+/// is looked at, so a known number answers in the time a new one takes.
+pub async fn register(form: Registration) -> Result<Registered, AppError> {
     use crate::error::Problems;
     let store = request::store()?;
+    let config = request::config();
     let mut problems = Problems::default();
     let phone = problems.check("phone", rules::normalise_phone(&form.phone));
     problems.check("password", rules::check_password(&form.password, phone.as_deref()));
@@ -153,35 +173,57 @@ pub async fn register(form: Registration) -> Result<(), AppError> {
     let (Some(phone), Some(name), Some(community)) = (phone, name, community) else {
         return Err(AppError::Internal);
     };
-
+    const HOUR: i64 = 3_600_000;
+    count_attempt(&store, "register_ip", &request::client_ip(), config.registrations_per_ip_per_hour, HOUR).await?;
+    count_attempt(&store, "register_phone", &phone, REGISTRATIONS_PER_PHONE_PER_HOUR, HOUR).await?;
     let hash = hash_password(form.password).await?;
-    let mut tx = store.write().await?;
-    // A walk-in record staff made for this phone (no password yet) is claimed by registering.
-    let unclaimed: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE phone = $1 AND password_hash IS NULL AND role = 'resident'")
+
+    let holder: Option<(i64, Option<String>, String)> =
+        sqlx::query_as("SELECT id, password_hash, role FROM users WHERE phone = $1")
             .bind(&phone)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(store.pool())
             .await?;
+    // A record the station made for this phone (no password yet) becomes the registrant's
+    // only with the code the station gave them: the phone alone proves nothing.
+    let unclaimed = match holder {
+        None => None,
+        Some((id, None, role)) if role == "resident" => {
+            if !super::claims::try_code(&store, id, &form.claim_code).await? {
+                return Ok(Registered::Refused { owner: None });
+            }
+            Some(id)
+        }
+        Some((id, Some(_), _)) => return Ok(Registered::Refused { owner: Some(id) }),
+        Some(_) => return Ok(Registered::Refused { owner: None }),
+    };
+    let mut tx = store.write().await?;
     let id = match unclaimed {
         Some(id) => {
-            sqlx::query(
-                "UPDATE users SET password_hash = $1, display_name = $2, region_id = $3, building_id = $4, unit_no = $5, room = $6, \
-                 password_changed_at = $7 WHERE id = $8",
-            )
-            .bind(hash)
-            .bind(&name)
-            .bind(community.id)
-            .bind(building)
-            .bind(unit_no)
-            .bind(room)
-            .bind(Millis::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            let claimed = super::claims::use_code(&mut tx, id, &form.claim_code).await?
+                && sqlx::query(
+                    "UPDATE users SET password_hash = $1, display_name = $2, region_id = $3, building_id = $4, unit_no = $5, \
+                     room = $6, password_changed_at = $7 WHERE id = $8 AND password_hash IS NULL",
+                )
+                .bind(hash)
+                .bind(&name)
+                .bind(community.id)
+                .bind(building)
+                .bind(unit_no)
+                .bind(room)
+                .bind(Millis::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+            if !claimed {
+                // Another registration with the same code was first.
+                return Ok(Registered::Refused { owner: None });
+            }
             id
         }
         None => {
-            insert_user(
+            let made = insert_user(
                 &mut tx,
                 NewUser {
                     phone,
@@ -195,12 +237,18 @@ pub async fn register(form: Registration) -> Result<(), AppError> {
                     room,
                 },
             )
-            .await?
+            .await;
+            match made {
+                Ok(id) => id,
+                // Registered a moment ago by a parallel request: the same answer.
+                Err(AppError::Invalid(_)) => return Ok(Registered::Refused { owner: None }),
+                Err(e) => return Err(e),
+            }
         }
     };
     tx.commit().await?;
     start_session(&store, id).await?;
-    Ok(())
+    Ok(Registered::SignedIn)
 }
 
 /// Logs in: throttled per phone and per client address; a fresh session on success, the
@@ -213,11 +261,12 @@ pub async fn login(phone_input: &str, password: &str) -> Result<LoggedIn, AppErr
         return Err(AppError::invalid("password", T::ErrRequired));
     }
     let ip = request::client_ip();
-    check_login_throttle(&store, &config, &phone, &ip).await?;
+    let attempt = reserve_login_attempt(&store, &config, &phone, &ip).await?;
     let Some(user_id) = check_credentials(&store, &phone, password).await? else {
-        record_login_failure(&store, &config, &phone, &ip).await?;
+        login_failed(&store, &ip).await?;
         return Err(AppError::BadCredentials);
     };
+    release_login_attempt(&store, attempt).await?;
     clear_login_failures(&store, &phone).await?;
     // A session cookie the browser still holds (another account on a shared phone) ends here.
     if let Some(old) = request::cookie(SESSION_COOKIE) {

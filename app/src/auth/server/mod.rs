@@ -14,26 +14,34 @@ use axum::{extract::Request, middleware::Next, response::Response};
 use std::sync::OnceLock;
 
 pub mod accounts;
+pub mod claims;
 pub mod sessions;
 pub mod throttle;
 
 pub use accounts::{
     add_user, change_password, check_credentials, insert_user, login, my_account, register, save_prefs, set_on_duty,
-    set_posting_block, system_account, LoggedIn, NewUser, Registration,
+    set_posting_block, system_account, LoggedIn, NewUser, Registered, Registration,
 };
+pub use claims::{issue_claim_code, live_code, CLAIM_CODE_HOURS};
 pub use sessions::{
     end_session, require_staff, require_user, resolve_viewer, session_user, start_session, viewer, Viewer,
     SESSION_COOKIE,
 };
-pub use throttle::{check_login_throttle, clear_login_failures, record_login_failure};
+pub use throttle::{clear_login_failures, count_attempt, login_failed, release_login_attempt, reserve_login_attempt};
 
 /// argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
 pub(super) fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
 }
 
+/// Hashes at once at most: each takes 19 MiB and tens of milliseconds of a core, so a burst
+/// of registrations or logins waits its turn instead of exhausting memory or the blocking
+/// pool.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Hashes off the async threads: a hash takes tens of milliseconds of CPU.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _turn = HASHING.acquire().await.map_err(|e| internal("hash turn", e))?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
@@ -44,6 +52,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 }
 
 pub async fn verify_password(hash: String, password: String) -> bool {
+    let Ok(_turn) = HASHING.acquire().await else { return false };
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
     })

@@ -5,44 +5,100 @@ use super::*;
 pub(super) const FAIL_PHONE: &str = "login_phone";
 pub(super) const FAIL_IP: &str = "login_ip";
 
-/// Refuses a login attempt while its phone or its client address is throttled.
-pub async fn check_login_throttle(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<(), AppError> {
+/// Counts a login attempt for its phone before the password is checked, or refuses it
+/// while its phone or its client address is throttled. The phone's count is taken first,
+/// with parallel attempts on one phone taking turns: seven parallel guesses cannot all pass
+/// a limit of five. The address counts failures only (a station's or a carrier's shared
+/// address logs many people in at once). Returns the attempt's row: a successful login
+/// removes it, a failed one leaves it as the phone's failure (see [`login_failed`]).
+pub async fn reserve_login_attempt(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<i64, AppError> {
     let window_ms = config.login_window_minutes * 60_000;
     let now = Millis::now().0;
-    for (kind, key, limit) in
-        [(FAIL_PHONE, phone, config.login_max_failures_per_phone), (FAIL_IP, ip, config.login_max_failures_per_ip)]
-    {
-        let times: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
-                .bind(kind)
-                .bind(key)
-                .bind(now - window_ms)
-                .fetch_all(store.pool())
-                .await?;
-        if let Some(wait) = throttle_wait_secs(&times, limit, window_ms, now) {
-            return Err(AppError::Throttled { retry_after_secs: wait });
-        }
-    }
-    Ok(())
-}
-
-pub async fn record_login_failure(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<(), AppError> {
-    let now = Millis::now().0;
-    let mut tx = store.write().await?;
-    for (kind, key) in [(FAIL_PHONE, phone), (FAIL_IP, ip)] {
-        sqlx::query("INSERT INTO auth_failures (kind, key, at) VALUES ($1, $2, $3)")
+    let recent = |kind: &'static str, key: String| async move {
+        sqlx::query_scalar::<_, i64>("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
             .bind(kind)
             .bind(key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            .bind(now - window_ms)
+            .fetch_all(store.pool())
+            .await
+    };
+    let by_address = recent(FAIL_IP, ip.to_string()).await?;
+    if let Some(wait) = throttle_wait_secs(&by_address, config.login_max_failures_per_ip, window_ms, now) {
+        return Err(AppError::Throttled { retry_after_secs: wait });
     }
+    let mut tx = store.write().await?;
+    store.take_turn(&mut tx, &format!("{FAIL_PHONE}:{phone}")).await?;
+    let times: Vec<i64> = sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
+        .bind(FAIL_PHONE)
+        .bind(phone)
+        .bind(now - window_ms)
+        .fetch_all(&mut *tx)
+        .await?;
+    if let Some(wait) = throttle_wait_secs(&times, config.login_max_failures_per_phone, window_ms, now) {
+        return Err(AppError::Throttled { retry_after_secs: wait });
+    }
+    let id: i64 = sqlx::query_scalar("INSERT INTO auth_failures (kind, key, at) VALUES ($1, $2, $3) RETURNING id")
+        .bind(FAIL_PHONE)
+        .bind(phone)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
     // Forget what can no longer count, so the table stays small.
-    sqlx::query("DELETE FROM auth_failures WHERE at < $1")
-        .bind(now - config.login_window_minutes * 60_000)
+    sqlx::query("DELETE FROM auth_failures WHERE kind IN ($1, $2) AND at < $3")
+        .bind(FAIL_PHONE)
+        .bind(FAIL_IP)
+        .bind(now - window_ms)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    Ok(id)
+}
+
+/// A failed login also counts against its client address.
+pub async fn login_failed(store: &Store, ip: &str) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO auth_failures (kind, key, at) VALUES ($1, $2, $3)")
+        .bind(FAIL_IP)
+        .bind(ip)
+        .bind(Millis::now().0)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Counts one attempt of `kind` by `key` (a client address, a phone, an account), or
+/// refuses it when `limit` were made within the window: counted in the database, so every
+/// instance shares the count, with parallel attempts on one key taking turns.
+pub async fn count_attempt(store: &Store, kind: &str, key: &str, limit: i64, window_ms: i64) -> Result<(), AppError> {
+    let now = Millis::now().0;
+    let mut tx = store.write().await?;
+    store.take_turn(&mut tx, &format!("{kind}:{key}")).await?;
+    let times: Vec<i64> = sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
+        .bind(kind)
+        .bind(key)
+        .bind(now - window_ms)
+        .fetch_all(&mut *tx)
+        .await?;
+    if let Some(wait) = throttle_wait_secs(&times, limit, window_ms, now) {
+        return Err(AppError::Throttled { retry_after_secs: wait });
+    }
+    sqlx::query("INSERT INTO auth_failures (kind, key, at) VALUES ($1, $2, $3)")
+        .bind(kind)
+        .bind(key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM auth_failures WHERE kind = $1 AND at < $2")
+        .bind(kind)
+        .bind(now - window_ms)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A successful login: its attempt was no failure.
+pub async fn release_login_attempt(store: &Store, row: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM auth_failures WHERE id = $1").bind(row).execute(store.pool()).await?;
     Ok(())
 }
 

@@ -21,7 +21,7 @@ pub mod keys;
 pub mod read;
 pub mod write;
 
-pub use keys::{add_key, list_keys, revoke_key, POSTS_PER_MINUTE};
+pub use keys::{add_key, key_region, limit_reads, list_keys, manages, revoke_key, scopes_of, POSTS_PER_MINUTE};
 pub use read::{get_request, get_root, get_service, get_token};
 pub use write::post_request;
 

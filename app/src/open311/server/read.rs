@@ -179,13 +179,15 @@ pub(super) fn request_node(r: &RequestRow, agency: String, note: Option<String>)
 /// `GET /open311/v2/{discovery|services|requests}.{xml|json}`.
 pub async fn get_root(
     AxState(store): AxState<Store>,
+    AxState(config): AxState<AppConfig>,
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some((name, format)) = format::split_file(&file) else { return not_found(&file) };
     if name == "discovery" {
-        return discovery(format);
+        return discovery(format, config.open311_default_jurisdiction.as_deref());
     }
+    let q = with_default_jurisdiction(q, &config);
     if !matches!(name, "services" | "requests") {
         return not_found(&file);
     }
@@ -200,7 +202,7 @@ pub async fn get_root(
     result.unwrap_or_else(|e| internal(format, e))
 }
 
-pub(super) fn discovery(format: Format) -> Response {
+pub(super) fn discovery(format: Format, default_jurisdiction: Option<&str>) -> Response {
     let endpoint = |url: &str, kind: &str| {
         Node::Object(vec![
             ("specification", Node::text("http://wiki.open311.org/GeoReport_v2")),
@@ -213,13 +215,31 @@ pub(super) fn discovery(format: Format) -> Response {
             ),
         ])
     };
+    // The spec has no field for it: the contact line says which community a call without
+    // `jurisdiction_id` is for, or that every call needs one.
+    let contact = match default_jurisdiction {
+        Some(j) => format!("社区服务站 Community service station: see /services. jurisdiction_id defaults to {j}"),
+        None => "社区服务站 Community service station: see /services. jurisdiction_id is required".to_string(),
+    };
     let node = Node::Object(vec![
         ("changeset", Node::text("2026-11-30T00:00:00+08:00")),
-        ("contact", Node::text("社区服务站 Community service station: see /services")),
+        ("contact", Node::text(&contact)),
         ("key_service", Node::text("API keys are issued by the district admin (/station/open311)")),
         ("endpoints", Node::List { item: "endpoint", items: vec![endpoint("/open311/v2", "production")] }),
     ]);
     answer(format, "discovery", &node, StatusCode::OK)
+}
+
+/// A call without `jurisdiction_id` is for the deployment's default community, if it has
+/// one (`OPEN311_DEFAULT_JURISDICTION`; discovery says so).
+pub(super) fn with_default_jurisdiction(mut q: HashMap<String, String>, config: &AppConfig) -> HashMap<String, String> {
+    if let Some(default) = &config.open311_default_jurisdiction {
+        let given = q.get("jurisdiction_id").is_some_and(|j| !j.trim().is_empty());
+        if !given {
+            q.insert("jurisdiction_id".into(), default.clone());
+        }
+    }
+    q
 }
 
 /// The community named by the required `jurisdiction_id`, or the spec's error (400 when
@@ -264,10 +284,12 @@ pub(super) async fn services(store: &Store, format: Format, community: i64) -> R
 /// `GET /open311/v2/services/{service_code}.{fmt}`: the service definition.
 pub async fn get_service(
     AxState(store): AxState<Store>,
+    AxState(config): AxState<AppConfig>,
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some((code, format)) = format::split_file(&file) else { return not_found(&file) };
+    let q = with_default_jurisdiction(q, &config);
     let community = match community_of(&store, format, &q).await {
         Ok(c) => c,
         Err(refused) => return refused,

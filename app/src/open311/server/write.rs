@@ -9,16 +9,31 @@ pub async fn post_request(
     AxState(store): AxState<Store>,
     AxState(config): AxState<AppConfig>,
     Path(file): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     body: axum::body::Bytes,
 ) -> Response {
     let Some(("requests", format)) = format::split_file(&file) else { return not_found(&file) };
-    let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+    let Ok(mut pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
         return error(format, StatusCode::BAD_REQUEST, "the body must be application/x-www-form-urlencoded");
     };
+    // Older clients send the key and the jurisdiction in the query string; the body wins.
+    let in_query =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or("")).unwrap_or_default();
+    for name in ["api_key", "jurisdiction_id"] {
+        let given = pairs.iter().any(|(k, v)| k == name && !v.trim().is_empty());
+        if let Some(pair) = in_query.iter().find(|(k, _)| k == name).filter(|_| !given) {
+            pairs.push(pair.clone());
+        }
+    }
+    if let Some(default) = &config.open311_default_jurisdiction {
+        if !pairs.iter().any(|(k, v)| k == "jurisdiction_id" && !v.trim().is_empty()) {
+            pairs.push(("jurisdiction_id".into(), default.clone()));
+        }
+    }
     let key = pairs.iter().find(|(k, _)| k == "api_key").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     let now = Millis::now().0;
     let result = async {
-        let Some((key_id, key_name)) = key_of(&store, &key).await? else {
+        let Some((key_id, key_name, key_region)) = key_of(&store, &key).await? else {
             return Ok(error(format, StatusCode::FORBIDDEN, "api_key is missing, unknown or revoked"));
         };
         if !within_rate(&store, key_id, now).await? {
@@ -32,7 +47,7 @@ pub async fn post_request(
             Ok(f) => f,
             Err(why) => return Ok(error(format, StatusCode::BAD_REQUEST, &why)),
         };
-        create(&store, &config, format, key_id, &key_name, &form, now).await
+        create(&store, &config, format, (key_id, &key_name, key_region), &form, now).await
     }
     .await;
     result.unwrap_or_else(|e: sqlx::Error| internal(format, e))
@@ -44,8 +59,7 @@ pub(super) async fn create(
     store: &Store,
     config: &AppConfig,
     format: Format,
-    key_id: i64,
-    key_name: &str,
+    (key_id, key_name, key_region): (i64, &str, Option<i64>),
     f: &RequestForm,
     now: i64,
 ) -> Result<Response, sqlx::Error> {
@@ -53,6 +67,20 @@ pub(super) async fn create(
     let Some((community, _)) = jurisdiction(store, &f.jurisdiction_id).await? else {
         return Ok(error(format, StatusCode::NOT_FOUND, "jurisdiction_id not found"));
     };
+    // A key files into its own region only: the community, its subdistrict or its district.
+    if let Some(region) = key_region {
+        let inside: Option<i64> = sqlx::query_scalar(
+            "SELECT c.id FROM regions c JOIN regions s ON s.id = c.parent_id \
+             WHERE c.id = $1 AND $2 IN (c.id, s.id, s.parent_id)",
+        )
+        .bind(community)
+        .bind(region)
+        .fetch_optional(store.pool())
+        .await?;
+        if inside.is_none() {
+            return Ok(error(format, StatusCode::FORBIDDEN, "this api_key may not file into that jurisdiction_id"));
+        }
+    }
     let service: Option<ServiceRow> = sqlx::query_as(&format!(
         "SELECT {SERVICE_COLUMNS} FROM affairs WHERE community_id = $1 AND code = $2 AND retired_at IS NULL"
     ))

@@ -253,9 +253,9 @@ pub async fn meeting_ics(
     let host = request_host();
     let event = Event::new()
         .uid(&format!("meeting-{id}@{host}"))
-        .summary(&format!("居民议事会 Consultation meeting：{title}"))
-        .description(&format!("{community} · /threads/{thread}"))
-        .location(&place)
+        .summary(&crate::export::calendar_text(&format!("居民议事会 Consultation meeting：{title}")))
+        .description(&crate::export::calendar_text(&format!("{community} · /threads/{thread}")))
+        .location(&crate::export::calendar_text(&place))
         .starts(utc(starts))
         .ends(utc(ends))
         .timestamp(chrono::Utc::now())

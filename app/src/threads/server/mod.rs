@@ -32,7 +32,7 @@ pub use answer::{answer, milestone_done};
 pub use meetings::{meeting_ics, minutes, signup};
 pub use moderation::{block, desk};
 pub use posts::{list, open_from_form, view};
-pub use seed::seed_demo_threads;
+pub use seed::{seed_demo_threads, seed_past_threads};
 pub use talk::{comment, support, ANSWER_DAYS, ANSWER_RESPONSE_HOURS};
 
 /// How an account stands to a community's threads.
@@ -111,9 +111,11 @@ pub(super) fn hidden(h: Option<&str>) -> Option<Hidden> {
     }
 }
 
-/// Names in public: the viewer's own in full, staff's in full, other residents masked.
+/// Names in public: the viewer's own in full, staff's in full, other residents masked —
+/// except to the station team, who know their residents. Overseers and department
+/// liaisons read residents' names masked, like neighbours.
 pub(super) fn shown_name(viewer: &SessionUser, author_id: i64, name: &str, author_is_resident: bool) -> String {
-    if author_id == viewer.id || viewer.role.is_staff() || !author_is_resident {
+    if author_id == viewer.id || viewer.role.is_station_team() || !author_is_resident {
         name.to_string()
     } else {
         mask_name(name)

@@ -242,7 +242,7 @@ pub(super) async fn open_project(w: &mut WorkTx, t: &ThreadRow, now: i64) -> Res
         now,
     );
     case.place_detail = format!("议事 #{}", t.id);
-    case.visibility = Visibility::Public;
+    case.visibility = Visibility::Community;
     case.triage = Some((Triage::Transfer, TriageReason::AutonomyProject));
     case.limits = Some(AffairLimits { response_hours: ANSWER_RESPONSE_HOURS, completion_hours: ANSWER_DAYS * 24 });
     let filed = file_case(w, case).await?.ok_or(AppError::Conflict)?;

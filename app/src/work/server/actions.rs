@@ -45,6 +45,14 @@ pub async fn act(
     action: Action,
     note: &str,
 ) -> Result<State, AppError> {
+    // These moves keep records of their own (the whistles and their reports, the partner
+    // and its outcome, the clock): only their own functions make them, never a bare action.
+    if matches!(
+        action,
+        Action::Whistle | Action::DepartmentsReported | Action::HandOff | Action::PartnerDone | Action::AutoClose
+    ) {
+        return Err(AppError::Forbidden);
+    }
     let (item, rel) = item_for(store, user, id).await?;
     let actor = actor_for(rel)?;
     let note = note.trim();

@@ -119,7 +119,7 @@ pub async fn relation(store: &Store, user: &SessionUser, item: &ItemRow) -> Resu
     if matches!(user.role, Role::SubdistrictAdmin | Role::DistrictAdmin) && scope.covers(&path) {
         return Ok(Relation::Overseer);
     }
-    if user.role == Role::Resident && user.region_id == item.community_id && item.visibility == Visibility::Public {
+    if user.role == Role::Resident && user.region_id == item.community_id && item.visibility != Visibility::Private {
         return Ok(Relation::Neighbour);
     }
     Ok(Relation::None)
