@@ -104,7 +104,9 @@ pub async fn community_public(
     }
     let top = Cursor::or_top(before);
     let rows: Vec<LineRow> = sqlx::query_as(&format!(
-        "{LINE_SELECT} WHERE d.community_id = $1 AND d.visibility IN ('community', 'public') AND w.state <> 'withdrawn' \
+        // `visibility <> 'private'`: the term of the partial index `demands_shown`, whose one
+        // range is already in this order (an IN over two values would merge and sort them).
+        "{LINE_SELECT} WHERE d.community_id = $1 AND d.visibility <> 'private' AND w.state <> 'withdrawn' \
          AND (d.created_at, d.id) < ($2, $3) ORDER BY d.created_at DESC, d.id DESC LIMIT $4"
     ))
     .bind(user.region_id)
