@@ -152,6 +152,24 @@ pub fn set_cookie(c: cookie::Cookie<'_>) {
     }
 }
 
+/// Hands `value` to this browser's next page, once (an HttpOnly cookie for five minutes):
+/// a secret shown once never goes into a URL or a stored draft.
+pub fn put_flash(name: &'static str, value: String) {
+    set_cookie(build_cookie(name, value, 300));
+}
+
+/// Forgets what [`put_flash`] handed over.
+pub fn forget_flash(name: &'static str) {
+    set_cookie(build_cookie(name, String::new(), 0));
+}
+
+/// What [`put_flash`] handed over, taken (it is not there for the page after).
+pub fn take_flash(name: &'static str) -> Option<String> {
+    let value = cookie(name).filter(|v| !v.is_empty())?;
+    forget_flash(name);
+    Some(value)
+}
+
 /// A cookie with the app's defaults: whole site, HttpOnly, SameSite=Lax, Secure if configured.
 pub fn build_cookie(name: &'static str, value: String, max_age_secs: i64) -> cookie::Cookie<'static> {
     cookie::Cookie::build((name, value))

@@ -70,10 +70,7 @@ pub async fn load_keys() -> Result<KeysPage, AppError> {
         }
     }
     // A key made by this browser's last post, once.
-    let new_key = crate::request::cookie(KEY_FLASH).filter(|k| !k.is_empty());
-    if new_key.is_some() {
-        crate::request::set_cookie(crate::request::build_cookie(KEY_FLASH, String::new(), 0));
-    }
+    let new_key = crate::request::take_flash(KEY_FLASH);
     Ok(KeysPage { keys, scopes, new_key })
 }
 
@@ -89,7 +86,7 @@ pub async fn add_key(name: String, scope: String) -> Result<(), AppError> {
         return Err(AppError::invalid("scope", crate::i18n::T::ErrRequired));
     };
     let (_, key) = server::add_key(&store, &name, Some(region), Some(user.id)).await?;
-    crate::request::set_cookie(crate::request::build_cookie(KEY_FLASH, key, 300));
+    crate::request::put_flash(KEY_FLASH, key);
     crate::request::redirect("/station/open311");
     Ok(())
 }

@@ -65,7 +65,7 @@ async fn card(store: &crate::store::Store, community: i64, id: i64) -> Result<Op
         (record == id.to_string() && claim_code_until.is_some()).then(|| code.to_string())
     });
     if new_claim_code.is_some() {
-        crate::request::set_cookie(crate::request::build_cookie(CLAIM_FLASH, String::new(), 0));
+        crate::request::forget_flash(CLAIM_FLASH);
     }
     Ok(Some(ResidentCard {
         id,
@@ -91,7 +91,7 @@ async fn card(store: &crate::store::Store, community: i64, id: i64) -> Result<Op
 pub async fn issue_claim_code(resident: i64) -> Result<(), AppError> {
     let user = station_worker()?;
     let code = crate::auth::server::issue_claim_code(&crate::request::store()?, &user, resident).await?;
-    crate::request::set_cookie(crate::request::build_cookie(CLAIM_FLASH, format!("{resident}.{code}"), 300));
+    crate::request::put_flash(CLAIM_FLASH, format!("{resident}.{code}"));
     crate::request::redirect(&format!("/station/intake?resident={resident}"));
     Ok(())
 }

@@ -5,6 +5,19 @@ use super::*;
 pub(super) const FAIL_PHONE: &str = "login_phone";
 pub(super) const FAIL_IP: &str = "login_ip";
 
+/// When `key` was counted for `kind` since `since`, through the pool or a transaction.
+async fn counted<'e, E>(e: E, kind: &str, key: &str, since: i64) -> Result<Vec<i64>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
+        .bind(kind)
+        .bind(key)
+        .bind(since)
+        .fetch_all(e)
+        .await
+}
+
 /// Counts a login attempt for its phone before the password is checked, or refuses it
 /// while its phone or its client address is throttled. The phone's count is taken first,
 /// with parallel attempts on one phone taking turns: seven parallel guesses cannot all pass
@@ -14,26 +27,13 @@ pub(super) const FAIL_IP: &str = "login_ip";
 pub async fn reserve_login_attempt(store: &Store, config: &AppConfig, phone: &str, ip: &str) -> Result<i64, AppError> {
     let window_ms = config.login_window_minutes * 60_000;
     let now = Millis::now().0;
-    let recent = |kind: &'static str, key: String| async move {
-        sqlx::query_scalar::<_, i64>("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
-            .bind(kind)
-            .bind(key)
-            .bind(now - window_ms)
-            .fetch_all(store.pool())
-            .await
-    };
-    let by_address = recent(FAIL_IP, ip.to_string()).await?;
+    let by_address = counted(store.pool(), FAIL_IP, ip, now - window_ms).await?;
     if let Some(wait) = throttle_wait_secs(&by_address, config.login_max_failures_per_ip, window_ms, now) {
         return Err(AppError::Throttled { retry_after_secs: wait });
     }
     let mut tx = store.write().await?;
     store.take_turn(&mut tx, &format!("{FAIL_PHONE}:{phone}")).await?;
-    let times: Vec<i64> = sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
-        .bind(FAIL_PHONE)
-        .bind(phone)
-        .bind(now - window_ms)
-        .fetch_all(&mut *tx)
-        .await?;
+    let times = counted(&mut *tx, FAIL_PHONE, phone, now - window_ms).await?;
     if let Some(wait) = throttle_wait_secs(&times, config.login_max_failures_per_phone, window_ms, now) {
         return Err(AppError::Throttled { retry_after_secs: wait });
     }
@@ -72,12 +72,7 @@ pub async fn count_attempt(store: &Store, kind: &str, key: &str, limit: i64, win
     let now = Millis::now().0;
     let mut tx = store.write().await?;
     store.take_turn(&mut tx, &format!("{kind}:{key}")).await?;
-    let times: Vec<i64> = sqlx::query_scalar("SELECT at FROM auth_failures WHERE kind = $1 AND key = $2 AND at > $3")
-        .bind(kind)
-        .bind(key)
-        .bind(now - window_ms)
-        .fetch_all(&mut *tx)
-        .await?;
+    let times = counted(&mut *tx, kind, key, now - window_ms).await?;
     if let Some(wait) = throttle_wait_secs(&times, limit, window_ms, now) {
         return Err(AppError::Throttled { retry_after_secs: wait });
     }
