@@ -37,6 +37,13 @@ pub struct AppConfig {
     /// Costly dashboards (many communities, or a community with very many items) are
     /// recomputed at most this often (0: always).
     pub dashboard_cache_seconds: u64,
+    /// A demo site (`make run`): with the `log` SMS sender, codes are also shown on the page.
+    pub demo_mode: bool,
+    /// SMS codes sent to one number, and requested from one client address, in a day.
+    pub sms_per_phone_per_day: i64,
+    pub sms_per_ip_per_day: i64,
+    /// Staff log in on a new device with a code sent to their phone.
+    pub staff_second_factor: bool,
 }
 
 impl Default for AppConfig {
@@ -58,6 +65,10 @@ impl Default for AppConfig {
             whistle_report_hours: 24,
             jobs_interval_seconds: 60,
             dashboard_cache_seconds: 60,
+            demo_mode: false,
+            sms_per_phone_per_day: 10,
+            sms_per_ip_per_day: 50,
+            staff_second_factor: true,
         }
     }
 }

@@ -35,6 +35,9 @@ pub async fn run_once(store: &Store, now: i64) {
     if let Err(e) = crate::form::server::purge_stale(store, now).await {
         tracing::warn!(error = ?e, "draft purge failed");
     }
+    if let Err(e) = crate::verify::server::purge(store, now).await {
+        tracing::warn!(error = ?e, "SMS code purge failed");
+    }
     // Open311: deliver to departments' and partners' own systems, and ask them for news.
     // A unit that is down must not stop the other jobs.
     if let Err(e) = crate::open311::outbound::run(store, now).await {

@@ -43,6 +43,7 @@ pub mod surveys;
 pub mod threads;
 pub mod time;
 pub mod ui;
+pub mod verify;
 pub mod visits;
 pub mod work;
 

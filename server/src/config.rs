@@ -1,6 +1,7 @@
 //! Configuration from the environment (documented in README).
 
 use app::config::AppConfig;
+use app::verify::gateway::{Aliyun, SmsGateway};
 use std::net::SocketAddr;
 
 #[derive(Clone, Debug)]
@@ -10,6 +11,7 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub site_root: String,
     pub app: AppConfig,
+    pub sms: SmsGateway,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -72,6 +74,13 @@ impl Config {
             whistle_report_hours: parse("WHISTLE_REPORT_HOURS", defaults.whistle_report_hours)?,
             jobs_interval_seconds: parse("JOBS_INTERVAL_SECONDS", defaults.jobs_interval_seconds)?,
             dashboard_cache_seconds: parse("DASHBOARD_CACHE_SECONDS", defaults.dashboard_cache_seconds)?,
+            demo_mode: flag("DEMO_MODE")?,
+            sms_per_phone_per_day: parse("SMS_PER_PHONE_PER_DAY", defaults.sms_per_phone_per_day)?,
+            sms_per_ip_per_day: parse("SMS_PER_IP_PER_DAY", defaults.sms_per_ip_per_day)?,
+            staff_second_factor: match var("STAFF_SECOND_FACTOR") {
+                None => defaults.staff_second_factor,
+                Some(_) => flag("STAFF_SECOND_FACTOR")?,
+            },
         };
         Ok(Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/mycommunity.db".to_string()),
@@ -79,6 +88,26 @@ impl Config {
             site_addr: parse("LEPTOS_SITE_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
             app,
+            sms: sms_gateway()?,
         })
+    }
+}
+
+/// `SMS_SENDER`: `log` (the default) or `aliyun`, whose settings are all required.
+fn sms_gateway() -> Result<SmsGateway, String> {
+    match var("SMS_SENDER").as_deref().unwrap_or("log") {
+        "log" => Ok(SmsGateway::Log),
+        "aliyun" => {
+            let need = |name: &str| var(name).ok_or_else(|| format!("SMS_SENDER=aliyun needs {name}"));
+            Ok(SmsGateway::Aliyun(Aliyun {
+                endpoint: var("SMS_ALIYUN_ENDPOINT").unwrap_or_else(|| "https://dysmsapi.aliyuncs.com/".into()),
+                access_key_id: need("ALIBABA_CLOUD_ACCESS_KEY_ID")?,
+                access_key_secret: need("ALIBABA_CLOUD_ACCESS_KEY_SECRET")?,
+                sign_name: need("SMS_SIGN_NAME")?,
+                template_code: need("SMS_TEMPLATE_CODE")?,
+                region_id: var("SMS_ALIYUN_REGION").unwrap_or_else(|| "cn-hangzhou".into()),
+            }))
+        }
+        other => Err(format!("SMS_SENDER={other:?}: use log or aliyun")),
     }
 }

@@ -153,6 +153,11 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 /// closes the pool.
 pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     let app = router(&config, store.clone());
+    if config.sms.is_log() && !config.app.demo_mode {
+        tracing::warn!("SMS_SENDER=log: verification codes go to this log only; set SMS_SENDER=aliyun for real messages");
+    }
+    tracing::info!(sms = ?config.sms, "SMS gateway");
+    app::verify::gateway::install(config.sms.clone());
     if store.backend() == app::store::Backend::Postgres {
         app::live::start_listener(config.database_url.clone());
     }

@@ -593,7 +593,7 @@ async fn background_jobs_flag_overdue_once_and_close_stale_resolutions() {
 
 #[tokio::test]
 async fn window_intake_and_claiming_the_record() {
-    let (_db, server) = seeded_or_skip!();
+    let (db, server) = seeded_or_skip!();
     let worker = logged_in(&server, SOCIAL_WORKER).await;
     let phone = "13912340077";
     let found = json(call(&worker, &server, "station/intake/find", &[("phone", phone)]).await).await;
@@ -636,8 +636,12 @@ async fn window_intake_and_claiming_the_record() {
     let b: Value = json(call(&c, &server, "communities/buildings", &[("community", "qianggen")]).await).await;
     let building = b[0]["id"].as_i64().unwrap().to_string();
     let register = |code: &'static str| {
-        let (c, server, building) = (c.clone(), &server, building.clone());
+        let (c, server, building, db) = (c.clone(), &server, building.clone(), &db);
         async move {
+            // Each try here is made with a fresh SMS code (the minute between two codes
+            // passes as a clock would): this test is about the claim code.
+            sql(db, "UPDATE sms_codes SET sent_at = sent_at - 60000").await;
+            let sms = code_for(&c, server, "register", phone).await;
             call(
                 &c,
                 server,
@@ -652,6 +656,8 @@ async fn window_intake_and_claiming_the_record() {
                     ("unit_no", "1"),
                     ("room", "202"),
                     ("claim_code", code),
+                    ("sms_code", &sms),
+                    ("consent", "yes"),
                 ],
             )
             .await
@@ -699,7 +705,14 @@ async fn window_intake_and_claiming_the_record() {
     let r = register(code).await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
     assert_eq!(login(&client(), &server, phone, "zhaodaye2026").await.status(), 200, "the record is theirs now");
-    assert_eq!(register(code).await.status(), 422, "a code claims once");
+    // A claimed record is an account: no SMS code goes to it for registering again.
+    let again = call(&c, &server, "verify/send", &[("purpose", "register"), ("phone", phone)]).await;
+    assert_eq!(again.status(), 429, "a minute has not passed since the last code");
+    sql(&db, "UPDATE sms_codes SET sent_at = sent_at - 60000").await;
+    let sent = sms_codes(&server, phone).len();
+    assert_eq!(call(&c, &server, "verify/send", &[("purpose", "register"), ("phone", phone)]).await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sms_codes(&server, phone).len(), sent, "no code for a number with an account");
     let mine = json(call(&c, &server, "demands/mine", &[]).await).await;
     assert_eq!(mine["lines"][0]["id"], id);
     // Residents cannot use the window.

@@ -31,6 +31,8 @@ async fn building_of(c: &reqwest::Client, server: &TestServer, community: &str) 
 fn registration<'a>(phone: &'a str, building: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("phone", phone),
+        ("sms_code", "000000"),
+        ("consent", "yes"),
         ("password", "lvyin2026"),
         ("password_confirm", "lvyin2026"),
         ("display_name", "测试居民"),
@@ -46,7 +48,10 @@ async fn register_then_login_then_health() {
     let (_db, server) = seeded_or_skip!();
     let c = client();
     let building = building_of(&c, &server, "qianggen").await;
-    let res = call(&c, &server, "register", &registration("139 1234 5678", &building)).await;
+    let code = code_for(&c, &server, "register", "13912345678").await;
+    let mut form = registration("139 1234 5678", &building);
+    form[1] = ("sms_code", &code);
+    let res = call(&c, &server, "register", &form).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let me = json(call(&c, &server, "me", &[]).await).await;
     assert_eq!(me["phone"], "13912345678");
@@ -89,14 +94,20 @@ async fn registration_refuses_bad_input_and_stores_nothing() {
     let c = client();
     let building = building_of(&c, &server, "qianggen").await;
     let mut form = registration("12345", &building);
-    form[2] = ("password_confirm", "different1");
-    form[3] = ("display_name", "");
+    form[4] = ("password_confirm", "different1");
+    form[5] = ("display_name", "");
+    form[1] = ("sms_code", "12");
+    form[2] = ("consent", "");
     let res = call(&c, &server, "register", &form).await;
     assert_eq!(res.status(), 422);
     let err = json(res).await;
     let fields: Vec<&str> = err["Invalid"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert!(
-        fields.contains(&"phone") && fields.contains(&"password_confirm") && fields.contains(&"display_name"),
+        fields.contains(&"phone")
+            && fields.contains(&"password_confirm")
+            && fields.contains(&"display_name")
+            && fields.contains(&"sms_code")
+            && fields.contains(&"consent"),
         "{fields:?}"
     );
 
@@ -106,11 +117,15 @@ async fn registration_refuses_bad_input_and_stores_nothing() {
     assert_eq!(res.status(), 422);
     assert_eq!(json(res).await["Invalid"][0]["field"], "building");
 
-    // A taken phone gets the answer a station record without its code gets (nobody learns
-    // which numbers are known), and the owner is told someone tried.
+    // A taken phone: asking for a code answers as for any number, but no code goes out
+    // (nobody learns which numbers are known); the owner is told someone tried.
+    let res = call(&c, &server, "verify/send", &[("purpose", "register"), ("phone", RESIDENT)]).await;
+    assert_eq!(res.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(sms_codes(&server, RESIDENT).is_empty(), "no code for a registered number");
     let res = call(&c, &server, "register", &registration(RESIDENT, &building)).await;
     assert_eq!(res.status(), 422);
-    assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrPhoneUnavailable");
+    assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrSmsCodeWrong");
     let owner = logged_in(&server, RESIDENT).await;
     let inbox = json(call(&owner, &server, "notifications", &[]).await).await;
     assert!(inbox["lines"].as_array().unwrap().iter().any(|n| n["kind"] == "account_attempt"), "{inbox}");
@@ -130,11 +145,15 @@ async fn registrations_are_limited_per_address_and_per_phone() {
     let register = |phone: &'static str, from: String| {
         let (server, building) = (&server, building.clone());
         async move {
-            client()
-                .post(server.url("/api/register"))
+            let c = client();
+            // A real code for a free number (a taken one gets none: a made-up code then).
+            let code = if phone == RESIDENT { "000000".to_string() } else { code_for(&c, server, "register", phone).await };
+            let mut form = registration(phone, &building);
+            form[1] = ("sms_code", &code);
+            c.post(server.url("/api/register"))
                 .header("Accept", "application/json")
                 .header("X-Forwarded-For", from)
-                .form(&registration(phone, &building))
+                .form(&form)
                 .send()
                 .await
                 .unwrap()
@@ -160,9 +179,12 @@ async fn plain_form_errors_come_back_with_the_input_kept() {
     let (_db, server) = seeded_or_skip!();
     let c = client();
     let building = building_of(&c, &server, "qianggen").await;
+    // The code was asked for first (the page then shows the account form).
+    let code = code_for(&c, &server, "register", "13912349999").await;
     let mut form = registration("13912349999", &building);
-    form[1] = ("password", "short");
-    form[2] = ("password_confirm", "short");
+    form[1] = ("sms_code", &code);
+    form[3] = ("password", "short");
+    form[4] = ("password_confirm", "short");
     let res = post_form(&c, &server, "register", &form, "/register?community=qianggen").await;
     assert_eq!(res.status(), 302);
     let location = res.headers().get("location").unwrap().to_str().unwrap().to_string();

@@ -73,22 +73,7 @@ async fn residents(server: &TestServer, n: usize, prefix: &str) -> Vec<reqwest::
         let c = client();
         let phone = format!("{prefix}{i:04}");
         let room = format!("{}", 100 + i);
-        let res = call(
-            &c,
-            server,
-            "register",
-            &[
-                ("phone", &phone),
-                ("password", "lvyin2026"),
-                ("password_confirm", "lvyin2026"),
-                ("display_name", "测试居民"),
-                ("community", "qianggen"),
-                ("building", &building),
-                ("unit_no", "1"),
-                ("room", &room),
-            ],
-        )
-        .await;
+        let res = common::register(&c, server, &phone, &building, &room).await;
         assert_eq!(res.status(), 200, "register {phone}: {:?}", res.text().await);
         out.push(c);
     }

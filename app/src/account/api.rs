@@ -18,6 +18,10 @@ pub async fn register(
     room: String,
     /// Only when the station made a record with this phone (a form without it still works).
     claim_code: Option<String>,
+    /// The code sent to the phone (see `send_code`).
+    sms_code: Option<String>,
+    /// The privacy notice's box, ticked ("yes").
+    consent: Option<String>,
 ) -> Result<(), AppError> {
     let kept = [
         ("phone", phone.as_str()),
@@ -37,6 +41,8 @@ pub async fn register(
         unit_no: unit_no.clone(),
         room: room.clone(),
         claim_code: claim_code.unwrap_or_default(),
+        sms_code: sms_code.unwrap_or_default(),
+        consent: consent.as_deref() == Some("yes"),
     })
     .await;
     let result = match result {
@@ -57,6 +63,7 @@ pub async fn register(
     match &result {
         Ok(()) => {
             crate::form::server::forget("register").await;
+            crate::request::forget_flash(super::codes::PENDING_COOKIE);
             crate::request::redirect("/me");
         }
         Err(_) => crate::form::server::keep_input("register", &kept).await,
@@ -102,4 +109,47 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<(String, Role)>, AppError> {
     Ok(crate::auth::server::viewer().map(|u| (u.display_name, u.role)))
+}
+
+/// Sends a verification code by SMS for `purpose` (register, reset, delete) to `phone` (for
+/// delete: the account's own). The answer is the same whether or not the number is known;
+/// the page that asks for the code comes next (`next`, a path of this site).
+#[server(endpoint = "verify/send")]
+pub async fn send_code(purpose: String, phone: Option<String>, next: Option<String>) -> Result<(), AppError> {
+    let purpose = crate::verify::Purpose::parse(&purpose).ok_or(AppError::BadRequest)?;
+    let result = super::codes::send(purpose, phone.as_deref().unwrap_or_default()).await;
+    match &result {
+        Ok(()) => {
+            let default = match purpose {
+                crate::verify::Purpose::Reset => "/forgot",
+                crate::verify::Purpose::Delete => "/me/privacy#delete",
+                _ => "/register",
+            };
+            let to = crate::request::safe_next(next.as_deref()).unwrap_or_else(|| default.to_string());
+            crate::request::redirect(&to);
+        }
+        Err(_) => {
+            let form = if purpose == crate::verify::Purpose::Reset { "forgot" } else { "register" };
+            crate::form::server::keep_input(form, &[("phone", phone.as_deref().unwrap_or_default())]).await;
+        }
+    }
+    result
+}
+
+/// The code this browser is waiting for, if any (the page shows where it went).
+#[server(endpoint = "verify/pending")]
+pub async fn pending_code(purpose: String) -> Result<Option<crate::verify::Pending>, AppError> {
+    let purpose = crate::verify::Purpose::parse(&purpose).ok_or(AppError::BadRequest)?;
+    super::codes::pending(purpose).await
+}
+
+/// Sets a new password with the code sent to the account's phone.
+#[server(endpoint = "password/reset")]
+pub async fn reset_password(phone: String, sms_code: String, new: String, confirm: String) -> Result<(), AppError> {
+    let result = crate::auth::server::reset_password(&phone, &sms_code, &new, &confirm).await;
+    if result.is_ok() {
+        crate::request::forget_flash(super::codes::PENDING_COOKIE);
+        crate::request::redirect("/login?reset=1");
+    }
+    result
 }

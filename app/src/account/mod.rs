@@ -3,4 +3,7 @@
 //! and the guards are [`crate::auth`]; this sits above it with the forms and the frame.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod codes;
 pub mod views;
+pub mod verify_views;

@@ -1,6 +1,8 @@
 //! Log in and register.
 
-use crate::account::api::{Login, Register};
+use crate::account::api::{Login, Register, SendCode};
+use crate::account::verify_views::{waiting, AskCode, CodeSent, ResendCode};
+use crate::verify::{Pending, Purpose};
 use crate::community::{community_buildings, list_communities, CommunityOption};
 use crate::form::{load_state, EnhancedForm, Field, FormBanner, FormState, SubmitButton};
 use crate::i18n::{Lang, T};
@@ -14,6 +16,7 @@ use server_fn::ServerFn;
 pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
     let next = use_query_map().get_untracked().get("next").unwrap_or_default();
+    let was_reset = use_query_map().get_untracked().get("reset").is_some();
     if current_user().is_some() {
         #[cfg(feature = "ssr")]
         crate::request::page_redirect(crate::request::safe_next(Some(&next)).as_deref().unwrap_or("/me"));
@@ -27,6 +30,7 @@ pub fn LoginPage() -> impl IntoView {
                     Suspend::new(async move {
                         let s = state.await;
                         view! {
+                            {was_reset.then(|| view! { <p class="notice" role="status">{lang.t(T::ResetDone)}</p> })}
                             <EnhancedForm lang=lang>
                                 <form method="post" action=Login::url() class="card form" novalidate>
                                     <FormBanner error=s.error.clone() />
@@ -52,6 +56,9 @@ pub fn LoginPage() -> impl IntoView {
                                 </form>
                             </EnhancedForm>
                             <p class="aside">
+                                <a href="/forgot">{lang.t(T::ForgotPassword)}</a>
+                            </p>
+                            <p class="aside">
                                 {lang.t(T::NoAccountYet)} " " <a href="/register">{lang.t(T::Register)}</a>
                             </p>
                         }
@@ -72,7 +79,15 @@ pub fn RegisterPage() -> impl IntoView {
         crate::request::page_redirect("/me");
     }
     let query = use_query_map().get_untracked();
-    let state = Resource::new(|| (), |_| load_state("register", Register::PATH));
+    let other = query.get("other").is_some();
+    let state = Resource::new(
+        || (),
+        move |_| async move {
+            let ask = load_state("register", SendCode::PATH).await;
+            let form = load_state("register", Register::PATH).await;
+            (ask, form, waiting(Purpose::Register, other).await)
+        },
+    );
     let data = Resource::new(
         move || query.get("community").unwrap_or_default(),
         |chosen| async move {
@@ -84,15 +99,19 @@ pub fn RegisterPage() -> impl IntoView {
         <Page tab=Tab::Me title=lang.t(T::RegisterTitle).to_string()>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let s = state.await;
+                    let (ask, s, pending) = state.await;
                     let (communities, mut chosen) = data.await;
                     if chosen.is_empty() {
                         chosen = s.value("community");
                     }
                     let community = communities.iter().find(|c| c.code == chosen).cloned();
-                    match community {
-                        None => view! { <CommunityPicker communities=communities lang=lang /> }.into_any(),
-                        Some(c) => view! { <RegisterForm community=c state=s lang=lang /> }.into_any(),
+                    match (community, pending) {
+                        (None, _) => view! { <CommunityPicker communities=communities lang=lang /> }.into_any(),
+                        (Some(c), None) => {
+                            let next = format!("/register?community={}", c.code);
+                            view! { <AskCode purpose=Purpose::Register next=next state=ask lang=lang /> }.into_any()
+                        }
+                        (Some(c), Some(p)) => view! { <RegisterForm community=c pending=p state=s lang=lang /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -127,9 +146,12 @@ fn CommunityPicker(communities: Vec<CommunityOption>, lang: Lang) -> impl IntoVi
 }
 
 #[component]
-fn RegisterForm(community: CommunityOption, state: FormState, lang: Lang) -> impl IntoView {
+fn RegisterForm(community: CommunityOption, pending: Pending, state: FormState, lang: Lang) -> impl IntoView {
     let s = state;
     let code = community.code.clone();
+    let here = format!("/register?community={}", community.code);
+    let other = format!("{here}&other=1");
+    let for_form = pending.clone();
     let buildings = Resource::new(move || code.clone(), community_buildings);
     let chosen_building = s.value("building");
     let building_problem = s.problem("building");
@@ -146,17 +168,8 @@ fn RegisterForm(community: CommunityOption, state: FormState, lang: Lang) -> imp
                     </p>
                     <p class="field-error" data-error-for="community">{s.problem("community").map(|p| lang.t(p))}</p>
                 </div>
-                <Field
-                    name="phone"
-                    label=T::Phone
-                    hint=T::PhoneHint
-                    kind="tel"
-                    value=s.value("phone")
-                    problem=s.problem("phone")
-                    autocomplete="tel"
-                    inputmode="numeric"
-                    maxlength=20
-                />
+                <CodeSent pending=for_form other_href=other problem=s.problem("sms_code") lang=lang />
+                <p class="field-error" data-error-for="phone">{s.problem("phone").map(|p| lang.t(p))}</p>
                 <Field
                     name="display_name"
                     label=T::DisplayName
@@ -235,9 +248,17 @@ fn RegisterForm(community: CommunityOption, state: FormState, lang: Lang) -> imp
                     maxlength=8
                     required=false
                 />
-                <p class="hint">{lang.t(T::AgreePrivacy)}</p>
+                <div class="field check">
+                    <label>
+                        <input type="checkbox" name="consent" value="yes" required />
+                        " " <a href="/privacy" target="_blank">{lang.t(T::ConsentLabel)}</a>
+                    </label>
+                    <p class="hint">{lang.t(T::AgreePrivacy)}</p>
+                    <p class="field-error" data-error-for="consent">{s.problem("consent").map(|p| lang.t(p))}</p>
+                </div>
                 <SubmitButton label=T::Register />
             </form>
         </EnhancedForm>
+        <ResendCode purpose=Purpose::Register pending=pending next=here lang=lang />
     }
 }

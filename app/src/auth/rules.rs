@@ -44,6 +44,10 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
+/// The privacy notice's version (`/me/privacy` shows it): consent is recorded with it, and
+/// a new version asks every account again.
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-12-01";
+
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 

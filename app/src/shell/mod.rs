@@ -67,6 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    use crate::account::verify_views::ForgotPage;
     use crate::account::views::{LoginPage, RegisterPage};
     use crate::activities::views::ActivitiesPageView;
     use crate::affairs::views::{AffairPage, NewAffairPage, ServicesPage};
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/me") view=MePage ssr=SsrMode::Async />
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
+                <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/station/open311") view=ApiKeysPage ssr=SsrMode::Async />
                 <Route path=path!("/surveys") view=SurveysPage ssr=SsrMode::Async />

@@ -148,9 +148,10 @@ impl TestServer {
         self.log.as_ref().map(|l| l.lock().unwrap().clone()).unwrap_or_default()
     }
 
-    /// Starts a server on `db` (already seeded or not) with extra environment.
+    /// Starts a server on `db` (already seeded or not) with extra environment. Its log is
+    /// kept (and still shown): the `log` SMS sender writes codes there.
     pub fn start(db: &TestDb, env: &[(&str, &str)]) -> TestServer {
-        Self::spawn(db, env, None)
+        Self::start_logged(db, env)
     }
 
     fn spawn(
@@ -161,7 +162,10 @@ impl TestServer {
         let mut cmd = Command::new(server_bin());
         cmd.env("DATABASE_URL", &db.url)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-            .env("RUST_LOG", "warn")
+            // `sms=info`: the log SMS sender's messages, which tests read codes from.
+            .env("RUST_LOG", "warn,sms=info")
+            // Staff log in with a password alone here; the second factor has its own test.
+            .env("STAFF_SECOND_FACTOR", "0")
             // Live dashboards: tests read them right after moving cases (the cache has its own test).
             .env("DASHBOARD_CACHE_SECONDS", "0")
             // Tests read Open311 lists in loops; the limit has its own test.
@@ -386,4 +390,53 @@ pub async fn open311_post(server: &TestServer, key: &str, description: &str) {
     ];
     let res = client().post(server.url("/open311/v2/requests.json")).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+}
+
+/// The SMS messages the server's `log` sender wrote to `phone`, oldest first.
+pub fn sms_codes(server: &TestServer, phone: &str) -> Vec<String> {
+    let marker = format!("SMS to {phone}: code ");
+    server
+        .log()
+        .iter()
+        .filter_map(|line| line.split_once(&marker).map(|(_, rest)| rest.chars().take(6).collect::<String>()))
+        .collect()
+}
+
+/// Asks for a code (`verify/send`) for `purpose` and `phone` and returns it as the phone
+/// received it (read from the server's log, never from a page). Panics when none arrives.
+pub async fn code_for(c: &reqwest::Client, server: &TestServer, purpose: &str, phone: &str) -> String {
+    let before = sms_codes(server, phone).len();
+    let res = call(c, server, "verify/send", &[("purpose", purpose), ("phone", phone)]).await;
+    assert_eq!(res.status(), 200, "verify/send {purpose} {phone}: {:?}", res.text().await);
+    for _ in 0..100 {
+        let codes = sms_codes(server, phone);
+        if codes.len() > before {
+            return codes.last().unwrap().clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no SMS reached {phone} for {purpose}");
+}
+
+/// Registers a resident of Qianggen with a verified phone; `c` is signed in after.
+pub async fn register(c: &reqwest::Client, server: &TestServer, phone: &str, building: &str, room: &str) -> reqwest::Response {
+    let code = code_for(c, server, "register", phone).await;
+    call(
+        c,
+        server,
+        "register",
+        &[
+            ("phone", phone),
+            ("sms_code", &code),
+            ("consent", "yes"),
+            ("password", "lvyin2026"),
+            ("password_confirm", "lvyin2026"),
+            ("display_name", "测试居民"),
+            ("community", "qianggen"),
+            ("building", building),
+            ("unit_no", "1"),
+            ("room", room),
+        ],
+    )
+    .await
 }

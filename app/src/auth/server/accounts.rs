@@ -116,6 +116,10 @@ pub struct Registration {
     pub room: String,
     /// The code station staff gave for a record they made with this phone (else empty).
     pub claim_code: String,
+    /// The code sent by SMS to the phone.
+    pub sms_code: String,
+    /// The privacy notice was ticked.
+    pub consent: bool,
 }
 
 /// Registrations tried for one phone number in an hour (a claim code's five tries fit).
@@ -169,6 +173,10 @@ pub async fn register(form: Registration) -> Result<Registered, AppError> {
     if building.is_none() {
         problems.add("building", if form.building.trim().is_empty() { T::ErrRequired } else { T::ErrUnknownBuilding });
     }
+    if !form.consent {
+        problems.add("consent", T::ErrConsentRequired);
+    }
+    problems.check("sms_code", crate::verify::rules::parse_code(&form.sms_code));
     problems.into_result()?;
     let (Some(phone), Some(name), Some(community)) = (phone, name, community) else {
         return Err(AppError::Internal);
@@ -176,6 +184,8 @@ pub async fn register(form: Registration) -> Result<Registered, AppError> {
     const HOUR: i64 = 3_600_000;
     count_attempt(&store, "register_ip", &request::client_ip(), config.registrations_per_ip_per_hour, HOUR).await?;
     count_attempt(&store, "register_phone", &phone, REGISTRATIONS_PER_PHONE_PER_HOUR, HOUR).await?;
+    // The phone is the registrant's: the code sent to it proves it.
+    let proven = crate::verify::server::check(&store, &phone, crate::verify::Purpose::Register, &form.sms_code).await?;
     let hash = hash_password(form.password).await?;
 
     let holder: Option<(i64, Option<String>, String)> =
@@ -197,6 +207,7 @@ pub async fn register(form: Registration) -> Result<Registered, AppError> {
         Some(_) => return Ok(Registered::Refused { owner: None }),
     };
     let mut tx = store.write().await?;
+    crate::verify::server::use_up(&mut tx, proven).await?;
     let id = match unclaimed {
         Some(id) => {
             let claimed = super::claims::use_code(&mut tx, id, &form.claim_code).await?
@@ -246,9 +257,86 @@ pub async fn register(form: Registration) -> Result<Registered, AppError> {
             }
         }
     };
+    record_consent(&mut tx, id).await?;
     tx.commit().await?;
     start_session(&store, id).await?;
     Ok(Registered::SignedIn)
+}
+
+/// The account agreed to the current privacy notice (at registration, or when a new
+/// version asks again).
+pub async fn record_consent(tx: &mut Tx, user: i64) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO consents (user_id, notice_version, given_at) VALUES ($1, $2, $3)")
+        .bind(user)
+        .bind(rules::PRIVACY_NOTICE_VERSION)
+        .bind(Millis::now().0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Who holds a phone number, as the code sender needs to know (never shown to anyone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneHolder {
+    Nobody,
+    /// A resident record the station made, not yet claimed.
+    StationRecord(i64),
+    /// An account with a password (disabled or not).
+    Account(i64),
+}
+
+pub async fn phone_holder(store: &Store, phone: &str) -> Result<PhoneHolder, AppError> {
+    let row: Option<(i64, Option<String>, String)> =
+        sqlx::query_as("SELECT id, password_hash, role FROM users WHERE phone = $1")
+            .bind(phone)
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(match row {
+        None => PhoneHolder::Nobody,
+        Some((id, None, role)) if role == "resident" => PhoneHolder::StationRecord(id),
+        Some((id, _, _)) => PhoneHolder::Account(id),
+    })
+}
+
+/// A forgotten password, reset with the code sent to the account's phone: every session of
+/// the account ends and its login throttle is cleared. A phone without an account gets the
+/// answer a wrong code gets (its "code" was never sent).
+pub async fn reset_password(phone_input: &str, sms_code: &str, new: &str, confirm: &str) -> Result<(), AppError> {
+    use crate::error::Problems;
+    let store = request::store()?;
+    let mut problems = Problems::default();
+    let phone = problems.check("phone", rules::normalise_phone(phone_input));
+    problems.check("sms_code", crate::verify::rules::parse_code(sms_code));
+    problems.check("new", rules::check_password(new, phone.as_deref()));
+    if new != confirm {
+        problems.add("confirm", T::ErrPasswordMismatch);
+    }
+    problems.into_result()?;
+    let phone = phone.ok_or(AppError::Internal)?;
+    let proven = crate::verify::server::check(&store, &phone, crate::verify::Purpose::Reset, sms_code).await?;
+    let hash = hash_password(new.to_string()).await?;
+    let mut tx = store.write().await?;
+    crate::verify::server::use_up(&mut tx, proven).await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET password_hash = $1, password_changed_at = $2 \
+         WHERE phone = $3 AND password_hash IS NOT NULL AND deleted_at IS NULL RETURNING id",
+    )
+    .bind(hash)
+    .bind(Millis::now().0)
+    .bind(&phone)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        return Err(AppError::invalid("sms_code", T::ErrSmsCodeWrong));
+    };
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM auth_failures WHERE kind = $1 AND key = $2")
+        .bind(super::throttle::FAIL_PHONE)
+        .bind(&phone)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Logs in: throttled per phone and per client address; a fresh session on success, the
