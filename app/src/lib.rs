@@ -30,6 +30,7 @@ pub mod paging;
 pub mod photos;
 pub mod places;
 pub mod prefs;
+pub mod privacy;
 pub mod ratings;
 #[cfg(feature = "ssr")]
 pub mod request;

@@ -40,3 +40,7 @@ ALTER TABLE users ADD COLUMN deleted_at BIGINT;
 -- A registered address is unverified until station staff confirm it.
 ALTER TABLE users ADD COLUMN address_verified_at BIGINT;
 ALTER TABLE users ADD COLUMN address_verified_by BIGINT REFERENCES users(id);
+
+-- The resident's access log shows case-page views of their private demands too, not only
+-- contacts shown with a reason; only the latter unmask a contact.
+ALTER TABLE personal_data_reads ADD COLUMN what TEXT NOT NULL DEFAULT 'contact' CHECK (what IN ('contact', 'case'));

@@ -16,7 +16,7 @@ pub const SHOWN_FOR_MS: i64 = 3_600_000;
 pub async fn shown(store: &Store, reader: i64, item: i64) -> Result<bool, AppError> {
     let at: Option<i64> = sqlx::query_scalar(
         "SELECT created_at FROM personal_data_reads WHERE reader_id = $1 AND work_item_id = $2 AND created_at > $3 \
-         ORDER BY created_at DESC LIMIT 1",
+         AND what = 'contact' ORDER BY created_at DESC LIMIT 1",
     )
     .bind(reader)
     .bind(item)
@@ -58,5 +58,34 @@ pub async fn show(store: &Store, user: &SessionUser, demand_id: i64, reason: &st
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// A staff member opened the case page of a private demand: recorded for the resident's
+/// access log, once per reader and case a day (a page reloaded all afternoon is one entry).
+pub async fn record_case_view(store: &Store, reader: i64, subject: i64, item: i64) -> Result<(), AppError> {
+    let now = Millis::now().0;
+    let seen: Option<i64> = sqlx::query_scalar(
+        "SELECT created_at FROM personal_data_reads WHERE reader_id = $1 AND work_item_id = $2 AND created_at > $3 \
+         AND what = 'case' LIMIT 1",
+    )
+    .bind(reader)
+    .bind(item)
+    .bind(now - 86_400_000)
+    .fetch_optional(store.pool())
+    .await?;
+    if seen.is_some() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO personal_data_reads (reader_id, subject_id, work_item_id, reason, created_at, what) \
+         VALUES ($1, $2, $3, '', $4, 'case')",
+    )
+    .bind(reader)
+    .bind(subject)
+    .bind(item)
+    .bind(now)
+    .execute(store.pool())
+    .await?;
     Ok(())
 }

@@ -85,6 +85,10 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         None => None,
     };
     let now = Millis::now().0;
+    // Staff reading a private demand: the resident's access log says who and when.
+    if rel.is_staff() && d.visibility == Visibility::Private {
+        super::contact::record_case_view(store, user.id, d.requester_id, item.id).await?;
+    }
     // Overseers and liaisons see who it is masked, unless they showed the contact (recorded).
     let full_contact =
         rel == Relation::Station || (rel.is_staff() && super::contact::shown(store, user.id, item.id).await?);

@@ -117,3 +117,20 @@ pub async fn community_public(
     .await?;
     Ok(Paged::of(rows, |r| Cursor { key: r.created_at, id: r.id }).map(|r| line(r, user.id, false)))
 }
+
+/// An account's deletion: its private demands stay as cases (the statistics count them)
+/// without what the resident wrote about themselves.
+pub async fn forget_requester(tx: &mut crate::store::Tx, user: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE demands SET description = $1, place_detail = '', contact_time = '' \
+         WHERE requester_id = $2 AND visibility = 'private'",
+    )
+    .bind(ERASED_TEXT)
+    .bind(user)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What an erased text reads.
+pub const ERASED_TEXT: &str = "（居民已注销，内容已删除）";

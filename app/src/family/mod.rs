@@ -188,3 +188,10 @@ pub fn FamilySection(links: Vec<FamilyLink>, lang: Lang, #[prop(optional)] asked
         </section>
     }
 }
+
+/// An account's deletion: its family links, both ways.
+#[cfg(feature = "ssr")]
+pub async fn forget_member(tx: &mut crate::store::Tx, user: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM family_links WHERE proxy_id = $1 OR member_id = $1").bind(user).execute(&mut **tx).await?;
+    Ok(())
+}

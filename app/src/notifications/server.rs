@@ -105,3 +105,9 @@ pub async fn unread_count(user_id: i64) -> i64 {
     .await
     .unwrap_or(0)
 }
+
+/// An account's deletion: its inbox.
+pub async fn forget_recipient(tx: &mut Tx, user: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM notifications WHERE user_id = $1").bind(user).execute(&mut **tx).await?;
+    Ok(())
+}

@@ -271,3 +271,15 @@ async fn serve(store: Store, access: Access, viewer: Viewer, id: i64, thumb: boo
     )
         .into_response()
 }
+
+/// An account's deletion: the photos of the resident's private demands, and any never sent.
+pub async fn forget_private(tx: &mut Tx, user: i64) -> Result<u64, AppError> {
+    Ok(sqlx::query(
+        "DELETE FROM photos WHERE (owner_id = $1 AND demand_id IS NULL) \
+         OR demand_id IN (SELECT id FROM demands WHERE requester_id = $1 AND visibility = 'private')",
+    )
+    .bind(user)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}

@@ -89,6 +89,7 @@ pub fn MePage() -> impl IntoView {
                             <a href="/surveys">{lang.t(T::Surveys)}</a>
                             <a href="/notifications">{lang.t(T::Notifications)}</a>
                             <a href="/post">{lang.t(T::PostDemand)}</a>
+                            <a href="/me/privacy">{lang.t(T::MyPrivacy)}</a>
                         </nav>
                         {(a.role == crate::auth::Role::Resident).then(|| view! {
                             <Suspense fallback=|| ()>

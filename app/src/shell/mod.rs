@@ -68,6 +68,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     use crate::account::verify_views::ForgotPage;
+    use crate::privacy::views::{AccountDeletedPage, MyPrivacyPage, NoticePage};
     use crate::account::views::{LoginPage, RegisterPage};
     use crate::activities::views::ActivitiesPageView;
     use crate::affairs::views::{AffairPage, NewAffairPage, ServicesPage};
@@ -109,6 +110,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
+                <Route path=path!("/privacy") view=NoticePage ssr=SsrMode::Async />
+                <Route path=path!("/me/privacy") view=MyPrivacyPage ssr=SsrMode::Async />
+                <Route path=path!("/account-deleted") view=AccountDeletedPage ssr=SsrMode::Async />
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/station/open311") view=ApiKeysPage ssr=SsrMode::Async />
                 <Route path=path!("/surveys") view=SurveysPage ssr=SsrMode::Async />

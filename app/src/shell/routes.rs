@@ -15,6 +15,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::appointments::routes())
         .merge(crate::dashboard::routes())
         .merge(crate::surveys::routes())
+        .merge(crate::privacy::routes())
         .merge(crate::photos::server::routes(photo_access()))
 }
 

@@ -257,3 +257,21 @@ pub async fn record(store: &Store, user: &SessionUser, demand: i64, outcome: &st
     w.commit(store).await?;
     Ok(())
 }
+
+/// An account's deletion: the notes of its home visits (mobility, preferred times).
+pub async fn forget_requester(tx: &mut crate::store::Tx, user: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE home_visits SET preferred_note = '', mobility_note = '' \
+         WHERE demand_id IN (SELECT id FROM demands WHERE requester_id = $1)",
+    )
+    .bind(user)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE visit_proposals SET answer_note = '' WHERE demand_id IN (SELECT id FROM demands WHERE requester_id = $1)",
+    )
+    .bind(user)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

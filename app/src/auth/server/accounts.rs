@@ -544,3 +544,35 @@ pub async fn system_account(store: &Store, key_id: i64, key_name: &str, communit
     .await?;
     sqlx::query_scalar("SELECT id FROM users WHERE phone = $1").bind(&phone).fetch_one(store.pool()).await
 }
+
+/// What the account held, erased (the deletion's last step, inside its transaction): the
+/// row stays so cases and statistics keep pointing at it, with no person in it. Returns
+/// the phone it had (its codes and throttle counts go too).
+pub async fn erase_account(tx: &mut Tx, user: i64) -> Result<String, AppError> {
+    let phone: String = sqlx::query_scalar("SELECT phone FROM users WHERE id = $1 AND deleted_at IS NULL")
+        .bind(user)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = Millis::now().0;
+    sqlx::query(
+        "UPDATE users SET phone = $1, password_hash = NULL, display_name = $2, building_id = NULL, unit_no = NULL, \
+         room = NULL, lang = NULL, posting_block_reason = NULL, address_verified_at = NULL, address_verified_by = NULL, \
+         disabled_at = $3, deleted_at = $3 WHERE id = $4",
+    )
+    // Not a phone number: unique, and no login or code can ever match it.
+    .bind(format!("deleted:{user}"))
+    .bind(DELETED_NAME)
+    .bind(now)
+    .bind(user)
+    .execute(&mut **tx)
+    .await?;
+    for table in ["sessions", "trusted_devices", "consents", "claim_codes"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1")).bind(user).execute(&mut **tx).await?;
+    }
+    sqlx::query("DELETE FROM auth_failures WHERE key = $1").bind(&phone).execute(&mut **tx).await?;
+    Ok(phone)
+}
+
+/// The name a deleted account shows under what it leaves behind.
+pub const DELETED_NAME: &str = "已注销居民";

@@ -19,8 +19,8 @@ pub mod sessions;
 pub mod throttle;
 
 pub use accounts::{
-    add_user, change_password, check_credentials, insert_user, login, my_account, phone_holder, record_consent, register,
-    reset_password, save_prefs, set_on_duty, set_posting_block, system_account, LoggedIn, NewUser, PhoneHolder, Registered,
+    add_user, change_password, check_credentials, erase_account, insert_user, login, my_account, phone_holder, record_consent, register,
+    reset_password, save_prefs, set_on_duty, set_posting_block, system_account, LoggedIn, NewUser, PhoneHolder, DELETED_NAME, Registered,
     Registration,
 };
 pub use claims::{issue_claim_code, live_code, CLAIM_CODE_HOURS};
