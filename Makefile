@@ -73,7 +73,7 @@ build-front: setup
 
 run: build
 	DATABASE_URL=$(DATABASE_URL) $(SERVER) seed-demo
-	DATABASE_URL=$(DATABASE_URL) $(SERVER) serve
+	DEMO_MODE=1 DATABASE_URL=$(DATABASE_URL) $(SERVER) serve
 
 ## Tests -------------------------------------------------------------------------------
 

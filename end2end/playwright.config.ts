@@ -51,6 +51,8 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
       RUST_LOG: 'warn',
+      // A demo site: the log SMS sender's codes are shown on the page (tests read them there).
+      DEMO_MODE: '1',
     },
   },
 });

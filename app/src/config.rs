@@ -44,6 +44,8 @@ pub struct AppConfig {
     pub sms_per_ip_per_day: i64,
     /// Staff log in on a new device with a code sent to their phone.
     pub staff_second_factor: bool,
+    /// Closed cases lose their personal fields this many days after closing (0: never).
+    pub retention_days: i64,
 }
 
 impl Default for AppConfig {
@@ -69,6 +71,7 @@ impl Default for AppConfig {
             sms_per_phone_per_day: 10,
             sms_per_ip_per_day: 50,
             staff_second_factor: true,
+            retention_days: 3 * 365,
         }
     }
 }

@@ -5,19 +5,19 @@
 use crate::store::{Millis, Store};
 use std::time::Duration;
 
-pub fn start(store: Store, every: Duration) {
+pub fn start(store: Store, config: crate::config::AppConfig, every: Duration) {
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(every);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             timer.tick().await;
-            run_once(&store, Millis::now().0).await;
+            run_once(&store, &config, Millis::now().0).await;
         }
     });
 }
 
 /// One round of every feature's jobs.
-pub async fn run_once(store: &Store, now: i64) {
+pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64) {
     match crate::work::jobs::run_once(store, now).await {
         Ok(r) if r != crate::work::jobs::JobReport::default() => tracing::info!(?r, "work item jobs"),
         Ok(_) => {}
@@ -37,6 +37,18 @@ pub async fn run_once(store: &Store, now: i64) {
     }
     if let Err(e) = crate::verify::server::purge(store, now).await {
         tracing::warn!(error = ?e, "SMS code purge failed");
+    }
+    if let Err(e) = crate::auth::server::second_factor::purge(store, now).await {
+        tracing::warn!(error = ?e, "trusted device purge failed");
+    }
+    if let Err(e) = crate::auth::server::purge_sessions(store, config, now).await {
+        tracing::warn!(error = ?e, "session purge failed");
+    }
+    // Retention: closed cases past the period lose their personal fields.
+    match crate::privacy::server::retention(store, now, config.retention_days).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(cases = n, "retention: personal fields of closed cases removed"),
+        Err(e) => tracing::warn!(error = ?e, "retention failed"),
     }
     // Open311: deliver to departments' and partners' own systems, and ask them for news.
     // A unit that is down must not stop the other jobs.

@@ -1,5 +1,19 @@
 import { Browser, BrowserContext, Page, test } from '@playwright/test';
-import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn, uniquePhone, watchErrors } from './helpers';
+import {
+  DEMO_PASSWORD,
+  RESIDENT,
+  SOCIAL_WORKER,
+  agree,
+  expect,
+  hydrated,
+  jsOn,
+  shot,
+  signedIn,
+  typeCode,
+  uniquePhone,
+  verifyPhone,
+  watchErrors,
+} from './helpers';
 
 const LIAISON = '13800000005';
 
@@ -199,8 +213,10 @@ test('a walk-in record is claimed with the code the station gives, not with the 
   const r = await visitor.newPage();
   await r.goto('/register?community=qianggen');
   if (jsOn(info)) await hydrated(r);
+  await verifyPhone(r, info, phone);
   const fill = async () => {
-    await r.getByLabel('手机号').fill(phone);
+    await typeCode(r);
+    await agree(r);
     await r.getByLabel('称呼').fill('赵大爷');
     await r.getByLabel('楼栋').selectOption({ index: 1 });
     await r.getByLabel('单元').fill('1');

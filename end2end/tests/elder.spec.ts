@@ -1,5 +1,5 @@
 import { test } from '@playwright/test';
-import { DEMO_PASSWORD, RESIDENT, expect, hydrated, jsOn, shot } from './helpers';
+import { DEMO_PASSWORD, RESIDENT, expect, hydrated, jsOn, secondFactor, shot } from './helpers';
 
 test('the new pages in elder mode', async ({ page }, info) => {
   await page.goto('/login');
@@ -29,6 +29,7 @@ test('the dashboard in elder mode and in English', async ({ page }, info) => {
   await page.getByLabel('手机号').fill('13800000004');
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
+  await secondFactor(page, info);
   await page.waitForURL(/\/station$/);
   await page.goto('/me');
   await page.getByRole('button', { name: '开启长辈模式' }).click();

@@ -1,5 +1,19 @@
 import { test } from '@playwright/test';
-import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, login, shot, uniquePhone, watchErrors } from './helpers';
+import {
+  DEMO_PASSWORD,
+  RESIDENT,
+  SOCIAL_WORKER,
+  agree,
+  expect,
+  hydrated,
+  jsOn,
+  login,
+  shot,
+  typeCode,
+  uniquePhone,
+  verifyPhone,
+  watchErrors,
+} from './helpers';
 
 test('a resident registers, sees the masked phone, switches language and elder mode, logs out', async ({ page }, info) => {
   const errors = watchErrors(page);
@@ -14,26 +28,33 @@ test('a resident registers, sees the masked phone, switches language and elder m
   await expect(page).toHaveURL(/community=qianggen/);
   if (jsOn(info)) await hydrated(page);
 
+  // The number first: a code goes to it (shown on the page: a demo site).
+  await verifyPhone(page, info, phone);
+  const masked = `${phone.slice(0, 3)}****${phone.slice(7)}`;
+  await expect(page.locator('[data-code-sent]')).toContainText(masked);
+  await shot(page, info, 'register-code');
+
   // A bad submission keeps what was typed and explains in Chinese.
-  await page.getByLabel('手机号').fill(phone);
   await page.getByLabel('称呼').fill('测试居民');
   await page.getByLabel('楼栋').selectOption({ label: '3号楼' });
   await page.getByLabel('单元').fill('2');
   await page.getByLabel('门牌号').fill('302');
   await page.getByLabel('密码', { exact: true }).fill('short');
   await page.getByLabel('再次输入密码').fill('short');
+  await agree(page);
   await page.getByRole('button', { name: '注册' }).click();
   await expect(page.locator('[data-error-for=password]')).toHaveText('密码至少 8 位。');
-  await expect(page.getByLabel('手机号')).toHaveValue(phone);
+  await expect(page.locator('[data-code-sent]')).toContainText(masked);
   await expect(page.getByLabel('称呼')).toHaveValue('测试居民');
   await expect(page.getByLabel('楼栋')).toHaveValue(/\d+/);
   await shot(page, info, 'register-error');
 
   await page.getByLabel('密码', { exact: true }).fill('lvyin2026');
   await page.getByLabel('再次输入密码').fill('lvyin2026');
+  await typeCode(page);
+  await agree(page);
   await page.getByRole('button', { name: '注册' }).click();
   await expect(page).toHaveURL(/\/me$/);
-  const masked = `${phone.slice(0, 3)}****${phone.slice(7)}`;
   await expect(page.getByTestId('phone')).toHaveText(masked);
   await expect(page.locator('body')).not.toContainText(phone);
   await shot(page, info, 'me-zh');

@@ -38,6 +38,20 @@ export async function login(page: Page, info: TestInfo, phone: string, password 
   await page.getByLabel('手机号').fill(phone);
   await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: '登录' }).click();
+  if (STAFF.includes(phone) && password === DEMO_PASSWORD) await secondFactor(page, info);
+}
+
+/** The demo's staff accounts: a new browser asks them for the SMS code at login. */
+const STAFF = ['13800000002', '13800000003', '13800000004', '13800000005', '13800000006', '13800000007'];
+
+/** The staff login's second step. The test server is a demo site (DEMO_MODE): the page
+ *  shows the code the log sender "sent", as a demo badge. */
+export async function secondFactor(page: Page, info: TestInfo) {
+  await page.waitForURL(/\/login\/verify/);
+  if (jsOn(info)) await hydrated(page);
+  const code = await page.locator('[data-demo-code]').getAttribute('data-demo-code');
+  await page.getByLabel('短信验证码').fill(code ?? '');
+  await page.getByRole('button', { name: '登录' }).click();
 }
 
 /** A browser context of its own (its own cookies), signed in as `phone`, on its Me or
@@ -63,3 +77,25 @@ export function uniquePhone(info: TestInfo, n: number): string {
 }
 
 export { expect };
+
+/** Registration's first step: the number, then the code the demo site shows (the `log`
+ *  SMS sender on a demo site), typed into the code's field. */
+export async function verifyPhone(page: Page, info: TestInfo, phone: string) {
+  await page.getByLabel('手机号').fill(phone);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  const demo = page.locator('[data-demo-code]');
+  await demo.waitFor();
+  if (jsOn(info)) await hydrated(page);
+  await typeCode(page);
+}
+
+/** Types the code the demo badge shows into the code's field. */
+export async function typeCode(page: Page) {
+  const code = await page.locator('[data-demo-code]').getAttribute('data-demo-code');
+  await page.getByLabel('短信验证码').fill(code ?? '');
+}
+
+/** Ticks the privacy notice's box. */
+export async function agree(page: Page) {
+  await page.locator('input[name=consent]').check();
+}

@@ -1,5 +1,19 @@
 import { Browser, BrowserContext, Page, test } from '@playwright/test';
-import { DEMO_PASSWORD, RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn, uniquePhone, watchErrors } from './helpers';
+import {
+  DEMO_PASSWORD,
+  RESIDENT,
+  SOCIAL_WORKER,
+  agree,
+  expect,
+  hydrated,
+  jsOn,
+  shot,
+  signedIn,
+  typeCode,
+  uniquePhone,
+  verifyPhone,
+  watchErrors,
+} from './helpers';
 
 const NEIGHBOUR = '13800000011';
 const RESIDENT_3 = '13800000012';
@@ -11,13 +25,14 @@ async function newResident(browser: Browser, info: any, n: number): Promise<{ ct
   const page = await ctx.newPage();
   await page.goto('/register?community=qianggen');
   if (jsOn(info)) await hydrated(page);
-  await page.getByLabel('手机号').fill(uniquePhone(info, n));
+  await verifyPhone(page, info, uniquePhone(info, n));
   await page.getByLabel('称呼').fill('赵新');
   await page.getByLabel('楼栋').selectOption({ label: '3号楼' });
   await page.getByLabel('单元').fill('1');
   await page.getByLabel('门牌号').fill(`${100 + n}`);
   await page.getByLabel('密码', { exact: true }).fill('lvyin2026');
   await page.getByLabel('再次输入密码').fill('lvyin2026');
+  await agree(page);
   await page.getByRole('button', { name: '注册' }).click();
   await page.waitForURL(/\/me$/);
   return { ctx, page };

@@ -44,3 +44,12 @@ ALTER TABLE users ADD COLUMN address_verified_by BIGINT REFERENCES users(id);
 -- The resident's access log shows case-page views of their private demands too, not only
 -- contacts shown with a reason; only the latter unmask a contact.
 ALTER TABLE personal_data_reads ADD COLUMN what TEXT NOT NULL DEFAULT 'contact' CHECK (what IN ('contact', 'case'));
+
+-- A staff login on a device not yet trusted waits for the SMS code: the session exists
+-- but counts for nothing until then.
+ALTER TABLE sessions ADD COLUMN pending_second_factor BIGINT NOT NULL DEFAULT 0 CHECK (pending_second_factor IN (0, 1));
+
+-- Retention: a closed case's personal fields are anonymised after a configured period
+-- (three years by default); this marks the ones done, and the index finds the next.
+ALTER TABLE demands ADD COLUMN anonymised_at BIGINT;
+CREATE INDEX work_items_closed ON work_items(closed_at) WHERE closed_at IS NOT NULL;

@@ -77,6 +77,7 @@ impl Config {
             demo_mode: flag("DEMO_MODE")?,
             sms_per_phone_per_day: parse("SMS_PER_PHONE_PER_DAY", defaults.sms_per_phone_per_day)?,
             sms_per_ip_per_day: parse("SMS_PER_IP_PER_DAY", defaults.sms_per_ip_per_day)?,
+            retention_days: parse("RETENTION_DAYS", defaults.retention_days)?,
             staff_second_factor: match var("STAFF_SECOND_FACTOR") {
                 None => defaults.staff_second_factor,
                 Some(_) => flag("STAFF_SECOND_FACTOR")?,

@@ -161,7 +161,7 @@ pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     if store.backend() == app::store::Backend::Postgres {
         app::live::start_listener(config.database_url.clone());
     }
-    app::jobs::start(store.clone(), std::time::Duration::from_secs(config.app.jobs_interval_seconds.max(1)));
+    app::jobs::start(store.clone(), config.app.clone(), std::time::Duration::from_secs(config.app.jobs_interval_seconds.max(1)));
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let addr = listener.local_addr()?;
     // Tests and scripts read this line to find the port when LEPTOS_SITE_ADDR ends in :0.

@@ -371,3 +371,60 @@ async fn the_aliyun_sender_signs_its_requests_as_documented() {
     assert!(server.log().iter().any(|l| l.contains("SMS not sent") && l.contains("SignatureDoesNotMatch")), "{:?}", server.log());
     assert_eq!(fake.refused.lock().unwrap().as_slice(), ["SignatureDoesNotMatch"]);
 }
+
+#[tokio::test]
+async fn staff_confirm_a_new_device_with_a_code() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let server = TestServer::start(&db, &[("STAFF_SECOND_FACTOR", "1")]);
+    let c = client();
+    let res = login(&c, &server, SOCIAL_WORKER, DEMO_PASSWORD).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["location"], "/login/verify?next=%2Fstation");
+    // The password alone opens nothing.
+    assert_eq!(call(&c, &server, "me", &[]).await.status(), 401);
+    assert_eq!(call(&c, &server, "station/board", &[]).await.status(), 401);
+    let mut code = String::new();
+    for _ in 0..100 {
+        if let Some(last) = sms_codes(&server, SOCIAL_WORKER).last() {
+            code = last.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(code.len(), 6, "a code went to the worker's phone");
+    let page = c.get(server.url("/login/verify")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("138****0002") && page.contains("name=\"sms_code\""));
+    // Another browser cannot use it (the code belongs to this login).
+    assert_eq!(call(&client(), &server, "login/verify", &[("sms_code", &code)]).await.status(), 401);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(call(&c, &server, "login/verify", &[("sms_code", wrong)]).await.status(), 422);
+    let res = call(&c, &server, "login/verify", &[("sms_code", &code), ("next", "/station")]).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    assert_eq!(res.headers()["location"], "/station");
+    let device = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("mc_device="))
+        .expect("a trusted-device cookie")
+        .to_string();
+    assert!(device.contains("HttpOnly") && device.contains("Max-Age=2592000"), "{device}");
+    assert_eq!(call(&c, &server, "me", &[]).await.status(), 200);
+    // The same browser, later: the device is trusted, the password is enough.
+    call(&c, &server, "logout", &[]).await;
+    let res = login(&c, &server, SOCIAL_WORKER, DEMO_PASSWORD).await;
+    assert_eq!(res.headers()["location"], "/station");
+    assert_eq!(call(&c, &server, "me", &[]).await.status(), 200);
+    // A trusted device of one account does not let another staff account skip its code.
+    let res = login(&c, &server, STATIONMASTER, DEMO_PASSWORD).await;
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login/verify"));
+    // Residents never need the second factor.
+    let res = login(&client(), &server, RESIDENT, DEMO_PASSWORD).await;
+    assert_eq!(res.headers()["location"], "/me");
+    // Thirty days on, the device is asked again.
+    sql(&db, "UPDATE trusted_devices SET expires_at = expires_at - 2592000001").await;
+    let res = login(&c, &server, SOCIAL_WORKER, DEMO_PASSWORD).await;
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login/verify"));
+}

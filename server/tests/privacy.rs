@@ -181,3 +181,40 @@ async fn staff_do_not_delete_themselves_here_and_a_new_notice_asks_again() {
     let notice = client().get(server.url("/privacy")).send().await.unwrap().text().await.unwrap();
     assert!(notice.contains("我们收集什么") && notice.contains("2026-12-01"));
 }
+
+#[tokio::test]
+async fn closed_cases_lose_their_personal_fields_after_the_retention_period() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let server = TestServer::start(&db, &[("JOBS_INTERVAL_SECONDS", "1")]);
+    let me = logged_in(&server, RESIDENT).await;
+    let post = |text: &'static str| {
+        let (me, server) = (&me, &server);
+        async move {
+            let k = key();
+            let res = post_demand(me, server, &demand_fields(&k, "home-elderly-care", text), vec![("a.jpg", jpeg(32, 32))]).await;
+            assert_eq!(res.status(), 200);
+            demand_id(&res)
+        }
+    };
+    let old = post("四年前办结的私密诉求内容").await;
+    let recent = post("一年前办结的私密诉求内容").await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let year = 365 * 86_400_000_i64;
+    sql(&db, &format!("UPDATE work_items SET closed_at = {} WHERE demand_id = {old}", now - 4 * year)).await;
+    sql(&db, &format!("UPDATE work_items SET closed_at = {} WHERE demand_id = {recent}", now - year)).await;
+    let mut done = false;
+    for _ in 0..100 {
+        if sql_i64(&db, &format!("SELECT COUNT(*) FROM demands WHERE id = {old} AND anonymised_at IS NOT NULL")).await == 1 {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(done, "the job anonymised the old case");
+    assert_eq!(found(&db, "四年前办结").await, Vec::<String>::new());
+    assert_eq!(sql_i64(&db, &format!("SELECT COUNT(*) FROM photos WHERE demand_id = {old}")).await, 0);
+    // The case closed a year ago keeps everything.
+    assert_eq!(sql_i64(&db, &format!("SELECT COUNT(*) FROM photos WHERE demand_id = {recent}")).await, 1);
+    assert_eq!(found(&db, "一年前办结").await, vec!["demands.description".to_string()]);
+}

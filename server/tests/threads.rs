@@ -77,7 +77,24 @@ async fn residents(server: &TestServer, n: usize, prefix: &str) -> Vec<reqwest::
         assert_eq!(res.status(), 200, "register {phone}: {:?}", res.text().await);
         out.push(c);
     }
+    // The station confirms their addresses (only verified households count).
+    confirm_all_addresses(server).await;
     out
+}
+
+/// A station worker confirms every address waiting in Qianggen.
+async fn confirm_all_addresses(server: &TestServer) {
+    let worker = logged_in(server, SOCIAL_WORKER).await;
+    let list = json(call(&worker, server, "station/households", &[]).await).await;
+    let ids: Vec<String> =
+        list["lines"].as_array().unwrap().iter().map(|l| l["id"].as_i64().unwrap().to_string()).collect();
+    if ids.is_empty() {
+        return;
+    }
+    let names: Vec<String> = (0..ids.len()).map(|i| format!("ids[{i}]")).collect();
+    let form: Vec<(&str, &str)> = names.iter().map(String::as_str).zip(ids.iter().map(String::as_str)).collect();
+    let res = call(&worker, server, "station/households/confirm", &form).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
 }
 
 #[tokio::test]
@@ -574,4 +591,62 @@ async fn user_text_is_never_markup() {
     assert!(html.contains("<title>&lt;/title&gt;&lt;script&gt;window.__t=1"));
     assert!(!html.contains("href=\"javascript:"), "no javascript: links");
     assert!(html.contains("href=\"https://example.org/ok\""), "web links are clickable");
+}
+
+#[tokio::test]
+async fn only_verified_households_count_toward_the_threshold() {
+    let (_db, server) = seeded_or_skip!();
+    let stationmaster = logged_in(&server, STATIONMASTER).await;
+    assert!(call(&stationmaster, &server, "station/threshold", &[("threshold", "2")]).await.status().is_success());
+    let author = logged_in(&server, RESIDENT).await;
+    let id = new_thread(&author, &server).await;
+    let t = id.to_string();
+    let buildings = json(call(&client(), &server, "communities/buildings", &[("community", "qianggen")]).await).await;
+    let building = buildings[0]["id"].as_i64().unwrap().to_string();
+    // Two residents of one flat and one of another, registered, not yet confirmed.
+    let mut people = Vec::new();
+    for (phone, room) in [("13900070001", "701"), ("13900070002", "701"), ("13900070003", "702")] {
+        let c = client();
+        assert_eq!(common::register(&c, &server, phone, &building, room).await.status(), 200);
+        people.push((c, phone));
+    }
+    let support = |c: reqwest::Client| {
+        let (server, t) = (&server, t.clone());
+        async move {
+            let r = call(&c, server, "threads/support", &[("thread_id", &t), ("support", "1")]).await;
+            assert!(r.status().is_success());
+        }
+    };
+    // An unverified address: the support shows, and counts for nothing.
+    support(people[0].0.clone()).await;
+    let v = json(view(&author, &server, id).await).await;
+    assert_eq!((v["supports"].as_i64(), v["verified_supports"].as_i64()), (Some(1), Some(0)));
+    // Only the station team confirms addresses.
+    assert_eq!(call(&author, &server, "station/households", &[]).await.status(), 403);
+    assert_eq!(call(&author, &server, "station/households/confirm", &[("ids[0]", "1")]).await.status(), 403);
+    // The worker confirms the three at the window (the card says which are unverified).
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    let list = json(call(&worker, &server, "station/households", &[]).await).await;
+    assert_eq!(list["lines"].as_array().unwrap().len(), 3, "{list}");
+    for (_, phone) in &people {
+        let card = json(call(&worker, &server, "station/intake/find", &[("phone", phone)]).await).await;
+        assert_eq!(card["address_verified"], false);
+        let rid = card["id"].as_i64().unwrap().to_string();
+        let res = call(&worker, &server, "station/households/confirm", &[("ids[0]", &rid), ("back", "/station/intake")]).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["location"], "/station/intake?confirmed=1");
+        let card = json(call(&worker, &server, "station/intake/find", &[("phone", phone)]).await).await;
+        assert_eq!(card["address_verified"], true);
+    }
+    assert!(json(call(&worker, &server, "station/households", &[]).await).await["lines"].as_array().unwrap().is_empty());
+    // Two residents of one flat are one household.
+    support(people[1].0.clone()).await;
+    let v = json(view(&author, &server, id).await).await;
+    assert_eq!((v["supports"].as_i64(), v["verified_supports"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(v["state"], "Open");
+    // A second household reaches the threshold.
+    support(people[2].0.clone()).await;
+    let v = json(view(&author, &server, id).await).await;
+    assert_eq!((v["supports"].as_i64(), v["verified_supports"].as_i64()), (Some(3), Some(2)));
+    assert_eq!(v["state"], "Review");
 }

@@ -81,7 +81,13 @@ pub async fn login(phone: String, password: String, next: Option<String>) -> Res
             crate::form::server::forget("login").await;
             let default = if done.role.is_staff() { "/station" } else { "/me" };
             let to = crate::request::safe_next(next.as_deref()).unwrap_or_else(|| default.to_string());
-            crate::request::redirect(&to);
+            if done.second_factor {
+                let next: String = url::form_urlencoded::byte_serialize(to.as_bytes()).collect();
+                let to = format!("/login/verify?next={next}");
+                crate::request::redirect(&to);
+            } else {
+                crate::request::redirect(&to);
+            }
         }
         Err(_) => crate::form::server::keep_input("login", &[("phone", phone.as_str())]).await,
     }
@@ -152,4 +158,25 @@ pub async fn reset_password(phone: String, sms_code: String, new: String, confir
         crate::request::redirect("/login?reset=1");
     }
     result
+}
+
+/// Where the staff login's code went (none: no login waits for one in this browser).
+#[server(endpoint = "login/pending")]
+pub async fn login_pending() -> Result<Option<crate::verify::Pending>, AppError> {
+    let store = crate::request::store()?;
+    let Some((_, phone)) = crate::auth::server::second_factor::waiting(&store).await? else { return Ok(None) };
+    let config = crate::request::config();
+    let demo = config.demo_mode && crate::verify::gateway::gateway().is_log();
+    let masked = crate::auth::rules::mask_phone(&phone);
+    crate::verify::server::pending(&store, &phone, masked, crate::verify::Purpose::StaffLogin, demo).await
+}
+
+/// The staff login's second step: the code sent to the phone.
+#[server(endpoint = "login/verify")]
+pub async fn login_verify(sms_code: String, next: Option<String>) -> Result<(), AppError> {
+    let role = crate::auth::server::second_factor::finish(&crate::request::store()?, &sms_code).await?;
+    let default = if role.is_staff() { "/station" } else { "/me" };
+    let to = crate::request::safe_next(next.as_deref()).unwrap_or_else(|| default.to_string());
+    crate::request::redirect(&to);
+    Ok(())
 }

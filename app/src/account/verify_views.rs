@@ -162,3 +162,44 @@ fn ResetForm(pending: Pending, state: FormState, lang: Lang) -> impl IntoView {
         <ResendCode purpose=Purpose::Reset pending=pending next="/forgot".into() lang=lang />
     }
 }
+
+/// `/login/verify`: a staff login's second step on a device not trusted yet.
+#[component]
+pub fn LoginVerifyPage() -> impl IntoView {
+    use crate::account::api::LoginVerify;
+    let lang = use_lang();
+    let next = use_query_map().get_untracked().get("next").unwrap_or_default();
+    let data = Resource::new(
+        || (),
+        |_| async move {
+            let state = load_state("login-verify", LoginVerify::PATH).await;
+            (crate::account::api::login_pending().await.ok().flatten(), state)
+        },
+    );
+    view! {
+        <Page tab=Tab::Me title=lang.t(T::SecondFactorTitle).to_string()>
+            <Suspense fallback=|| ()>
+                {move || {
+                    let next = next.clone();
+                    Suspend::new(async move {
+                        let (pending, s) = data.await;
+                        match pending {
+                            None => view! { <p class="card"><a href="/login">{lang.t(T::Login)}</a></p> }.into_any(),
+                            Some(p) => view! {
+                                <EnhancedForm lang=lang>
+                                    <form method="post" action=LoginVerify::url() class="card form" novalidate>
+                                        <FormBanner error=s.error.clone() />
+                                        <p class="hint">{lang.t(T::SecondFactorHint)}</p>
+                                        <input type="hidden" name="next" value=next />
+                                        <CodeSent pending=p other_href="/login".into() problem=s.problem("sms_code") lang=lang />
+                                        <SubmitButton label=T::Login />
+                                    </form>
+                                </EnhancedForm>
+                            }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </Page>
+    }
+}

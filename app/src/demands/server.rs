@@ -134,3 +134,33 @@ pub async fn forget_requester(tx: &mut crate::store::Tx, user: i64) -> Result<()
 
 /// What an erased text reads.
 pub const ERASED_TEXT: &str = "（居民已注销，内容已删除）";
+
+/// Job: demands whose case closed before `cutoff` lose their personal fields (the place's
+/// detail, the contact time; a private demand also its text), a batch at a time, each
+/// once. Returns their ids, for the features that keep more of them (photos, visits).
+pub async fn anonymise_closed_before(tx: &mut crate::store::Tx, cutoff: i64, batch: i64) -> Result<Vec<i64>, AppError> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT d.id FROM work_items w JOIN demands d ON d.id = w.demand_id \
+         WHERE w.closed_at IS NOT NULL AND w.closed_at < $1 AND d.anonymised_at IS NULL ORDER BY w.closed_at LIMIT $2",
+    )
+    .bind(cutoff)
+    .bind(batch)
+    .fetch_all(&mut **tx)
+    .await?;
+    let now = crate::store::Millis::now().0;
+    for id in &ids {
+        sqlx::query(
+            "UPDATE demands SET place_detail = '', contact_time = '', anonymised_at = $1, \
+             description = CASE WHEN visibility = 'private' THEN $2 ELSE description END WHERE id = $3",
+        )
+        .bind(now)
+        .bind(ANONYMISED_TEXT)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(ids)
+}
+
+/// What a private demand's text reads after the retention period.
+pub const ANONYMISED_TEXT: &str = "（已过保存期限，内容已删除）";

@@ -193,6 +193,7 @@ pub async fn seed_demo(store: &Store) -> Result<usize, AppError> {
         }
         created += 1;
     }
+    crate::auth::server::households::confirm_seeded(&mut tx).await?;
     tx.commit().await?;
     crate::threads::server::seed_demo_threads(store).await?;
     crate::appointments::server::seed_demo_appointments(store).await?;

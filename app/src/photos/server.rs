@@ -283,3 +283,14 @@ pub async fn forget_private(tx: &mut Tx, user: i64) -> Result<u64, AppError> {
     .await?
     .rows_affected())
 }
+
+/// Retention: the photos of these demands, when private.
+pub async fn forget_private_of(tx: &mut Tx, demands: &[i64]) -> Result<(), AppError> {
+    for d in demands {
+        sqlx::query("DELETE FROM photos WHERE demand_id = $1 AND demand_id IN (SELECT id FROM demands WHERE visibility = 'private')")
+            .bind(d)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

@@ -188,3 +188,18 @@ pub async fn my_data_route(
         Err(e) => StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response(),
     }
 }
+
+/// Job: closed cases older than the retention period lose their personal fields, a batch
+/// per round (the next round takes the next batch), each feature erasing its own part.
+pub async fn retention(store: &Store, now: i64, retention_days: i64) -> Result<usize, AppError> {
+    if retention_days <= 0 {
+        return Ok(0);
+    }
+    let cutoff = now - retention_days * 86_400_000;
+    let mut tx = store.write().await?;
+    let ids = crate::demands::server::anonymise_closed_before(&mut tx, cutoff, 500).await?;
+    crate::photos::server::forget_private_of(&mut tx, &ids).await?;
+    crate::visits::server::forget_notes_of(&mut tx, &ids).await?;
+    tx.commit().await?;
+    Ok(ids.len())
+}

@@ -67,7 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    use crate::account::verify_views::ForgotPage;
+    use crate::account::verify_views::{ForgotPage, LoginVerifyPage};
     use crate::privacy::views::{AccountDeletedPage, MyPrivacyPage, NoticePage};
     use crate::account::views::{LoginPage, RegisterPage};
     use crate::activities::views::ActivitiesPageView;
@@ -77,7 +77,7 @@ pub fn App() -> impl IntoView {
     use crate::dashboard::views::DashboardPage;
     use crate::demands::views::{MyDemandsPage, NeighbourhoodPage, PostPage};
     use crate::open311::views::ApiKeysPage;
-    use crate::station::{intake::IntakePage, StationPage};
+    use crate::station::{households::HouseholdsPage, intake::IntakePage, StationPage};
     use crate::surveys::views::{NewSurveyPage, StationSurveysPage, SurveyPage, SurveyResultsPage, SurveysPage};
     use crate::threads::views::{ModerationPage, ThreadPage, ThreadsPage};
     use crate::ui::NotFoundPage;
@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/demands/:id") view=DemandPage ssr=SsrMode::Async />
                 <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />
+                <Route path=path!("/station/households") view=HouseholdsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/affairs/new") view=NewAffairPage ssr=SsrMode::Async />
                 <Route path=path!("/threads") view=ThreadsPage ssr=SsrMode::Async />
                 <Route path=path!("/threads/:id") view=ThreadPage ssr=SsrMode::Async />
@@ -110,6 +111,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
+                <Route path=path!("/login/verify") view=LoginVerifyPage ssr=SsrMode::Async />
                 <Route path=path!("/privacy") view=NoticePage ssr=SsrMode::Async />
                 <Route path=path!("/me/privacy") view=MyPrivacyPage ssr=SsrMode::Async />
                 <Route path=path!("/account-deleted") view=AccountDeletedPage ssr=SsrMode::Async />

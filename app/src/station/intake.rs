@@ -23,6 +23,8 @@ pub struct ResidentCard {
     pub phone: String,
     pub address: String,
     pub registered: bool,
+    /// Station staff confirmed the registered address.
+    pub address_verified: bool,
     /// Until when the record's claim code works (a record nobody has claimed yet).
     pub claim_code_until: Option<String>,
     /// The code just issued in this browser, shown once.
@@ -80,6 +82,7 @@ async fn card(store: &crate::store::Store, community: i64, id: i64) -> Result<Op
         .trim()
         .to_string(),
         registered: hash.is_some(),
+        address_verified: crate::auth::server::households::verified(store, id).await?,
         claim_code_until,
         new_claim_code,
     }))
@@ -242,6 +245,18 @@ pub fn IntakePage() -> impl IntoView {
                                 view! {
                                     <section class="card">
                                         <p><strong data-testid="resident-name">{r.name.clone()}</strong> " · " {r.phone.clone()} " · " {r.address.clone()}</p>
+                                        {r.registered.then(|| if r.address_verified {
+                                            view! { <p class="hint" data-testid="address-verified">{lang.t(T::AddressVerified)}</p> }.into_any()
+                                        } else {
+                                            view! {
+                                                <form method="post" action=crate::station::households::ConfirmAddresses::url() class="inline-form">
+                                                    <span class="hint">{lang.t(T::AddressUnverified)}</span> " "
+                                                    <input type="hidden" name="ids[0]" value=r.id.to_string() />
+                                                    <input type="hidden" name="back" value=format!("/station/intake?resident={}", r.id) />
+                                                    <button type="submit" class="button">{lang.t(T::ConfirmAddress)}</button>
+                                                </form>
+                                            }.into_any()
+                                        })}
                                         {(!r.registered).then(|| view! {
                                             <p class="hint">{lang.t(T::RecordNotClaimed)}</p>
                                             {r.new_claim_code.clone().map(|code| view! {

@@ -149,6 +149,8 @@ pub struct ThreadView {
     pub topic: String,
     pub state: ThreadState,
     pub supports: i64,
+    /// Verified households among the supporters: what the threshold counts.
+    pub verified_supports: i64,
     pub threshold: i64,
     pub i_support: bool,
     pub stances: StanceCounts,

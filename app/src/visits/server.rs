@@ -275,3 +275,15 @@ pub async fn forget_requester(tx: &mut crate::store::Tx, user: i64) -> Result<()
     .await?;
     Ok(())
 }
+
+/// Retention: the notes of these demands' home visits.
+pub async fn forget_notes_of(tx: &mut crate::store::Tx, demands: &[i64]) -> Result<(), AppError> {
+    for d in demands {
+        sqlx::query("UPDATE home_visits SET preferred_note = '', mobility_note = '' WHERE demand_id = $1")
+            .bind(d)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("UPDATE visit_proposals SET answer_note = '' WHERE demand_id = $1").bind(d).execute(&mut **tx).await?;
+    }
+    Ok(())
+}

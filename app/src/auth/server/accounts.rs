@@ -360,14 +360,20 @@ pub async fn login(phone_input: &str, password: &str) -> Result<LoggedIn, AppErr
     if let Some(old) = request::cookie(SESSION_COOKIE) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(sha256_hex(&old)).execute(store.pool()).await?;
     }
-    start_session(&store, user_id).await?;
     let (role, lang, elder): (String, Option<String>, i64) =
         sqlx::query_as("SELECT role, lang, elder FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_one(store.pool())
             .await?;
     let role = Role::parse(&role).ok_or(AppError::Internal)?;
-    Ok(LoggedIn { role, lang: lang.as_deref().and_then(crate::i18n::Lang::from_tag), elder: elder == 1 })
+    let lang = lang.as_deref().and_then(crate::i18n::Lang::from_tag);
+    // Staff on a device not trusted yet: the code sent to their phone comes first.
+    if role.is_staff() && config.staff_second_factor && !super::second_factor::trusted(&store, user_id).await? {
+        super::second_factor::begin(&store, &config, user_id).await?;
+        return Ok(LoggedIn { role, lang, elder: elder == 1, second_factor: true });
+    }
+    start_session(&store, user_id).await?;
+    Ok(LoggedIn { role, lang, elder: elder == 1, second_factor: false })
 }
 
 /// Who logged in, and the language and elder mode they chose before (the caller puts them
@@ -376,6 +382,8 @@ pub struct LoggedIn {
     pub role: Role,
     pub lang: Option<crate::i18n::Lang>,
     pub elder: bool,
+    /// The password was right; the code sent to the phone is still to come (`/login/verify`).
+    pub second_factor: bool,
 }
 
 #[derive(sqlx::FromRow)]

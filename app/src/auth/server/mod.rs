@@ -15,6 +15,8 @@ use std::sync::OnceLock;
 
 pub mod accounts;
 pub mod claims;
+pub mod households;
+pub mod second_factor;
 pub mod sessions;
 pub mod throttle;
 
@@ -25,7 +27,7 @@ pub use accounts::{
 };
 pub use claims::{issue_claim_code, live_code, CLAIM_CODE_HOURS};
 pub use sessions::{
-    end_session, require_staff, require_user, resolve_viewer, session_user, start_session, viewer, Viewer,
+    end_session, purge_sessions, require_staff, require_user, resolve_viewer, session_user, start_session, viewer, Viewer,
     SESSION_COOKIE,
 };
 pub use throttle::{clear_login_failures, count_attempt, login_failed, release_login_attempt, reserve_login_attempt};

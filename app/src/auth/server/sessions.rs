@@ -7,12 +7,18 @@ pub const SESSION_COOKIE: &str = "mc_session";
 /// Starts a session for `user_id`, stores its hash and sets the cookie. A fresh token at
 /// every login (no session fixation).
 pub async fn start_session(store: &Store, user_id: i64) -> Result<(), AppError> {
+    open_session(store, user_id, false).await
+}
+
+/// [`start_session`], or (`pending`) a staff login's session waiting for its second factor.
+pub(super) async fn open_session(store: &Store, user_id: i64, pending: bool) -> Result<(), AppError> {
     let token = new_token();
     let now = Millis::now();
     let user_agent: Option<String> =
         request::header(axum::http::header::USER_AGENT).map(|ua| ua.chars().take(200).collect());
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, user_agent, ip, pending_second_factor) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(sha256_hex(&token))
     .bind(user_id)
@@ -20,6 +26,7 @@ pub async fn start_session(store: &Store, user_id: i64) -> Result<(), AppError> 
     .bind(now)
     .bind(user_agent)
     .bind(request::client_ip())
+    .bind(i64::from(pending))
     .execute(store.pool())
     .await?;
     let max_age = request::config().session_absolute_minutes * 60;
@@ -57,7 +64,8 @@ pub async fn session_user(store: &Store, config: &AppConfig, token: &str) -> Res
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT u.id, u.role, u.display_name, u.phone, u.region_id, u.department_id, s.created_at, s.last_seen_at \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND u.disabled_at IS NULL AND u.password_hash IS NOT NULL",
+         WHERE s.token_hash = $1 AND u.disabled_at IS NULL AND u.password_hash IS NOT NULL \
+         AND s.pending_second_factor = 0",
     )
     .bind(&hash)
     .fetch_optional(store.pool())
@@ -147,4 +155,15 @@ pub fn require_staff() -> Result<SessionUser, AppError> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Job: sessions past their idle or absolute limit (a session is also refused on sight;
+/// this keeps the table from holding every login ever made).
+pub async fn purge_sessions(store: &Store, config: &AppConfig, now: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(now - config.session_idle_minutes * 60_000)
+        .bind(now - config.session_absolute_minutes * 60_000)
+        .execute(store.pool())
+        .await?;
+    Ok(())
 }

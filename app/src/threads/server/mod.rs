@@ -130,10 +130,12 @@ pub async fn threshold(store: &Store, community: i64) -> Result<(i64, Option<i64
             .fetch_optional(store.pool())
             .await?;
     let setting = setting.flatten();
-    // A household: a registered resident's address (building, unit, room).
+    // A household: a registered resident's address (building, unit, room) that station
+    // staff confirmed.
     let households: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT DISTINCT building_id, unit_no, room FROM users \
-         WHERE region_id = $1 AND role = 'resident' AND password_hash IS NOT NULL AND disabled_at IS NULL) h",
+         WHERE region_id = $1 AND role = 'resident' AND password_hash IS NOT NULL AND disabled_at IS NULL \
+         AND address_verified_at IS NOT NULL) h",
     )
     .bind(community)
     .fetch_one(store.pool())
@@ -218,4 +220,14 @@ pub async fn forget_author(tx: &mut crate::store::Tx, user: i64, delete_comments
             .await?;
     }
     Ok(())
+}
+
+/// The verified households among a thread's supporters (what the threshold counts): two
+/// residents of one flat are one household, an unverified address none.
+pub const VERIFIED_SUPPORTS: &str = "SELECT COUNT(*) FROM (SELECT DISTINCT u.building_id, u.unit_no, u.room \
+     FROM thread_supports s JOIN users u ON u.id = s.user_id WHERE s.thread_id = $1 \
+     AND u.address_verified_at IS NOT NULL AND u.disabled_at IS NULL) h";
+
+pub async fn verified_supports(store: &Store, thread: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(VERIFIED_SUPPORTS).bind(thread).fetch_one(store.pool()).await?)
 }

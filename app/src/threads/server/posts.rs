@@ -150,6 +150,7 @@ pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadVi
         topic: t.topic,
         state,
         supports: t.supports,
+        verified_supports: super::verified_supports(store, id).await?,
         threshold,
         i_support,
         stances,

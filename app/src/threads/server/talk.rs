@@ -186,10 +186,13 @@ pub async fn support(store: &Store, user: &SessionUser, thread_id: i64, on: bool
                 .bind(thread_id)
                 .execute(&mut **tx)
                 .await?;
-            // The row is locked by the update above until commit: one transaction wins this.
-            let reached = sqlx::query(
-                "UPDATE threads SET state = 'review', reached_threshold = $1 WHERE id = $2 AND state = 'open' AND supports >= $1",
-            )
+            // The row is locked by the update above until commit: one transaction wins this,
+            // and the count (a new statement) sees every support committed before it.
+            let reached = sqlx::query(&format!(
+                "UPDATE threads SET state = 'review', reached_threshold = $1 WHERE id = $2 AND state = 'open' \
+                 AND ({}) >= $1",
+                super::VERIFIED_SUPPORTS.replace("$1", "$2")
+            ))
             .bind(threshold)
             .bind(thread_id)
             .execute(&mut **tx)

@@ -110,7 +110,8 @@ pub(super) fn Supports(t: ThreadView, lang: Lang) -> impl IntoView {
                 <strong data-testid="support-count">{t.supports}</strong>
                 {format!(" / {}", t.threshold)}
             </p>
-            <progress max=t.threshold value=t.supports.min(t.threshold) aria-label=lang.t(T::Supports)></progress>
+            <p class="muted small" data-testid="verified-supports">{t.verified_supports} " " {lang.t(T::VerifiedSupports)}</p>
+            <progress max=t.threshold value=t.verified_supports.min(t.threshold) aria-label=lang.t(T::Supports)></progress>
             <p class="muted small">
                 {if reached { lang.t(T::ThresholdReached).to_string() } else { crate::i18n::fmt::threshold_rule(lang, t.threshold) }}
             </p>
