@@ -117,7 +117,7 @@ async fn access_log_export_and_deletion() {
     }
     let text = |f: &str| String::from_utf8(files[f].clone()).unwrap();
     assert!(text("account.json").contains(PHONE) && text("account.json").contains(NAME));
-    assert!(!text("account.json").contains("password"), "no password hash");
+    assert!(!text("account.json").contains("argon2"), "no password hash");
     assert!(text("demands.json").contains(SECRET));
     assert_eq!(files.keys().filter(|k| k.starts_with("photos/")).count(), 1);
     assert!(text("access_log.json").contains("核实独居老人情况"));

@@ -135,8 +135,14 @@ pub async fn send_code(purpose: String, phone: Option<String>, next: Option<Stri
             crate::request::redirect(&to);
         }
         Err(_) => {
-            let form = if purpose == crate::verify::Purpose::Reset { "forgot" } else { "register" };
-            crate::form::server::keep_input(form, &[("phone", phone.as_deref().unwrap_or_default())]).await;
+            let form = match purpose {
+                crate::verify::Purpose::Reset => Some("forgot"),
+                crate::verify::Purpose::Register => Some("register"),
+                _ => None,
+            };
+            if let Some(form) = form {
+                crate::form::server::keep_input(form, &[("phone", phone.as_deref().unwrap_or_default())]).await;
+            }
         }
     }
     result
@@ -164,11 +170,13 @@ pub async fn reset_password(phone: String, sms_code: String, new: String, confir
 #[server(endpoint = "login/pending")]
 pub async fn login_pending() -> Result<Option<crate::verify::Pending>, AppError> {
     let store = crate::request::store()?;
-    let Some((_, phone)) = crate::auth::server::second_factor::waiting(&store).await? else { return Ok(None) };
+    let Some((_, phone, key)) = crate::auth::server::second_factor::waiting(&store).await? else { return Ok(None) };
     let config = crate::request::config();
     let demo = config.demo_mode && crate::verify::gateway::gateway().is_log();
     let masked = crate::auth::rules::mask_phone(&phone);
-    crate::verify::server::pending(&store, &phone, masked, crate::verify::Purpose::StaffLogin, demo).await
+    let pending = crate::verify::server::pending(&store, &key, masked, crate::verify::Purpose::StaffLogin, demo).await?;
+    // The page never needs the full number (the hidden field is for the other forms).
+    Ok(pending.map(|p| crate::verify::Pending { phone: String::new(), ..p }))
 }
 
 /// The staff login's second step: the code sent to the phone.

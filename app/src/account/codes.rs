@@ -17,10 +17,14 @@ const DAY_MS: i64 = 86_400_000;
 pub async fn send(purpose: Purpose, phone_input: &str) -> Result<(), AppError> {
     let store = request::store()?;
     let config = request::config();
+    // The caps come first: nothing below (a notification, a code) happens past them.
+    let ip = request::client_ip();
     let (phone, deliver) = match purpose {
         Purpose::Register | Purpose::Reset => {
             let phone =
                 crate::auth::rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
+            count_attempt(&store, "sms_ip", &ip, config.sms_per_ip_per_day, DAY_MS).await?;
+            count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
             let holder = phone_holder(&store, &phone).await?;
             let deliver = match (purpose, holder) {
                 (Purpose::Register, PhoneHolder::Nobody | PhoneHolder::StationRecord(_)) => true,
@@ -36,12 +40,15 @@ pub async fn send(purpose: Purpose, phone_input: &str) -> Result<(), AppError> {
             };
             (phone, deliver)
         }
-        Purpose::Delete => (crate::auth::server::require_user()?.phone, true),
+        Purpose::Delete => {
+            let phone = crate::auth::server::require_user()?.phone;
+            count_attempt(&store, "sms_ip", &ip, config.sms_per_ip_per_day, DAY_MS).await?;
+            count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
+            (phone, true)
+        }
         // Sent by the login itself, never on request.
         Purpose::StaffLogin => return Err(AppError::BadRequest),
     };
-    count_attempt(&store, "sms_ip", &request::client_ip(), config.sms_per_ip_per_day, DAY_MS).await?;
-    count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
     let demo = config.demo_mode && gateway().is_log();
     crate::verify::server::issue(&store, &phone, purpose, deliver, demo).await?;
     request::set_cookie(request::build_cookie(PENDING_COOKIE, format!("{}:{phone}", purpose.as_str()), 15 * 60));

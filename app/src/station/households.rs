@@ -12,6 +12,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 use server_fn::ServerFn;
 
+#[cfg(feature = "ssr")]
 const PAGE: i64 = 50;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,12 +24,26 @@ fn what(purpose: Purpose) -> &'static str {
 }
 
 /// Issues a code for `phone` and `purpose`, replacing an earlier one, unless the last was
-/// sent less than a minute ago (then `Throttled` with the seconds left). With `deliver`
+/// sent less than a minute ago and not used yet (then `Throttled` with the seconds left). With `deliver`
 /// false the row is written the same way but no message goes out: a number that cannot
 /// use this purpose (already registered, or no account to reset) answers exactly like one
 /// that can, and its "code" is one nobody knows. `demo`: keep the code readable for the
 /// demo badge (demo sites with the `log` sender only).
 pub async fn issue(store: &Store, phone: &str, purpose: Purpose, deliver: bool, demo: bool) -> Result<(), AppError> {
+    issue_keyed(store, phone, phone, purpose, deliver, demo).await
+}
+
+/// [`issue`] for a code kept under `key` but sent to `to`: a staff login's code belongs to
+/// that login (two new devices logging in at once each get their own), not to the phone.
+pub async fn issue_keyed(
+    store: &Store,
+    key: &str,
+    to: &str,
+    purpose: Purpose,
+    deliver: bool,
+    demo: bool,
+) -> Result<(), AppError> {
+    let phone = key;
     let code = new_code();
     let now = Millis::now().0;
     let mut tx = store.write().await?;
@@ -38,7 +52,7 @@ pub async fn issue(store: &Store, phone: &str, purpose: Purpose, deliver: bool, 
          VALUES ($1, $2, $3, $4, $5, $6, $7, NULL) \
          ON CONFLICT (phone, purpose) DO UPDATE SET code_hash = excluded.code_hash, demo_code = excluded.demo_code, \
          sent_at = excluded.sent_at, expires_at = excluded.expires_at, tries_left = excluded.tries_left, used_at = NULL \
-         WHERE sms_codes.sent_at <= $8 RETURNING id",
+         WHERE sms_codes.sent_at <= $8 OR sms_codes.used_at IS NOT NULL RETURNING id",
     )
     .bind(phone)
     .bind(purpose.as_str())
@@ -63,7 +77,7 @@ pub async fn issue(store: &Store, phone: &str, purpose: Purpose, deliver: bool, 
     if deliver {
         // Sent off the request: the answer takes the same time whether a message goes out,
         // and a slow provider does not hold the page. A failure is logged for operators.
-        let sms = Sms { phone: phone.to_string(), code, what: what(purpose) };
+        let sms = Sms { phone: to.to_string(), code, what: what(purpose) };
         tokio::spawn(async move {
             if let Err(e) = gateway().send(&sms).await {
                 tracing::error!(error = %e, purpose = what(purpose), "SMS not sent");

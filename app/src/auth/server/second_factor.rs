@@ -30,31 +30,34 @@ pub async fn begin(store: &Store, config: &AppConfig, user: i64) -> Result<(), A
     let phone: String = sqlx::query_scalar("SELECT phone FROM users WHERE id = $1").bind(user).fetch_one(store.pool()).await?;
     count_attempt(store, "sms_phone", &phone, config.sms_per_phone_per_day, 86_400_000).await?;
     let demo = config.demo_mode && crate::verify::gateway::gateway().is_log();
-    match crate::verify::server::issue(store, &phone, Purpose::StaffLogin, true, demo).await {
-        Ok(()) | Err(AppError::Throttled { .. }) => {}
-        Err(e) => return Err(e),
-    }
-    super::sessions::open_session(store, user, true).await
+    let token = super::sessions::open_session(store, user, true).await?;
+    crate::verify::server::issue_keyed(store, &code_key(&token), &phone, Purpose::StaffLogin, true, demo).await
 }
 
-/// The account and phone of this browser's login waiting for its code.
-pub async fn waiting(store: &Store) -> Result<Option<(i64, String)>, AppError> {
+/// The code of a waiting login is kept under the login, not the phone.
+fn code_key(session_token: &str) -> String {
+    format!("login:{}", &sha256_hex(session_token)[..32])
+}
+
+/// The account and phone of this browser's login waiting for its code, and the code's key.
+pub async fn waiting(store: &Store) -> Result<Option<(i64, String, String)>, AppError> {
     let Some(token) = request::cookie(SESSION_COOKIE) else { return Ok(None) };
-    Ok(sqlx::query_as(
+    let row: Option<(i64, String)> = sqlx::query_as(
         "SELECT s.user_id, u.phone FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.pending_second_factor = 1 AND s.created_at > $2",
     )
     .bind(sha256_hex(&token))
     .bind(Millis::now().0 - PENDING_MS)
     .fetch_optional(store.pool())
-    .await?)
+    .await?;
+    Ok(row.map(|(user, phone)| (user, phone, code_key(&token))))
 }
 
 /// The code typed: the session counts from now on and this device is trusted. Returns the
 /// account's role (where to go next).
 pub async fn finish(store: &Store, code: &str) -> Result<Role, AppError> {
-    let (user, phone) = waiting(store).await?.ok_or(AppError::Unauthenticated)?;
-    let proven = crate::verify::server::check(store, &phone, Purpose::StaffLogin, code).await?;
+    let (user, _, key) = waiting(store).await?.ok_or(AppError::Unauthenticated)?;
+    let proven = crate::verify::server::check(store, &key, Purpose::StaffLogin, code).await?;
     let token = request::cookie(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
     let device = new_token();
     let now = Millis::now().0;

@@ -7,11 +7,11 @@ pub const SESSION_COOKIE: &str = "mc_session";
 /// Starts a session for `user_id`, stores its hash and sets the cookie. A fresh token at
 /// every login (no session fixation).
 pub async fn start_session(store: &Store, user_id: i64) -> Result<(), AppError> {
-    open_session(store, user_id, false).await
+    open_session(store, user_id, false).await.map(|_| ())
 }
 
 /// [`start_session`], or (`pending`) a staff login's session waiting for its second factor.
-pub(super) async fn open_session(store: &Store, user_id: i64, pending: bool) -> Result<(), AppError> {
+pub(super) async fn open_session(store: &Store, user_id: i64, pending: bool) -> Result<String, AppError> {
     let token = new_token();
     let now = Millis::now();
     let user_agent: Option<String> =
@@ -30,8 +30,8 @@ pub(super) async fn open_session(store: &Store, user_id: i64, pending: bool) -> 
     .execute(store.pool())
     .await?;
     let max_age = request::config().session_absolute_minutes * 60;
-    request::set_cookie(request::build_cookie(SESSION_COOKIE, token, max_age));
-    Ok(())
+    request::set_cookie(request::build_cookie(SESSION_COOKIE, token.clone(), max_age));
+    Ok(token)
 }
 
 /// Ends the current session (if any) and clears the cookie.
