@@ -46,6 +46,8 @@ pub struct AppConfig {
     pub staff_second_factor: bool,
     /// Closed cases lose their personal fields this many days after closing (0: never).
     pub retention_days: i64,
+    /// How often the retention pass runs (each instance; it is idempotent).
+    pub retention_check_seconds: i64,
 }
 
 impl Default for AppConfig {
@@ -72,6 +74,7 @@ impl Default for AppConfig {
             sms_per_ip_per_day: 50,
             staff_second_factor: true,
             retention_days: 3 * 365,
+            retention_check_seconds: 3600,
         }
     }
 }

@@ -41,14 +41,22 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
     if let Err(e) = crate::auth::server::second_factor::purge(store, now).await {
         tracing::warn!(error = ?e, "trusted device purge failed");
     }
-    if let Err(e) = crate::auth::server::purge_sessions(store, config, now).await {
-        tracing::warn!(error = ?e, "session purge failed");
-    }
-    // Retention: closed cases past the period lose their personal fields.
-    match crate::privacy::server::retention(store, now, config.retention_days).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(cases = n, "retention: personal fields of closed cases removed"),
-        Err(e) => tracing::warn!(error = ?e, "retention failed"),
+    // Retention: closed cases past the period lose their personal fields; a pass reads the
+    // closed cases' index through, so it runs every `retention_check_seconds`, not every round.
+    static LAST_RETENTION: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let last = LAST_RETENTION.load(std::sync::atomic::Ordering::Relaxed);
+    if now - last >= config.retention_check_seconds * 1000 {
+        LAST_RETENTION.store(now, std::sync::atomic::Ordering::Relaxed);
+        // Expired sessions too (a scan of the table: hourly is plenty, a dead session is
+        // refused on sight anyway).
+        if let Err(e) = crate::auth::server::purge_sessions(store, config, now).await {
+            tracing::warn!(error = ?e, "session purge failed");
+        }
+        match crate::privacy::server::retention(store, now, config.retention_days).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "retention: personal fields of closed cases removed"),
+            Err(e) => tracing::warn!(error = ?e, "retention failed"),
+        }
     }
     // Open311: deliver to departments' and partners' own systems, and ask them for news.
     // A unit that is down must not stop the other jobs.

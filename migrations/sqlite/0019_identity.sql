@@ -5,7 +5,7 @@
 CREATE TABLE sms_codes (
     id         INTEGER PRIMARY KEY,
     phone      TEXT NOT NULL,
-    purpose    TEXT NOT NULL CHECK (purpose IN ('register', 'reset', 'delete', 'staff_login')),
+    purpose    TEXT NOT NULL CHECK (purpose IN ('register', 'reset', 'delete', 'staff_login', 'phone_change')),
     code_hash  TEXT NOT NULL,
     -- Only on demo sites with the log sender, for the "demo" badge; NULL everywhere else.
     demo_code  TEXT,

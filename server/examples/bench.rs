@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Bump when the scale seed changes: the cached seeded databases are then made again.
-const SEED_VERSION: &str = "v5";
+const SEED_VERSION: &str = "v6";
 
 #[derive(Clone, Copy)]
 enum Target {
@@ -170,6 +170,8 @@ fn start(bin: &str, url: &str) -> Server {
         .env("OPEN311_POSTS_PER_MINUTE", "100000000")
         .env("OPEN311_GETS_PER_MINUTE", "100000000")
         .env("REGISTRATIONS_PER_IP_PER_HOUR", "100000000")
+        // Pages are measured here, not the staff's second factor (its own test covers it).
+        .env("STAFF_SECOND_FACTOR", "0")
         .stdout(Stdio::piped())
         .spawn()
         .expect("start server");
@@ -429,6 +431,30 @@ async fn scenarios(base: &str, key: &str, seconds: u64, concurrency: usize) -> V
             format!("resident {path}")
         };
         m(&name, Target::P99(30.0), run(base, seconds, resident.clone(), page(path.to_string())).await);
+    }
+    // Personal data (issue 14): a staff member reading a private case page (the access is
+    // logged, once a day per reader and case), the resident's privacy page with the access
+    // log, the resident's data as a ZIP, and a thread page (verified households counted).
+    m(
+        "stationmaster /demands/{id} (private: access logged)",
+        Target::P99(30.0),
+        run(base, seconds, master.clone(), page(demand.clone())).await,
+    );
+    m("resident /me/privacy", Target::P99(30.0), run(base, seconds, resident.clone(), page("/me/privacy".into())).await);
+    m(
+        "resident my-data.zip",
+        Target::P99(200.0),
+        run(base, seconds, resident.clone(), page("/me/privacy/my-data.zip".into())).await,
+    );
+    let threads_html = resident[0].get(format!("{base}/threads")).send().await.unwrap().text().await.unwrap();
+    let thread = threads_html
+        .split("href=\"/threads/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))
+        .map(|id| format!("/threads/{id}"));
+    if let Some(thread) = thread {
+        m("resident /threads/{id}", Target::P99(30.0), run(base, seconds, resident.clone(), page(thread)).await);
     }
     let n = Arc::new(AtomicU64::new(0));
     let stamp = chrono::Utc::now().timestamp_millis();

@@ -78,6 +78,7 @@ impl Config {
             sms_per_phone_per_day: parse("SMS_PER_PHONE_PER_DAY", defaults.sms_per_phone_per_day)?,
             sms_per_ip_per_day: parse("SMS_PER_IP_PER_DAY", defaults.sms_per_ip_per_day)?,
             retention_days: parse("RETENTION_DAYS", defaults.retention_days)?,
+            retention_check_seconds: parse("RETENTION_CHECK_SECONDS", defaults.retention_check_seconds)?,
             staff_second_factor: match var("STAFF_SECOND_FACTOR") {
                 None => defaults.staff_second_factor,
                 Some(_) => flag("STAFF_SECOND_FACTOR")?,

@@ -428,3 +428,29 @@ async fn staff_confirm_a_new_device_with_a_code() {
     let res = login(&c, &server, SOCIAL_WORKER, DEMO_PASSWORD).await;
     assert!(res.headers()["location"].to_str().unwrap().starts_with("/login/verify"));
 }
+
+#[tokio::test]
+async fn a_new_number_is_proven_before_the_account_moves_to_it() {
+    let (_db, server) = seeded_or_skip!();
+    let me = logged_in(&server, RESIDENT).await;
+    let other_device = logged_in(&server, RESIDENT).await;
+    // A number someone has: the same answer, no code.
+    let res = call(&me, &server, "verify/send", &[("purpose", "phone_change"), ("phone", SOCIAL_WORKER)]).await;
+    assert_eq!(res.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(sms_codes(&server, SOCIAL_WORKER).is_empty());
+    let res = call(&me, &server, "account/phone", &[("phone", SOCIAL_WORKER), ("sms_code", "123456")]).await;
+    assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrSmsCodeWrong");
+    // Signed out: no code, no change.
+    let res = call(&client(), &server, "verify/send", &[("purpose", "phone_change"), ("phone", "13912345900")]).await;
+    assert_eq!(res.status(), 401);
+    // A free number: the code goes to it, and the account moves.
+    let code = code_for(&me, &server, "phone_change", "13912345900").await;
+    let res = call(&me, &server, "account/phone", &[("phone", "13912345900"), ("sms_code", &code)]).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    assert_eq!(res.headers()["location"], "/me?phone=changed");
+    assert_eq!(json(call(&me, &server, "me", &[]).await).await["phone"], "13912345900");
+    assert_eq!(call(&other_device, &server, "me", &[]).await.status(), 401, "other sessions ended");
+    assert_eq!(login(&client(), &server, RESIDENT, DEMO_PASSWORD).await.status(), 401);
+    assert_eq!(login(&client(), &server, "13912345900", DEMO_PASSWORD).await.status(), 200);
+}

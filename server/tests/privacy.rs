@@ -186,7 +186,7 @@ async fn staff_do_not_delete_themselves_here_and_a_new_notice_asks_again() {
 async fn closed_cases_lose_their_personal_fields_after_the_retention_period() {
     let Some(db) = TestDb::create().await else { return };
     assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
-    let server = TestServer::start(&db, &[("JOBS_INTERVAL_SECONDS", "1")]);
+    let server = TestServer::start(&db, &[("JOBS_INTERVAL_SECONDS", "1"), ("RETENTION_CHECK_SECONDS", "1")]);
     let me = logged_in(&server, RESIDENT).await;
     let post = |text: &'static str| {
         let (me, server) = (&me, &server);

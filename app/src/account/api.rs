@@ -128,6 +128,7 @@ pub async fn send_code(purpose: String, phone: Option<String>, next: Option<Stri
         Ok(()) => {
             let default = match purpose {
                 crate::verify::Purpose::Reset => "/forgot",
+                crate::verify::Purpose::PhoneChange => "/me/phone",
                 crate::verify::Purpose::Delete => "/me/privacy#delete",
                 _ => "/register",
             };
@@ -186,5 +187,15 @@ pub async fn login_verify(sms_code: String, next: Option<String>) -> Result<(), 
     let default = if role.is_staff() { "/station" } else { "/me" };
     let to = crate::request::safe_next(next.as_deref()).unwrap_or_else(|| default.to_string());
     crate::request::redirect(&to);
+    Ok(())
+}
+
+/// Moves the signed-in account to the number the code was sent to.
+#[server(endpoint = "account/phone")]
+pub async fn change_phone(phone: String, sms_code: String) -> Result<(), AppError> {
+    let user = crate::auth::server::require_user()?;
+    crate::auth::server::change_phone(&crate::request::store()?, &user, &phone, &sms_code).await?;
+    crate::request::forget_flash(super::codes::PENDING_COOKIE);
+    crate::request::redirect("/me?phone=changed");
     Ok(())
 }

@@ -46,6 +46,16 @@ pub async fn send(purpose: Purpose, phone_input: &str) -> Result<(), AppError> {
             count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
             (phone, true)
         }
+        Purpose::PhoneChange => {
+            let user = crate::auth::server::require_user()?;
+            let phone =
+                crate::auth::rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
+            count_attempt(&store, "sms_ip", &ip, config.sms_per_ip_per_day, DAY_MS).await?;
+            count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
+            // A number someone has gets no code (and the answer does not say so).
+            let free = phone != user.phone && phone_holder(&store, &phone).await? == PhoneHolder::Nobody;
+            (phone, free)
+        }
         // Sent by the login itself, never on request.
         Purpose::StaffLogin => return Err(AppError::BadRequest),
     };

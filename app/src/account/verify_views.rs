@@ -50,11 +50,14 @@ pub fn AskCode(purpose: Purpose, next: String, state: FormState, lang: Lang) -> 
 
 /// Where the code went (and, on a demo site, the code itself), with the code's field.
 #[component]
-pub fn CodeSent(pending: Pending, other_href: String, problem: Option<T>, lang: Lang) -> impl IntoView {
+pub fn CodeSent(pending: Pending, other_href: Option<String>, problem: Option<T>, lang: Lang) -> impl IntoView {
+    // A number typed in may not be able to use this (the answer never says); the
+    // account's own number always gets its code, and cannot be swapped for another.
+    let said = if other_href.is_some() { T::CodeSentTo } else { T::CodeSentToYours };
     view! {
         <p class="notice" data-code-sent="">
-            {lang.t(T::CodeSentTo)} " " <strong>{pending.phone_masked.clone()}</strong> " · "
-            <a href=other_href>{lang.t(T::OtherNumber)}</a>
+            {lang.t(said)} " " <strong>{pending.phone_masked.clone()}</strong>
+            {other_href.map(|href| view! { " · " <a href=href>{lang.t(T::OtherNumber)}</a> })}
         </p>
         {pending
             .demo_code
@@ -140,7 +143,7 @@ fn ResetForm(pending: Pending, state: FormState, lang: Lang) -> impl IntoView {
         <EnhancedForm lang=lang>
             <form method="post" action=ResetPassword::url() class="card form" novalidate>
                 <FormBanner error=s.error.clone() />
-                <CodeSent pending=for_form other_href="/forgot?other=1".into() problem=s.problem("sms_code") lang=lang />
+                <CodeSent pending=for_form other_href=Some("/forgot?other=1".into()) problem=s.problem("sms_code") lang=lang />
                 <Field
                     name="new"
                     label=T::NewPassword
@@ -191,7 +194,7 @@ pub fn LoginVerifyPage() -> impl IntoView {
                                         <FormBanner error=s.error.clone() />
                                         <p class="hint">{lang.t(T::SecondFactorHint)}</p>
                                         <input type="hidden" name="next" value=next />
-                                        <CodeSent pending=p other_href="/login".into() problem=s.problem("sms_code") lang=lang />
+                                        <CodeSent pending=p other_href=None problem=s.problem("sms_code") lang=lang />
                                         <SubmitButton label=T::Login />
                                     </form>
                                 </EnhancedForm>
@@ -200,6 +203,54 @@ pub fn LoginVerifyPage() -> impl IntoView {
                     })
                 }}
             </Suspense>
+        </Page>
+    }
+}
+
+/// `/me/phone`: moving the account to a new number (a code goes to the new one).
+#[component]
+pub fn ChangePhonePage() -> impl IntoView {
+    use crate::account::api::ChangePhone;
+    let lang = use_lang();
+    if current_user().is_none() {
+        #[cfg(feature = "ssr")]
+        crate::request::page_redirect("/login?next=/me/phone");
+    }
+    let other = use_query_map().get_untracked().get("other").is_some();
+    let data = Resource::new(
+        || (),
+        move |_| async move {
+            let ask = load_state("phone", SendCode::PATH).await;
+            let change = load_state("phone", ChangePhone::PATH).await;
+            (waiting(Purpose::PhoneChange, other).await, ask, change)
+        },
+    );
+    view! {
+        <Page tab=Tab::Me title=lang.t(T::ChangePhoneTitle).to_string()>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (pending, ask, s) = data.await;
+                    match pending {
+                        None => view! { <AskCode purpose=Purpose::PhoneChange next="/me/phone".into() state=ask lang=lang /> }.into_any(),
+                        Some(p) => {
+                            let for_form = p.clone();
+                            view! {
+                                <EnhancedForm lang=lang>
+                                    <form method="post" action=ChangePhone::url() class="card form" novalidate>
+                                        <FormBanner error=s.error.clone() />
+                                        <CodeSent pending=for_form other_href=Some("/me/phone?other=1".into()) problem=s.problem("sms_code") lang=lang />
+                                        <p class="field-error" data-error-for="phone">{s.problem("phone").map(|p| lang.t(p))}</p>
+                                        <SubmitButton label=T::ChangePhoneTitle />
+                                    </form>
+                                </EnhancedForm>
+                                <ResendCode purpose=Purpose::PhoneChange pending=p next="/me/phone".into() lang=lang />
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+            <p class="aside"><a href="/me">{lang.t(T::TabMe)}</a></p>
         </Page>
     }
 }

@@ -168,7 +168,7 @@ fn RegisterForm(community: CommunityOption, pending: Pending, state: FormState, 
                     </p>
                     <p class="field-error" data-error-for="community">{s.problem("community").map(|p| lang.t(p))}</p>
                 </div>
-                <CodeSent pending=for_form other_href=other problem=s.problem("sms_code") lang=lang />
+                <CodeSent pending=for_form other_href=Some(other) problem=s.problem("sms_code") lang=lang />
                 <p class="field-error" data-error-for="phone">{s.problem("phone").map(|p| lang.t(p))}</p>
                 <Field
                     name="display_name"

@@ -136,19 +136,27 @@ pub async fn forget_requester(tx: &mut crate::store::Tx, user: i64) -> Result<()
 pub const ERASED_TEXT: &str = "（居民已注销，内容已删除）";
 
 /// Job: demands whose case closed before `cutoff` lose their personal fields (the place's
-/// detail, the contact time; a private demand also its text), a batch at a time, each
-/// once. Returns their ids, for the features that keep more of them (photos, visits).
-pub async fn anonymise_closed_before(tx: &mut crate::store::Tx, cutoff: i64, batch: i64) -> Result<Vec<i64>, AppError> {
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT d.id FROM work_items w JOIN demands d ON d.id = w.demand_id \
-         WHERE w.closed_at IS NOT NULL AND w.closed_at < $1 AND d.anonymised_at IS NULL ORDER BY w.closed_at LIMIT $2",
+/// detail, the contact time; a private demand also its text), each once, a batch at a time
+/// in the order they closed, from `from` on (the caller's cursor: one pass reads the
+/// index once). Returns their ids and when they closed.
+pub async fn anonymise_closed_before(
+    tx: &mut crate::store::Tx,
+    cutoff: i64,
+    from: i64,
+    batch: i64,
+) -> Result<Vec<(i64, i64)>, AppError> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT d.id, w.closed_at FROM work_items w JOIN demands d ON d.id = w.demand_id \
+         WHERE w.closed_at IS NOT NULL AND w.closed_at >= $1 AND w.closed_at < $2 AND d.anonymised_at IS NULL \
+         ORDER BY w.closed_at LIMIT $3",
     )
+    .bind(from)
     .bind(cutoff)
     .bind(batch)
     .fetch_all(&mut **tx)
     .await?;
     let now = crate::store::Millis::now().0;
-    for id in &ids {
+    for (id, _) in &rows {
         sqlx::query(
             "UPDATE demands SET place_detail = '', contact_time = '', anonymised_at = $1, \
              description = CASE WHEN visibility = 'private' THEN $2 ELSE description END WHERE id = $3",
@@ -159,7 +167,7 @@ pub async fn anonymise_closed_before(tx: &mut crate::store::Tx, cutoff: i64, bat
         .execute(&mut **tx)
         .await?;
     }
-    Ok(ids)
+    Ok(rows)
 }
 
 /// What a private demand's text reads after the retention period.

@@ -154,6 +154,7 @@ define_catalogue! {
     ResendWait => "秒后可重新发送", "seconds before a new code can be sent";
     CodeSentTo => "如果这个号码可以使用此功能，验证码已发送至", "If this number can use this, a code was sent to";
     DemoBadge => "演示", "Demo";
+    CodeSentToYours => "验证码已发送至您的手机", "A code was sent to your phone";
     DemoCodeNote => "演示站点不发真实短信，验证码显示在这里：", "A demo site sends no real SMS; the code is shown here:";
     OtherNumber => "换一个号码", "Use another number";
     VerifyPhoneFirst => "先验证手机号：我们会发一条短信验证码。", "First, verify your mobile number: we send a code by SMS.";
@@ -163,6 +164,8 @@ define_catalogue! {
     SetNewPassword => "设置新密码", "Set the new password";
     ConsentLabel => "我已阅读并同意《隐私说明》", "I have read and accept the privacy notice";
     MyPrivacy => "我的个人信息", "My personal data";
+    ChangePhoneTitle => "更换手机号", "Change my mobile number";
+    PhoneChanged => "手机号已更换，其他设备上的登录已退出。", "Your mobile number was changed; other devices were logged out.";
     ErrTooMany => "一次选择的太多了，请分批提交。", "Too many at once: send them in parts.";
     HouseholdsDesk => "住户核实", "Households";
     HouseholdsIntro => "居民注册时填写的住址在工作人员核实前为“未核实”；只有已核实的住户计入议事的支持门槛。请对照登记信息核实后勾选确认。", "An address given at registration is unverified until staff confirm it; only verified households count toward a deliberation's threshold. Check against your records, then tick and confirm.";

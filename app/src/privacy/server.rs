@@ -189,17 +189,25 @@ pub async fn my_data_route(
     }
 }
 
-/// Job: closed cases older than the retention period lose their personal fields, a batch
-/// per round (the next round takes the next batch), each feature erasing its own part.
+/// Job: closed cases older than the retention period lose their personal fields, in
+/// batches of 500 (a transaction each) in the order they closed, until none is left; each
+/// feature erases its own part. Returns how many.
 pub async fn retention(store: &Store, now: i64, retention_days: i64) -> Result<usize, AppError> {
     if retention_days <= 0 {
         return Ok(0);
     }
     let cutoff = now - retention_days * 86_400_000;
-    let mut tx = store.write().await?;
-    let ids = crate::demands::server::anonymise_closed_before(&mut tx, cutoff, 500).await?;
-    crate::photos::server::forget_private_of(&mut tx, &ids).await?;
-    crate::visits::server::forget_notes_of(&mut tx, &ids).await?;
-    tx.commit().await?;
-    Ok(ids.len())
+    let (mut from, mut done) = (0, 0);
+    loop {
+        let mut tx = store.write().await?;
+        let rows = crate::demands::server::anonymise_closed_before(&mut tx, cutoff, from, 500).await?;
+        let Some(last) = rows.last().map(|r| r.1) else { break };
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        crate::photos::server::forget_private_of(&mut tx, &ids).await?;
+        crate::visits::server::forget_notes_of(&mut tx, &ids).await?;
+        tx.commit().await?;
+        done += ids.len();
+        from = last;
+    }
+    Ok(done)
 }

@@ -98,7 +98,7 @@ pub fn MyPrivacyPage() -> impl IntoView {
                                             <EnhancedForm lang=lang>
                                                 <form method="post" action=DeleteAccount::url() class="form" novalidate>
                                                     <FormBanner error=delete.error.clone() />
-                                                    <CodeSent pending=for_form other_href="/me/privacy#delete".into() problem=delete.problem("sms_code") lang=lang />
+                                                    <CodeSent pending=for_form other_href=None problem=delete.problem("sms_code") lang=lang />
                                                     <div class="field check">
                                                         <label>
                                                             <input type="checkbox" name="delete_comments" value="yes" />

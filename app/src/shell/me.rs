@@ -31,6 +31,7 @@ pub fn MePage() -> impl IntoView {
         return redirect_to_login("/me");
     }
     let changed = use_query_map().get_untracked().get("changed").is_some();
+    let phone_changed = use_query_map().get_untracked().get("phone").is_some_and(|v| v == "changed");
     let family_asked = use_query_map().get_untracked().get("family").is_some_and(|v| v == "asked");
     let account = Resource::new(|| (), |_| my_account());
     let family = Resource::new(|| (), |_| crate::family::family_links());
@@ -38,6 +39,7 @@ pub fn MePage() -> impl IntoView {
     view! {
         <Page tab=Tab::Me title=lang.t(T::TabMe).to_string()>
             {changed.then(|| view! { <p class="notice" role="status">{lang.t(T::PasswordChanged)}</p> })}
+            {phone_changed.then(|| view! { <p class="notice" role="status">{lang.t(T::PhoneChanged)}</p> })}
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let a = match account.await {
@@ -90,6 +92,7 @@ pub fn MePage() -> impl IntoView {
                             <a href="/notifications">{lang.t(T::Notifications)}</a>
                             <a href="/post">{lang.t(T::PostDemand)}</a>
                             <a href="/me/privacy">{lang.t(T::MyPrivacy)}</a>
+                            <a href="/me/phone">{lang.t(T::ChangePhoneTitle)}</a>
                         </nav>
                         {(a.role == crate::auth::Role::Resident).then(|| view! {
                             <Suspense fallback=|| ()>

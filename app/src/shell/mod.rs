@@ -67,7 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    use crate::account::verify_views::{ForgotPage, LoginVerifyPage};
+    use crate::account::verify_views::{ChangePhonePage, ForgotPage, LoginVerifyPage};
     use crate::privacy::views::{AccountDeletedPage, MyPrivacyPage, NoticePage};
     use crate::account::views::{LoginPage, RegisterPage};
     use crate::activities::views::ActivitiesPageView;
@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/verify") view=LoginVerifyPage ssr=SsrMode::Async />
                 <Route path=path!("/privacy") view=NoticePage ssr=SsrMode::Async />
                 <Route path=path!("/me/privacy") view=MyPrivacyPage ssr=SsrMode::Async />
+                <Route path=path!("/me/phone") view=ChangePhonePage ssr=SsrMode::Async />
                 <Route path=path!("/account-deleted") view=AccountDeletedPage ssr=SsrMode::Async />
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/station/open311") view=ApiKeysPage ssr=SsrMode::Async />

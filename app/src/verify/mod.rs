@@ -1,6 +1,6 @@
 //! Verification codes sent by SMS: proof that a person holds a phone number, asked before
-//! registering (or claiming a station record), resetting a password, deleting an account
-//! and, for staff, logging in on a new device. A code is 6 digits, valid 5 minutes, used
+//! registering (or claiming a station record), resetting a password, moving an account to
+//! a new number, deleting an account and, for staff, logging in on a new device. A code is 6 digits, valid 5 minutes, used
 //! once, stored hashed, with 5 tries; one may be resent after 60 s; sends are capped per
 //! phone and per client address a day, counted in the database.
 
@@ -19,6 +19,8 @@ pub enum Purpose {
     Reset,
     Delete,
     StaffLogin,
+    /// Moving the account to a new number: the code goes to the new one.
+    PhoneChange,
 }
 
 impl Purpose {
@@ -28,6 +30,7 @@ impl Purpose {
             Purpose::Reset => "reset",
             Purpose::Delete => "delete",
             Purpose::StaffLogin => "staff_login",
+            Purpose::PhoneChange => "phone_change",
         }
     }
 
@@ -38,6 +41,7 @@ impl Purpose {
             "reset" => Purpose::Reset,
             "delete" => Purpose::Delete,
             "staff_login" => Purpose::StaffLogin,
+            "phone_change" => Purpose::PhoneChange,
             _ => return None,
         })
     }

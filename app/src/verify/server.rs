@@ -20,6 +20,7 @@ fn what(purpose: Purpose) -> &'static str {
         Purpose::Reset => "找回密码",
         Purpose::Delete => "注销账号",
         Purpose::StaffLogin => "工作人员在新设备上登录",
+        Purpose::PhoneChange => "更换手机号",
     }
 }
 

@@ -584,3 +584,30 @@ pub async fn erase_account(tx: &mut Tx, user: i64) -> Result<String, AppError> {
 
 /// The name a deleted account shows under what it leaves behind.
 pub const DELETED_NAME: &str = "已注销居民";
+
+/// Moves the account to a new number, proven by the code sent to it. Other sessions end
+/// (whoever held the old number's sessions is out).
+pub async fn change_phone(store: &Store, user: &SessionUser, phone_input: &str, sms_code: &str) -> Result<(), AppError> {
+    let phone = rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
+    let proven = crate::verify::server::check(store, &phone, crate::verify::Purpose::PhoneChange, sms_code).await?;
+    let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
+    let mut tx = store.write().await?;
+    crate::verify::server::use_up(&mut tx, proven).await?;
+    sqlx::query("UPDATE users SET phone = $1 WHERE id = $2 AND deleted_at IS NULL")
+        .bind(&phone)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            // Taken a moment ago by a registration: the code was sent when it was free.
+            sqlx::Error::Database(d) if d.is_unique_violation() => AppError::invalid("phone", T::ErrPhoneUnavailable),
+            _ => AppError::from(e),
+        })?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.id)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

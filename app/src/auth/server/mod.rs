@@ -21,7 +21,7 @@ pub mod sessions;
 pub mod throttle;
 
 pub use accounts::{
-    add_user, change_password, check_credentials, erase_account, insert_user, login, my_account, phone_holder, record_consent, register,
+    add_user, change_password, change_phone, check_credentials, erase_account, insert_user, login, my_account, phone_holder, record_consent, register,
     reset_password, save_prefs, set_on_duty, set_posting_block, system_account, LoggedIn, NewUser, PhoneHolder, DELETED_NAME, Registered,
     Registration,
 };
