@@ -90,3 +90,50 @@ test('register with a code, forget the password, download my data, delete the ac
   expect(errors).toEqual([]);
   await ctx.close();
 });
+
+test('a staff login on a new browser asks for the code; the station confirms a new address', async ({ browser }, info) => {
+  const name = `孙新户${info.project.name === 'hydrated' ? '甲' : '乙'}`;
+  const resident = await browser.newContext({ ...info.project.use });
+  const r = await resident.newPage();
+  await r.goto('/register?community=qianggen');
+  if (jsOn(info)) await hydrated(r);
+  await verifyPhone(r, info, uniquePhone(info, 8));
+  await r.getByLabel('称呼').fill(name);
+  await r.getByLabel('楼栋').selectOption({ label: '3号楼' });
+  await r.getByLabel('单元').fill('4');
+  await r.getByLabel('门牌号').fill('402');
+  await r.getByLabel('密码', { exact: true }).fill('sunxinhu2026');
+  await r.getByLabel('再次输入密码').fill('sunxinhu2026');
+  await agree(r);
+  await r.getByRole('button', { name: '注册' }).click();
+  await expect(r).toHaveURL(/\/me$/);
+  await resident.close();
+
+  const ctx = await browser.newContext({ ...info.project.use });
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await page.goto('/login');
+  if (jsOn(info)) await hydrated(page);
+  await page.getByLabel('手机号').fill('13800000002');
+  await page.getByLabel('密码').fill('shequ2026');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/login\/verify/);
+  await expect(page.locator('[data-code-sent]')).toContainText('138****0002');
+  await shot(page, info, 'staff-second-factor');
+  if (jsOn(info)) await hydrated(page);
+  await typeCode(page);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/station$/);
+
+  await page.getByRole('link', { name: '住户核实' }).first().click();
+  await expect(page).toHaveURL(/\/station\/households$/);
+  if (jsOn(info)) await hydrated(page);
+  const line = page.locator('li[data-household]', { hasText: name });
+  await line.getByRole('checkbox').check();
+  await shot(page, info, 'households');
+  await page.getByRole('button', { name: '确认所选住址' }).click();
+  await expect(page.getByRole('status')).toContainText('已确认住址： 1');
+  await expect(page.locator('li[data-household]', { hasText: name })).toHaveCount(0);
+  expect(errors).toEqual([]);
+  await ctx.close();
+});
