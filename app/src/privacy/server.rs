@@ -135,22 +135,42 @@ const PARTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The ZIP: one JSON file per part, the photos of the resident's demands under `photos/`.
-pub async fn my_data_zip(store: &Store, user: i64) -> Result<Vec<u8>, AppError> {
-    use std::io::Write;
+/// Exports prepared at once: each holds one photo in memory at a time and a temporary file.
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Writes the ZIP into `file`: one JSON file per part, then the photos of the resident's
+/// demands under `photos/`, read one at a time (a large account never sits in memory).
+pub async fn write_my_data(store: &Store, user: i64, file: std::fs::File) -> Result<std::fs::File, AppError> {
     use zip::write::SimpleFileOptions;
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let fail = |e: &dyn std::fmt::Display| {
+    fn fail(e: impl std::fmt::Display) -> AppError {
         tracing::error!(error = %e, "my-data zip");
         AppError::Internal
-    };
-    for (name, sql) in PARTS {
-        let json = rows_json(store, sql, user).await?;
-        zip.start_file(*name, options).map_err(|e| fail(&e))?;
-        zip.write_all(serde_json::to_string_pretty(&json).map_err(|e| fail(&e))?.as_bytes()).map_err(|e| fail(&e))?;
     }
-    // Photos one at a time (each up to a few megabytes).
+    // Each piece is written off the async threads (deflate and disk writes block).
+    async fn add(
+        zip: zip::ZipWriter<std::fs::File>,
+        name: String,
+        bytes: Vec<u8>,
+        options: SimpleFileOptions,
+    ) -> Result<zip::ZipWriter<std::fs::File>, AppError> {
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            let mut zip = zip;
+            zip.start_file(name, options).map_err(fail)?;
+            zip.write_all(&bytes).map_err(fail)?;
+            Ok(zip)
+        })
+        .await
+        .map_err(fail)?
+    }
+    let json = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    // Photos are JPEG already: stored as they are.
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut zip = zip::ZipWriter::new(file);
+    for (name, sql) in PARTS {
+        let rows = rows_json(store, sql, user).await?;
+        zip = add(zip, name.to_string(), serde_json::to_vec_pretty(&rows).map_err(fail)?, json).await?;
+    }
     let ids: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT p.id, p.demand_id FROM photos p JOIN demands d ON d.id = p.demand_id WHERE d.requester_id = $1 ORDER BY p.id",
     )
@@ -160,14 +180,14 @@ pub async fn my_data_zip(store: &Store, user: i64) -> Result<Vec<u8>, AppError> 
     for (id, demand) in ids {
         let bytes: Vec<u8> =
             sqlx::query_scalar("SELECT bytes FROM photos WHERE id = $1").bind(id).fetch_one(store.pool()).await?;
-        zip.start_file(format!("photos/demand-{demand}-photo-{id}.jpg"), SimpleFileOptions::default())
-            .map_err(|e| fail(&e))?;
-        zip.write_all(&bytes).map_err(|e| fail(&e))?;
+        zip = add(zip, format!("photos/demand-{demand}-photo-{id}.jpg"), bytes, stored).await?;
     }
-    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
+    tokio::task::spawn_blocking(move || zip.finish().map_err(fail)).await.map_err(fail)?
 }
 
-/// `GET /me/privacy/my-data.zip`: the signed-in account's own data, never anyone else's.
+/// `GET /me/privacy/my-data.zip`: the signed-in account's own data, never anyone else's,
+/// written to a temporary file (removed at once; the open file is streamed) and sent with
+/// its length.
 pub async fn my_data_route(
     axum::extract::State(store): axum::extract::State<Store>,
     axum::Extension(viewer): axum::Extension<crate::auth::server::Viewer>,
@@ -175,18 +195,51 @@ pub async fn my_data_route(
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
     let Some(user) = viewer.0 else { return StatusCode::UNAUTHORIZED.into_response() };
-    match my_data_zip(&store, user.id).await {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "application/zip".to_string()),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"my-community-data.zip\"".to_string()),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response(),
+    let Ok(_turn) = EXPORTS.acquire().await else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    let path = std::env::temp_dir().join(format!("mc-my-data-{}.zip", crate::security::new_token()));
+    let made = async {
+        let file = std::fs::File::options().read(true).write(true).create_new(true).open(&path).map_err(|e| {
+            tracing::error!(error = %e, "my-data temporary file");
+            AppError::Internal
+        })?;
+        write_my_data(&store, user.id, file).await
     }
+    .await;
+    // The name goes now; the open file lives until it is sent.
+    let _ = std::fs::remove_file(&path);
+    let mut file = match made {
+        Ok(f) => f,
+        Err(e) => return StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response(),
+    };
+    use std::io::{Seek, SeekFrom};
+    let Ok(len) = file.seek(SeekFrom::End(0)).and_then(|len| file.seek(SeekFrom::Start(0)).map(|_| len)) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let mut file = tokio::fs::File::from_std(file);
+    let body = async_stream::stream! {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match file.read(&mut buf).await {
+                Ok(0) => break,
+                Ok(n) => yield Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(&buf[..n])),
+                Err(e) => {
+                    yield Err(e);
+                    break;
+                }
+            }
+        }
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"my-community-data.zip\"".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (header::CONTENT_LENGTH, len.to_string()),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
 }
 
 /// Job: closed cases older than the retention period lose their personal fields, in
