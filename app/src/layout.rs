@@ -66,12 +66,11 @@ const OWNERS: &[(&str, &str)] = &[
 
 /// Writes whose table is a name chosen in code (`INSERT INTO {table}`): the file and the
 /// tables it may name.
-const DYNAMIC: &[(&str, &[&str])] =
-    &[
-        ("ratings/server.rs", &["ratings", "appointment_ratings"]),
-        ("community/server.rs", &["community_settings"]),
-        ("auth/server/accounts.rs", &["sessions", "trusted_devices", "consents", "claim_codes"]),
-    ];
+const DYNAMIC: &[(&str, &[&str])] = &[
+    ("ratings/server.rs", &["ratings", "appointment_ratings"]),
+    ("community/server.rs", &["community_settings"]),
+    ("auth/server/accounts.rs", &["sessions", "trusted_devices", "consents", "claim_codes"]),
+];
 
 /// The capacity engine (`places`) takes places on behalf of the features that own them:
 /// a meeting's (threads) and an activity's (activities), only when those call it.

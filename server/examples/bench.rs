@@ -440,7 +440,11 @@ async fn scenarios(base: &str, key: &str, seconds: u64, concurrency: usize) -> V
         Target::P99(30.0),
         run(base, seconds, master.clone(), page(demand.clone())).await,
     );
-    m("resident /me/privacy", Target::P99(30.0), run(base, seconds, resident.clone(), page("/me/privacy".into())).await);
+    m(
+        "resident /me/privacy",
+        Target::P99(30.0),
+        run(base, seconds, resident.clone(), page("/me/privacy".into())).await,
+    );
     m(
         "resident my-data.zip",
         Target::P99(200.0),

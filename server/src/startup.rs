@@ -154,14 +154,20 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     let app = router(&config, store.clone());
     if config.sms.is_log() && !config.app.demo_mode {
-        tracing::warn!("SMS_SENDER=log: verification codes go to this log only; set SMS_SENDER=aliyun for real messages");
+        tracing::warn!(
+            "SMS_SENDER=log: verification codes go to this log only; set SMS_SENDER=aliyun for real messages"
+        );
     }
     tracing::info!(sms = ?config.sms, "SMS gateway");
     app::verify::gateway::install(config.sms.clone());
     if store.backend() == app::store::Backend::Postgres {
         app::live::start_listener(config.database_url.clone());
     }
-    app::jobs::start(store.clone(), config.app.clone(), std::time::Duration::from_secs(config.app.jobs_interval_seconds.max(1)));
+    app::jobs::start(
+        store.clone(),
+        config.app.clone(),
+        std::time::Duration::from_secs(config.app.jobs_interval_seconds.max(1)),
+    );
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let addr = listener.local_addr()?;
     // Tests and scripts read this line to find the port when LEPTOS_SITE_ADDR ends in :0.

@@ -147,7 +147,8 @@ async fn registrations_are_limited_per_address_and_per_phone() {
         async move {
             let c = client();
             // A real code for a free number (a taken one gets none: a made-up code then).
-            let code = if phone == RESIDENT { "000000".to_string() } else { code_for(&c, server, "register", phone).await };
+            let code =
+                if phone == RESIDENT { "000000".to_string() } else { code_for(&c, server, "register", phone).await };
             let mut form = registration(phone, &building);
             form[1] = ("sms_code", &code);
             c.post(server.url("/api/register"))

@@ -47,7 +47,11 @@ async fn registration_needs_the_code_sent_to_the_phone() {
     let code = code_for(&c, &server, "register", phone).await;
     assert_eq!(code.len(), 6);
     // The code is stored hashed: the table never holds it.
-    let stored = sql_i64(&db, &format!("SELECT COUNT(*) FROM sms_codes WHERE code_hash LIKE '%{code}%' OR demo_code IS NOT NULL")).await;
+    let stored = sql_i64(
+        &db,
+        &format!("SELECT COUNT(*) FROM sms_codes WHERE code_hash LIKE '%{code}%' OR demo_code IS NOT NULL"),
+    )
+    .await;
     assert_eq!(stored, 0);
     // A second code within a minute is refused, with the wait.
     let res = call(&c, &server, "verify/send", &[("purpose", "register"), ("phone", phone)]).await;
@@ -64,7 +68,8 @@ async fn registration_needs_the_code_sent_to_the_phone() {
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     // The consent was recorded with the notice's version.
     let consents =
-        sql_i64(&db, "SELECT COUNT(*) FROM consents c JOIN users u ON u.id = c.user_id WHERE u.phone = '13912345001'").await;
+        sql_i64(&db, "SELECT COUNT(*) FROM consents c JOIN users u ON u.id = c.user_id WHERE u.phone = '13912345001'")
+            .await;
     assert_eq!(consents, 1);
     // Used once: the same code does not register another account from another browser.
     let res = call(&client(), &server, "register", &form(phone, &code, &b)).await;
@@ -130,10 +135,8 @@ async fn asking_for_a_code_says_nothing_about_the_number() {
 async fn codes_are_capped_per_phone_and_per_address_a_day() {
     let Some(db) = TestDb::create().await else { return };
     assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
-    let server = TestServer::start(
-        &db,
-        &[("TRUST_PROXY", "1"), ("SMS_PER_PHONE_PER_DAY", "3"), ("SMS_PER_IP_PER_DAY", "5")],
-    );
+    let server =
+        TestServer::start(&db, &[("TRUST_PROXY", "1"), ("SMS_PER_PHONE_PER_DAY", "3"), ("SMS_PER_IP_PER_DAY", "5")]);
     let send = |phone: &'static str, from: &'static str| {
         let server = &server;
         async move {
@@ -160,7 +163,8 @@ async fn codes_are_capped_per_phone_and_per_address_a_day() {
     }
     assert_eq!(send("13912345206", "203.0.113.9").await, 429);
     // The count lives in the database: a second instance sees it.
-    let second = TestServer::start(&db, &[("TRUST_PROXY", "1"), ("SMS_PER_PHONE_PER_DAY", "3"), ("SMS_PER_IP_PER_DAY", "5")]);
+    let second =
+        TestServer::start(&db, &[("TRUST_PROXY", "1"), ("SMS_PER_PHONE_PER_DAY", "3"), ("SMS_PER_IP_PER_DAY", "5")]);
     let res = client()
         .post(second.url("/api/verify/send"))
         .header("Accept", "application/json")
@@ -182,8 +186,13 @@ async fn a_forgotten_password_is_reset_with_a_code() {
     let reset = |code: String, new: &'static str| {
         let (c, server) = (c.clone(), &server);
         async move {
-            call(&c, server, "password/reset", &[("phone", RESIDENT), ("sms_code", &code), ("new", new), ("confirm", new)])
-                .await
+            call(
+                &c,
+                server,
+                "password/reset",
+                &[("phone", RESIDENT), ("sms_code", &code), ("new", new), ("confirm", new)],
+            )
+            .await
         }
     };
     // A weak password is refused before the code is spent.
@@ -200,7 +209,13 @@ async fn a_forgotten_password_is_reset_with_a_code() {
     let res = reset(code, "another2026").await;
     assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrSmsCodeWrong");
     // A number without an account: asked the same way, no message, any code is wrong.
-    let res = call(&client(), &server, "password/reset", &[("phone", "13912345300"), ("sms_code", "123456"), ("new", "xinmima2026"), ("confirm", "xinmima2026")]).await;
+    let res = call(
+        &client(),
+        &server,
+        "password/reset",
+        &[("phone", "13912345300"), ("sms_code", "123456"), ("new", "xinmima2026"), ("confirm", "xinmima2026")],
+    )
+    .await;
     assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrSmsCodeWrong");
 }
 
@@ -212,13 +227,22 @@ async fn the_register_and_forgot_pages_work_without_javascript() {
     let page = c.get(server.url("/register?community=qianggen")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("/api/verify/send") && page.contains("获取验证码"), "the phone step");
     assert!(!page.contains("name=\"password\""), "no account form before the code");
-    let res = post_form(&c, &server, "verify/send", &[("purpose", "register"), ("phone", "13912345400"), ("next", "/register?community=qianggen")], "/register?community=qianggen").await;
+    let res = post_form(
+        &c,
+        &server,
+        "verify/send",
+        &[("purpose", "register"), ("phone", "13912345400"), ("next", "/register?community=qianggen")],
+        "/register?community=qianggen",
+    )
+    .await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/register?community=qianggen");
     // Step two: where the code went (masked), the code's field and the account form.
     let page = c.get(server.url("/register?community=qianggen")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("139****5400"), "masked number shown");
-    assert!(page.contains("name=\"sms_code\"") && page.contains("name=\"password\"") && page.contains("name=\"consent\""));
+    assert!(
+        page.contains("name=\"sms_code\"") && page.contains("name=\"password\"") && page.contains("name=\"consent\"")
+    );
     assert!(!page.contains("data-demo-code"), "codes are not shown outside demo mode");
     // The forgotten-password page, for a browser that asked for nothing yet.
     let page = client().get(server.url("/forgot")).send().await.unwrap().text().await.unwrap();
@@ -301,15 +325,29 @@ async fn fake_aliyun(secret: &'static str) -> FakeAliyun {
         }
         if given != expected {
             refused.lock().unwrap().push("SignatureDoesNotMatch".into());
-            return (axum::http::StatusCode::BAD_REQUEST, Json(serde_json::json!({"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched with our calculation."})));
+            return (
+                axum::http::StatusCode::BAD_REQUEST,
+                Json(
+                    serde_json::json!({"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched with our calculation."}),
+                ),
+            );
         }
         if !problems.is_empty() {
             refused.lock().unwrap().push(problems.join(", "));
-            return (axum::http::StatusCode::BAD_REQUEST, Json(serde_json::json!({"Code": "isv.INVALID_PARAMETERS", "Message": problems.join(", ")})));
+            return (
+                axum::http::StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({"Code": "isv.INVALID_PARAMETERS", "Message": problems.join(", ")})),
+            );
         }
-        let param: serde_json::Value = serde_json::from_str(p.get("TemplateParam").map(String::as_str).unwrap_or("{}")).unwrap_or_default();
+        let param: serde_json::Value =
+            serde_json::from_str(p.get("TemplateParam").map(String::as_str).unwrap_or("{}")).unwrap_or_default();
         sent.lock().unwrap().push((p["PhoneNumbers"].clone(), param["code"].as_str().unwrap_or_default().to_string()));
-        (axum::http::StatusCode::OK, Json(serde_json::json!({"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "F655A8D5-B967-440B-8683-DAD6FF8DE990"})))
+        (
+            axum::http::StatusCode::OK,
+            Json(
+                serde_json::json!({"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "F655A8D5-B967-440B-8683-DAD6FF8DE990"}),
+            ),
+        )
     }
     let _ = secret;
     let sent = Arc::new(Mutex::new(Vec::new()));
@@ -348,7 +386,8 @@ async fn the_aliyun_sender_signs_its_requests_as_documented() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let (phone, code) = got.unwrap_or_else(|| panic!("nothing reached the provider: {:?}", fake.refused.lock().unwrap()));
+    let (phone, code) =
+        got.unwrap_or_else(|| panic!("nothing reached the provider: {:?}", fake.refused.lock().unwrap()));
     assert_eq!(phone, "13912345600");
     assert!(sms_codes(&server, "13912345600").is_empty(), "the aliyun sender does not log codes");
     // The code it carried registers the number.
@@ -368,7 +407,11 @@ async fn the_aliyun_sender_signs_its_requests_as_documented() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(server.log().iter().any(|l| l.contains("SMS not sent") && l.contains("SignatureDoesNotMatch")), "{:?}", server.log());
+    assert!(
+        server.log().iter().any(|l| l.contains("SMS not sent") && l.contains("SignatureDoesNotMatch")),
+        "{:?}",
+        server.log()
+    );
     assert_eq!(fake.refused.lock().unwrap().as_slice(), ["SignatureDoesNotMatch"]);
 }
 

@@ -75,7 +75,8 @@ async fn access_log_export_and_deletion() {
     let (db, server) = seeded_or_skip!();
     let me = resident(&server).await;
     let k = key();
-    let res = post_demand(&me, &server, &demand_fields(&k, "home-elderly-care", SECRET), vec![("a.jpg", jpeg(64, 48))]).await;
+    let res =
+        post_demand(&me, &server, &demand_fields(&k, "home-elderly-care", SECRET), vec![("a.jpg", jpeg(64, 48))]).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let id = demand_id(&res).to_string();
 
@@ -110,9 +111,20 @@ async fn access_log_export_and_deletion() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/zip");
     let files = zip_files(&res.bytes().await.unwrap());
-    for part in ["account.json", "consents.json", "demands.json", "comments.json", "supports.json", "bookings.json",
-        "ratings.json", "survey_answers.json", "notifications.json", "sessions.json", "access_log.json", "family_links.json"]
-    {
+    for part in [
+        "account.json",
+        "consents.json",
+        "demands.json",
+        "comments.json",
+        "supports.json",
+        "bookings.json",
+        "ratings.json",
+        "survey_answers.json",
+        "notifications.json",
+        "sessions.json",
+        "access_log.json",
+        "family_links.json",
+    ] {
         assert!(files.contains_key(part), "{part} missing: {:?}", files.keys());
     }
     let text = |f: &str| String::from_utf8(files[f].clone()).unwrap();
@@ -121,8 +133,11 @@ async fn access_log_export_and_deletion() {
     assert!(text("demands.json").contains(SECRET));
     assert_eq!(files.keys().filter(|k| k.starts_with("photos/")).count(), 1);
     assert!(text("access_log.json").contains("核实独居老人情况"));
-    let everything: String =
-        files.iter().filter(|(k, _)| k.ends_with(".json")).map(|(_, v)| String::from_utf8_lossy(v).to_string()).collect();
+    let everything: String = files
+        .iter()
+        .filter(|(k, _)| k.ends_with(".json"))
+        .map(|(_, v)| String::from_utf8_lossy(v).to_string())
+        .collect();
     for other in [SOCIAL_WORKER, SUBDISTRICT_ADMIN, RESIDENT] {
         assert!(!everything.contains(other), "another person's number {other} in the export");
     }
@@ -192,7 +207,9 @@ async fn closed_cases_lose_their_personal_fields_after_the_retention_period() {
         let (me, server) = (&me, &server);
         async move {
             let k = key();
-            let res = post_demand(me, server, &demand_fields(&k, "home-elderly-care", text), vec![("a.jpg", jpeg(32, 32))]).await;
+            let res =
+                post_demand(me, server, &demand_fields(&k, "home-elderly-care", text), vec![("a.jpg", jpeg(32, 32))])
+                    .await;
             assert_eq!(res.status(), 200);
             demand_id(&res)
         }
@@ -205,7 +222,9 @@ async fn closed_cases_lose_their_personal_fields_after_the_retention_period() {
     sql(&db, &format!("UPDATE work_items SET closed_at = {} WHERE demand_id = {recent}", now - year)).await;
     let mut done = false;
     for _ in 0..100 {
-        if sql_i64(&db, &format!("SELECT COUNT(*) FROM demands WHERE id = {old} AND anonymised_at IS NOT NULL")).await == 1 {
+        if sql_i64(&db, &format!("SELECT COUNT(*) FROM demands WHERE id = {old} AND anonymised_at IS NOT NULL")).await
+            == 1
+        {
             done = true;
             break;
         }

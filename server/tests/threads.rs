@@ -632,13 +632,18 @@ async fn only_verified_households_count_toward_the_threshold() {
         let card = json(call(&worker, &server, "station/intake/find", &[("phone", phone)]).await).await;
         assert_eq!(card["address_verified"], false);
         let rid = card["id"].as_i64().unwrap().to_string();
-        let res = call(&worker, &server, "station/households/confirm", &[("ids[0]", &rid), ("back", "/station/intake")]).await;
+        let res =
+            call(&worker, &server, "station/households/confirm", &[("ids[0]", &rid), ("back", "/station/intake")])
+                .await;
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["location"], "/station/intake?confirmed=1");
         let card = json(call(&worker, &server, "station/intake/find", &[("phone", phone)]).await).await;
         assert_eq!(card["address_verified"], true);
     }
-    assert!(json(call(&worker, &server, "station/households", &[]).await).await["lines"].as_array().unwrap().is_empty());
+    assert!(json(call(&worker, &server, "station/households", &[]).await).await["lines"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     // Two residents of one flat are one household.
     support(people[1].0.clone()).await;
     let v = json(view(&author, &server, id).await).await;

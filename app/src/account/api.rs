@@ -175,7 +175,8 @@ pub async fn login_pending() -> Result<Option<crate::verify::Pending>, AppError>
     let config = crate::request::config();
     let demo = config.demo_mode && crate::verify::gateway::gateway().is_log();
     let masked = crate::auth::rules::mask_phone(&phone);
-    let pending = crate::verify::server::pending(&store, &key, masked, crate::verify::Purpose::StaffLogin, demo).await?;
+    let pending =
+        crate::verify::server::pending(&store, &key, masked, crate::verify::Purpose::StaffLogin, demo).await?;
     // The page never needs the full number (the hidden field is for the other forms).
     Ok(pending.map(|p| crate::verify::Pending { phone: String::new(), ..p }))
 }

@@ -21,8 +21,7 @@ pub async fn send(purpose: Purpose, phone_input: &str) -> Result<(), AppError> {
     let ip = request::client_ip();
     let (phone, deliver) = match purpose {
         Purpose::Register | Purpose::Reset => {
-            let phone =
-                crate::auth::rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
+            let phone = crate::auth::rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
             count_attempt(&store, "sms_ip", &ip, config.sms_per_ip_per_day, DAY_MS).await?;
             count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
             let holder = phone_holder(&store, &phone).await?;
@@ -48,8 +47,7 @@ pub async fn send(purpose: Purpose, phone_input: &str) -> Result<(), AppError> {
         }
         Purpose::PhoneChange => {
             let user = crate::auth::server::require_user()?;
-            let phone =
-                crate::auth::rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
+            let phone = crate::auth::rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
             count_attempt(&store, "sms_ip", &ip, config.sms_per_ip_per_day, DAY_MS).await?;
             count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
             // A number someone has gets no code (and the answer does not say so).

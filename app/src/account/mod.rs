@@ -5,5 +5,5 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod codes;
-pub mod views;
 pub mod verify_views;
+pub mod views;

@@ -2,12 +2,12 @@
 
 use crate::account::api::{Login, Register, SendCode};
 use crate::account::verify_views::{waiting, AskCode, CodeSent, ResendCode};
-use crate::verify::{Pending, Purpose};
 use crate::community::{community_buildings, list_communities, CommunityOption};
 use crate::form::{load_state, EnhancedForm, Field, FormBanner, FormState, SubmitButton};
 use crate::i18n::{Lang, T};
 use crate::prefs::use_lang;
 use crate::ui::{current_user, Page, Tab};
+use crate::verify::{Pending, Purpose};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;

@@ -11,12 +11,11 @@ pub const RECEIPT_FLASH: &str = "deleted_receipt";
 const LOG_PAGE: i64 = 50;
 
 pub async fn overview(store: &Store, user: &SessionUser, before: Option<i64>) -> Result<PrivacyOverview, AppError> {
-    let agreed: Option<(String, i64)> = sqlx::query_as(
-        "SELECT notice_version, given_at FROM consents WHERE user_id = $1 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(user.id)
-    .fetch_optional(store.pool())
-    .await?;
+    let agreed: Option<(String, i64)> =
+        sqlx::query_as("SELECT notice_version, given_at FROM consents WHERE user_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(user.id)
+            .fetch_optional(store.pool())
+            .await?;
     // One page of the access log, newest first, by key (index personal_data_reads_subject).
     let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(
         "SELECT r.id, u.role, r.what, r.reason, r.work_item_id, r.created_at FROM personal_data_reads r \
@@ -55,8 +54,7 @@ pub async fn overview(store: &Store, user: &SessionUser, before: Option<i64>) ->
 /// the receipt's text. The code sent to the account's phone confirms it.
 pub async fn delete_account(user: &SessionUser, sms_code: &str, delete_comments: bool) -> Result<String, AppError> {
     let store = crate::request::store()?;
-    let proven =
-        crate::verify::server::check(&store, &user.phone, crate::verify::Purpose::Delete, sms_code).await?;
+    let proven = crate::verify::server::check(&store, &user.phone, crate::verify::Purpose::Delete, sms_code).await?;
     let mut tx = store.write().await?;
     crate::verify::server::use_up(&mut tx, proven).await?;
     crate::photos::server::forget_private(&mut tx, user.id).await?;

@@ -68,7 +68,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     use crate::account::verify_views::{ChangePhonePage, ForgotPage, LoginVerifyPage};
-    use crate::privacy::views::{AccountDeletedPage, MyPrivacyPage, NoticePage};
     use crate::account::views::{LoginPage, RegisterPage};
     use crate::activities::views::ActivitiesPageView;
     use crate::affairs::views::{AffairPage, NewAffairPage, ServicesPage};
@@ -77,6 +76,7 @@ pub fn App() -> impl IntoView {
     use crate::dashboard::views::DashboardPage;
     use crate::demands::views::{MyDemandsPage, NeighbourhoodPage, PostPage};
     use crate::open311::views::ApiKeysPage;
+    use crate::privacy::views::{AccountDeletedPage, MyPrivacyPage, NoticePage};
     use crate::station::{households::HouseholdsPage, intake::IntakePage, StationPage};
     use crate::surveys::views::{NewSurveyPage, StationSurveysPage, SurveyPage, SurveyResultsPage, SurveysPage};
     use crate::threads::views::{ModerationPage, ThreadPage, ThreadsPage};

@@ -44,9 +44,7 @@ pub async fn households(building: Option<i64>, after: Option<i64>) -> Result<Hou
             .bind(user.region_id)
             .fetch_all(store.pool())
             .await?;
-    let name_of = |id: i64| {
-        buildings.iter().find(|b| b.0 == id).map(|b| b.1.clone()).unwrap_or_default()
-    };
+    let name_of = |id: i64| buildings.iter().find(|b| b.0 == id).map(|b| b.1.clone()).unwrap_or_default();
     let next = (rows.len() as i64 > PAGE).then(|| rows[PAGE as usize - 1].id);
     let lines = rows
         .into_iter()
@@ -72,8 +70,7 @@ pub async fn households(building: Option<i64>, after: Option<i64>) -> Result<Hou
 pub async fn confirm_addresses(ids: Option<Vec<i64>>, back: Option<String>) -> Result<(), AppError> {
     let user = crate::auth::server::require_staff()?;
     let ids = ids.unwrap_or_default();
-    let done =
-        crate::auth::server::households::confirm_addresses(&crate::request::store()?, &user, &ids).await?;
+    let done = crate::auth::server::households::confirm_addresses(&crate::request::store()?, &user, &ids).await?;
     let back = crate::request::safe_next(back.as_deref()).unwrap_or_else(|| "/station/households".into());
     let sep = if back.contains('?') { '&' } else { '?' };
     crate::request::redirect(&format!("{back}{sep}confirmed={done}"));

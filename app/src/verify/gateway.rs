@@ -30,7 +30,11 @@ impl std::fmt::Debug for SmsGateway {
         match self {
             SmsGateway::Log => write!(f, "log"),
             SmsGateway::Aliyun(a) => {
-                write!(f, "aliyun({} key {} sign {} template {})", a.endpoint, a.access_key_id, a.sign_name, a.template_code)
+                write!(
+                    f,
+                    "aliyun({} key {} sign {} template {})",
+                    a.endpoint, a.access_key_id, a.sign_name, a.template_code
+                )
             }
         }
     }

@@ -4,9 +4,9 @@
 //! once, stored hashed, with 5 tries; one may be resent after 60 s; sends are capped per
 //! phone and per client address a day, counted in the database.
 
-pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod gateway;
+pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
 

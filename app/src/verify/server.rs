@@ -67,12 +67,11 @@ pub async fn issue_keyed(
     .await?;
     tx.commit().await?;
     if issued.is_none() {
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT sent_at FROM sms_codes WHERE phone = $1 AND purpose = $2")
-                .bind(phone)
-                .bind(purpose.as_str())
-                .fetch_optional(store.pool())
-                .await?;
+        let last: Option<i64> = sqlx::query_scalar("SELECT sent_at FROM sms_codes WHERE phone = $1 AND purpose = $2")
+            .bind(phone)
+            .bind(purpose.as_str())
+            .fetch_optional(store.pool())
+            .await?;
         return Err(AppError::Throttled { retry_after_secs: rules::resend_wait_secs(last, now).max(1) });
     }
     if deliver {

@@ -283,7 +283,10 @@ pub async fn forget_notes_of(tx: &mut crate::store::Tx, demands: &[i64]) -> Resu
             .bind(d)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("UPDATE visit_proposals SET answer_note = '' WHERE demand_id = $1").bind(d).execute(&mut **tx).await?;
+        sqlx::query("UPDATE visit_proposals SET answer_note = '' WHERE demand_id = $1")
+            .bind(d)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

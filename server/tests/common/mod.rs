@@ -419,7 +419,13 @@ pub async fn code_for(c: &reqwest::Client, server: &TestServer, purpose: &str, p
 }
 
 /// Registers a resident of Qianggen with a verified phone; `c` is signed in after.
-pub async fn register(c: &reqwest::Client, server: &TestServer, phone: &str, building: &str, room: &str) -> reqwest::Response {
+pub async fn register(
+    c: &reqwest::Client,
+    server: &TestServer,
+    phone: &str,
+    building: &str,
+    room: &str,
+) -> reqwest::Response {
     let code = code_for(c, server, "register", phone).await;
     call(
         c,

@@ -587,7 +587,12 @@ pub const DELETED_NAME: &str = "已注销居民";
 
 /// Moves the account to a new number, proven by the code sent to it. Other sessions end
 /// (whoever held the old number's sessions is out).
-pub async fn change_phone(store: &Store, user: &SessionUser, phone_input: &str, sms_code: &str) -> Result<(), AppError> {
+pub async fn change_phone(
+    store: &Store,
+    user: &SessionUser,
+    phone_input: &str,
+    sms_code: &str,
+) -> Result<(), AppError> {
     let phone = rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
     let proven = crate::verify::server::check(store, &phone, crate::verify::Purpose::PhoneChange, sms_code).await?;
     let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();

@@ -21,14 +21,14 @@ pub mod sessions;
 pub mod throttle;
 
 pub use accounts::{
-    add_user, change_password, change_phone, check_credentials, erase_account, insert_user, login, my_account, phone_holder, record_consent, register,
-    reset_password, save_prefs, set_on_duty, set_posting_block, system_account, LoggedIn, NewUser, PhoneHolder, DELETED_NAME, Registered,
-    Registration,
+    add_user, change_password, change_phone, check_credentials, erase_account, insert_user, login, my_account,
+    phone_holder, record_consent, register, reset_password, save_prefs, set_on_duty, set_posting_block, system_account,
+    LoggedIn, NewUser, PhoneHolder, Registered, Registration, DELETED_NAME,
 };
 pub use claims::{issue_claim_code, live_code, CLAIM_CODE_HOURS};
 pub use sessions::{
-    end_session, purge_sessions, require_staff, require_user, resolve_viewer, session_user, start_session, viewer, Viewer,
-    SESSION_COOKIE,
+    end_session, purge_sessions, require_staff, require_user, resolve_viewer, session_user, start_session, viewer,
+    Viewer, SESSION_COOKIE,
 };
 pub use throttle::{clear_login_failures, count_attempt, login_failed, release_login_attempt, reserve_login_attempt};
 

@@ -27,7 +27,8 @@ pub async fn trusted(store: &Store, user: i64) -> Result<bool, AppError> {
 /// Sends the code and opens the waiting session. A second login within the minute reuses
 /// the code already sent.
 pub async fn begin(store: &Store, config: &AppConfig, user: i64) -> Result<(), AppError> {
-    let phone: String = sqlx::query_scalar("SELECT phone FROM users WHERE id = $1").bind(user).fetch_one(store.pool()).await?;
+    let phone: String =
+        sqlx::query_scalar("SELECT phone FROM users WHERE id = $1").bind(user).fetch_one(store.pool()).await?;
     count_attempt(store, "sms_phone", &phone, config.sms_per_phone_per_day, 86_400_000).await?;
     let demo = config.demo_mode && crate::verify::gateway::gateway().is_log();
     let token = super::sessions::open_session(store, user, true).await?;
@@ -74,7 +75,8 @@ pub async fn finish(store: &Store, code: &str) -> Result<Role, AppError> {
         .bind(now + DEVICE_DAYS * 86_400_000)
         .execute(&mut *tx)
         .await?;
-    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = $1").bind(user).fetch_one(&mut *tx).await?;
+    let role: String =
+        sqlx::query_scalar("SELECT role FROM users WHERE id = $1").bind(user).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     request::set_cookie(request::build_cookie(DEVICE_COOKIE, device, DEVICE_DAYS * 86_400));
     Role::parse(&role).ok_or(AppError::Internal)

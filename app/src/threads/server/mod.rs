@@ -213,11 +213,13 @@ pub(super) async fn notify_all(
 /// name) unless the resident asked for them to go; then they read as deleted ones do.
 pub async fn forget_author(tx: &mut crate::store::Tx, user: i64, delete_comments: bool) -> Result<(), AppError> {
     if delete_comments {
-        sqlx::query("UPDATE thread_comments SET body = '', deleted_at = $1 WHERE author_id = $2 AND deleted_at IS NULL")
-            .bind(crate::store::Millis::now().0)
-            .bind(user)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE thread_comments SET body = '', deleted_at = $1 WHERE author_id = $2 AND deleted_at IS NULL",
+        )
+        .bind(crate::store::Millis::now().0)
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
