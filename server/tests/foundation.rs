@@ -28,19 +28,9 @@ async fn building_of(c: &reqwest::Client, server: &TestServer, community: &str) 
     list[0]["id"].as_i64().expect("a building").to_string()
 }
 
+/// A registration with a made-up code (tests that need a real one put it at index 1).
 fn registration<'a>(phone: &'a str, building: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("phone", phone),
-        ("sms_code", "000000"),
-        ("consent", "yes"),
-        ("password", "lvyin2026"),
-        ("password_confirm", "lvyin2026"),
-        ("display_name", "测试居民"),
-        ("community", "qianggen"),
-        ("building", building),
-        ("unit_no", "2"),
-        ("room", "301"),
-    ]
+    common::registration(phone, "000000", building, "301")
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use crate::auth::server::{count_attempt, phone_holder, PhoneHolder};
 use crate::error::AppError;
 use crate::request;
-use crate::verify::{gateway::gateway, Pending, Purpose};
+use crate::verify::{gateway::shows_codes, Pending, Purpose};
 
 /// `purpose:phone` of the code this browser waits for (HttpOnly, 15 minutes): the number
 /// is not put in a URL or a stored draft, and the page after can say where the code went.
@@ -17,13 +17,11 @@ const DAY_MS: i64 = 86_400_000;
 pub async fn send(purpose: Purpose, phone_input: &str) -> Result<(), AppError> {
     let store = request::store()?;
     let config = request::config();
-    // The caps come first: nothing below (a notification, a code) happens past them.
-    let ip = request::client_ip();
+    // The caps come first: nothing after them (a notification, a code) happens past them.
     let (phone, deliver) = match purpose {
         Purpose::Register | Purpose::Reset => {
             let phone = crate::auth::rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
-            count_attempt(&store, "sms_ip", &ip, config.sms_per_ip_per_day, DAY_MS).await?;
-            count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
+            caps(&phone).await?;
             let holder = phone_holder(&store, &phone).await?;
             let deliver = match (purpose, holder) {
                 (Purpose::Register, PhoneHolder::Nobody | PhoneHolder::StationRecord(_)) => true,
@@ -41,15 +39,13 @@ pub async fn send(purpose: Purpose, phone_input: &str) -> Result<(), AppError> {
         }
         Purpose::Delete => {
             let phone = crate::auth::server::require_user()?.phone;
-            count_attempt(&store, "sms_ip", &ip, config.sms_per_ip_per_day, DAY_MS).await?;
-            count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
+            caps(&phone).await?;
             (phone, true)
         }
         Purpose::PhoneChange => {
             let user = crate::auth::server::require_user()?;
             let phone = crate::auth::rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
-            count_attempt(&store, "sms_ip", &ip, config.sms_per_ip_per_day, DAY_MS).await?;
-            count_attempt(&store, "sms_phone", &phone, config.sms_per_phone_per_day, DAY_MS).await?;
+            caps(&phone).await?;
             // A number someone has gets no code (and the answer does not say so).
             let free = phone != user.phone && phone_holder(&store, &phone).await? == PhoneHolder::Nobody;
             (phone, free)
@@ -57,7 +53,7 @@ pub async fn send(purpose: Purpose, phone_input: &str) -> Result<(), AppError> {
         // Sent by the login itself, never on request.
         Purpose::StaffLogin => return Err(AppError::BadRequest),
     };
-    let demo = config.demo_mode && gateway().is_log();
+    let demo = shows_codes(config.demo_mode);
     crate::verify::server::issue(&store, &phone, purpose, deliver, demo).await?;
     request::set_cookie(request::build_cookie(PENDING_COOKIE, format!("{}:{phone}", purpose.as_str()), 15 * 60));
     Ok(())
@@ -82,8 +78,15 @@ pub async fn pending(purpose: Purpose) -> Result<Option<Pending>, AppError> {
         }
     }
     let store = request::store()?;
-    let config = request::config();
-    let demo = config.demo_mode && gateway().is_log();
+    let demo = shows_codes(request::config().demo_mode);
     let masked = crate::auth::rules::mask_phone(&phone);
     crate::verify::server::pending(&store, &phone, masked, purpose, demo).await
+}
+
+/// Counts a code against its number's and the client address's daily caps (in the
+/// database: every instance shares them).
+async fn caps(phone: &str) -> Result<(), AppError> {
+    let (store, config) = (request::store()?, request::config());
+    count_attempt(&store, "sms_ip", &request::client_ip(), config.sms_per_ip_per_day, DAY_MS).await?;
+    count_attempt(&store, "sms_phone", phone, config.sms_per_phone_per_day, DAY_MS).await
 }

@@ -201,7 +201,6 @@ define_catalogue! {
     ReadContact => "查看了完整联系方式", "showed your full contact";
     ReadCase => "打开了您不公开的诉求", "opened your private demand";
     WorkItemNo => "工单", "Work item";
-    Older => "更早的记录", "Older entries";
     DeleteAccount => "注销账号", "Delete my account";
     DeleteAccountHint => "注销后：您的称呼变为“已注销居民”，手机号和住址删除，不公开诉求的内容和照片删除；办理记录只留作统计，不再关联到任何人。此操作不能撤销。", "After deletion: your name becomes \"已注销居民\" (deleted resident), your number and address are removed, and the text and photos of your private demands are deleted; case records stay for statistics only, linked to nobody. This cannot be undone.";
     DeleteComments => "同时删除我在议事里发表的评论", "Also delete my comments in deliberations";

@@ -30,9 +30,10 @@ pub struct PrivacyOverview {
     pub notice_version: String,
     /// The version last agreed to and when (Beijing time).
     pub agreed: Option<(String, String)>,
+    /// One page of the access log, newest first ([`crate::paging`]).
     pub reads: Vec<AccessEntry>,
-    /// Cursor for older entries (the id to read before).
-    pub more: Option<i64>,
+    /// Where the next (older) page starts.
+    pub more: Option<String>,
 }
 
 impl PrivacyOverview {
@@ -42,8 +43,9 @@ impl PrivacyOverview {
 }
 
 #[server(endpoint = "privacy")]
-pub async fn overview(before: Option<i64>) -> Result<PrivacyOverview, AppError> {
+pub async fn overview(before: Option<String>) -> Result<PrivacyOverview, AppError> {
     let user = crate::auth::server::require_user()?;
+    let before = crate::paging::Cursor::from_arg(before)?;
     server::overview(&crate::request::store()?, &user, before).await
 }
 

@@ -3,14 +3,14 @@
 use super::{AccessEntry, PrivacyOverview};
 use crate::auth::{Role, SessionUser};
 use crate::error::AppError;
+use crate::paging::{Cursor, Paged, READ};
 use crate::store::{Millis, Store};
 use crate::time::format_local;
 use sqlx::{Column, Row};
 
 pub const RECEIPT_FLASH: &str = "deleted_receipt";
-const LOG_PAGE: i64 = 50;
 
-pub async fn overview(store: &Store, user: &SessionUser, before: Option<i64>) -> Result<PrivacyOverview, AppError> {
+pub async fn overview(store: &Store, user: &SessionUser, before: Option<Cursor>) -> Result<PrivacyOverview, AppError> {
     let agreed: Option<(String, i64)> =
         sqlx::query_as("SELECT notice_version, given_at FROM consents WHERE user_id = $1 ORDER BY id DESC LIMIT 1")
             .bind(user.id)
@@ -22,13 +22,13 @@ pub async fn overview(store: &Store, user: &SessionUser, before: Option<i64>) ->
          JOIN users u ON u.id = r.reader_id WHERE r.subject_id = $1 AND r.id < $2 ORDER BY r.id DESC LIMIT $3",
     )
     .bind(user.id)
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(LOG_PAGE + 1)
+    .bind(Cursor::or_top(before).id)
+    .bind(READ)
     .fetch_all(store.pool())
     .await?;
-    let more = (rows.len() as i64 > LOG_PAGE).then(|| rows[LOG_PAGE as usize - 1].0);
+    let page = Paged::of(rows, |r| Cursor::id(r.0));
     let mut reads = Vec::new();
-    for (id, role, what, reason, work_item_id, at) in rows.into_iter().take(LOG_PAGE as usize) {
+    for (id, role, what, reason, work_item_id, at) in page.lines {
         reads.push(AccessEntry {
             id,
             role: Role::parse(&role).ok_or(AppError::Internal)?,
@@ -46,7 +46,7 @@ pub async fn overview(store: &Store, user: &SessionUser, before: Option<i64>) ->
         notice_version: crate::auth::rules::PRIVACY_NOTICE_VERSION.to_string(),
         agreed: agreed.map(|(v, at)| (v, format_local(at))),
         reads,
-        more,
+        more: page.next,
     })
 }
 

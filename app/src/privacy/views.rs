@@ -10,7 +10,6 @@ use crate::prefs::use_lang;
 use crate::ui::{current_user, Page, Tab};
 use crate::verify::Purpose;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
 #[component]
@@ -50,14 +49,17 @@ pub fn MyPrivacyPage() -> impl IntoView {
         #[cfg(feature = "ssr")]
         crate::request::page_redirect("/login?next=/me/privacy");
     }
-    let before = use_query_map().get_untracked().get("before").and_then(|b| b.parse::<i64>().ok());
+    let before = crate::paging::before_in_url();
     let data = Resource::new(
         || (),
-        move |_| async move {
-            let overview = super::overview(before).await;
-            let ask = load_state("delete", SendCode::PATH).await;
-            let delete = load_state("delete", DeleteAccount::PATH).await;
-            (overview, waiting(Purpose::Delete, false).await, ask, delete)
+        move |_| {
+            let before = before.clone();
+            async move {
+                let overview = super::overview(before).await;
+                let ask = load_state("delete", SendCode::PATH).await;
+                let delete = load_state("delete", DeleteAccount::PATH).await;
+                (overview, waiting(Purpose::Delete, false).await, ask, delete)
+            }
         },
     );
     let resident = current_user().is_some_and(|u| u.role == crate::auth::Role::Resident);
@@ -159,7 +161,7 @@ fn AccessLog(o: PrivacyOverview, lang: Lang) -> impl IntoView {
             </li>
         }
     };
-    let more = o.more;
+    let more = o.more.clone();
     view! {
         <section class="card" id="access">
             <h2>{lang.t(T::WhoLooked)}</h2>
@@ -168,7 +170,7 @@ fn AccessLog(o: PrivacyOverview, lang: Lang) -> impl IntoView {
             } else {
                 view! { <ul class="access-log">{o.reads.into_iter().map(entry).collect_view()}</ul> }.into_any()
             }}
-            {more.map(|m| view! { <a href=format!("/me/privacy?before={m}#access")>{lang.t(T::Older)}</a> })}
+            <crate::paging::NextPage path="/me/privacy".into() next=more lang=lang />
         </section>
     }
 }

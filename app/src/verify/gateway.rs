@@ -59,6 +59,11 @@ pub fn gateway() -> &'static SmsGateway {
     GATEWAY.get_or_init(|| SmsGateway::Log)
 }
 
+/// Are codes shown on the page? Only on a demo site whose messages go to the log.
+pub fn shows_codes(demo_mode: bool) -> bool {
+    demo_mode && gateway().is_log()
+}
+
 impl SmsGateway {
     pub fn is_log(&self) -> bool {
         matches!(self, SmsGateway::Log)

@@ -260,20 +260,13 @@ pub async fn record(store: &Store, user: &SessionUser, demand: i64, outcome: &st
 
 /// An account's deletion: the notes of its home visits (mobility, preferred times).
 pub async fn forget_requester(tx: &mut crate::store::Tx, user: i64) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE home_visits SET preferred_note = '', mobility_note = '' \
-         WHERE demand_id IN (SELECT id FROM demands WHERE requester_id = $1)",
+    let demands: Vec<i64> = sqlx::query_scalar(
+        "SELECT demand_id FROM home_visits h JOIN demands d ON d.id = h.demand_id WHERE d.requester_id = $1",
     )
     .bind(user)
-    .execute(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    sqlx::query(
-        "UPDATE visit_proposals SET answer_note = '' WHERE demand_id IN (SELECT id FROM demands WHERE requester_id = $1)",
-    )
-    .bind(user)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    forget_notes_of(tx, &demands).await
 }
 
 /// Retention: the notes of these demands' home visits.

@@ -364,8 +364,12 @@ pub async fn sql_i64(db: &TestDb, statement: &str) -> i64 {
 }
 
 pub async fn logged_in(server: &TestServer, phone: &str) -> reqwest::Client {
+    logged_in_with(server, phone, DEMO_PASSWORD).await
+}
+
+pub async fn logged_in_with(server: &TestServer, phone: &str, password: &str) -> reqwest::Client {
     let c = client();
-    let res = login(&c, server, phone, DEMO_PASSWORD).await;
+    let res = login(&c, server, phone, password).await;
     assert_eq!(res.status(), 200, "login {phone}");
     c
 }
@@ -418,6 +422,23 @@ pub async fn code_for(c: &reqwest::Client, server: &TestServer, purpose: &str, p
     panic!("no SMS reached {phone} for {purpose}");
 }
 
+/// A registration form of Qianggen, in the order tests index it: phone, sms_code, consent,
+/// password, password_confirm, display_name, community, building, unit_no, room.
+pub fn registration<'a>(phone: &'a str, code: &'a str, building: &'a str, room: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("phone", phone),
+        ("sms_code", code),
+        ("consent", "yes"),
+        ("password", "lvyin2026"),
+        ("password_confirm", "lvyin2026"),
+        ("display_name", "测试居民"),
+        ("community", "qianggen"),
+        ("building", building),
+        ("unit_no", "1"),
+        ("room", room),
+    ]
+}
+
 /// Registers a resident of Qianggen with a verified phone; `c` is signed in after.
 pub async fn register(
     c: &reqwest::Client,
@@ -427,22 +448,5 @@ pub async fn register(
     room: &str,
 ) -> reqwest::Response {
     let code = code_for(c, server, "register", phone).await;
-    call(
-        c,
-        server,
-        "register",
-        &[
-            ("phone", phone),
-            ("sms_code", &code),
-            ("consent", "yes"),
-            ("password", "lvyin2026"),
-            ("password_confirm", "lvyin2026"),
-            ("display_name", "测试居民"),
-            ("community", "qianggen"),
-            ("building", building),
-            ("unit_no", "1"),
-            ("room", room),
-        ],
-    )
-    .await
+    call(c, server, "register", &registration(phone, &code, building, room)).await
 }

@@ -87,7 +87,6 @@ pub async fn change_password(store: &Store, user: &SessionUser, current: &str, n
     }
     rules::check_password(new, Some(&user.phone)).map_err(|p| AppError::invalid("new", p))?;
     let new_hash = hash_password(new.to_string()).await?;
-    let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
     let mut tx = store.write().await?;
     sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
         .bind(new_hash)
@@ -95,11 +94,7 @@ pub async fn change_password(store: &Store, user: &SessionUser, current: &str, n
         .bind(user.id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-        .bind(user.id)
-        .bind(keep)
-        .execute(&mut *tx)
-        .await?;
+    end_other_sessions(&mut tx, user.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -595,7 +590,6 @@ pub async fn change_phone(
 ) -> Result<(), AppError> {
     let phone = rules::normalise_phone(phone_input).map_err(|p| AppError::invalid("phone", p))?;
     let proven = crate::verify::server::check(store, &phone, crate::verify::Purpose::PhoneChange, sms_code).await?;
-    let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
     let mut tx = store.write().await?;
     crate::verify::server::use_up(&mut tx, proven).await?;
     sqlx::query("UPDATE users SET phone = $1 WHERE id = $2 AND deleted_at IS NULL")
@@ -608,11 +602,18 @@ pub async fn change_phone(
             sqlx::Error::Database(d) if d.is_unique_violation() => AppError::invalid("phone", T::ErrPhoneUnavailable),
             _ => AppError::from(e),
         })?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-        .bind(user.id)
-        .bind(keep)
-        .execute(&mut *tx)
-        .await?;
+    end_other_sessions(&mut tx, user.id).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Ends every session of the account but this browser's (a new password or number).
+async fn end_other_sessions(tx: &mut Tx, user: i64) -> Result<(), AppError> {
+    let keep = request::cookie(SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user)
+        .bind(keep)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
