@@ -60,6 +60,18 @@ test('register with a code, forget the password, download my data, delete the ac
   await expect(page.getByText('您已同意的隐私说明版本')).toBeVisible();
   await expect(page.getByText('还没有工作人员查看过')).toBeVisible();
   await shot(page, info, 'my-privacy');
+  // The same page in elder mode (large type), then back.
+  await page.goto('/me');
+  await page.getByRole('button', { name: '开启长辈模式' }).click();
+  await expect(page.locator('html')).toHaveClass(/elder/);
+  await page.goto('/me/privacy');
+  if (jsOn(info)) await hydrated(page);
+  await shot(page, info, 'my-privacy-elder');
+  await page.goto('/me');
+  await page.getByRole('button', { name: '关闭长辈模式' }).click();
+  await expect(page.locator('html')).not.toHaveClass(/elder/);
+  await page.goto('/me/privacy');
+  if (jsOn(info)) await hydrated(page);
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('link', { name: '下载我的全部信息（ZIP）' }).click(),
@@ -114,17 +126,22 @@ test('a staff login on a new browser asks for the code; the station confirms a n
   const errors = watchErrors(page);
   await page.goto('/login');
   if (jsOn(info)) await hydrated(page);
-  await page.getByLabel('手机号').fill('13800000002');
+  await page.getByLabel('手机号').fill('13800000008');
   await page.getByLabel('密码').fill('shequ2026');
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL(/\/login\/verify/);
-  await expect(page.locator('[data-code-sent]')).toContainText('138****0002');
+  await expect(page.locator('[data-code-sent]')).toContainText('138****0008');
   await shot(page, info, 'staff-second-factor');
   if (jsOn(info)) await hydrated(page);
   await typeCode(page);
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL(/\/station$/);
 
+  // The households list in elder mode too.
+  await page.goto('/me');
+  await page.getByRole('button', { name: '开启长辈模式' }).click();
+  await expect(page.locator('html')).toHaveClass(/elder/);
+  await page.goto('/station');
   await page.getByRole('link', { name: '住户核实' }).first().click();
   await expect(page).toHaveURL(/\/station\/households$/);
   if (jsOn(info)) await hydrated(page);
@@ -134,6 +151,8 @@ test('a staff login on a new browser asks for the code; the station confirms a n
   await page.getByRole('button', { name: '确认所选住址' }).click();
   await expect(page.getByRole('status')).toContainText('已确认住址： 1');
   await expect(page.locator('li[data-household]', { hasText: name })).toHaveCount(0);
+  await page.goto('/me');
+  await page.getByRole('button', { name: '关闭长辈模式' }).click();
   expect(errors).toEqual([]);
   await ctx.close();
 });

@@ -11,18 +11,7 @@ async fn building(server: &TestServer) -> String {
 }
 
 fn form<'a>(phone: &'a str, code: &'a str, building: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("phone", phone),
-        ("sms_code", code),
-        ("consent", "yes"),
-        ("password", "lvyin2026"),
-        ("password_confirm", "lvyin2026"),
-        ("display_name", "测试居民"),
-        ("community", "qianggen"),
-        ("building", building),
-        ("unit_no", "1"),
-        ("room", "101"),
-    ]
+    registration(phone, code, building, "101")
 }
 
 fn problem(v: &serde_json::Value) -> String {
@@ -496,4 +485,96 @@ async fn a_new_number_is_proven_before_the_account_moves_to_it() {
     assert_eq!(call(&other_device, &server, "me", &[]).await.status(), 401, "other sessions ended");
     assert_eq!(login(&client(), &server, RESIDENT, DEMO_PASSWORD).await.status(), 401);
     assert_eq!(login(&client(), &server, "13912345900", DEMO_PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_new_server_functions_refuse_guests_and_other_communities() {
+    let (db, server) = seeded_or_skip!();
+    let guest = client();
+    for (endpoint, form) in [
+        ("verify/send", vec![("purpose", "delete")]),
+        ("verify/send", vec![("purpose", "phone_change"), ("phone", "13912345950")]),
+        ("account/phone", vec![("phone", "13912345950"), ("sms_code", "123456")]),
+        ("privacy", vec![]),
+        ("privacy/consent", vec![]),
+        ("privacy/delete", vec![("sms_code", "123456")]),
+        ("login/verify", vec![("sms_code", "123456")]),
+        ("station/households", vec![]),
+        ("station/households/confirm", vec![("ids[0]", "1")]),
+    ] {
+        assert_eq!(call(&guest, &server, endpoint, &form).await.status(), 401, "{endpoint} as a guest");
+    }
+    // A station worker of another community neither lists nor confirms Qianggen's addresses.
+    let b = building(&server).await;
+    let resident = client();
+    assert_eq!(common::register(&resident, &server, "13912345960", &b, "960").await.status(), 200);
+    let out = cli(
+        &db,
+        &[
+            "user",
+            "add",
+            "--role",
+            "social_worker",
+            "--phone",
+            "13700000061",
+            "--password",
+            "gongzuo2026",
+            "--name",
+            "何社工",
+            "--community",
+            "hetaoyuan",
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let elsewhere = logged_in_with(&server, "13700000061", "gongzuo2026").await;
+    let list = json(call(&elsewhere, &server, "station/households", &[]).await).await;
+    assert!(list["lines"].as_array().unwrap().is_empty(), "{list}");
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    let card = json(call(&worker, &server, "station/intake/find", &[("phone", "13912345960")]).await).await;
+    let id = card["id"].as_i64().unwrap().to_string();
+    let res = call(&elsewhere, &server, "station/households/confirm", &[("ids[0]", &id)]).await;
+    assert_eq!(res.headers()["location"], "/station/households?confirmed=0");
+    let card = json(call(&worker, &server, "station/intake/find", &[("phone", "13912345960")]).await).await;
+    assert_eq!(card["address_verified"], false, "not confirmed by another community's worker");
+    // A department liaison is staff, not the station team.
+    let liaison = logged_in(&server, DEPARTMENT).await;
+    assert_eq!(call(&liaison, &server, "station/households", &[]).await.status(), 403);
+    assert_eq!(call(&liaison, &server, "station/households/confirm", &[("ids[0]", &id)]).await.status(), 403);
+}
+
+#[tokio::test]
+async fn code_forms_without_javascript_keep_the_number_and_explain() {
+    let (_db, server) = seeded_or_skip!();
+    let me = logged_in(&server, RESIDENT).await;
+    // A bad new number: back to the page with it kept and the message in Chinese.
+    let res = post_form(
+        &me,
+        &server,
+        "verify/send",
+        &[("purpose", "phone_change"), ("phone", "1391234"), ("next", "/me/phone")],
+        "/me/phone",
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.contains("/me/phone?") && back.contains("__err="), "{back}");
+    let page = me.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"1391234\""), "the number typed is kept");
+    assert!(page.contains("请输入 11 位中国大陆手机号"), "translated message");
+    // The same on the forgotten-password page.
+    let c = client();
+    let res =
+        post_form(&c, &server, "verify/send", &[("purpose", "reset"), ("phone", "12"), ("next", "/forgot")], "/forgot")
+            .await;
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    let page = c.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("value=\"12\"") && page.contains("请输入 11 位中国大陆手机号"));
+    // A wrong code when deleting: the page says so, in Chinese, and nothing is deleted.
+    let code = code_for(&me, &server, "delete", RESIDENT).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let res = post_form(&me, &server, "privacy/delete", &[("sms_code", wrong)], "/me/privacy").await;
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    let page = me.get(&back).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("验证码不对或已失效"), "translated message");
+    assert_eq!(call(&me, &server, "me", &[]).await.status(), 200);
 }

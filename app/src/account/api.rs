@@ -136,9 +136,11 @@ pub async fn send_code(purpose: String, phone: Option<String>, next: Option<Stri
             crate::request::redirect(&to);
         }
         Err(_) => {
+            // The form whose page asks for the number (see its `load_state`).
             let form = match purpose {
                 crate::verify::Purpose::Reset => Some("forgot"),
                 crate::verify::Purpose::Register => Some("register"),
+                crate::verify::Purpose::PhoneChange => Some("phone"),
                 _ => None,
             };
             if let Some(form) = form {
@@ -172,8 +174,7 @@ pub async fn reset_password(phone: String, sms_code: String, new: String, confir
 pub async fn login_pending() -> Result<Option<crate::verify::Pending>, AppError> {
     let store = crate::request::store()?;
     let Some((_, phone, key)) = crate::auth::server::second_factor::waiting(&store).await? else { return Ok(None) };
-    let config = crate::request::config();
-    let demo = config.demo_mode && crate::verify::gateway::gateway().is_log();
+    let demo = crate::verify::gateway::shows_codes(crate::request::config().demo_mode);
     let masked = crate::auth::rules::mask_phone(&phone);
     let pending =
         crate::verify::server::pending(&store, &key, masked, crate::verify::Purpose::StaffLogin, demo).await?;
