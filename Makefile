@@ -5,14 +5,16 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# cargo-leptos only for `make watch` (live reload while developing); builds don't need it.
 CARGO_LEPTOS_VERSION := 0.3.10
 # wasm-bindgen-cli must match the wasm-bindgen crate pinned in Cargo.toml / Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3; exit}' Cargo.lock)
 
-# npm's binaryen (wasm-opt 132) comes first: cargo-leptos takes the wasm-opt it finds on PATH,
-# and Debian's binaryen 108 produces wasm that never hydrates.
+# npm's binaryen (wasm-opt 132) and esbuild come first: the build takes the wasm-opt it finds
+# on PATH, and Debian's binaryen 108 produces wasm that never hydrates.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
-# The same LEPTOS_* values cargo-leptos sets, so `cargo test` reuses its release build.
+# The LEPTOS_* values cargo-leptos would set, the same for every build (the wasm, the server,
+# `cargo test`), so each crate is compiled once.
 export LEPTOS_OUTPUT_NAME := mycommunity
 export LEPTOS_SITE_ROOT ?= target/site
 export LEPTOS_SITE_PKG_DIR := pkg
@@ -25,7 +27,7 @@ DATABASE_URL ?= sqlite://data/mycommunity.db
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help run test setup setup-rust setup-node setup-browser build build-front test-rust test-postgres test-e2e size bench lighthouse clean
+.PHONY: help run test setup setup-rust setup-node setup-browser setup-watch watch build build-front build-server test-rust test-postgres test-e2e size bench lighthouse clean
 
 help:
 	@echo "make run   - set up, build, migrate, seed the demo community, serve at http://127.0.0.1:3000"
@@ -38,12 +40,8 @@ setup: setup-rust setup-node
 setup-rust:
 	@command -v rustup >/dev/null || { echo "rustup is required (https://rustup.rs)"; exit 1; }
 	rustup target add wasm32-unknown-unknown
-	@if [ "$$(cargo leptos --version 2>/dev/null | awk '{print $$2}')" != "$(CARGO_LEPTOS_VERSION)" ]; then \
-	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 13 minutes on 2 cores, once)"; \
-	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked; \
-	fi
 	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
-	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 3 minutes on 2 cores, once)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
 	fi
 
@@ -55,6 +53,13 @@ setup-node:
 	fi
 	@wasm-opt --version | grep -q 'version 132' || { echo "wasm-opt 132 (npm binaryen) is not first on PATH"; exit 1; }
 
+# Only for `make watch`.
+setup-watch: setup
+	@if [ "$$(cargo leptos --version 2>/dev/null | awk '{print $$2}')" != "$(CARGO_LEPTOS_VERSION)" ]; then \
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 20 minutes on 2 cores, once)"; \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked; \
+	fi
+
 # Debian's chromium, and a CJK font so that screenshots show Chinese rather than boxes.
 setup-browser:
 	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-wqy-zenhei >/dev/null 2>&1; then \
@@ -63,13 +68,19 @@ setup-browser:
 
 ## Build and run -----------------------------------------------------------------------
 
-build: setup
-	cargo leptos build --release --precompress
+build: build-front build-server
 
-# The tests build the server themselves (`cargo test` builds it with the test harness's
-# dependencies); cargo-leptos only builds the browser side, so nothing is built twice.
+# The browser side: wasm, JS and CSS with hashed names, precompressed (scripts/build-front.sh).
 build-front: setup
-	cargo leptos build --release --frontend-only --precompress
+	scripts/build-front.sh
+
+build-server: setup
+	cargo build --release --package=server --bin=server
+
+# Develop with live reload (cargo-leptos; SQLite, demo data).
+watch: setup-watch
+	DATABASE_URL=$(DATABASE_URL) cargo run -p server -- seed-demo
+	DEMO_MODE=1 DATABASE_URL=$(DATABASE_URL) cargo leptos watch
 
 run: build
 	DATABASE_URL=$(DATABASE_URL) $(SERVER) seed-demo
@@ -82,8 +93,8 @@ test: build-front setup-browser
 	$(MAKE) --no-print-directory test-rust test-postgres test-e2e size; \
 	echo "all tests passed in $$(( $$(date +%s) - start )) s (after the browser build)"
 
-# Unit tests and the integration tests on SQLite, in one build (release: it shares the
-# dependencies cargo-leptos just built).
+# Unit tests and the integration tests on SQLite, in one build (release: the tests start the
+# same optimised server that is deployed).
 test-rust:
 	TEST_BACKEND=sqlite cargo test --release --workspace -- --test-threads=4
 

@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import * as path from 'path';
 
-// Runs against the release build (`cargo leptos build --release`) on a fresh, seeded SQLite
+// Runs against the release build (`make build`) on a fresh, seeded SQLite
 // database. Two projects: hydrated (JavaScript on) and nojs (JavaScript off), both on a phone.
 const root = path.resolve(__dirname, '..');
 const port = process.env.E2E_PORT ?? '3210';

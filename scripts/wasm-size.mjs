@@ -9,7 +9,7 @@ const BUDGET = 100 * 1024;
 const dir = process.argv[2] ?? 'target/site/pkg';
 const files = readdirSync(dir).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
 if (files.length === 0) {
-  console.error(`no .wasm or .js in ${dir}: build first (cargo leptos build --release)`);
+  console.error(`no .wasm or .js in ${dir}: build first (make build-front)`);
   process.exit(1);
 }
 let raw = 0;

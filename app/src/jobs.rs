@@ -18,27 +18,35 @@ pub fn start(store: Store, config: crate::config::AppConfig, every: Duration) {
 
 /// One round of every feature's jobs.
 pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64) {
-    match crate::work::jobs::run_once(store, now).await {
+    let work = crate::work::jobs::run_once(store, now).await;
+    record_job("work_items", &work);
+    match work {
         Ok(r) if r != crate::work::jobs::JobReport::default() => tracing::info!(?r, "work item jobs"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = ?e, "work item jobs failed"),
     }
-    match crate::appointments::server::remind(store, now).await {
+    let reminders = crate::appointments::server::remind(store, now).await;
+    record_job("appointment_reminders", &reminders);
+    match reminders {
         Ok(0) => {}
         Ok(n) => tracing::info!(reminders = n, "appointment reminders"),
         Err(e) => tracing::warn!(error = ?e, "appointment reminders failed"),
     }
     // Housekeeping: photos of forms never sent, and stale drafts.
-    if let Err(e) = crate::photos::server::purge_unsent(store, now).await {
+    let photos = crate::photos::server::purge_unsent(store, now).await;
+    if let Err(e) = record_job("photo_purge", &photos) {
         tracing::warn!(error = ?e, "photo purge failed");
     }
-    if let Err(e) = crate::form::server::purge_stale(store, now).await {
+    let drafts = crate::form::server::purge_stale(store, now).await;
+    if let Err(e) = record_job("draft_purge", &drafts) {
         tracing::warn!(error = ?e, "draft purge failed");
     }
-    if let Err(e) = crate::verify::server::purge(store, now).await {
+    let codes = crate::verify::server::purge(store, now).await;
+    if let Err(e) = record_job("sms_code_purge", &codes) {
         tracing::warn!(error = ?e, "SMS code purge failed");
     }
-    if let Err(e) = crate::auth::server::second_factor::purge(store, now).await {
+    let devices = crate::auth::server::second_factor::purge(store, now).await;
+    if let Err(e) = record_job("trusted_device_purge", &devices) {
         tracing::warn!(error = ?e, "trusted device purge failed");
     }
     // Retention: closed cases past the period lose their personal fields; a pass reads the
@@ -49,10 +57,13 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
         LAST_RETENTION.store(now, std::sync::atomic::Ordering::Relaxed);
         // Expired sessions too (a scan of the table: hourly is plenty, a dead session is
         // refused on sight anyway).
-        if let Err(e) = crate::auth::server::purge_sessions(store, config, now).await {
+        let sessions = crate::auth::server::purge_sessions(store, config, now).await;
+        if let Err(e) = record_job("session_purge", &sessions) {
             tracing::warn!(error = ?e, "session purge failed");
         }
-        match crate::privacy::server::retention(store, now, config.retention_days).await {
+        let retention = crate::privacy::server::retention(store, now, config.retention_days).await;
+        record_job("retention", &retention);
+        match retention {
             Ok(0) => {}
             Ok(n) => tracing::info!(cases = n, "retention: personal fields of closed cases removed"),
             Err(e) => tracing::warn!(error = ?e, "retention failed"),
@@ -60,7 +71,14 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
     }
     // Open311: deliver to departments' and partners' own systems, and ask them for news.
     // A unit that is down must not stop the other jobs.
-    if let Err(e) = crate::open311::outbound::run(store, now).await {
+    let outbound = crate::open311::outbound::run(store, now).await;
+    if let Err(e) = record_job("open311_outbound", &outbound) {
         tracing::warn!(error = ?e, "open311 outbound");
     }
+}
+
+/// Counts the run for `/metrics` and hands the result back.
+fn record_job<'a, T, E>(job: &'static str, result: &'a Result<T, E>) -> &'a Result<T, E> {
+    crate::ops::metrics::record_job(job, result);
+    result
 }

@@ -26,6 +26,8 @@ pub mod jobs;
 pub mod live;
 pub mod notifications;
 pub mod open311;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod paging;
 pub mod photos;
 pub mod places;

@@ -66,6 +66,24 @@ pub fn start_listener(database_url: String) {
     });
 }
 
+/// Set once when the server begins to stop: every open stream ends (the browser's
+/// EventSource reconnects, to another instance behind the proxy or to this one restarted),
+/// so a draining server is not held open by pages nobody will close.
+fn stopping() -> &'static tokio::sync::watch::Sender<bool> {
+    static STOP: OnceLock<tokio::sync::watch::Sender<bool>> = OnceLock::new();
+    STOP.get_or_init(|| tokio::sync::watch::channel(false).0)
+}
+
+/// Ends every open stream of this process (on SIGTERM).
+pub fn end_all_streams() {
+    stopping().send_replace(true);
+}
+
+/// Streams open on this instance (for `/metrics`).
+pub fn open_stream_count() -> usize {
+    open_streams().lock().unwrap_or_else(|e| e.into_inner()).values().sum()
+}
+
 /// Open streams a signed-in account may hold on one instance (a few tabs; more is a leak
 /// or abuse, and each holds a connection).
 pub const STREAMS_PER_USER: usize = 6;
@@ -115,13 +133,23 @@ where
     let Some(place) = Place::take(user) else {
         return (axum::http::StatusCode::TOO_MANY_REQUESTS, [(axum::http::header::RETRY_AFTER, "30")]).into_response();
     };
+    let mut stop = stopping().subscribe();
     let mut rx = local().subscribe();
     let id = key.rsplit(':').next().unwrap_or("").to_string();
     let stream = async_stream::stream! {
         let _place = place;
         yield Ok::<Event, std::convert::Infallible>(Event::default().event("ready").data(id.to_string()));
         loop {
-            let changed = match rx.recv().await {
+            let received = tokio::select! {
+                r = rx.recv() => r,
+                // A clean end with a retry hint: the EventSource reconnects by itself (an
+                // error status would make it give up).
+                _ = async { stop.wait_for(|s| *s).await.is_ok() } => {
+                    yield Ok(Event::default().retry(Duration::from_secs(3)).comment("server stopping"));
+                    break;
+                }
+            };
+            let changed = match received {
                 Ok(changed) => changed == key,
                 // Missed some: tell the page to refresh anyway.
                 Err(broadcast::error::RecvError::Lagged(_)) => true,

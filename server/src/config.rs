@@ -12,6 +12,9 @@ pub struct Config {
     pub site_root: String,
     pub app: AppConfig,
     pub sms: SmsGateway,
+    /// How long a stopping server lets in-flight requests finish.
+    pub shutdown_grace: std::time::Duration,
+    pub metrics: app::ops::metrics::MetricsAccess,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -91,6 +94,23 @@ impl Config {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
             app,
             sms: sms_gateway()?,
+            shutdown_grace: std::time::Duration::from_secs(parse("SHUTDOWN_GRACE_SECONDS", 10)?),
+            metrics: app::ops::metrics::MetricsAccess {
+                token: var("METRICS_TOKEN"),
+                allow: match var("METRICS_ALLOW") {
+                    None => vec!["127.0.0.1/32".parse().unwrap(), "::1/128".parse().unwrap()],
+                    Some(list) => list
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| {
+                            s.parse::<ipnet::IpNet>()
+                                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                                .map_err(|_| format!("METRICS_ALLOW: {s:?} is not an address or a network"))
+                        })
+                        .collect::<Result<_, _>>()?,
+                },
+            },
         })
     }
 }

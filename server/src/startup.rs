@@ -4,24 +4,20 @@ use crate::config::Config;
 use app::request::AppState;
 use app::{security::AllowedOrigins, store::Store};
 use axum::extract::DefaultBodyLimit;
-use axum::{
-    extract::State,
-    http::StatusCode,
-    middleware,
-    response::{IntoResponse, Json},
-    routing::get,
-    Router,
-};
+use axum::{extract::State, middleware, response::IntoResponse, routing::get, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use tower_http::{
     compression::{
         predicate::{NotForContentType, Predicate},
         CompressionLayer, DefaultPredicate,
     },
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
+use app::ops::access::REQUEST_ID;
 
 /// Three photos of 5 MB and the text of a form.
 const MAX_BODY: usize = 16 * 1024 * 1024 + 64 * 1024;
@@ -89,7 +85,8 @@ pub fn router(config: &Config, store: Store) -> Router {
     pages
         .merge(static_files(config))
         .merge(app::open311::routes(config.app.trust_proxy))
-        .route("/healthz", get(healthz))
+        .merge(app::ops::probes::routes())
+        .merge(app::ops::metrics::routes(config.metrics.clone()))
         // A server function's error carries its own status, on whichever route it runs.
         .layer(middleware::from_fn(app::request::server_fn_status))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
@@ -106,7 +103,23 @@ pub fn router(config: &Config, store: Store) -> Router {
         .layer(middleware::from_fn_with_state(config.app.cookie_secure, app::security::security_headers))
         // A panic answers 500 instead of dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(app::security::panic_response))
-        .layer(TraceLayer::new_for_http())
+        // One access line per request; every other line logged while answering it carries
+        // its request id (the proxy's when it sent a plain one, else a new UUID), which is
+        // also sent back.
+        .layer(middleware::from_fn(app::ops::access::access_log))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id = %id)
+                })
+                .on_request(())
+                .on_response(())
+                .on_failure(()),
+        )
+        .layer(PropagateRequestIdLayer::new(axum::http::HeaderName::from_static(REQUEST_ID)))
+        .layer(SetRequestIdLayer::new(axum::http::HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
+        .layer(middleware::from_fn(app::ops::access::sanitize_request_id))
         .with_state(state)
 }
 
@@ -132,23 +145,6 @@ async fn server_fns(State(state): State<AppState>, req: axum::extract::Request) 
     .into_response()
 }
 
-/// `GET /healthz`: 200 with the backend's name, or 503 with the reason.
-async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let backend = state.store.backend().name();
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(serde_json::json!({ "status": "ok", "database": backend }))),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(
-                    serde_json::json!({ "status": "unavailable", "database": backend, "reason": "database unreachable" }),
-                ),
-            )
-        }
-    }
-}
-
 /// Serves until SIGTERM or Ctrl-C: stops accepting, lets in-flight requests finish,
 /// closes the pool.
 pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
@@ -160,6 +156,7 @@ pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     }
     tracing::info!(sms = ?config.sms, "SMS gateway");
     app::verify::gateway::install(config.sms.clone());
+    app::ops::metrics::install().map_err(std::io::Error::other)?;
     if store.backend() == app::store::Backend::Postgres {
         app::live::start_listener(config.database_url.clone());
     }
@@ -173,9 +170,29 @@ pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     // Tests and scripts read this line to find the port when LEPTOS_SITE_ADDR ends in :0.
     println!("listening on http://{addr}");
     tracing::info!(%addr, database = store.backend().name(), "serving");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // On SIGTERM: stop accepting, end the live streams (their pages reconnect elsewhere), let
+    // in-flight requests finish, but no longer than the drain deadline.
+    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
+    let serving = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            app::live::end_all_streams();
+            stopping_tx.send_replace(true);
+        })
+        .into_future();
+    let deadline = async move {
+        if stopping.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(config.shutdown_grace).await;
+    };
+    tokio::select! {
+        served = serving => served?,
+        _ = deadline => tracing::warn!(
+            seconds = config.shutdown_grace.as_secs(),
+            "drain deadline passed: closing the connections still open"
+        ),
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

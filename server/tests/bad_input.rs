@@ -8,7 +8,7 @@ mod common;
 use common::*;
 
 /// Routes of features outside Leptos's registry (`{id}` is filled in).
-const OTHER_ROUTES: [&str; 16] = [
+const OTHER_ROUTES: [&str; 18] = [
     "GET /live/items/{id}",
     "GET /live/threads/{id}",
     "GET /meetings/{id}/ics",
@@ -25,6 +25,8 @@ const OTHER_ROUTES: [&str; 16] = [
     "GET /open311/v2/tokens/{id}.json",
     "GET /open311/v2/requests.xml",
     "GET /healthz",
+    "GET /readyz",
+    "GET /metrics",
 ];
 
 /// The values put where a path takes a parameter.

@@ -71,9 +71,10 @@ async fn register_then_login_then_health() {
     let token = cookie.split(';').next().unwrap().trim_start_matches("mc_session=");
     assert!(token.len() >= 32, "token has at least 128 bits");
 
-    let health = c2.get(server.url("/healthz")).send().await.unwrap();
-    assert_eq!(health.status(), 200);
-    let h = json(health).await;
+    assert_eq!(c2.get(server.url("/healthz")).send().await.unwrap().status(), 200);
+    let ready = c2.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    let h = json(ready).await;
     assert_eq!(h["status"], "ok");
     assert_eq!(h["database"], if backend() == Backend::Postgres { "postgres" } else { "sqlite" });
 }
@@ -472,7 +473,7 @@ async fn pages_and_errors() {
 }
 
 #[tokio::test]
-async fn health_says_503_when_the_database_is_gone() {
+async fn readiness_says_503_when_the_database_is_gone() {
     if backend() != Backend::Postgres {
         // A SQLite file cannot be taken away from a running process in a portable way;
         // the PostgreSQL run covers this.
@@ -487,7 +488,9 @@ async fn health_says_503_when_the_database_is_gone() {
         let name = db.url.rsplit('/').next().unwrap().to_string();
         sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
     }
-    let res = client().get(server.url("/healthz")).send().await.unwrap();
+    // Alive (no restart would help), but not ready for traffic.
+    assert_eq!(client().get(server.url("/healthz")).send().await.unwrap().status(), 200);
+    let res = client().get(server.url("/readyz")).send().await.unwrap();
     assert_eq!(res.status(), 503);
     let body = json(res).await;
     assert_eq!(body["status"], "unavailable");

@@ -54,6 +54,11 @@ async fn discover(store: &Store, now: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Hand-offs not yet delivered (for `/metrics`).
+pub async fn backlog(store: &Store) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM open311_outbox WHERE state = 'pending'").fetch_one(store.pool()).await?)
+}
+
 /// Claims the next attempt (or poll) of an outbox row by moving its time on: another
 /// instance that read the same row finds it moved and leaves it.
 async fn claim(store: &Store, column: &'static str, id: i64, seen: i64, next: i64) -> Result<bool, AppError> {

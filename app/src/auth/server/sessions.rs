@@ -138,8 +138,14 @@ pub async fn resolve_viewer(
         }),
         None => None,
     };
+    let account = user.as_ref().map(|u| crate::ops::access::AccountId(u.id));
     req.extensions_mut().insert(Viewer(user));
-    next.run(req).await
+    let mut response = next.run(req).await;
+    // For the access log: the account id, never the phone.
+    if let Some(account) = account {
+        response.extensions_mut().insert(account);
+    }
+    response
 }
 
 /// The signed-in account, or 401.
