@@ -1,8 +1,73 @@
-//! Configuration from the environment (documented in README).
+//! Configuration from the environment: every variable is in [`VARIABLES`] (which `server
+//! --help` prints and README's table repeats; a test keeps the three in step), parsed once
+//! at start into [`Config`]; a bad value stops the server with what is wrong.
 
 use app::config::AppConfig;
 use app::verify::gateway::{Aliyun, SmsGateway};
 use std::net::SocketAddr;
+
+/// Every environment variable the server reads: name, default, meaning.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("DATABASE_URL", "sqlite://data/mycommunity.db", "sqlite://PATH or postgres://...; migrations run at start"),
+    ("DATABASE_MAX_CONNECTIONS", "10", "database connections per instance"),
+    ("LEPTOS_SITE_ADDR", "127.0.0.1:3000", "address to listen on (:0 picks a free port)"),
+    ("LEPTOS_SITE_ROOT", "target/site", "folder with the built pkg/ and public files"),
+    ("LOG_FORMAT", "text", "text, or json (one object a line)"),
+    ("RUST_LOG", "info,sqlx=warn", "log filter; access lines are target `access`"),
+    ("SHUTDOWN_GRACE_SECONDS", "10", "on SIGTERM, how long in-flight requests may finish"),
+    ("METRICS_TOKEN", "none", "bearer token that may read /metrics from anywhere"),
+    (
+        "METRICS_ALLOW",
+        "127.0.0.1/32,::1/128",
+        "addresses that may read /metrics without the token (not through a proxy)",
+    ),
+    ("COOKIE_SECURE", "off", "mark cookies Secure (serve over HTTPS)"),
+    ("SESSION_IDLE_MINUTES", "10080", "a session unused this long ends"),
+    ("SESSION_ABSOLUTE_MINUTES", "43200", "a session ends this long after login"),
+    ("TRUST_PROXY", "off", "take the client address from X-Forwarded-For (behind your own proxy only)"),
+    ("ALLOWED_ORIGINS", "none", "comma-separated extra origins allowed to post"),
+    ("LOGIN_MAX_FAILURES_PER_PHONE", "5", "failed logins per phone number per window"),
+    ("LOGIN_MAX_FAILURES_PER_IP", "20", "failed logins per client address per window"),
+    ("LOGIN_WINDOW_MINUTES", "15", "the login throttling window"),
+    ("REGISTRATIONS_PER_IP_PER_HOUR", "20", "registrations tried from one address in an hour"),
+    ("OPEN311_POSTS_PER_MINUTE", "30", "Open311 POSTs per API key per minute"),
+    ("OPEN311_GETS_PER_MINUTE", "300", "Open311 reads per client address per minute"),
+    ("OPEN311_DEFAULT_JURISDICTION", "none", "community of Open311 calls without jurisdiction_id"),
+    ("OPEN311_POLL_SECONDS", "60", "how often units' own Open311 systems are polled"),
+    ("DEFAULT_COMMUNITY", "qianggen", "community shown to visitors before they choose"),
+    ("DEADLINE_EMERGENCY_RESPONSE_MINUTES", "30", "emergency: time to respond"),
+    ("DEADLINE_EMERGENCY_COMPLETION_HOURS", "24", "emergency: time to complete"),
+    ("DEADLINE_RESPONSE_HOURS", "24", "normal: time to respond"),
+    ("DEADLINE_COMPLETION_HOURS", "168", "normal: time to complete, when the affair sets none"),
+    ("WHISTLE_CHECKIN_MINUTES", "30", "a whistled department checks in within this"),
+    ("WHISTLE_REPORT_HOURS", "72", "a whistled department reports within this"),
+    ("JOBS_INTERVAL_SECONDS", "60", "how often each instance runs the background jobs"),
+    ("DASHBOARD_CACHE_SECONDS", "60", "costly dashboards are recomputed at most this often"),
+    ("SMS_SENDER", "log", "log (codes in the server log) or aliyun"),
+    ("SMS_SIGN_NAME", "none", "aliyun: the registered signature"),
+    ("SMS_TEMPLATE_CODE", "none", "aliyun: the template (one parameter, code)"),
+    ("ALIBABA_CLOUD_ACCESS_KEY_ID", "none", "aliyun: the RAM user's key id"),
+    ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "none", "aliyun: the RAM user's secret (never logged)"),
+    ("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/", "aliyun: the endpoint"),
+    ("SMS_ALIYUN_REGION", "cn-hangzhou", "aliyun: the region"),
+    ("SMS_PER_PHONE_PER_DAY", "10", "codes sent to one number in a day"),
+    ("SMS_PER_IP_PER_DAY", "50", "codes asked from one address in a day"),
+    ("STAFF_SECOND_FACTOR", "on", "staff confirm a new browser with a code sent to their phone"),
+    ("RETENTION_DAYS", "1095", "a closed case loses its personal fields after this (0: never)"),
+    ("RETENTION_CHECK_SECONDS", "3600", "how often each instance runs the retention pass"),
+    ("DEMO_MODE", "off", "a demo site: with the log sender, codes are shown on the page"),
+    ("ADMIN_PASSWORD", "none", "init: the district administrator's password (else asked on stdin)"),
+    ("NEW_USER_PASSWORD", "none", "user add: the password (else asked on stdin)"),
+];
+
+/// The variables as `server --help` lists them.
+pub fn help() -> String {
+    let mut out = String::from("Environment (a bad value stops the server at start):\n");
+    for (name, default, meaning) in VARIABLES {
+        out.push_str(&format!("  {name:<38} {meaning} [default: {default}]\n"));
+    }
+    out
+}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -87,8 +152,22 @@ impl Config {
                 Some(_) => flag("STAFF_SECOND_FACTOR")?,
             },
         };
+        // Read where they are used; checked here so that a bad value stops the start.
+        parse::<u32>("OPEN311_POSTS_PER_MINUTE", 30)?;
+        parse::<u32>("OPEN311_GETS_PER_MINUTE", 300)?;
+        parse::<u64>("OPEN311_POLL_SECONDS", 60)?;
+        if let Some(format) = var("LOG_FORMAT").filter(|f| f != "text" && f != "json") {
+            return Err(format!("LOG_FORMAT={format:?}: use text or json"));
+        }
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/mycommunity.db".to_string());
+        if app::store::Backend::from_url(&database_url).is_none() {
+            return Err(format!(
+                "DATABASE_URL must start with sqlite: or postgres:// (not {:?})",
+                scheme(&database_url)
+            ));
+        }
         Ok(Config {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/mycommunity.db".to_string()),
+            database_url,
             database_max_connections: parse("DATABASE_MAX_CONNECTIONS", 10)?,
             site_addr: parse("LEPTOS_SITE_ADDR", SocketAddr::from(([127, 0, 0, 1], 3000)))?,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
@@ -115,6 +194,11 @@ impl Config {
     }
 }
 
+/// What a URL starts with, for an error message (never its password).
+fn scheme(url: &str) -> &str {
+    url.split("://").next().unwrap_or("")
+}
+
 /// `SMS_SENDER`: `log` (the default) or `aliyun`, whose settings are all required.
 fn sms_gateway() -> Result<SmsGateway, String> {
     match var("SMS_SENDER").as_deref().unwrap_or("log") {
@@ -131,5 +215,31 @@ fn sms_gateway() -> Result<SmsGateway, String> {
             }))
         }
         other => Err(format!("SMS_SENDER={other:?}: use log or aliyun")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VARIABLES;
+
+    /// Each variable the code reads is in the list, and the list is README's table.
+    #[test]
+    fn every_variable_is_listed_for_help_and_in_the_readme() {
+        let listed: std::collections::HashSet<&str> = VARIABLES.iter().map(|v| v.0).collect();
+        let sources = [include_str!("config.rs"), include_str!("main.rs")];
+        for source in sources {
+            for quoted in source.split('"').skip(1).step_by(2) {
+                let looks_like_variable = quoted.len() > 3
+                    && quoted.contains('_')
+                    && quoted.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+                if looks_like_variable {
+                    assert!(listed.contains(quoted), "{quoted} is read but not in VARIABLES");
+                }
+            }
+        }
+        let readme = include_str!("../../README.md");
+        for name in listed {
+            assert!(readme.contains(&format!("`{name}`")), "{name} is missing from README's table");
+        }
     }
 }

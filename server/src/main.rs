@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "server", version, about = "My Community: the community service station's app")]
+#[command(name = "server", version, about = "My Community: the community service station's app", after_help = config::help())]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -21,6 +21,22 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Set up a real district: load its hierarchy (district, subdistricts, communities, grid
+    /// areas, buildings, departments) from a TOML file, and create the district
+    /// administrator the file names. Idempotent: run it again after editing the file. The
+    /// administrator's password comes from ADMIN_PASSWORD or standard input, never an
+    /// argument. Example: deploy/xicheng.toml.
+    Init {
+        /// The district file.
+        #[arg(long)]
+        district: std::path::PathBuf,
+    },
+    /// Copy the SQLite database to PATH while the server runs (a consistent snapshot,
+    /// checked). PostgreSQL: use pg_dump (README).
+    Backup { path: std::path::PathBuf },
+    /// Put a backup in place of the SQLite database (stop the server first). The file it
+    /// replaces is kept beside it.
+    Restore { path: std::path::PathBuf },
     /// Check that DATABASE_URL can be reached (no migration); exit status 0 if so.
     CheckDb,
     /// Print every server function and page (`METHOD PATH` a line), as registered: the
@@ -94,15 +110,18 @@ enum ApiKeyCommand {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create an account of any role.
+    /// Create an account of any role. The password is read from NEW_USER_PASSWORD or
+    /// standard input (asked for without echo on a terminal), so it stays out of the shell's
+    /// history and the process list.
     Add {
         /// resident, social_worker, dispatcher, stationmaster, department, subdistrict_admin, district_admin
         #[arg(long)]
         role: String,
         #[arg(long)]
         phone: String,
-        #[arg(long)]
-        password: String,
+        /// Tests only: the password as an argument (visible in `ps` and shell history).
+        #[arg(long, hide = true)]
+        password: Option<String>,
         #[arg(long)]
         name: String,
         /// Code of the community (or, for subdistrict and district roles, of the subdistrict
@@ -137,6 +156,99 @@ async fn run(cli: Cli) -> Result<(), String> {
             for route in leptos_axum::generate_route_list(app::App) {
                 println!("GET {}", route.path());
             }
+            Ok(())
+        }
+        Command::Init { district } => {
+            let text =
+                std::fs::read_to_string(&district).map_err(|e| format!("cannot read {}: {e}", district.display()))?;
+            let file = app::community::district::DistrictFile::parse(&text).map_err(|problems| {
+                format!("{} is not a valid district file:\n  {}", district.display(), problems.join("\n  "))
+            })?;
+            // Ask for the password before writing anything.
+            let admin = match &file.admin {
+                Some(a) => {
+                    let exists = Store::connect(&config.database_url, 1).await.ok();
+                    let known = match &exists {
+                        Some(s) => app::auth::server::phone_exists(s, &a.phone).await.unwrap_or(false),
+                        None => false,
+                    };
+                    if let Some(s) = exists {
+                        s.close().await;
+                    }
+                    (!known)
+                        .then(|| {
+                            read_password(
+                                "ADMIN_PASSWORD",
+                                &format!("password for the district administrator {}: ", a.phone),
+                            )
+                        })
+                        .transpose()?
+                        .map(|p| (a, p))
+                }
+                None => None,
+            };
+            let store = open_store(&config).await?;
+            let report =
+                app::community::district::load(&store, &file).await.map_err(|e| format!("init failed: {e}"))?;
+            println!(
+                "district {} ready: {} subdistricts, {} communities ({} marked illustrative), {} grid areas, {} buildings, {} departments",
+                file.district.code,
+                report.subdistricts,
+                report.communities,
+                report.illustrative,
+                report.grid_areas,
+                report.buildings,
+                report.departments
+            );
+            match admin {
+                Some((a, password)) => {
+                    let id = app::auth::server::add_user(
+                        &store,
+                        Role::DistrictAdmin,
+                        &a.phone,
+                        &password,
+                        &a.name,
+                        &file.district.code,
+                        None,
+                    )
+                    .await?;
+                    println!("created district_admin account {id} ({})", app::auth::rules::mask_phone(&a.phone));
+                }
+                None if file.admin.is_some() => {
+                    println!("the district administrator already exists (password unchanged)")
+                }
+                None => println!("no [admin] in the file: create one with `server user add --role district_admin`"),
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let store = open_store(&config).await?;
+            let started = std::time::Instant::now();
+            let summary = store.backup_sqlite(&path).await.map_err(|e| format!("backup failed: {e}"))?;
+            store.close().await;
+            println!(
+                "backup written to {} and checked: {} bytes, {} migrations, {} work items, {} accounts, {:.1} s",
+                path.display(),
+                summary.bytes,
+                summary.migrations,
+                summary.work_items,
+                summary.accounts,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { path } => {
+            let (summary, kept) = app::store::backup::restore_sqlite(&config.database_url, &path)
+                .await
+                .map_err(|e| format!("restore failed: {e}"))?;
+            println!(
+                "restored {} ({} work items, {} accounts){}",
+                path.display(),
+                summary.work_items,
+                summary.accounts,
+                kept.map(|k| format!("; the database it replaced is kept at {k}")).unwrap_or_default()
+            );
             Ok(())
         }
         Command::CheckDb => {
@@ -228,6 +340,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             let role = Role::parse(&role).ok_or_else(|| {
                 format!("unknown role {role:?}; one of: {}", Role::ALL.map(|r| r.as_str()).join(", "))
             })?;
+            let password = match password {
+                Some(p) => p,
+                None => read_password("NEW_USER_PASSWORD", &format!("password for {phone}: "))?,
+            };
             let store = open_store(&config).await?;
             let id =
                 app::auth::server::add_user(&store, role, &phone, &password, &name, &community, department.as_deref())
@@ -237,6 +353,29 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// A password from the environment variable `var`, or else standard input: asked for
+/// without echo on a terminal, the first line when piped.
+fn read_password(var: &str, prompt: &str) -> Result<String, String> {
+    if let Ok(p) = std::env::var(var) {
+        if !p.is_empty() {
+            return Ok(p);
+        }
+    }
+    use std::io::IsTerminal;
+    let line = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt).map_err(|e| format!("cannot read the password: {e}"))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+        line
+    };
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        return Err(format!("no password: set {var} or give it on standard input"));
+    }
+    Ok(password)
 }
 
 async fn link_department(

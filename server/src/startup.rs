@@ -1,6 +1,7 @@
 //! Wiring: the router with its layers, and serving until SIGTERM.
 
 use crate::config::Config;
+use app::ops::access::REQUEST_ID;
 use app::request::AppState;
 use app::{security::AllowedOrigins, store::Store};
 use axum::extract::DefaultBodyLimit;
@@ -17,7 +18,6 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
-use app::ops::access::REQUEST_ID;
 
 /// Three photos of 5 MB and the text of a form.
 const MAX_BODY: usize = 16 * 1024 * 1024 + 64 * 1024;

@@ -12,7 +12,10 @@ pub async fn menu_community(store: &Store, viewer: Option<&SessionUser>) -> Resu
         return Ok(v.region_id);
     }
     let code = crate::request::config().default_community;
-    crate::community::server::region_by_code(store, &code).await?.map(|r| r.id).ok_or(AppError::NotFound)
+    match crate::community::server::region_by_code(store, &code).await?.filter(|r| r.level == Level::Community) {
+        Some(r) => Ok(r.id),
+        None => crate::community::server::first_community(store).await?.ok_or(AppError::NotFound),
+    }
 }
 
 #[derive(sqlx::FromRow)]

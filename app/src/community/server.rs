@@ -46,6 +46,12 @@ pub async fn region_by_code(store: &Store, code: &str) -> Result<Option<Region>,
     Ok(row.map(Region::from))
 }
 
+/// The community visitors see when the configured default is not there (a district set up
+/// with `init` has no demo community): the first one set up.
+pub async fn first_community(store: &Store) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT MIN(id) FROM regions WHERE level = 'community'").fetch_one(store.pool()).await?)
+}
+
 pub async fn region_by_id(store: &Store, id: i64) -> Result<Option<Region>, AppError> {
     let row: Option<RegionRow> = sqlx::query_as(&format!("SELECT {REGION_COLUMNS} FROM regions WHERE id = $1"))
         .bind(id)

@@ -56,7 +56,9 @@ async fn discover(store: &Store, now: i64) -> Result<(), AppError> {
 
 /// Hand-offs not yet delivered (for `/metrics`).
 pub async fn backlog(store: &Store) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM open311_outbox WHERE state = 'pending'").fetch_one(store.pool()).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM open311_outbox WHERE state = 'pending'")
+        .fetch_one(store.pool())
+        .await?)
 }
 
 /// Claims the next attempt (or poll) of an outbox row by moving its time on: another

@@ -19,7 +19,10 @@ async fn healthz() -> impl IntoResponse {
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let database = state.store.backend().name();
     let unavailable = |reason: &str| {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable", "database": database, "reason": reason })))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "unavailable", "database": database, "reason": reason })),
+        )
     };
     if let Err(e) = state.store.ping().await {
         tracing::error!(error = %e, "readiness: database unreachable");

@@ -10,6 +10,8 @@ use sqlx::{AnyPool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
+pub mod backup;
+
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -180,16 +182,6 @@ impl Store {
         Ok(migrator.iter().filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version)).count())
     }
 
-    /// A consistent copy of a SQLite database at `path`, taken while it is in use (`VACUUM
-    /// INTO` reads one snapshot; writers go on). PostgreSQL is backed up with `pg_dump`.
-    pub async fn backup_sqlite(&self, path: &str) -> Result<(), StoreError> {
-        if self.backend != Backend::Sqlite {
-            return Err(StoreError::Unsupported("PostgreSQL: back up with pg_dump (see README)"));
-        }
-        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
-        Ok(())
-    }
-
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -239,6 +231,13 @@ impl Store {
 }
 
 /// Creates the folder of a SQLite file and asks sqlx to create the file itself.
+/// The file a `sqlite:` URL names (`None` for an in-memory database).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
 fn prepare_sqlite_file(url: &mut String) -> Result<(), StoreError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let path = rest.split('?').next().unwrap_or("");

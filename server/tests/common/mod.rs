@@ -55,6 +55,11 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A database at `url` that the test made itself (nothing is removed afterwards).
+    pub fn at(url: String) -> TestDb {
+        TestDb { url, pg_name: None, sqlite_dir: None }
+    }
+
     /// `None` when the test must be skipped (PostgreSQL unreachable and not required).
     pub async fn create() -> Option<TestDb> {
         match backend() {

@@ -427,6 +427,14 @@ pub async fn my_account(store: &Store, user: &SessionUser) -> Result<crate::auth
 
 /// `server user add`: creates any account. `region_code` may name the role's own level or
 /// one below it (a community code for a subdistrict admin means its subdistrict).
+/// Is there an account with this number (as typed; normalised first)?
+pub async fn phone_exists(store: &Store, phone: &str) -> Result<bool, AppError> {
+    let Ok(phone) = rules::normalise_phone(phone) else { return Ok(false) };
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE phone = $1").bind(phone).fetch_optional(store.pool()).await?;
+    Ok(id.is_some())
+}
+
 pub async fn add_user(
     store: &Store,
     role: Role,

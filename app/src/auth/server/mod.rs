@@ -22,8 +22,8 @@ pub mod throttle;
 
 pub use accounts::{
     add_user, change_password, change_phone, check_credentials, erase_account, insert_user, login, my_account,
-    phone_holder, record_consent, register, reset_password, save_prefs, set_on_duty, set_posting_block, system_account,
-    LoggedIn, NewUser, PhoneHolder, Registered, Registration, DELETED_NAME,
+    phone_exists, phone_holder, record_consent, register, reset_password, save_prefs, set_on_duty, set_posting_block,
+    system_account, LoggedIn, NewUser, PhoneHolder, Registered, Registration, DELETED_NAME,
 };
 pub use claims::{issue_claim_code, live_code, CLAIM_CODE_HOURS};
 pub use sessions::{
