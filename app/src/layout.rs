@@ -17,6 +17,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("appointment_slots", "appointments"),
     ("appointments", "appointments"),
     ("auth_failures", "auth"),
+    ("admin_audit", "setup"),
     ("buildings", "community"),
     ("board_counts", "work"),
     ("case_notes", "work"),

@@ -38,6 +38,7 @@ pub mod ratings;
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod security;
+pub mod setup;
 pub mod shell;
 pub mod station;
 #[cfg(feature = "ssr")]

@@ -155,6 +155,46 @@ pub fn reminder_due(start: i64, now: i64) -> Option<&'static str> {
     }
 }
 
+/// Opening hours as one line for people: consecutive days with the same periods share a
+/// range ("周一至周五 9:00–12:00、13:30–17:00；周六 9:00–12:00"). Home, the booking page and
+/// anything else that states the hours use this, from the station's one setting.
+pub fn describe_hours(hours: &[Opening], lang: crate::i18n::Lang) -> String {
+    const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let zh = lang == crate::i18n::Lang::Zh;
+    let day = |d: u32| if zh { ZH[d as usize % 7] } else { EN[d as usize % 7] };
+    let periods = |d: u32| {
+        let mut p: Vec<_> = hours.iter().filter(|o| o.weekday == d).map(|o| (o.opens, o.closes)).collect();
+        p.sort();
+        p
+    };
+    let mut groups: Vec<(u32, u32, Vec<(NaiveTime, NaiveTime)>)> = Vec::new();
+    for d in 0..7 {
+        let p = periods(d);
+        if p.is_empty() {
+            continue;
+        }
+        match groups.last_mut() {
+            Some((_, last, q)) if *last + 1 == d && *q == p => *last = d,
+            _ => groups.push((d, d, p)),
+        }
+    }
+    let time = |t: NaiveTime| t.format("%-H:%M").to_string();
+    groups
+        .iter()
+        .map(|(first, last, p)| {
+            let days = match last - first {
+                0 => day(*first).to_string(),
+                1 => format!("{}{}{}", day(*first), if zh { "、" } else { ", " }, day(*last)),
+                _ => format!("{}{}{}", day(*first), if zh { "至" } else { "–" }, day(*last)),
+            };
+            let spans: Vec<String> = p.iter().map(|(o, c)| format!("{}–{}", time(*o), time(*c))).collect();
+            format!("{days} {}", spans.join(if zh { "、" } else { ", " }))
+        })
+        .collect::<Vec<_>>()
+        .join(if zh { "；" } else { "; " })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +206,20 @@ mod tests {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
     }
     /// Monday to Friday 9:00–12:00 and 13:30–17:00; Saturday morning.
+    #[test]
+    fn hours_read_as_one_line_with_shared_day_ranges() {
+        use crate::i18n::Lang;
+        assert_eq!(describe_hours(&hours(), Lang::Zh), "周一至周五 9:00–12:00、13:30–17:00；周六 9:00–11:00");
+        assert_eq!(describe_hours(&hours(), Lang::En), "Mon–Fri 9:00–12:00, 13:30–17:00; Sat 9:00–11:00");
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let two = [
+            Opening { weekday: 1, opens: t(8, 30), closes: t(17, 30) },
+            Opening { weekday: 2, opens: t(8, 30), closes: t(17, 30) },
+        ];
+        assert_eq!(describe_hours(&two, Lang::Zh), "周二、周三 8:30–17:30");
+        assert_eq!(describe_hours(&[], Lang::En), "");
+    }
+
     fn hours() -> Vec<Opening> {
         let mut h = Vec::new();
         for wd in 0..5 {

@@ -81,6 +81,17 @@ impl Scope {
     pub fn acts_for_station(&self, path: &CommunityPath) -> bool {
         self.role.is_station_team() && self.region == path.community
     }
+
+    /// May this account change how the community is set up (grid areas, buildings)? Its
+    /// stationmaster, and the admins of its subdistrict and district; nobody else.
+    pub fn administers(&self, path: &CommunityPath) -> bool {
+        match self.role {
+            Role::Stationmaster => self.region == path.community,
+            Role::SubdistrictAdmin => self.region == path.subdistrict,
+            Role::DistrictAdmin => self.region == path.district,
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -91,6 +102,21 @@ mod tests {
     const HETAOYUAN: CommunityPath = CommunityPath { community: 31, subdistrict: 20, district: 10 };
     const ELSEWHERE: CommunityPath = CommunityPath { community: 40, subdistrict: 21, district: 10 };
     const OTHER_DISTRICT: CommunityPath = CommunityPath { community: 50, subdistrict: 22, district: 11 };
+
+    #[test]
+    fn only_the_stationmaster_and_the_admins_above_set_a_community_up() {
+        let s = |role, region| Scope { role, region };
+        assert!(s(Role::Stationmaster, 30).administers(&QIANGGEN));
+        assert!(!s(Role::Stationmaster, 30).administers(&HETAOYUAN));
+        assert!(!s(Role::Dispatcher, 30).administers(&QIANGGEN));
+        assert!(!s(Role::SocialWorker, 30).administers(&QIANGGEN));
+        assert!(s(Role::SubdistrictAdmin, 20).administers(&HETAOYUAN));
+        assert!(!s(Role::SubdistrictAdmin, 20).administers(&ELSEWHERE));
+        assert!(s(Role::DistrictAdmin, 10).administers(&ELSEWHERE));
+        assert!(!s(Role::DistrictAdmin, 10).administers(&OTHER_DISTRICT));
+        assert!(!s(Role::Department, 20).administers(&QIANGGEN));
+        assert!(!s(Role::Resident, 30).administers(&QIANGGEN));
+    }
 
     #[test]
     fn role_names_round_trip() {

@@ -78,7 +78,6 @@ define_catalogue! {
     HomeGuestCta => "登录后即可发布诉求、预约服务、参与议事。", "Log in to post demands, book appointments and join deliberations.";
     YourStation => "您的社区服务站", "Your community service station";
     StationHoursLabel => "服务时间", "Opening hours";
-    StationHours => "周一至周五 8:30–17:30，周六 9:00–12:00", "Mon–Fri 8:30–17:30, Sat 9:00–12:00";
     StationTeam => "服务站工作人员", "Station staff";
     ServiceFamilies => "四类服务", "Four service families";
     FamilyPartyMasses => "党群服务", "Party-masses services";
@@ -827,4 +826,23 @@ define_catalogue! {
     ApiKeyRevoke => "吊销", "Revoke";
     ApiKeyRevoked => "已吊销", "Revoked";
     Open311Source => "来源系统与联系人", "Sent by, and contact";
+    CommunitySetup => "社区设置", "Community set-up";
+    CommunitySetupIntro => "网格和楼栋：居民注册时选择所住楼栋，网格决定案件由哪位网格长负责。每次修改都记入变更记录，站长和上级管理员都能看到。", "Grid areas and buildings: residents choose their building when they register, and the grid area decides which area director a case goes to. Every change goes into the change log, which the stationmaster and the admins above can see.";
+    ChooseCommunityFirst => "先选择要设置的社区。", "Choose the community to set up first.";
+    GridAreasAndBuildings => "网格与楼栋", "Grid areas and buildings";
+    NoGridAreas => "还没有网格：先添加网格，再添加楼栋。", "No grid areas yet: add one, then its buildings.";
+    AddOrRenameGridArea => "添加网格（代码已存在则改名）", "Add a grid area (an existing code is renamed)";
+    GridAreaCode => "网格代码", "Grid area code";
+    SetupCodeHint => "小写字母、数字、- 或 _，例如 g1", "Lower-case letters, digits, - or _, e.g. g1";
+    BulkBuildings => "批量添加或修改楼栋", "Add or change buildings in bulk";
+    BulkBuildingsLabel => "楼栋列表", "Buildings";
+    BulkBuildingsHint => "每行一栋：代码,名称,户数,网格代码。可直接从表格复制粘贴（制表符或逗号分隔）；代码已存在的楼栋会被修改；有一行出错则全部不保存。", "One building a line: code, name, households, grid area code. Paste straight from a spreadsheet (tabs or commas); a building whose code exists is changed; if any line is wrong, nothing is saved.";
+    BadLines => "有问题的行：", "Lines with problems:";
+    SetupSaved => "已保存，变更数", "Saved; changes";
+    ChangeLog => "变更记录", "Change log";
+    NoChanges => "还没有变更。", "No changes yet.";
+    ErrSetupCode => "代码只能用小写字母、数字、- 和 _（1–40个）。", "A code is 1–40 lower-case letters, digits, - and _.";
+    ErrSetupName => "名称应为1–60个字。", "A name has 1–60 characters.";
+    ErrBuildingLines => "楼栋列表有误：每行应为 代码,名称,户数(0–5000),已有的网格代码，同一代码只能出现一次。什么都没有保存。", "The list has problems: each line is code, name, households (0–5000), an existing grid area code, each code once. Nothing was saved.";
+    ErrTooManyLines => "一次最多500行，请分批粘贴。", "At most 500 lines at a time: paste in parts.";
 }

@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />
                 <Route path=path!("/station/households") view=HouseholdsPage ssr=SsrMode::Async />
+                <Route path=path!("/station/setup") view=crate::setup::views::SetupPage ssr=SsrMode::Async />
                 <Route path=path!("/station/affairs/new") view=NewAffairPage ssr=SsrMode::Async />
                 <Route path=path!("/threads") view=ThreadsPage ssr=SsrMode::Async />
                 <Route path=path!("/threads/:id") view=ThreadPage ssr=SsrMode::Async />

@@ -89,7 +89,7 @@ fn StationCard(info: CommunityInfo, lang: Lang) -> impl IntoView {
             </p>
             <dl class="facts">
                 <dt>{lang.t(T::StationHoursLabel)}</dt>
-                <dd>{lang.t(T::StationHours)}</dd>
+                <dd>{crate::appointments::rules::describe_hours(&info.hours, lang)}</dd>
                 <dt>{lang.t(T::StationTeam)}</dt>
                 <dd>
                     <ul class="plain">

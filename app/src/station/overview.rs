@@ -31,6 +31,8 @@ pub struct CommunityInfo {
     pub district: Named,
     pub staff: Vec<StaffMember>,
     pub areas: Vec<GridAreaInfo>,
+    /// The station's opening hours: the same setting bookings are made against.
+    pub hours: Vec<crate::appointments::rules::Opening>,
 }
 
 /// A line of an overview list for subdistrict and district staff.
@@ -131,6 +133,7 @@ pub mod server {
             district: Named { zh: dzh, en: den },
             staff,
             areas,
+            hours: crate::appointments::server::hours(store, community_id).await?,
         })
     }
 

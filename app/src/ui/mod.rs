@@ -97,6 +97,10 @@ fn TabBar(active: Tab, lang: Lang) -> impl IntoView {
 pub fn StationFrame(title: String, children: Children) -> impl IntoView {
     let lang = use_lang();
     let full_title = title_text(&format!("{title} · {}", lang.t(T::StationTitle)));
+    let sets_up = current_user().is_some_and(|u| {
+        use crate::auth::Role;
+        matches!(u.role, Role::Stationmaster | Role::SubdistrictAdmin | Role::DistrictAdmin)
+    });
     view! {
         <Title text=full_title />
         <a class="skip" href="#main">{lang.t(T::SkipToContent)}</a>
@@ -115,6 +119,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
             <a href="/station/dashboard">{lang.t(T::DashboardTitle)}</a>
             <a href="/station/surveys">{lang.t(T::SurveysDesk)}</a>
+            {sets_up.then(|| view! { <a href="/station/setup">{lang.t(T::CommunitySetup)}</a> })}
             <a href="/activities">{lang.t(T::VolunteerActivities)}</a>
             <a href="/threads">{lang.t(T::TabDeliberate)}</a>
             <a href="/services">{lang.t(T::TabServices)}</a>

@@ -1,0 +1,92 @@
+//! Community set-up (社区设置) at `/station/setup`: the grid areas and buildings of a
+//! community, changed by its stationmaster or the admins above it, every change in a change
+//! log (who, what, before and after) that they all see. Plain forms (a bulk paste names its
+//! bad lines after a reload, with JavaScript or without).
+
+use crate::error::AppError;
+use crate::i18n::Named;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod views;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildingSetup {
+    pub code: String,
+    pub name: String,
+    pub households: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaSetup {
+    pub code: String,
+    pub name: Named,
+    pub buildings: Vec<BuildingSetup>,
+}
+
+/// One change as the log shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeLine {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+    pub subject: String,
+    pub before: Option<String>,
+    pub after: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupView {
+    pub code: String,
+    pub name: Named,
+    /// The communities this account may set up (one for a stationmaster).
+    pub choices: Vec<(String, Named)>,
+    pub areas: Vec<AreaSetup>,
+    pub changes: Vec<ChangeLine>,
+    /// The id to continue the change log below, when there is more.
+    pub older: Option<i64>,
+}
+
+/// The community's set-up: `community` is a code (admins choose; a stationmaster has one).
+#[server(endpoint = "setup/community")]
+pub async fn load_setup(community: Option<String>, before: Option<i64>) -> Result<SetupView, AppError> {
+    let user = crate::auth::server::require_staff()?;
+    server::load(&crate::request::store()?, &user, community.as_deref(), before).await
+}
+
+/// Adds a grid area, or renames the one with that code.
+#[server(endpoint = "setup/area")]
+pub async fn save_grid_area(community: String, code: String, name_zh: String, name_en: String) -> Result<(), AppError> {
+    let user = crate::auth::server::require_staff()?;
+    let store = crate::request::store()?;
+    let result = server::save_area(&store, &user, &community, &code, &name_zh, &name_en).await;
+    if result.is_err() {
+        crate::form::server::keep_input("setup-area", &[("code", &code), ("name_zh", &name_zh), ("name_en", &name_en)])
+            .await;
+    }
+    result?;
+    crate::request::redirect(&format!("/station/setup?community={community}&saved=1"));
+    Ok(())
+}
+
+/// Adds or changes buildings from a pasted list (all lines or none).
+#[server(endpoint = "setup/buildings")]
+pub async fn save_buildings(community: String, lines: String) -> Result<(), AppError> {
+    let user = crate::auth::server::require_staff()?;
+    let store = crate::request::store()?;
+    match server::save_buildings(&store, &user, &community, &lines).await {
+        Ok(n) => {
+            crate::request::redirect(&format!("/station/setup?community={community}&saved={n}"));
+            Ok(())
+        }
+        Err((bad, e)) => {
+            let bad = bad.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
+            crate::form::server::keep_input("setup-buildings", &[("lines", &lines), ("bad", &bad)]).await;
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Who may set a community up, the changes in one transaction each, and the change log.
+
+use super::rules::{code_ok, name_ok, parse_buildings};
+use super::*;
+use crate::auth::{Role, SessionUser};
+use crate::i18n::T;
+use crate::store::{Millis, Store, Tx};
+
+const LOG_PAGE: i64 = 20;
+
+/// The community a request names, if this account may set it up (403 otherwise; a
+/// stationmaster without a code gets their own).
+async fn community_for(
+    store: &Store,
+    user: &SessionUser,
+    code: Option<&str>,
+) -> Result<(i64, String, Named), AppError> {
+    let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => c.to_string(),
+        None if user.role == Role::Stationmaster => {
+            crate::community::server::region_by_id(store, user.region_id).await?.ok_or(AppError::Internal)?.code
+        }
+        None => return Err(AppError::invalid("community", T::ChooseCommunity)),
+    };
+    let region = crate::community::server::region_by_code(store, &code).await?.ok_or(AppError::NotFound)?;
+    let path = crate::community::server::community_path(store, region.id).await?.ok_or(AppError::NotFound)?;
+    if !user.scope().administers(&path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((region.id, region.code, region.name))
+}
+
+/// The communities an account may choose among.
+async fn choices(store: &Store, user: &SessionUser) -> Result<Vec<(String, Named)>, AppError> {
+    let sql = match user.role {
+        Role::Stationmaster => "SELECT code, name_zh, name_en FROM regions WHERE id = $1",
+        Role::SubdistrictAdmin => {
+            "SELECT code, name_zh, name_en FROM regions WHERE parent_id = $1 AND level = 'community' ORDER BY code"
+        }
+        Role::DistrictAdmin => {
+            "SELECT c.code, c.name_zh, c.name_en FROM regions c JOIN regions s ON s.id = c.parent_id \
+             WHERE s.parent_id = $1 AND c.level = 'community' ORDER BY s.code, c.code"
+        }
+        _ => return Err(AppError::Forbidden),
+    };
+    let rows: Vec<(String, String, String)> = sqlx::query_as(sql).bind(user.region_id).fetch_all(store.pool()).await?;
+    Ok(rows.into_iter().map(|(code, zh, en)| (code, Named { zh, en })).collect())
+}
+
+pub async fn load(
+    store: &Store,
+    user: &SessionUser,
+    code: Option<&str>,
+    before: Option<i64>,
+) -> Result<SetupView, AppError> {
+    let choices = choices(store, user).await?;
+    if code.is_none_or(|c| c.trim().is_empty()) && user.role != Role::Stationmaster {
+        // An admin chooses first.
+        let name = Named { zh: String::new(), en: String::new() };
+        return Ok(SetupView { code: String::new(), name, choices, areas: vec![], changes: vec![], older: None });
+    }
+    let (id, code, name) = community_for(store, user, code).await?;
+    let areas: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT id, code, name_zh, name_en FROM grid_areas WHERE community_id = $1 ORDER BY code")
+            .bind(id)
+            .fetch_all(store.pool())
+            .await?;
+    let buildings: Vec<(i64, String, String, i64)> = sqlx::query_as(
+        "SELECT grid_area_id, code, name_zh, households FROM buildings WHERE community_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?;
+    let areas = areas
+        .into_iter()
+        .map(|(area, code, zh, en)| AreaSetup {
+            code,
+            name: Named { zh, en },
+            buildings: buildings
+                .iter()
+                .filter(|b| b.0 == area)
+                .map(|b| BuildingSetup { code: b.1.clone(), name: b.2.clone(), households: b.3 })
+                .collect(),
+        })
+        .collect();
+    let rows: Vec<(i64, i64, String, String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT a.id, a.at, u.display_name, a.what, a.subject, a.old_value, a.new_value FROM admin_audit a \
+         JOIN users u ON u.id = a.actor_id WHERE a.region_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3",
+    )
+    .bind(id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(LOG_PAGE + 1)
+    .fetch_all(store.pool())
+    .await?;
+    let older = (rows.len() as i64 > LOG_PAGE).then(|| rows[LOG_PAGE as usize - 1].0);
+    let changes = rows
+        .into_iter()
+        .take(LOG_PAGE as usize)
+        .map(|(id, at, actor, what, subject, before, after)| ChangeLine {
+            id,
+            at: crate::time::format_local(at),
+            actor,
+            what,
+            subject,
+            before,
+            after,
+        })
+        .collect();
+    Ok(SetupView { code, name, choices, areas, changes, older })
+}
+
+/// One line of the change log, in the same transaction as the change.
+async fn audit(
+    tx: &mut Tx,
+    user: &SessionUser,
+    community: i64,
+    what: &str,
+    subject: &str,
+    before: Option<String>,
+    after: String,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO admin_audit (actor_id, region_id, what, subject, old_value, new_value, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(user.id)
+    .bind(community)
+    .bind(what)
+    .bind(subject)
+    .bind(before)
+    .bind(after)
+    .bind(Millis::now().0)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn save_area(
+    store: &Store,
+    user: &SessionUser,
+    community: &str,
+    code: &str,
+    zh: &str,
+    en: &str,
+) -> Result<(), AppError> {
+    let (id, _, _) = community_for(store, user, Some(community)).await?;
+    let (code, zh, en) = (code.trim(), zh.trim(), en.trim());
+    let mut p = crate::error::Problems::default();
+    if !code_ok(code) {
+        p.add("code", T::ErrSetupCode);
+    }
+    if !name_ok(zh) {
+        p.add("name_zh", T::ErrSetupName);
+    }
+    if !name_ok(en) {
+        p.add("name_en", T::ErrSetupName);
+    }
+    p.into_result()?;
+    let mut tx = store.write().await?;
+    let (_, before) = crate::community::admin::put_grid_area(&mut tx, id, code, zh, en).await?;
+    if before.as_ref() != Some(&(zh.to_string(), en.to_string())) {
+        audit(&mut tx, user, id, "grid_area", code, before.map(|(z, e)| format!("{z} / {e}")), format!("{zh} / {en}"))
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Saves every line or none; on a bad paste, the bad lines' numbers with the error.
+pub async fn save_buildings(
+    store: &Store,
+    user: &SessionUser,
+    community: &str,
+    text: &str,
+) -> Result<usize, (Vec<usize>, AppError)> {
+    let plain = |e: AppError| (vec![], e);
+    let (id, _, _) = community_for(store, user, Some(community)).await.map_err(plain)?;
+    let areas: Vec<String> = sqlx::query_scalar("SELECT code FROM grid_areas WHERE community_id = $1")
+        .bind(id)
+        .fetch_all(store.pool())
+        .await
+        .map_err(|e| plain(e.into()))?;
+    let lines = parse_buildings(text, &areas).map_err(|(bad, t)| (bad, AppError::invalid("lines", t)))?;
+    let mut tx = store.write().await.map_err(|e| plain(e.into()))?;
+    let mut changed = 0;
+    for b in &lines {
+        let was = crate::community::admin::put_building(&mut tx, id, &b.code, &b.name, b.households, &b.area)
+            .await
+            .map_err(plain)?;
+        let show = |name: &str, households: i64, area: &str| format!("{name} · {households} · {area}");
+        let before = was.as_ref().map(|w| show(&w.name, w.households, &w.area));
+        let after = show(&b.name, b.households, &b.area);
+        if before.as_deref() != Some(after.as_str()) {
+            audit(&mut tx, user, id, "building", &b.code, before, after).await.map_err(plain)?;
+            changed += 1;
+        }
+    }
+    tx.commit().await.map_err(|e| plain(e.into()))?;
+    Ok(changed)
+}

@@ -1,0 +1,150 @@
+//! The set-up page: choose the community (admins), its grid areas and buildings, the two
+//! forms, and the change log.
+
+use super::*;
+use crate::form::{load_state, Field, FormBanner, SubmitButton};
+use crate::i18n::{Lang, T};
+use crate::prefs::use_lang;
+use crate::ui::{current_user, redirect_to_login, ErrorPage, StationFrame};
+use leptos_router::hooks::use_query_map;
+use server_fn::ServerFn;
+
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let lang = use_lang();
+    let Some(user) = current_user() else { return redirect_to_login("/station/setup") };
+    use crate::auth::Role;
+    if !matches!(user.role, Role::Stationmaster | Role::SubdistrictAdmin | Role::DistrictAdmin) {
+        return view! { <ErrorPage status=403 title=T::ErrForbiddenTitle body=T::ErrForbiddenBody /> }.into_any();
+    }
+    let query = use_query_map().get_untracked();
+    let community = query.get("community").filter(|c| !c.is_empty());
+    let before: Option<i64> = query.get("before").and_then(|b| b.parse().ok());
+    let saved = query.get("saved");
+    let data = Resource::new(move || community.clone(), move |c| load_setup(c, before));
+    let forms = Resource::new(
+        || (),
+        |_| async {
+            (
+                load_state("setup-area", SaveGridArea::PATH).await,
+                load_state("setup-buildings", SaveBuildings::PATH).await,
+            )
+        },
+    );
+    view! {
+        <StationFrame title=lang.t(T::CommunitySetup).to_string()>
+            <p class="lead">{lang.t(T::CommunitySetupIntro)}</p>
+            {saved.map(|n| view! { <p class="notice" role="status">{lang.t(T::SetupSaved)} " (" {n} ")"</p> })}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (area_form, buildings_form) = forms.await;
+                    match data.await {
+                        Ok(s) => view! { <SetupBody s=s area_form=area_form buildings_form=buildings_form lang=lang /> }.into_any(),
+                        Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </StationFrame>
+    }
+    .into_any()
+}
+
+#[component]
+fn CommunityChooser(chosen: String, choices: Vec<(String, Named)>, lang: Lang) -> impl IntoView {
+    view! {
+        <form method="get" action="/station/setup" class="search card">
+            <label for="f-community">{lang.t(T::ChooseCommunity)}</label>
+            <select id="f-community" name="community">
+                {choices.into_iter().map(|(code, name)| {
+                    let selected = code == chosen;
+                    view! { <option value=code selected=selected>{name.get(lang).to_string()}</option> }
+                }).collect_view()}
+            </select>
+            <button type="submit" class="button">{lang.t(T::Filter)}</button>
+        </form>
+    }
+}
+
+#[component]
+fn SetupBody(
+    s: SetupView,
+    area_form: crate::form::FormState,
+    buildings_form: crate::form::FormState,
+    lang: Lang,
+) -> impl IntoView {
+    let bad = buildings_form.value("bad");
+    let pasted = buildings_form.value("lines");
+    let community = s.code.clone();
+    if s.code.is_empty() {
+        return view! {
+            <CommunityChooser chosen=String::new() choices=s.choices lang=lang />
+            <p class="card hint">{lang.t(T::ChooseCommunityFirst)}</p>
+        }
+        .into_any();
+    }
+    view! {
+        {(s.choices.len() > 1).then(|| view! { <CommunityChooser chosen=s.code.clone() choices=s.choices.clone() lang=lang /> })}
+        <h2>{s.name.get(lang).to_string()}</h2>
+        <section class="card" aria-labelledby="areas-title">
+            <h3 id="areas-title">{lang.t(T::GridAreasAndBuildings)}</h3>
+            {s.areas.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoGridAreas)}</p> })}
+            <ul class="plain setup-areas">
+                {s.areas.iter().map(|a| {
+                    let households: i64 = a.buildings.iter().map(|b| b.households).sum();
+                    view! {
+                        <li data-area=a.code.clone()>
+                            <strong>{a.name.get(lang).to_string()}</strong> " "
+                            <span class="muted small">{a.code.clone()} " · " {a.buildings.len()} " " {lang.t(T::Buildings)} " · " {households} " " {lang.t(T::Households)}</span>
+                            <p class="small">
+                                {a.buildings.iter().map(|b| format!("{} ({}, {})", b.name, b.code, b.households)).collect::<Vec<_>>().join("、")}
+                            </p>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+        <form method="post" action=SaveGridArea::url() class="card form">
+            <h3>{lang.t(T::AddOrRenameGridArea)}</h3>
+            <FormBanner error=area_form.error.clone() />
+            <input type="hidden" name="community" value=community.clone() />
+            <Field name="code" label=T::GridAreaCode hint=T::SetupCodeHint value=area_form.value("code") problem=area_form.problem("code") maxlength=40 />
+            <Field name="name_zh" label=T::NameZh value=area_form.value("name_zh") problem=area_form.problem("name_zh") maxlength=60 />
+            <Field name="name_en" label=T::NameEn value=area_form.value("name_en") problem=area_form.problem("name_en") maxlength=60 />
+            <SubmitButton label=T::Save />
+        </form>
+        <form method="post" action=SaveBuildings::url() class="card form">
+            <h3>{lang.t(T::BulkBuildings)}</h3>
+            <FormBanner error=buildings_form.error.clone() />
+            {(!bad.is_empty()).then(|| view! { <p class="field-error" data-bad-lines="">{lang.t(T::BadLines)} " " {bad.clone()}</p> })}
+            <input type="hidden" name="community" value=community.clone() />
+            <div class="field">
+                <label for="f-lines">{lang.t(T::BulkBuildingsLabel)}</label>
+                <textarea id="f-lines" name="lines" rows="8" required aria-describedby="f-lines-hint"
+                    placeholder="b1,1号楼,48,g1">{pasted}</textarea>
+                <p class="hint" id="f-lines-hint">{lang.t(T::BulkBuildingsHint)}</p>
+            </div>
+            <SubmitButton label=T::Save />
+        </form>
+        <section class="card" aria-labelledby="log-title">
+            <h3 id="log-title">{lang.t(T::ChangeLog)}</h3>
+            {s.changes.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoChanges)}</p> })}
+            <ul class="plain change-log">
+                {s.changes.iter().map(|c| {
+                    let what = if c.what == "building" { lang.t(T::Building) } else { lang.t(T::GridArea) };
+                    view! {
+                        <li data-change=c.id.to_string()>
+                            <span class="muted small">{c.at.clone()} " · " {c.actor.clone()}</span><br />
+                            {what} " " <strong>{c.subject.clone()}</strong> ": "
+                            {c.before.clone().map(|b| view! { <del>{b}</del> " → " })}
+                            <ins>{c.after.clone()}</ins>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {s.older.map(|id| view! {
+                <a class="button" href=format!("/station/setup?community={}&before={id}", s.code)>{lang.t(T::NextPage)}</a>
+            })}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,39 @@
+import { test } from '@playwright/test';
+import { expect, hydrated, jsOn, shot, signedIn, watchErrors } from './helpers';
+
+test('the stationmaster adds a grid area and pastes its buildings; the change log shows it', async ({ browser }, info) => {
+  const { ctx, page } = await signedIn(browser, info, '13800000004');
+  const errors = watchErrors(page);
+  const area = `e2e-${info.project.name}`;
+  await page.goto('/station');
+  await page.getByRole('link', { name: '社区设置' }).first().click();
+  await expect(page).toHaveURL(/\/station\/setup$/);
+  if (jsOn(info)) await hydrated(page);
+
+  await page.getByLabel('网格代码').fill(area);
+  await page.getByLabel('名称（中文）').fill(`测试网格 ${info.project.name}`);
+  await page.getByLabel('名称（英文）').fill(`Test area ${info.project.name}`);
+  await page.getByRole('button', { name: '保存' }).first().click();
+  await expect(page.getByRole('status')).toContainText('已保存');
+  await expect(page.locator(`li[data-area="${area}"]`)).toBeVisible();
+
+  // A paste with a bad second line: nothing saved, the list kept, the line named.
+  const code = (n: number) => `${area}-b${n}`;
+  const bad = `${code(1)}\t${info.project.name}一号楼\t40\t${area}\n${code(2)}\t${info.project.name}二号楼\tmany\t${area}`;
+  await page.getByLabel('楼栋列表').fill(bad);
+  await page.getByRole('button', { name: '保存' }).nth(1).click();
+  await expect(page.locator('[data-bad-lines]')).toContainText('2');
+  await expect(page.getByLabel('楼栋列表')).toHaveValue(bad);
+  await shot(page, info, 'setup-bad-paste');
+
+  await page.getByLabel('楼栋列表').fill(bad.replace('many', '36'));
+  await page.getByRole('button', { name: '保存' }).nth(1).click();
+  await expect(page.getByRole('status')).toContainText('已保存');
+  const line = page.locator(`li[data-area="${area}"]`);
+  await expect(line).toContainText('2 楼栋');
+  await expect(line).toContainText('76');
+  await expect(page.locator('.change-log li', { hasText: code(2) })).toBeVisible();
+  await shot(page, info, 'setup');
+  expect(errors).toEqual([]);
+  await ctx.close();
+});
