@@ -35,6 +35,11 @@ impl axum::extract::FromRef<AppState> for Store {
     }
 }
 
+/// The signed-in account a response was made for, put on the response by the session
+/// middleware so that the access log can name it (by id, never by phone).
+#[derive(Clone, Copy, Debug)]
+pub struct AccountId(pub i64);
+
 pub fn store() -> Result<Store, AppError> {
     use_context::<Store>().ok_or_else(|| {
         tracing::error!("Store missing from context");

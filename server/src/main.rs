@@ -161,7 +161,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Init { district } => {
             let text =
                 std::fs::read_to_string(&district).map_err(|e| format!("cannot read {}: {e}", district.display()))?;
-            let file = app::community::district::DistrictFile::parse(&text).map_err(|problems| {
+            let file = app::setup::district::DistrictFile::parse(&text).map_err(|problems| {
                 format!("{} is not a valid district file:\n  {}", district.display(), problems.join("\n  "))
             })?;
             // Ask for the password before writing anything.
@@ -188,8 +188,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 None => None,
             };
             let store = open_store(&config).await?;
-            let report =
-                app::community::district::load(&store, &file).await.map_err(|e| format!("init failed: {e}"))?;
+            let report = app::setup::district::load(&store, &file).await.map_err(|e| format!("init failed: {e}"))?;
             println!(
                 "district {} ready: {} subdistricts, {} communities ({} marked illustrative), {} grid areas, {} buildings, {} departments",
                 file.district.code,

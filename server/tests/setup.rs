@@ -108,7 +108,8 @@ async fn without_javascript_a_bad_paste_comes_back_with_its_lines_and_the_bad_li
     .await;
     assert_eq!(res.status(), 302);
     let back = res.headers()["location"].to_str().unwrap().to_string();
-    let page = master.get(server.url(&back)).send().await.unwrap().text().await.unwrap();
+    let back = if back.starts_with("http") { back } else { server.url(&back) };
+    let page = master.get(&back).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("b32,32号楼,many,g1"), "the paste is kept");
     let marked = page.split("data-bad-lines").nth(1).and_then(|s| s.split("</p>").next()).expect("the bad lines");
     assert!(marked.contains("有问题的行：") && marked.contains('2') && !marked.contains('1'), "{marked}");

@@ -4,6 +4,50 @@
 use crate::error::AppError;
 use crate::store::Tx;
 
+/// A region by code: created, or renamed if it is the same region (same level and parent).
+/// `None` when the code belongs to another region.
+pub async fn put_region(
+    tx: &mut Tx,
+    level: &str,
+    code: &str,
+    (zh, en): (&str, &str),
+    parent: Option<i64>,
+) -> Result<Option<i64>, AppError> {
+    let existing: Option<(i64, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, level, parent_id FROM regions WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match existing {
+        Some((id, l, p)) if l == level && p == parent => {
+            sqlx::query("UPDATE regions SET name_zh = $1, name_en = $2 WHERE id = $3")
+                .bind(zh)
+                .bind(en)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            Ok(Some(id))
+        }
+        Some(_) => Ok(None),
+        None => Ok(Some(super::seed::upsert_region(tx, level, code, zh, en, parent).await?)),
+    }
+}
+
+/// A subdistrict department added, or renamed.
+pub async fn put_department(tx: &mut Tx, subdistrict: i64, code: &str, zh: &str, en: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO departments (subdistrict_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (subdistrict_id, code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
+    )
+    .bind(subdistrict)
+    .bind(code)
+    .bind(zh)
+    .bind(en)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// A grid area added, or renamed: its names before (`None`: it is new) and its id.
 pub async fn put_grid_area(
     tx: &mut Tx,
@@ -40,13 +84,13 @@ pub struct BuildingWas {
     pub area: String,
 }
 
-/// A building added to a grid area, or changed (name, households, area): what it was
+/// A building added to a grid area, or changed (names, households, area): what it was
 /// before (`None`: it is new).
 pub async fn put_building(
     tx: &mut Tx,
     community: i64,
     code: &str,
-    name: &str,
+    (name, name_en): (&str, &str),
     households: i64,
     area_code: &str,
 ) -> Result<Option<BuildingWas>, AppError> {
@@ -66,7 +110,7 @@ pub async fn put_building(
     .await?;
     sqlx::query(
         "INSERT INTO buildings (community_id, grid_area_id, code, name_zh, name_en, households) \
-         VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (community_id, code) DO UPDATE SET \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (community_id, code) DO UPDATE SET \
          grid_area_id = excluded.grid_area_id, name_zh = excluded.name_zh, name_en = excluded.name_en, \
          households = excluded.households",
     )
@@ -74,6 +118,7 @@ pub async fn put_building(
     .bind(area)
     .bind(code)
     .bind(name)
+    .bind(name_en)
     .bind(households)
     .execute(&mut **tx)
     .await?;

@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
-pub mod district;
-#[cfg(feature = "ssr")]
 pub mod seed;
 #[cfg(feature = "ssr")]
 pub mod server;

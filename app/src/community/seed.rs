@@ -86,7 +86,7 @@ const HETAOYUAN_AREAS: [AreaSeed; 2] = [
     ("g2", "第二网格", "Grid area 2", &[("b3", "3号楼", "Building 3", 66), ("b4", "4号楼", "Building 4", 66)]),
 ];
 
-async fn upsert_region(
+pub(super) async fn upsert_region(
     tx: &mut Tx,
     level: &str,
     code: &str,

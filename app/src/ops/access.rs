@@ -11,11 +11,6 @@ use std::time::Instant;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// The signed-in account a response was made for, put on the response by the session
-/// middleware so that the access line can name it.
-#[derive(Clone, Copy, Debug)]
-pub struct AccountId(pub i64);
-
 /// A request id from outside (the proxy's) is kept when it looks like one; anything else
 /// is dropped so that a new one is made: a client cannot write into the log.
 pub async fn sanitize_request_id(mut req: Request, next: Next) -> Response {
@@ -60,7 +55,7 @@ pub async fn access_log(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let latency = started.elapsed();
     let status = response.status().as_u16();
-    let user = response.extensions().get::<AccountId>().map(|a| a.0);
+    let user = response.extensions().get::<crate::request::AccountId>().map(|a| a.0);
     tracing::info!(
         target: "access",
         method = %method,

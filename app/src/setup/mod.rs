@@ -8,6 +8,8 @@ use crate::i18n::Named;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+pub mod district;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;

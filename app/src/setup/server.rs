@@ -184,9 +184,10 @@ pub async fn save_buildings(
     let mut tx = store.write().await.map_err(|e| plain(e.into()))?;
     let mut changed = 0;
     for b in &lines {
-        let was = crate::community::admin::put_building(&mut tx, id, &b.code, &b.name, b.households, &b.area)
-            .await
-            .map_err(plain)?;
+        let was =
+            crate::community::admin::put_building(&mut tx, id, &b.code, (&b.name, &b.name), b.households, &b.area)
+                .await
+                .map_err(plain)?;
         let show = |name: &str, households: i64, area: &str| format!("{name} · {households} · {area}");
         let before = was.as_ref().map(|w| show(&w.name, w.households, &w.area));
         let after = show(&b.name, b.households, &b.area);

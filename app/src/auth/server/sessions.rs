@@ -138,7 +138,7 @@ pub async fn resolve_viewer(
         }),
         None => None,
     };
-    let account = user.as_ref().map(|u| crate::ops::access::AccountId(u.id));
+    let account = user.as_ref().map(|u| crate::request::AccountId(u.id));
     req.extensions_mut().insert(Viewer(user));
     let mut response = next.run(req).await;
     // For the access log: the account id, never the phone.

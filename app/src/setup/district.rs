@@ -4,6 +4,7 @@
 //! again adds what is new and renames what changed, and never deletes. Each new community
 //! gets the standard affairs catalogue.
 
+use crate::community::admin::{put_building, put_department, put_grid_area, put_region};
 use crate::error::AppError;
 use crate::store::{Store, Tx};
 use serde::Deserialize;
@@ -200,6 +201,18 @@ impl From<sqlx::Error> for LoadError {
     }
 }
 
+/// A region by code, created or renamed; a code another region holds is refused.
+async fn region(
+    tx: &mut Tx,
+    level: &str,
+    code: &str,
+    zh: &str,
+    en: &str,
+    parent: Option<i64>,
+) -> Result<i64, LoadError> {
+    put_region(tx, level, code, (zh, en), parent).await?.ok_or_else(|| LoadError::CodeTaken(code.to_string()))
+}
+
 /// Writes the hierarchy in one transaction (nothing of it if any part fails).
 pub async fn load(store: &Store, file: &DistrictFile) -> Result<LoadReport, LoadError> {
     let mut report = LoadReport::default();
@@ -210,7 +223,7 @@ pub async fn load(store: &Store, file: &DistrictFile) -> Result<LoadReport, Load
         let id = region(&mut tx, "subdistrict", &sub.code, &sub.name_zh, &sub.name_en, Some(district)).await?;
         report.subdistricts += 1;
         for dep in sub.departments.as_deref().unwrap_or(&file.departments) {
-            department(&mut tx, id, dep).await?;
+            put_department(&mut tx, id, &dep.code, &dep.name_zh, &dep.name_en).await?;
             report.departments += 1;
         }
         for com in &sub.communities {
@@ -219,31 +232,11 @@ pub async fn load(store: &Store, file: &DistrictFile) -> Result<LoadReport, Load
             report.communities += 1;
             report.illustrative += usize::from(com.illustrative);
             for area in &com.grid_areas {
-                let area_id =
-                    super::seed::upsert_area(&mut tx, community, &area.code, &area.name_zh, &area.name_en).await?;
-                sqlx::query("UPDATE grid_areas SET name_zh = $1, name_en = $2 WHERE id = $3")
-                    .bind(&area.name_zh)
-                    .bind(&area.name_en)
-                    .bind(area_id)
-                    .execute(&mut *tx)
-                    .await?;
+                put_grid_area(&mut tx, community, &area.code, &area.name_zh, &area.name_en).await?;
                 report.grid_areas += 1;
                 for b in &area.buildings {
-                    let en = b.name_en.as_deref().unwrap_or(&b.name_zh);
-                    sqlx::query(
-                        "INSERT INTO buildings (community_id, grid_area_id, code, name_zh, name_en, households) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (community_id, code) DO UPDATE SET \
-                         grid_area_id = excluded.grid_area_id, name_zh = excluded.name_zh, \
-                         name_en = excluded.name_en, households = excluded.households",
-                    )
-                    .bind(community)
-                    .bind(area_id)
-                    .bind(&b.code)
-                    .bind(&b.name_zh)
-                    .bind(en)
-                    .bind(b.households)
-                    .execute(&mut *tx)
-                    .await?;
+                    let names = (b.name_zh.as_str(), b.name_en.as_deref().unwrap_or(&b.name_zh));
+                    put_building(&mut tx, community, &b.code, names, b.households, &area.code).await?;
                     report.buildings += 1;
                 }
             }
@@ -251,59 +244,6 @@ pub async fn load(store: &Store, file: &DistrictFile) -> Result<LoadReport, Load
     }
     tx.commit().await?;
     Ok(report)
-}
-
-/// A region by code: created, or renamed if it is the same region (same level and parent);
-/// a code already used by another region is refused.
-async fn region(
-    tx: &mut Tx,
-    level: &str,
-    code: &str,
-    zh: &str,
-    en: &str,
-    parent: Option<i64>,
-) -> Result<i64, LoadError> {
-    let existing: Option<(i64, String, Option<i64>)> =
-        sqlx::query_as("SELECT id, level, parent_id FROM regions WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&mut **tx)
-            .await?;
-    match existing {
-        Some((id, l, p)) if l == level && p == parent => {
-            sqlx::query("UPDATE regions SET name_zh = $1, name_en = $2 WHERE id = $3")
-                .bind(zh)
-                .bind(en)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-            Ok(id)
-        }
-        Some(_) => Err(LoadError::CodeTaken(code.to_string())),
-        None => Ok(sqlx::query_scalar(
-            "INSERT INTO regions (level, code, name_zh, name_en, parent_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(level)
-        .bind(code)
-        .bind(zh)
-        .bind(en)
-        .bind(parent)
-        .fetch_one(&mut **tx)
-        .await?),
-    }
-}
-
-async fn department(tx: &mut Tx, subdistrict: i64, dep: &Unit) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO departments (subdistrict_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (subdistrict_id, code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
-    )
-    .bind(subdistrict)
-    .bind(&dep.code)
-    .bind(&dep.name_zh)
-    .bind(&dep.name_en)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]
