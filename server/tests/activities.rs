@@ -16,7 +16,7 @@ async fn signup(c: &reqwest::Client, server: &TestServer, id: i64, join: bool) -
 async fn sign_ups_wait_move_up_and_attendance_credits_hours() {
     let (db, server) = seeded_or_skip!();
     let worker = logged_in(&server, SOCIAL_WORKER).await;
-    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let tomorrow = beijing_date_in(1);
     let publish = |c: reqwest::Client, capacity: &'static str| {
         let (url, d) = (server.url("/api/activities/publish"), tomorrow.clone());
         async move {

@@ -455,7 +455,7 @@ async fn meeting_places_never_exceed_capacity_and_the_waitlist_moves_up() {
     let id = new_thread(&author, &server).await;
     let worker = logged_in(&server, SOCIAL_WORKER).await;
     let t = id.to_string();
-    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let tomorrow = beijing_date_in(1);
     let meeting = |c: reqwest::Client, cap: &'static str| {
         let (url, t, d) = (server.url("/api/threads/meeting"), t.clone(), tomorrow.clone());
         async move {

@@ -51,7 +51,7 @@ async fn a_home_visit_is_proposed_rescheduled_agreed_and_recorded() {
     // The director proposes; the resident asks for another time; a new proposal is agreed.
     let worker = logged_in(&server, SOCIAL_WORKER).await;
     let ds = demand.to_string();
-    let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
+    let day = beijing_date_in(2);
     let propose = |time: &'static str| {
         let (w, url, ds, day) = (worker.clone(), server.url("/api/visits/propose"), ds.clone(), day.clone());
         async move {

@@ -307,6 +307,12 @@ pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+/// The date `days` from today in Beijing (forms take local dates; between 16:00 and 24:00
+/// UTC, Beijing is already on the next day).
+pub fn beijing_date_in(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(8) + chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+}
+
 /// A fresh idempotency key.
 pub fn key() -> String {
     static N: AtomicU32 = AtomicU32::new(0);
