@@ -119,9 +119,12 @@ fn SetupBody(
             <input type="hidden" name="community" value=community.clone() />
             <div class="field">
                 <label for="f-lines">{lang.t(T::BulkBuildingsLabel)}</label>
-                <textarea id="f-lines" name="lines" rows="8" required aria-describedby="f-lines-hint"
+                <textarea id="f-lines" name="lines" rows="8" required aria-describedby="f-lines-hint f-lines-error"
                     placeholder="b1,1号楼,48,g1">{pasted}</textarea>
                 <p class="hint" id="f-lines-hint">{lang.t(T::BulkBuildingsHint)}</p>
+                <p class="field-error" id="f-lines-error" data-error-for="lines">
+                    {buildings_form.problem("lines").map(|p| lang.t(p))}
+                </p>
             </div>
             <SubmitButton label=T::Save />
         </form>
