@@ -34,15 +34,21 @@ pub fn SetupPage() -> impl IntoView {
     view! {
         <StationFrame title=lang.t(T::CommunitySetup).to_string()>
             <p class="lead">{lang.t(T::CommunitySetupIntro)}</p>
-            {saved.map(|n| view! { <p class="notice" role="status">{lang.t(T::SetupSaved)} " (" {n} ")"</p> })}
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
+                {move || {
+                    let saved = saved.clone();
+                    Suspend::new(async move {
                     let (area_form, buildings_form) = forms.await;
+                    // After a failed post the address still says what the last good one saved.
+                    let saved = saved.filter(|_| area_form.error.is_none() && buildings_form.error.is_none());
                     match data.await {
-                        Ok(s) => view! { <SetupBody s=s area_form=area_form buildings_form=buildings_form lang=lang /> }.into_any(),
+                        Ok(s) => view! {
+                            {saved.map(|n| view! { <p class="notice" role="status">{lang.t(T::SetupSaved)} " (" {n} ")"</p> })}
+                            <SetupBody s=s area_form=area_form buildings_form=buildings_form lang=lang />
+                        }.into_any(),
                         Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                     }
-                })}
+                })}}
             </Suspense>
         </StationFrame>
     }
