@@ -5,6 +5,10 @@
 # the JS and the CSS, and site.mjs names the files by content hash, precompresses them and
 # writes the hash file beside the server binary. cargo-leptos stays for `cargo leptos watch`.
 set -euo pipefail
+if [ $# -ne 0 ]; then
+  echo "usage: scripts/build-front.sh (no arguments; see the comment at its top)" >&2
+  exit 2
+fi
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
 name=${LEPTOS_OUTPUT_NAME:-mycommunity}
