@@ -35,6 +35,14 @@ test('the stationmaster adds a grid area and pastes its buildings; the change lo
   await expect(line).toContainText('76');
   await expect(page.locator('.change-log li', { hasText: code(2) })).toBeVisible();
   await shot(page, info, 'setup');
+  // Elder mode: the same page, larger.
+  await page.goto('/me');
+  await page.getByRole('button', { name: '开启长辈模式' }).click();
+  await expect(page.locator('html')).toHaveClass(/elder/);
+  await page.goto('/station/setup');
+  await shot(page, info, 'setup-elder');
+  await page.goto('/me');
+  await page.getByRole('button', { name: '关闭长辈模式' }).click();
   expect(errors).toEqual([]);
   await ctx.close();
 });

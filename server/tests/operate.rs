@@ -175,60 +175,22 @@ async fn a_bad_district_file_writes_nothing_and_says_where() {
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM users").await, 0);
 }
 
+/// `server user add` of a social worker in Qianggen, without a password argument.
+fn add_worker(db: &TestDb, phone: &str, name: &str, env: &[(&str, &str)], input: &str) -> std::process::Output {
+    let args = ["user", "add", "--role", "social_worker", "--phone", phone, "--name", name, "--community", "qianggen"];
+    cli_with(&db.url, &args, env, input)
+}
+
 #[tokio::test]
 async fn user_add_reads_the_password_from_standard_input() {
     let Some(db) = TestDb::create().await else { return };
     assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
-    let args = [
-        "user",
-        "add",
-        "--role",
-        "social_worker",
-        "--phone",
-        "13912345678",
-        "--name",
-        "王社工",
-        "--community",
-        "qianggen",
-    ];
-    let out = cli_with(&db.url, &args, &[], "Gongzuo-2026-x\n");
+    let out = add_worker(&db, "13912345678", "王社工", &[], "Gongzuo-2026-x\n");
     assert!(out.status.success(), "{}", text(&out));
     // Or from the environment; and with neither, a clear refusal.
-    let env = cli_with(
-        &db.url,
-        &[
-            "user",
-            "add",
-            "--role",
-            "social_worker",
-            "--phone",
-            "13912345679",
-            "--name",
-            "李社工",
-            "--community",
-            "qianggen",
-        ],
-        &[("NEW_USER_PASSWORD", "Gongzuo-2026-y")],
-        "",
-    );
+    let env = add_worker(&db, "13912345679", "李社工", &[("NEW_USER_PASSWORD", "Gongzuo-2026-y")], "");
     assert!(env.status.success(), "{}", text(&env));
-    let none = cli_with(
-        &db.url,
-        &[
-            "user",
-            "add",
-            "--role",
-            "social_worker",
-            "--phone",
-            "13912345670",
-            "--name",
-            "赵社工",
-            "--community",
-            "qianggen",
-        ],
-        &[],
-        "",
-    );
+    let none = add_worker(&db, "13912345670", "赵社工", &[], "");
     assert!(!none.status.success());
     assert!(text(&none).contains("NEW_USER_PASSWORD"), "{}", text(&none));
     let server = TestServer::start(&db, &[]);
