@@ -10,6 +10,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("activities", "activities"),
     ("activity_signups", "activities"),
     ("affairs", "affairs"),
+    ("affair_templates", "affairs"),
     ("api_key_usage", "open311"),
     ("api_keys", "open311"),
     ("app_secrets", "surveys"),

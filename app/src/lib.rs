@@ -39,6 +39,7 @@ pub mod request;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod setup;
+pub mod team;
 pub mod shell;
 pub mod station;
 #[cfg(feature = "ssr")]

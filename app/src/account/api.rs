@@ -169,6 +169,20 @@ pub async fn reset_password(phone: String, sms_code: String, new: String, confir
     result
 }
 
+/// A new staff member sets their password with the activation code their admin gave them.
+#[server(endpoint = "activate")]
+pub async fn activate(phone: String, code: String, new: String, confirm: String) -> Result<(), AppError> {
+    let result = crate::auth::server::staff::activate(&phone, &code, &new, &confirm).await;
+    match &result {
+        Ok(()) => {
+            crate::form::server::forget("activate").await;
+            crate::request::redirect("/login?activated=1");
+        }
+        Err(_) => crate::form::server::keep_input("activate", &[("phone", phone.as_str())]).await,
+    }
+    result
+}
+
 /// Where the staff login's code went (none: no login waits for one in this browser).
 #[server(endpoint = "login/pending")]
 pub async fn login_pending() -> Result<Option<crate::verify::Pending>, AppError> {

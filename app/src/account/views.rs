@@ -1,6 +1,6 @@
 //! Log in and register.
 
-use crate::account::api::{Login, Register, SendCode};
+use crate::account::api::{Activate, Login, Register, SendCode};
 use crate::account::verify_views::{waiting, AskCode, CodeSent, ResendCode};
 use crate::community::{community_buildings, list_communities, CommunityOption};
 use crate::form::{load_state, EnhancedForm, Field, FormBanner, FormState, SubmitButton};
@@ -17,6 +17,7 @@ pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();
     let next = use_query_map().get_untracked().get("next").unwrap_or_default();
     let was_reset = use_query_map().get_untracked().get("reset").is_some();
+    let activated = use_query_map().get_untracked().get("activated").is_some();
     if current_user().is_some() {
         #[cfg(feature = "ssr")]
         crate::request::page_redirect(crate::request::safe_next(Some(&next)).as_deref().unwrap_or("/me"));
@@ -31,6 +32,7 @@ pub fn LoginPage() -> impl IntoView {
                         let s = state.await;
                         view! {
                             {was_reset.then(|| view! { <p class="notice" role="status">{lang.t(T::ResetDone)}</p> })}
+                            {activated.then(|| view! { <p class="notice" role="status">{lang.t(T::ActivatedLogIn)}</p> })}
                             <EnhancedForm lang=lang>
                                 <form method="post" action=Login::url() class="card form" novalidate>
                                     <FormBanner error=s.error.clone() />
@@ -59,12 +61,54 @@ pub fn LoginPage() -> impl IntoView {
                                 <a href="/forgot">{lang.t(T::ForgotPassword)}</a>
                             </p>
                             <p class="aside">
+                                <a href="/activate">{lang.t(T::ActivateLink)}</a>
+                            </p>
+                            <p class="aside">
                                 {lang.t(T::NoAccountYet)} " " <a href="/register">{lang.t(T::Register)}</a>
                             </p>
                         }
                     })
                 }}
             </Suspense>
+        </Page>
+    }
+}
+
+/// `/activate`: a new staff account's holder sets their password with the one-time code
+/// their admin handed them in person.
+#[component]
+pub fn ActivatePage() -> impl IntoView {
+    let lang = use_lang();
+    if current_user().is_some() {
+        #[cfg(feature = "ssr")]
+        crate::request::page_redirect("/me");
+    }
+    let state = Resource::new(|| (), |_| load_state("activate", Activate::PATH));
+    view! {
+        <Page tab=Tab::Me title=lang.t(T::ActivateTitle).to_string()>
+            <p class="lead">{lang.t(T::ActivateIntro)}</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let s = state.await;
+                    view! {
+                        <EnhancedForm lang=lang>
+                            <form method="post" action=Activate::url() class="card form" novalidate>
+                                <FormBanner error=s.error.clone() />
+                                <Field name="phone" label=T::Phone kind="tel" value=s.value("phone") problem=s.problem("phone")
+                                    autocomplete="username" inputmode="numeric" maxlength=20 />
+                                <Field name="code" label=T::ActivationCode problem=s.problem("code") autocomplete="one-time-code"
+                                    inputmode="numeric" maxlength=8 />
+                                <Field name="new" label=T::NewPassword hint=T::PasswordHint kind="password" problem=s.problem("new")
+                                    autocomplete="new-password" />
+                                <Field name="confirm" label=T::PasswordConfirm kind="password" problem=s.problem("confirm")
+                                    autocomplete="new-password" />
+                                <SubmitButton label=T::Activate />
+                            </form>
+                        </EnhancedForm>
+                    }
+                })}
+            </Suspense>
+            <p class="aside"><a href="/login">{lang.t(T::Login)}</a></p>
         </Page>
     }
 }

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub mod seed;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod templates;
 pub mod views;
 
 crate::codes! {
@@ -89,6 +91,25 @@ pub const fn mode_label(mode: Mode) -> T {
 }
 
 /// One affair as the menu lists it.
+/// What a template change did: communities whose affair changed, and communities that got it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pushed {
+    pub updated: i64,
+    pub added: i64,
+}
+
+/// One template affair as the catalogue page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateLine {
+    pub code: String,
+    pub name: Named,
+    pub response_hours: i64,
+    pub completion_hours: i64,
+    /// Communities that follow it, and of those the ones that hide it.
+    pub following: i64,
+    pub hidden: i64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AffairSummary {
     pub code: String,

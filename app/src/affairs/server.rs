@@ -210,14 +210,47 @@ fn hours(p: &mut Problems, field: &str, value: &str) -> i64 {
     }
 }
 
-/// Validates and saves an affair; returns its code.
-pub async fn save(form: AffairForm) -> Result<String, AppError> {
-    let user = crate::auth::server::require_staff()?;
-    if user.role != Role::Stationmaster {
-        return Err(AppError::Forbidden);
+/// An affair's fields, checked.
+#[derive(Clone, Debug)]
+pub struct AffairFields {
+    pub code: String,
+    pub family: Family,
+    pub category: Category,
+    pub mode: Mode,
+    pub response_hours: i64,
+    pub completion_hours: i64,
+    pub served_by_zh: String,
+    pub served_by_en: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub description_zh: String,
+    pub description_en: String,
+    pub documents_zh: String,
+    pub documents_en: String,
+    pub keywords: String,
+}
+
+impl AffairFields {
+    pub fn as_new(&self) -> NewAffair<'_> {
+        NewAffair {
+            code: &self.code,
+            family: self.family,
+            category: self.category,
+            mode: self.mode,
+            response_hours: self.response_hours,
+            completion_hours: self.completion_hours,
+            name: (&self.name_zh, &self.name_en),
+            description: (&self.description_zh, &self.description_en),
+            documents: (&self.documents_zh, &self.documents_en),
+            served_by: (&self.served_by_zh, &self.served_by_en),
+            keywords: &self.keywords,
+        }
     }
-    let store = crate::request::store()?;
-    let mut p = Problems::default();
+}
+
+/// Checks the form's fields, every problem beside its field; the fields when all are good
+/// enough to build (the caller adds its own problems before answering).
+pub fn check(form: &AffairForm, p: &mut Problems) -> Option<AffairFields> {
     let code = form.code.trim().to_ascii_lowercase();
     if code.is_empty() {
         p.add("code", T::ErrRequired);
@@ -236,21 +269,48 @@ pub async fn save(form: AffairForm) -> Result<String, AppError> {
     if mode.is_none() {
         p.add("mode", T::ErrRequired);
     }
-    let response = hours(&mut p, "response_hours", &form.response_hours);
-    let completion = hours(&mut p, "completion_hours", &form.completion_hours);
-    let name_zh = text(&mut p, "name_zh", &form.name_zh, 60, true);
-    let name_en = text(&mut p, "name_en", &form.name_en, 120, true);
-    let description_zh = text(&mut p, "description_zh", &form.description_zh, 1000, true);
-    let description_en = text(&mut p, "description_en", &form.description_en, 2000, false);
-    let documents_zh = text(&mut p, "documents_zh", &form.documents_zh, 500, false);
-    let documents_en = text(&mut p, "documents_en", &form.documents_en, 1000, false);
-    let served_by_zh = text(&mut p, "served_by_zh", &form.served_by_zh, 60, true);
-    let served_by_en = text(&mut p, "served_by_en", &form.served_by_en, 120, false);
-    let keywords = text(&mut p, "keywords", &form.keywords, 200, false);
+    let response_hours = hours(p, "response_hours", &form.response_hours);
+    let completion_hours = hours(p, "completion_hours", &form.completion_hours);
+    let fields = AffairFields {
+        name_zh: text(p, "name_zh", &form.name_zh, 60, true),
+        name_en: text(p, "name_en", &form.name_en, 120, true),
+        description_zh: text(p, "description_zh", &form.description_zh, 1000, true),
+        description_en: text(p, "description_en", &form.description_en, 2000, false),
+        documents_zh: text(p, "documents_zh", &form.documents_zh, 500, false),
+        documents_en: text(p, "documents_en", &form.documents_en, 1000, false),
+        served_by_zh: text(p, "served_by_zh", &form.served_by_zh, 60, true),
+        served_by_en: text(p, "served_by_en", &form.served_by_en, 120, false),
+        keywords: text(p, "keywords", &form.keywords, 200, false),
+        code,
+        family: family?,
+        category: category?,
+        mode: mode?,
+        response_hours,
+        completion_hours,
+    };
+    Some(fields)
+}
+
+/// Validates and saves an affair of the stationmaster's community; returns its code. An
+/// affair a catalogue template governs is not the station's to edit (it may hide it).
+pub async fn save(form: AffairForm) -> Result<String, AppError> {
+    let user = crate::auth::server::require_staff()?;
+    if user.role != Role::Stationmaster {
+        return Err(AppError::Forbidden);
+    }
+    let store = crate::request::store()?;
+    let mut p = Problems::default();
+    let fields = check(&form, &mut p);
+    let code = form.code.trim().to_ascii_lowercase();
     let existing = match &form.existing {
         Some(old) => Some(row_by_code_any(&store, user.region_id, old).await?.ok_or(AppError::NotFound)?),
         None => None,
     };
+    if let Some(old) = &existing {
+        if super::templates::from_template(&store, user.region_id, &old.code).await? {
+            p.add("code", T::ErrAffairFromTemplate);
+        }
+    }
     if existing.as_ref().map(|e| e.code.as_str()) != Some(code.as_str())
         && !code.is_empty()
         && row_by_code_any(&store, user.region_id, &code).await?.is_some()
@@ -258,16 +318,16 @@ pub async fn save(form: AffairForm) -> Result<String, AppError> {
         p.add("code", T::ErrCodeTaken);
     }
     p.into_result()?;
-    let (Some(family), Some(category), Some(mode)) = (family, category, mode) else { return Err(AppError::Internal) };
+    let a = fields.ok_or(AppError::Internal)?;
     let search = search_text(&[
-        &name_zh,
-        &name_en,
-        &description_zh,
-        &description_en,
-        &documents_zh,
-        &documents_en,
-        &keywords,
-        &served_by_zh,
+        &a.name_zh,
+        &a.name_en,
+        &a.description_zh,
+        &a.description_en,
+        &a.documents_zh,
+        &a.documents_en,
+        &a.keywords,
+        &a.served_by_zh,
     ]);
     let now = Millis::now();
     let mut tx = store.write().await?;
@@ -279,50 +339,31 @@ pub async fn save(form: AffairForm) -> Result<String, AppError> {
                  documents_zh = $11, documents_en = $12, served_by_zh = $13, served_by_en = $14, keywords = $15, \
                  search_text = $16, updated_at = $17 WHERE id = $18",
             )
-            .bind(&code)
-            .bind(family.as_str())
-            .bind(category.as_str())
-            .bind(mode.as_str())
-            .bind(response)
-            .bind(completion)
-            .bind(&name_zh)
-            .bind(&name_en)
-            .bind(&description_zh)
-            .bind(&description_en)
-            .bind(&documents_zh)
-            .bind(&documents_en)
-            .bind(&served_by_zh)
-            .bind(&served_by_en)
-            .bind(&keywords)
+            .bind(&a.code)
+            .bind(a.family.as_str())
+            .bind(a.category.as_str())
+            .bind(a.mode.as_str())
+            .bind(a.response_hours)
+            .bind(a.completion_hours)
+            .bind(&a.name_zh)
+            .bind(&a.name_en)
+            .bind(&a.description_zh)
+            .bind(&a.description_en)
+            .bind(&a.documents_zh)
+            .bind(&a.documents_en)
+            .bind(&a.served_by_zh)
+            .bind(&a.served_by_en)
+            .bind(&a.keywords)
             .bind(&search)
             .bind(now)
             .bind(old.id)
             .execute(&mut *tx)
             .await?;
         }
-        None => {
-            insert(
-                &mut tx,
-                user.region_id,
-                &NewAffair {
-                    code: &code,
-                    family,
-                    category,
-                    mode,
-                    response_hours: response,
-                    completion_hours: completion,
-                    name: (&name_zh, &name_en),
-                    description: (&description_zh, &description_en),
-                    documents: (&documents_zh, &documents_en),
-                    served_by: (&served_by_zh, &served_by_en),
-                    keywords: &keywords,
-                },
-            )
-            .await?;
-        }
+        None => insert(&mut tx, user.region_id, &a.as_new()).await?,
     }
     tx.commit().await?;
-    Ok(code)
+    Ok(a.code)
 }
 
 async fn row_by_code_any(store: &Store, community: i64, code: &str) -> Result<Option<AffairRow>, AppError> {

@@ -199,8 +199,18 @@ pub fn NewAffairPage() -> impl IntoView {
     .into_any()
 }
 
+/// The affair form: a station's own affair (posts to [`SaveAffair`]), or a catalogue
+/// template when `action` and `hidden` say so (the set-up feature's form).
 #[component]
-fn AffairEditor(existing: Option<AffairDetail>, state: FormState, lang: Lang) -> impl IntoView {
+pub fn AffairEditor(
+    existing: Option<AffairDetail>,
+    state: FormState,
+    lang: Lang,
+    #[prop(optional)] action: Option<String>,
+    #[prop(optional)] hidden: Vec<(&'static str, String)>,
+) -> impl IntoView {
+    let template = action.is_some();
+    let action = action.unwrap_or_else(|| SaveAffair::url().to_string());
     let s = state;
     let e = existing.clone();
     let typed = s.clone();
@@ -256,9 +266,12 @@ fn AffairEditor(existing: Option<AffairDetail>, state: FormState, lang: Lang) ->
     };
     view! {
         <EnhancedForm lang=lang>
-            <form method="post" action=SaveAffair::url() class="card form" novalidate>
+            <form method="post" action=action class="card form" novalidate>
                 <FormBanner error=s.error.clone() />
-                <input type="hidden" name="existing" value=existing.as_ref().map(|a| a.summary.code.clone()).unwrap_or_default() />
+                {(!template).then(|| view! {
+                    <input type="hidden" name="existing" value=existing.as_ref().map(|a| a.summary.code.clone()).unwrap_or_default() />
+                })}
+                {hidden.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
                 <Field name="code" label=T::AffairCode hint=T::AffairCodeHint value=v("code") problem=s.problem("code") maxlength=40 />
                 {select("family", T::ServiceFamily, Family::ALL.iter().map(|f| (f.as_str(), f.label())).collect(), v("family"), s.problem("family"))}
                 {select("category", T::Category, Category::ALL.iter().map(|c| (c.as_str(), c.label())).collect(), v("category"), s.problem("category"))}

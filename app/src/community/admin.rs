@@ -124,3 +124,22 @@ pub async fn put_building(
     .await?;
     Ok(before.map(|(name, households, area)| BuildingWas { name, households, area }))
 }
+
+/// Names a grid area's director (none: nobody); returns the director before. The caller
+/// checks that the person is on the station's team.
+pub async fn set_director(tx: &mut Tx, community: i64, area: &str, user: Option<i64>) -> Result<Option<i64>, AppError> {
+    let before: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT director_id FROM grid_areas WHERE community_id = $1 AND code = $2")
+            .bind(community)
+            .bind(area)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let before = before.ok_or(AppError::NotFound)?;
+    sqlx::query("UPDATE grid_areas SET director_id = $1 WHERE community_id = $2 AND code = $3")
+        .bind(user)
+        .bind(community)
+        .bind(area)
+        .execute(&mut **tx)
+        .await?;
+    Ok(before)
+}

@@ -845,4 +845,60 @@ define_catalogue! {
     ErrSetupName => "名称应为1–60个字。", "A name has 1–60 characters.";
     ErrBuildingLines => "楼栋列表有误：每行应为 代码,名称,户数(0–5000),已有的网格代码，同一代码只能出现一次。什么都没有保存。", "The list has problems: each line is code, name, households (0–5000), an existing grid area code, each code once. Nothing was saved.";
     ErrTooManyLines => "一次最多500行，请分批粘贴。", "At most 500 lines at a time: paste in parts.";
+
+    // Staff accounts (/station/team) and activation
+    TeamTitle => "人员账号", "Staff accounts";
+    TeamIntro => "为本站、本街道或本区的工作人员开设账号：账号开设后生成一次性激活码，请当面交给本人，由本人设置密码。停用后立即退出所有设备；重置会取消原密码并生成新的激活码。每次操作都记入变更记录。", "Open accounts for the staff of the station, the subdistrict or the district: each new account gets a one-time activation code to hand to its holder in person, who sets their own password. Deactivating signs the account out everywhere at once; a reset takes the password away and issues a new code. Every change goes into the change log.";
+    ChooseUnit => "选择单位", "Choose the unit";
+    LevelDistrict => "区", "District";
+    LevelSubdistrict => "街道", "Subdistrict";
+    LevelCommunity => "社区", "Community";
+    TeamMembers => "工作人员", "Staff";
+    NoTeamMembers => "还没有工作人员账号。", "No staff accounts yet.";
+    StaffAccount => "人员账号", "Staff account";
+    DutyRoster => "值班", "Duty roster";
+    StationContacts => "服务站联系方式", "Station contacts";
+    StaffPending => "待激活", "Waiting for activation";
+    StaffActive => "已启用", "Active";
+    StaffDisabled => "已停用", "Deactivated";
+    StaffCodeIssued => "已发新激活码", "new activation code issued";
+    StaffEnable => "启用", "Reactivate";
+    StaffDisable => "停用", "Deactivate";
+    StaffReset => "重置（发新激活码）", "Reset (new activation code)";
+    OnDuty => "在岗", "On duty";
+    OffDuty => "不在岗", "Off duty";
+    PutOnDuty => "排班上岗", "Put on duty";
+    PutOffDuty => "排班下岗", "Take off duty";
+    CodeValidUntil => "激活码有效至", "Activation code valid until";
+    AddStaff => "开设账号", "Open an account";
+    AddStaffHint => "填写本人姓名和手机号。开设后页面会显示一次激活码：请当面交给本人，不要通过聊天软件转发。", "Enter the holder's name and mobile number. The page then shows the activation code once: hand it over in person, never through a chat app.";
+    StaffName => "姓名", "Name";
+    StaffRole => "岗位", "Role";
+    DepartmentForLiaison => "部门联络员必须选择所属部门。", "A department liaison belongs to a department: choose it.";
+    AreaDirectors => "网格长", "Area directors";
+    AreaDirectorsHint => "网格内的新诉求先派给网格长（在岗时）；不在岗则派给负担最轻的全科社工。", "New demands from a grid area go to its director when on duty, otherwise to the least-loaded general social worker.";
+    ActivationCodeTitle => "激活码（只显示这一次）", "Activation code (shown this once)";
+    ActivationCodeHint => "请当面交给本人，本人在“激活账号”页面输入手机号、激活码并设置密码。有效至", "Hand it to the holder in person: they enter their number, this code and a new password on the \u{201c}Activate account\u{201d} page. Valid until";
+    ErrChooseRole => "请选择你可以开设的岗位。", "Choose a role you may give.";
+    ErrNotOnTeam => "只能指定本站在职的工作人员。", "Choose someone on the station's active team.";
+    ActivateTitle => "激活工作人员账号", "Activate a staff account";
+    ActivateIntro => "输入手机号和管理员当面交给你的激活码，再设置你自己的密码。", "Enter your mobile number and the activation code your admin gave you in person, then set your own password.";
+    ActivationCode => "激活码", "Activation code";
+    ActivateLink => "工作人员：用激活码激活账号", "Staff: activate your account with a code";
+    Activate => "激活并设置密码", "Activate and set the password";
+    ActivatedLogIn => "账号已激活，请用新密码登录。", "Your account is active: log in with the new password.";
+    ErrActivationCode => "手机号或激活码不对，或激活码已过期。请联系管理员重新发放。", "The number or the code is wrong, or the code has expired. Ask your admin for a new one.";
+
+    // The affairs catalogue template (/station/catalogue)
+    CatalogueTitle => "事项目录模板", "Affairs catalogue template";
+    CatalogueIntro => "街道或区统一维护服务事项、办理方式和时限（响应、办结小时数），保存后立即推送到下属所有社区：社区已有同代码事项的改为按模板显示，没有的自动添加。社区可以隐藏不提供的事项，也可以添加本社区特有的事项（用自己的代码）。街道模板优先于区级模板。", "The subdistrict or the district keeps the affairs, how they are handled and their deadlines (response and completion hours) for every community below; each save is pushed at once: a community's affair with the same code follows the template, and communities without it get it. A community may hide what it does not serve and add its own affairs (with codes of its own). A subdistrict's template wins over the district's.";
+    TemplatePushed => "已保存并推送：更新/新增的社区数", "Saved and pushed: communities updated / added";
+    TemplateAffairs => "模板中的事项", "Affairs in the template";
+    NoTemplateAffairs => "模板还是空的：社区使用各自的事项目录。", "The template is empty: each community keeps its own catalogue.";
+    CommunitiesFollow => "个社区采用", "communities follow it";
+    CommunitiesHide => "个社区隐藏", "communities hide it";
+    AddTemplateAffair => "添加模板事项", "Add an affair to the template";
+    EditTemplateAffair => "修改模板事项（改代码则另存为新事项）", "Change the affair (a new code saves a new one)";
+    TemplateAffairHint => "时限即本级的时限标准：各社区该事项的新工单按此计算期限。", "The hours are this level's deadline policy: new work items of the affair in every community get their deadlines from them.";
+    ErrAffairFromTemplate => "这个事项由街道或区的事项目录模板统一管理，社区不能修改，可以隐藏。", "This affair comes from the subdistrict's or the district's catalogue template: the station may hide it, not change it.";
 }

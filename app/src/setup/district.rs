@@ -229,6 +229,7 @@ pub async fn load(store: &Store, file: &DistrictFile) -> Result<LoadReport, Load
         for com in &sub.communities {
             let community = region(&mut tx, "community", &com.code, &com.name_zh, &com.name_en, Some(id)).await?;
             crate::affairs::seed::seed_community(&mut tx, community).await?;
+            crate::affairs::templates::apply_to_new_community(&mut tx, community).await?;
             report.communities += 1;
             report.illustrative += usize::from(com.illustrative);
             for area in &com.grid_areas {

@@ -8,6 +8,7 @@ use crate::i18n::Named;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod catalogue;
 #[cfg(feature = "ssr")]
 pub mod district;
 pub mod rules;
@@ -29,13 +30,48 @@ pub struct AreaSetup {
     pub buildings: Vec<BuildingSetup>,
 }
 
+crate::codes! {
+    /// What an admin changed (the change log's `what`).
+    pub enum ChangeKind {
+        GridArea = "grid_area",
+        Building = "building",
+        /// A staff account made, deactivated, reactivated or reset.
+        Staff = "staff",
+        /// A station worker put on or off duty by the stationmaster.
+        Duty = "duty",
+        /// A grid area's director.
+        Director = "director",
+        Department = "department",
+        Partner = "partner",
+        Affair = "affair",
+        Contact = "contact",
+    }
+}
+
+impl ChangeKind {
+    pub const fn label(self) -> crate::i18n::T {
+        use crate::i18n::T;
+        match self {
+            ChangeKind::GridArea => T::GridArea,
+            ChangeKind::Building => T::Building,
+            ChangeKind::Staff => T::StaffAccount,
+            ChangeKind::Duty => T::DutyRoster,
+            ChangeKind::Director => T::AreaDirector,
+            ChangeKind::Department => T::Department,
+            ChangeKind::Partner => T::Partner,
+            ChangeKind::Affair => T::Affair,
+            ChangeKind::Contact => T::StationContacts,
+        }
+    }
+}
+
 /// One change as the log shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeLine {
     pub id: i64,
     pub at: String,
     pub actor: String,
-    pub what: String,
+    pub what: ChangeKind,
     pub subject: String,
     pub before: Option<String>,
     pub after: String,

@@ -83,11 +83,22 @@ pub async fn load(
                 .collect(),
         })
         .collect();
-    let rows: Vec<(i64, i64, String, String, String, Option<String>, String)> = sqlx::query_as(
+    let (changes, older) = change_log(store, id, before).await?;
+    Ok(SetupView { code, name, choices, areas, changes, older })
+}
+
+/// A unit's change log (all kinds), newest first, a page before `before`; and where the
+/// next page starts.
+pub async fn change_log(
+    store: &Store,
+    region: i64,
+    before: Option<i64>,
+) -> Result<(Vec<ChangeLine>, Option<i64>), AppError> {
+    let rows: Vec<(i64, i64, String, ChangeKind, String, Option<String>, String)> = sqlx::query_as(
         "SELECT a.id, a.at, u.display_name, a.what, a.subject, a.old_value, a.new_value FROM admin_audit a \
          JOIN users u ON u.id = a.actor_id WHERE a.region_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3",
     )
-    .bind(id)
+    .bind(region)
     .bind(before.unwrap_or(i64::MAX))
     .bind(LOG_PAGE + 1)
     .fetch_all(store.pool())
@@ -106,15 +117,16 @@ pub async fn load(
             after,
         })
         .collect();
-    Ok(SetupView { code, name, choices, areas, changes, older })
+    Ok((changes, older))
 }
 
-/// One line of the change log, in the same transaction as the change.
-async fn audit(
+/// One line of the change log, in the same transaction as the change. Every feature that
+/// changes how a unit is set up calls this (the log has one writer).
+pub async fn audit(
     tx: &mut Tx,
     user: &SessionUser,
-    community: i64,
-    what: &str,
+    region: i64,
+    what: ChangeKind,
     subject: &str,
     before: Option<String>,
     after: String,
@@ -124,7 +136,7 @@ async fn audit(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(user.id)
-    .bind(community)
+    .bind(region)
     .bind(what)
     .bind(subject)
     .bind(before)
@@ -159,7 +171,7 @@ pub async fn save_area(
     let mut tx = store.write().await?;
     let (_, before) = crate::community::admin::put_grid_area(&mut tx, id, code, zh, en).await?;
     if before.as_ref() != Some(&(zh.to_string(), en.to_string())) {
-        audit(&mut tx, user, id, "grid_area", code, before.map(|(z, e)| format!("{z} / {e}")), format!("{zh} / {en}"))
+        audit(&mut tx, user, id, ChangeKind::GridArea, code, before.map(|(z, e)| format!("{z} / {e}")), format!("{zh} / {en}"))
             .await?;
     }
     tx.commit().await?;
@@ -192,7 +204,7 @@ pub async fn save_buildings(
         let before = was.as_ref().map(|w| show(&w.name, w.households, &w.area));
         let after = show(&b.name, b.households, &b.area);
         if before.as_deref() != Some(after.as_str()) {
-            audit(&mut tx, user, id, "building", &b.code, before, after).await.map_err(plain)?;
+            audit(&mut tx, user, id, ChangeKind::Building, &b.code, before, after).await.map_err(plain)?;
             changed += 1;
         }
     }

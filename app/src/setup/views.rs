@@ -134,26 +134,29 @@ fn SetupBody(
             </div>
             <SubmitButton label=T::Save />
         </form>
-        <section class="card" aria-labelledby="log-title">
-            <h3 id="log-title">{lang.t(T::ChangeLog)}</h3>
-            {s.changes.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoChanges)}</p> })}
-            <ul class="plain change-log">
-                {s.changes.iter().map(|c| {
-                    let what = if c.what == "building" { lang.t(T::Building) } else { lang.t(T::GridArea) };
-                    view! {
-                        <li data-change=c.id.to_string()>
-                            <span class="muted small">{c.at.clone()} " · " {c.actor.clone()}</span><br />
-                            {what} " " <strong>{c.subject.clone()}</strong> ": "
-                            {c.before.clone().map(|b| view! { <del>{b}</del> " → " })}
-                            <ins>{c.after.clone()}</ins>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-            {s.older.map(|id| view! {
-                <a class="button" href=format!("/station/setup?community={}&before={id}", s.code)>{lang.t(T::NextPage)}</a>
-            })}
-        </section>
+        <ChangeLog changes=s.changes more=s.older.map(|id| format!("/station/setup?community={}&before={id}", s.code)) lang=lang />
     }
     .into_any()
+}
+
+/// A unit's change log, with the link to older changes when there are more.
+#[component]
+pub fn ChangeLog(changes: Vec<ChangeLine>, more: Option<String>, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="log-title">
+            <h3 id="log-title">{lang.t(T::ChangeLog)}</h3>
+            {changes.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoChanges)}</p> })}
+            <ul class="plain change-log">
+                {changes.into_iter().map(|c| view! {
+                    <li data-change=c.id.to_string() data-kind=c.what.as_str()>
+                        <span class="muted small">{c.at} " · " {c.actor}</span><br />
+                        {lang.t(c.what.label())} " " <strong>{c.subject}</strong> ": "
+                        {c.before.map(|b| view! { <del>{b}</del> " → " })}
+                        <ins>{c.after}</ins>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {more.map(|href| view! { <a class="button" href=href>{lang.t(T::NextPage)}</a> })}
+        </section>
+    }
 }

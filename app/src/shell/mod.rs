@@ -99,6 +99,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />
                 <Route path=path!("/station/households") view=HouseholdsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/setup") view=crate::setup::views::SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/station/team") view=crate::team::views::TeamPage ssr=SsrMode::Async />
+                <Route path=path!("/station/catalogue") view=crate::setup::catalogue::CataloguePage ssr=SsrMode::Async />
                 <Route path=path!("/station/affairs/new") view=NewAffairPage ssr=SsrMode::Async />
                 <Route path=path!("/threads") view=ThreadsPage ssr=SsrMode::Async />
                 <Route path=path!("/threads/:id") view=ThreadPage ssr=SsrMode::Async />
@@ -112,6 +114,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                 <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
+                <Route path=path!("/activate") view=crate::account::views::ActivatePage ssr=SsrMode::Async />
                 <Route path=path!("/login/verify") view=LoginVerifyPage ssr=SsrMode::Async />
                 <Route path=path!("/privacy") view=NoticePage ssr=SsrMode::Async />
                 <Route path=path!("/me/privacy") view=MyPrivacyPage ssr=SsrMode::Async />

@@ -101,6 +101,10 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
         use crate::auth::Role;
         matches!(u.role, Role::Stationmaster | Role::SubdistrictAdmin | Role::DistrictAdmin)
     });
+    let keeps_catalogue = current_user().is_some_and(|u| {
+        use crate::auth::Role;
+        matches!(u.role, Role::SubdistrictAdmin | Role::DistrictAdmin)
+    });
     view! {
         <Title text=full_title />
         <a class="skip" href="#main">{lang.t(T::SkipToContent)}</a>
@@ -120,6 +124,8 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
             <a href="/station/dashboard">{lang.t(T::DashboardTitle)}</a>
             <a href="/station/surveys">{lang.t(T::SurveysDesk)}</a>
             {sets_up.then(|| view! { <a href="/station/setup">{lang.t(T::CommunitySetup)}</a> })}
+            {sets_up.then(|| view! { <a href="/station/team">{lang.t(T::TeamTitle)}</a> })}
+            {keeps_catalogue.then(|| view! { <a href="/station/catalogue">{lang.t(T::CatalogueTitle)}</a> })}
             <a href="/activities">{lang.t(T::VolunteerActivities)}</a>
             <a href="/threads">{lang.t(T::TabDeliberate)}</a>
             <a href="/services">{lang.t(T::TabServices)}</a>

@@ -33,24 +33,30 @@ pub async fn issue_claim_code(store: &Store, staff: &SessionUser, resident: i64)
     .await?;
     // Another community's record, or one already claimed: the same answer as no record.
     let resident = unclaimed.ok_or(AppError::NotFound)?;
+    let mut tx = store.write().await?;
+    let code = put_code(&mut tx, resident, staff.id).await?;
+    tx.commit().await?;
+    Ok(code)
+}
+
+/// A fresh code for the account, in `tx` (the one before stops working); the code in clear.
+pub(super) async fn put_code(tx: &mut Tx, user: i64, issued_by: i64) -> Result<String, AppError> {
     let code = new_code();
     let now = Millis::now().0;
-    let mut tx = store.write().await?;
     sqlx::query(
         "INSERT INTO claim_codes (user_id, code_hash, issued_by, issued_at, expires_at, tries_left) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, \
          issued_by = excluded.issued_by, issued_at = excluded.issued_at, expires_at = excluded.expires_at, \
          tries_left = excluded.tries_left",
     )
-    .bind(resident)
+    .bind(user)
     .bind(sha256_hex(&code))
-    .bind(staff.id)
+    .bind(issued_by)
     .bind(now)
     .bind(now + CLAIM_CODE_HOURS * 3_600_000)
     .bind(CLAIM_CODE_TRIES)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(code)
 }
 

@@ -18,6 +18,7 @@ pub mod claims;
 pub mod households;
 pub mod second_factor;
 pub mod sessions;
+pub mod staff;
 pub mod throttle;
 
 pub use accounts::{

@@ -124,7 +124,7 @@ pub async fn create_item(w: &mut WorkTx, mut new: NewItem, policy: &rules::Deadl
 async fn route(w: &mut WorkTx, community: i64, director: Option<i64>) -> Result<(Option<i64>, RouteReason), AppError> {
     let workers: Vec<(i64, String, i64, i64)> = sqlx::query_as(
         "SELECT u.id, u.role, u.on_duty, COALESCE(l.open_items, 0) \
-         FROM users u LEFT JOIN worker_load l ON l.user_id = u.id WHERE u.region_id = $1 AND u.role IN ('social_worker', 'dispatcher', 'stationmaster') \
+         FROM users u LEFT JOIN worker_load l ON l.user_id = u.id WHERE u.region_id = $1 AND u.role IN ('social_worker', 'dispatcher', 'stationmaster') AND u.password_hash IS NOT NULL \
             AND u.disabled_at IS NULL",
     )
     .bind(community)

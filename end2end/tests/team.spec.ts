@@ -1,0 +1,70 @@
+import { test } from '@playwright/test';
+import { expect, hydrated, jsOn, secondFactor, shot, signedIn, uniquePhone, watchErrors } from './helpers';
+
+test('the stationmaster opens an account; its holder activates it with the code and logs in', async ({ browser }, info) => {
+  const { ctx, page } = await signedIn(browser, info, '13800000004');
+  const errors = watchErrors(page);
+  const phone = uniquePhone(info, 7);
+  const name = info.project.name === 'hydrated' ? '孙社工' : '钱社工';
+  await page.goto('/station');
+  await page.getByRole('link', { name: '人员账号' }).first().click();
+  await expect(page).toHaveURL(/\/station\/team$/);
+  // A bad number first: the error beside the field, the name kept.
+  await page.getByLabel('姓名').fill(name);
+  await page.getByLabel('手机号').fill('12345');
+  await page.getByRole('button', { name: '开设账号' }).click();
+  await expect(page.locator('[data-error-for="phone"]')).not.toBeEmpty();
+  await expect(page.getByLabel('姓名')).toHaveValue(name);
+  await page.getByLabel('手机号').fill(phone);
+  await page.getByLabel('岗位').selectOption('social_worker');
+  await page.getByRole('button', { name: '开设账号' }).click();
+  const shown = page.locator('[data-activation-code] [data-code]');
+  await expect(shown).toHaveText(/^\d{8}$/);
+  const code = (await shown.textContent()) ?? '';
+  const line = page.locator('li[data-member]', { hasText: name });
+  await expect(line).toHaveAttribute('data-state', 'pending');
+  await expect(line).toContainText('待激活');
+  await expect(page.locator('.change-log li').first()).toContainText(name);
+  await shot(page, info, 'team-code');
+  // The code shows once: a reload does not show it again.
+  await page.reload();
+  await expect(page.locator('[data-activation-code]')).toHaveCount(0);
+
+  // The holder, in a browser of their own.
+  const holder = await browser.newContext({ ...info.project.use });
+  const p = await holder.newPage();
+  const herErrors = watchErrors(p);
+  await p.goto('/login');
+  await p.getByRole('link', { name: '工作人员：用激活码激活账号' }).click();
+  if (jsOn(info)) await hydrated(p);
+  await p.getByLabel('手机号').fill(phone);
+  await p.getByLabel('激活码').fill(code === '00000000' ? '11111111' : '00000000');
+  await p.getByLabel('新密码').fill('shegong2027');
+  await p.getByLabel('再次输入密码').fill('shegong2027');
+  await p.getByRole('button', { name: '激活并设置密码' }).click();
+  await expect(p.locator('[data-error-for="code"]')).toContainText('激活码');
+  await shot(p, info, 'activate-wrong-code');
+  await p.getByLabel('激活码').fill(code);
+  await p.getByLabel('新密码').fill('shegong2027');
+  await p.getByLabel('再次输入密码').fill('shegong2027');
+  await p.getByRole('button', { name: '激活并设置密码' }).click();
+  await expect(p).toHaveURL(/\/login\?activated=1/);
+  await expect(p.getByRole('status')).toContainText('账号已激活');
+  if (jsOn(info)) await hydrated(p);
+  await p.getByLabel('手机号').fill(phone);
+  await p.getByLabel('密码').fill('shegong2027');
+  await p.getByRole('button', { name: '登录' }).click();
+  await secondFactor(p, info);
+  await p.waitForURL(/\/station$/);
+  expect(herErrors).toEqual([]);
+  await holder.close();
+
+  // Back on the team page: active; the stationmaster takes them off duty.
+  await page.reload();
+  await expect(line).toHaveAttribute('data-state', 'active');
+  await line.getByRole('button', { name: '排班下岗' }).click();
+  await expect(line).toContainText('不在岗');
+  await shot(page, info, 'team');
+  expect(errors).toEqual([]);
+  await ctx.close();
+});

@@ -1,0 +1,183 @@
+//! Staff accounts made in the browser (`/station/team`): a one-time activation code instead
+//! of a password anyone else knows, who may make and manage which accounts where, the
+//! roster and area directors, and the change log (`TEST_BACKEND` picks the backend).
+
+mod common;
+use common::*;
+
+const NEW_WORKER: &str = "13700000001";
+const NEW_PASSWORD: &str = "zhanzhang2027";
+
+/// The activation code the team page shows once after an account is made or reset.
+async fn shown_code(c: &reqwest::Client, server: &TestServer, unit: &str) -> Option<String> {
+    let page = c.get(server.url(&format!("/station/team?unit={unit}"))).send().await.unwrap().text().await.unwrap();
+    let code = page.split("data-code=\"\">").nth(1)?.split('<').next()?.to_string();
+    Some(code)
+}
+
+async fn activate(server: &TestServer, phone: &str, code: &str) -> reqwest::Response {
+    let form = [("phone", phone), ("code", code), ("new", NEW_PASSWORD), ("confirm", NEW_PASSWORD)];
+    call(&client(), server, "activate", &form).await
+}
+
+fn add<'a>(unit: &'a str, name: &'a str, phone: &'a str, role: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![("unit", unit), ("name", name), ("phone", phone), ("role", role)]
+}
+
+#[tokio::test]
+async fn a_new_worker_sets_their_own_password_with_the_code_handed_to_them() {
+    let (db, server) = seeded_or_skip!();
+    let master = logged_in(&server, STATIONMASTER).await;
+    let res = call(&master, &server, "team/add", &add("qianggen", "周社工", NEW_WORKER, "social_worker")).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    // No password: nobody, the admin included, can log in with it yet; no work is routed to it.
+    let hash = sql_i64(&db, &format!("SELECT COUNT(*) FROM users WHERE phone = '{NEW_WORKER}' AND password_hash IS NULL")).await;
+    assert_eq!(hash, 1);
+    // The code is shown once, on the page after; a second look does not show it.
+    let code = shown_code(&master, &server, "qianggen").await.expect("the code");
+    assert_eq!(code.len(), 8, "{code}");
+    assert_eq!(shown_code(&master, &server, "qianggen").await, None);
+    // A wrong code and someone else's number get the same answer; neither activates.
+    let wrong = if code == "00000000" { "11111111" } else { "00000000" };
+    assert_eq!(activate(&server, NEW_WORKER, wrong).await.status(), 422);
+    assert_eq!(activate(&server, RESIDENT, &code).await.status(), 422);
+    assert_eq!(activate(&server, NEW_WORKER, &code).await.status(), 200);
+    let worker = logged_in_with(&server, NEW_WORKER, NEW_PASSWORD).await;
+    let me = json(call(&worker, &server, "whoami", &[]).await).await;
+    assert_eq!(me[1], "SocialWorker", "{me}");
+    // The code is used up.
+    assert_eq!(activate(&server, NEW_WORKER, &code).await.status(), 422);
+    // The change log names who made the account, and never the whole number.
+    let view = json(call(&master, &server, "team/load", &[("unit", "qianggen")]).await).await;
+    let entry = &view["changes"][0];
+    assert_eq!(entry["what"], "Staff");
+    assert_eq!(entry["actor"], "陈站长");
+    assert_eq!(entry["subject"], "周社工 137****0001");
+    assert!(!view.to_string().contains(NEW_WORKER), "the full number leaks: {view}");
+    let member = view["members"].as_array().unwrap().iter().find(|m| m["name"] == "周社工").unwrap().clone();
+    assert_eq!(member["state"], "Active");
+}
+
+#[tokio::test]
+async fn each_admin_makes_only_the_roles_below_it_in_its_own_units() {
+    let (db, server) = seeded_or_skip!();
+    sql(
+        &db,
+        "INSERT INTO regions (level, code, name_zh, name_en, parent_id) \
+         SELECT 'community', 'elsewhere', '别处社区', 'Elsewhere Community', id FROM regions WHERE code = 'yuetan'",
+    )
+    .await;
+    // Station workers and liaisons make no accounts at all.
+    for phone in [SOCIAL_WORKER, DEPARTMENT, RESIDENT] {
+        let c = logged_in(&server, phone).await;
+        let res = call(&c, &server, "team/add", &add("qianggen", "某人", "13700000009", "social_worker")).await;
+        assert_eq!(res.status(), 403, "{phone}");
+        assert_eq!(call(&c, &server, "team/load", &[("unit", "qianggen")]).await.status(), 403, "{phone}");
+    }
+    // A stationmaster: workers of their own station, not a stationmaster, not elsewhere.
+    let master = logged_in(&server, STATIONMASTER).await;
+    let res = call(&master, &server, "team/add", &add("qianggen", "某站长", "13700000002", "stationmaster")).await;
+    assert_eq!(res.status(), 422);
+    let res = call(&master, &server, "team/add", &add("hetaoyuan", "某社工", "13700000002", "social_worker")).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(call(&master, &server, "team/load", &[("unit", "guanganmenwai")]).await.status(), 403);
+    // A subdistrict admin: a stationmaster of any of its stations, liaisons of its
+    // departments (the department is required), nothing in another subdistrict.
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    let res = call(&sub, &server, "team/add", &add("hetaoyuan", "何站长", "13700000003", "stationmaster")).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let res = call(&sub, &server, "team/add", &add("guanganmenwai", "联络员", "13700000004", "department")).await;
+    assert_eq!(res.status(), 422);
+    let dept: String = {
+        let view = json(call(&sub, &server, "team/load", &[("unit", "guanganmenwai")]).await).await;
+        view["departments"][0][0].as_str().unwrap().to_string()
+    };
+    let mut liaison = add("guanganmenwai", "联络员", "13700000004", "department");
+    liaison.push(("department", &dept));
+    assert_eq!(call(&sub, &server, "team/add", &liaison).await.status(), 200);
+    let res = call(&sub, &server, "team/add", &add("guanganmenwai", "另一管理员", "13700000005", "subdistrict_admin")).await;
+    assert_eq!(res.status(), 422);
+    let res = call(&sub, &server, "team/add", &add("elsewhere", "某社工", "13700000006", "social_worker")).await;
+    assert_eq!(res.status(), 403);
+    // The district admin: a subdistrict admin anywhere in the district.
+    let district = logged_in(&server, DISTRICT_ADMIN).await;
+    let res = call(&district, &server, "team/add", &add("yuetan", "月坛管理员", "13700000005", "subdistrict_admin")).await;
+    assert_eq!(res.status(), 200);
+    // A number already in use is refused on its field.
+    let res = call(&district, &server, "team/add", &add("qianggen", "重复", SOCIAL_WORKER, "social_worker")).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("phone"));
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM users WHERE phone LIKE '137%'").await, 3);
+}
+
+#[tokio::test]
+async fn deactivating_signs_out_at_once_and_a_reset_takes_the_password_away() {
+    let (db, server) = seeded_or_skip!();
+    let worker_id = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{SOCIAL_WORKER}'")).await.to_string();
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    let master = logged_in(&server, STATIONMASTER).await;
+    let access = |action: &'static str| [("unit", "qianggen".to_string()), ("member", worker_id.clone()), ("action", action.to_string())];
+    let form = |a: &[(&'static str, String); 3]| a.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let post = |c: &reqwest::Client, endpoint: &'static str, f: Vec<(&'static str, String)>| {
+        let c = c.clone();
+        let url = server.url(&format!("/api/{endpoint}"));
+        async move { c.post(url).header("Accept", "application/json").form(&f).send().await.unwrap() }
+    };
+    assert_eq!(post(&master, "team/access", form(&access("disable"))).await.status(), 200);
+    assert_eq!(call(&worker, &server, "whoami", &[]).await.status(), 200);
+    assert!(json(call(&worker, &server, "whoami", &[]).await).await.is_null(), "signed out at once");
+    assert_eq!(login(&client(), &server, SOCIAL_WORKER, DEMO_PASSWORD).await.status(), 401);
+    assert_eq!(post(&master, "team/access", form(&access("enable"))).await.status(), 200);
+    logged_in(&server, SOCIAL_WORKER).await;
+    // A reset: the old password stops working; a new code sets a new one.
+    assert_eq!(post(&master, "team/access", form(&access("reset"))).await.status(), 200);
+    assert_eq!(login(&client(), &server, SOCIAL_WORKER, DEMO_PASSWORD).await.status(), 401);
+    let code = shown_code(&master, &server, "qianggen").await.expect("the new code");
+    assert_eq!(activate(&server, SOCIAL_WORKER, &code).await.status(), 200);
+    logged_in_with(&server, SOCIAL_WORKER, NEW_PASSWORD).await;
+    // Nobody manages their own account or a peer's.
+    let master_id = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{STATIONMASTER}'")).await.to_string();
+    let own = vec![("unit", "qianggen".to_string()), ("member", master_id), ("action", "disable".to_string())];
+    assert_eq!(post(&master, "team/access", own).await.status(), 403);
+    // An account of another unit is not found from this one.
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    let wrong_unit = vec![("unit", "hetaoyuan".to_string()), ("member", worker_id.clone()), ("action", "disable".to_string())];
+    assert_eq!(post(&sub, "team/access", wrong_unit).await.status(), 404);
+    let view = json(call(&master, &server, "team/load", &[("unit", "qianggen")]).await).await;
+    let log: Vec<String> = view["changes"].as_array().unwrap().iter().map(|c| c["after"].as_str().unwrap().to_string()).collect();
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert!(log[0].contains("待激活") && log[0].contains("已发新激活码"), "{log:?}");
+    assert!(log[2].contains("已停用"), "{log:?}");
+}
+
+#[tokio::test]
+async fn the_stationmaster_keeps_the_roster_and_names_area_directors_from_the_team() {
+    let (db, server) = seeded_or_skip!();
+    let master = logged_in(&server, STATIONMASTER).await;
+    let worker_id = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{SOCIAL_WORKER}'")).await.to_string();
+    let duty = [("unit", "qianggen"), ("member", worker_id.as_str()), ("on", "0")];
+    assert_eq!(call(&master, &server, "team/duty", &duty).await.status(), 200);
+    assert_eq!(sql_i64(&db, &format!("SELECT on_duty FROM users WHERE id = {worker_id}")).await, 0);
+    // A social worker cannot set someone else's duty.
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    assert_eq!(call(&worker, &server, "team/duty", &duty).await.status(), 403);
+    // A director from the team; someone of another community is refused.
+    let director = [("unit", "qianggen"), ("area", "g2"), ("member", worker_id.as_str())];
+    assert_eq!(call(&master, &server, "team/director", &director).await.status(), 200);
+    let named = sql_i64(
+        &db,
+        "SELECT g.director_id FROM grid_areas g JOIN regions r ON r.id = g.community_id WHERE r.code = 'qianggen' AND g.code = 'g2'",
+    )
+    .await;
+    assert_eq!(named.to_string(), worker_id);
+    let outsider = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{SUBDISTRICT_ADMIN}'")).await.to_string();
+    let wrong = [("unit", "qianggen"), ("area", "g2"), ("member", outsider.as_str())];
+    assert_eq!(call(&master, &server, "team/director", &wrong).await.status(), 422);
+    let view = json(call(&master, &server, "team/load", &[("unit", "qianggen")]).await).await;
+    let kinds: Vec<&str> = view["changes"].as_array().unwrap().iter().map(|c| c["what"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Director", "Duty"]);
+    // The subdistrict admin sees the station's log too.
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    let seen = json(call(&sub, &server, "team/load", &[("unit", "qianggen")]).await).await;
+    assert_eq!(seen["changes"].as_array().unwrap().len(), 2);
+}
