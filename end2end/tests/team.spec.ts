@@ -68,3 +68,30 @@ test('the stationmaster opens an account; its holder activates it with the code 
   expect(errors).toEqual([]);
   await ctx.close();
 });
+
+test('the subdistrict admin adds a department; a partner directory is pasted on the set-up page', async ({ browser }, info) => {
+  const { ctx, page } = await signedIn(browser, info, '13800000006');
+  const errors = watchErrors(page);
+  const code = `e2e-${info.project.name}`;
+  await page.goto('/station/team?unit=guanganmenwai');
+  await page.getByLabel('部门代码').fill(code);
+  await page.getByLabel('名称（中文）').fill(`供热办 ${info.project.name}`);
+  await page.getByLabel('名称（英文）').fill('Heating office');
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.locator(`li[data-department="${code}"]`)).toContainText('供热办');
+  await expect(page.locator('.change-log li').first()).toContainText(code);
+  await shot(page, info, 'team-departments');
+
+  await page.goto('/station/setup?community=hetaoyuan');
+  const list = `便民网点\t${code}\t修鞋配钥匙 ${info.project.name}\t修鞋、配钥匙\t13912345678\t南门`;
+  await page.getByLabel('合作单位列表').fill(`${list}\nshop,x,某店,卖东西,1,北门`);
+  await page.getByRole('button', { name: '保存' }).nth(2).click();
+  await expect(page.locator('[data-bad-partner-lines]')).toContainText('2');
+  await page.getByLabel('合作单位列表').fill(list);
+  await page.getByRole('button', { name: '保存' }).nth(2).click();
+  await expect(page.getByRole('status')).toContainText('已保存');
+  await expect(page.locator(`li[data-partner="${code}"]`)).toContainText('修鞋配钥匙');
+  await shot(page, info, 'setup-partners');
+  expect(errors).toEqual([]);
+  await ctx.close();
+});

@@ -129,3 +129,34 @@ async fn without_javascript_a_bad_paste_comes_back_with_its_lines_and_the_bad_li
     let page = master.get(server.url(to)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("31号楼") && page.contains("b31"));
 }
+
+#[tokio::test]
+async fn a_pasted_partner_directory_is_saved_whole_and_offered_for_hand_offs() {
+    let (db, server) = seeded_or_skip!();
+    let master = logged_in(&server, STATIONMASTER).await;
+    let before = sql_i64(&db, "SELECT COUNT(*) FROM partners").await;
+    let bad = "便民网点\tshoe-repair\t老李修鞋\t修鞋、配钥匙\t13912345678\t南门\nshop\tx\t某店\t卖东西\t13912345678\t北门\n";
+    let res = call(&master, &server, "setup/partners", &[("community", "qianggen"), ("lines", bad)]).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM partners").await, before);
+    let good = "便民网点\tshoe-repair\t老李修鞋\t修鞋、配钥匙\t13912345678\t南门\n志愿组织,green-team,绿色家园志愿队,垃圾分类宣传,010-63300000,社区活动室\n";
+    let res = call(&master, &server, "setup/partners", &[("community", "qianggen"), ("lines", good)]).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM partners").await, before + 2);
+    // Another station's admin may not; the subdistrict admin may.
+    let hetao = [("community", "hetaoyuan"), ("lines", good)];
+    assert_eq!(call(&master, &server, "setup/partners", &hetao).await.status(), 403);
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    assert_eq!(call(&sub, &server, "setup/partners", &hetao).await.status(), 200);
+    // The log and the directory on the set-up page.
+    let view = json(setup(&master, &server, "qianggen").await).await;
+    let partner = view["partners"].as_array().unwrap().iter().find(|p| p[1] == "shoe-repair").unwrap().clone();
+    assert_eq!(partner[0], "handy_help");
+    let changes = view["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2);
+    assert!(changes.iter().all(|c| c["what"] == "Partner"));
+    assert_eq!(
+        sql_i64(&db, "SELECT COUNT(*) FROM partners p JOIN regions r ON r.id = p.community_id WHERE r.code = 'hetaoyuan' AND p.code = 'green-team'").await,
+        1
+    );
+}

@@ -181,3 +181,37 @@ async fn the_stationmaster_keeps_the_roster_and_names_area_directors_from_the_te
     let seen = json(call(&sub, &server, "team/load", &[("unit", "qianggen")]).await).await;
     assert_eq!(seen["changes"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_subdistrict_admin_adds_a_department_and_opens_its_liaison() {
+    let (db, server) = seeded_or_skip!();
+    let department = [("unit", "guanganmenwai"), ("code", "heating"), ("name_zh", "供热办"), ("name_en", "Heating office")];
+    // Not a stationmaster's, not another subdistrict's admin's, not on a community.
+    let master = logged_in(&server, STATIONMASTER).await;
+    assert_eq!(call(&master, &server, "team/department", &department).await.status(), 403);
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    let elsewhere = [("unit", "yuetan"), ("code", "heating"), ("name_zh", "供热办"), ("name_en", "Heating office")];
+    assert_eq!(call(&sub, &server, "team/department", &elsewhere).await.status(), 403);
+    let on_community = [("unit", "qianggen"), ("code", "heating"), ("name_zh", "供热办"), ("name_en", "Heating office")];
+    assert_eq!(call(&sub, &server, "team/department", &on_community).await.status(), 403);
+    let bad = [("unit", "guanganmenwai"), ("code", "Heating Office"), ("name_zh", ""), ("name_en", "x")];
+    assert_eq!(call(&sub, &server, "team/department", &bad).await.status(), 422);
+    assert_eq!(call(&sub, &server, "team/department", &department).await.status(), 200);
+    // Renamed with the same code; the same names again log nothing.
+    let renamed = [("unit", "guanganmenwai"), ("code", "heating"), ("name_zh", "供热服务办"), ("name_en", "Heating office")];
+    assert_eq!(call(&sub, &server, "team/department", &renamed).await.status(), 200);
+    assert_eq!(call(&sub, &server, "team/department", &renamed).await.status(), 200);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM departments WHERE code = 'heating'").await, 1);
+    // Its liaison, who can now be whistled up.
+    let mut liaison = add("guanganmenwai", "供热联络员", "13700000011", "department");
+    liaison.push(("department", "heating"));
+    assert_eq!(call(&sub, &server, "team/add", &liaison).await.status(), 200);
+    let view = json(call(&sub, &server, "team/load", &[("unit", "guanganmenwai")]).await).await;
+    let log = view["changes"].as_array().unwrap();
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(log[1]["what"], "Department");
+    assert_eq!(log[1]["before"], "供热办 / Heating office");
+    assert_eq!(log[1]["after"], "供热服务办 / Heating office");
+    let member = view["members"].as_array().unwrap().iter().find(|m| m["name"] == "供热联络员").unwrap().clone();
+    assert_eq!(member["department"]["zh"], "供热服务办");
+}

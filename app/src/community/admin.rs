@@ -34,7 +34,20 @@ pub async fn put_region(
 }
 
 /// A subdistrict department added, or renamed.
-pub async fn put_department(tx: &mut Tx, subdistrict: i64, code: &str, zh: &str, en: &str) -> Result<(), AppError> {
+/// A department added, or renamed: its names before (`None`: it is new).
+pub async fn put_department(
+    tx: &mut Tx,
+    subdistrict: i64,
+    code: &str,
+    zh: &str,
+    en: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let before: Option<(String, String)> =
+        sqlx::query_as("SELECT name_zh, name_en FROM departments WHERE subdistrict_id = $1 AND code = $2")
+            .bind(subdistrict)
+            .bind(code)
+            .fetch_optional(&mut **tx)
+            .await?;
     sqlx::query(
         "INSERT INTO departments (subdistrict_id, code, name_zh, name_en) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (subdistrict_id, code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en",
@@ -45,7 +58,7 @@ pub async fn put_department(tx: &mut Tx, subdistrict: i64, code: &str, zh: &str,
     .bind(en)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(before)
 }
 
 /// A grid area added, or renamed: its names before (`None`: it is new) and its id.

@@ -901,4 +901,15 @@ define_catalogue! {
     EditTemplateAffair => "修改模板事项（改代码则另存为新事项）", "Change the affair (a new code saves a new one)";
     TemplateAffairHint => "时限即本级的时限标准：各社区该事项的新工单按此计算期限。", "The hours are this level's deadline policy: new work items of the affair in every community get their deadlines from them.";
     ErrAffairFromTemplate => "这个事项由街道或区的事项目录模板统一管理，社区不能修改，可以隐藏。", "This affair comes from the subdistrict's or the district's catalogue template: the station may hide it, not change it.";
+
+    // Departments and partners in the browser
+    NoDepartments => "还没有部门：先添加部门，再为部门开设联络员账号。", "No departments yet: add one, then open its liaisons' accounts.";
+    AddOrRenameDepartment => "添加部门（代码已存在则改名）", "Add a department (an existing code is renamed)";
+    DepartmentCode => "部门代码", "Department code";
+    PartnerDirectory => "合作单位名录", "Partner directory";
+    NoPartners => "还没有合作单位。", "No partners yet.";
+    BulkPartners => "批量添加或修改合作单位", "Add or change partners in bulk";
+    BulkPartnersLabel => "合作单位列表", "Partners";
+    BulkPartnersHint => "每行一家：类型,代码,名称,服务内容,电话,地址。类型：服务机构(agency)、便民网点(handy_help)、驻区单位(institute)、志愿组织(voluntary)。代码已存在的会被修改；有一行出错则全部不保存。", "One partner a line: kind, code, name, what it offers, phone, address. Kinds: agency (服务机构), handy_help (便民网点), institute (驻区单位), voluntary (志愿组织). A partner whose code exists is changed; if any line is wrong, nothing is saved.";
+    ErrPartnerLines => "合作单位列表有误：每行应为 类型,代码,名称,服务内容,电话,地址，同一代码只能出现一次。什么都没有保存。", "The list has problems: each line is kind, code, name, offers, phone, address, each code once. Nothing was saved.";
 }

@@ -276,8 +276,8 @@ fn CatalogueBody(c: CatalogueView, form: crate::form::FormState, lang: Lang) -> 
                         " " <span class="muted small">{t.code.clone()}</span><br />
                         <span class="small">
                             {lang.t(T::ResponseHours)} " " {t.response_hours} " · " {lang.t(T::CompletionHours)} " " {t.completion_hours}
-                            " · " {lang.t(T::CommunitiesFollow)} " " {t.following}
-                            {(t.hidden > 0).then(|| view! { " · " {lang.t(T::CommunitiesHide)} " " {t.hidden} })}
+                            " · " {t.following} " " {lang.t(T::CommunitiesFollow)}
+                            {(t.hidden > 0).then(|| view! { " · " {t.hidden} " " {lang.t(T::CommunitiesHide)} })}
                         </span>
                     </li>
                 }).collect_view()}

@@ -84,6 +84,8 @@ pub struct SetupView {
     /// The communities this account may set up (one for a stationmaster).
     pub choices: Vec<(String, Named)>,
     pub areas: Vec<AreaSetup>,
+    /// The partner directory: (kind, code, name, serves, phone, address).
+    pub partners: Vec<(String, String, String, String, String, String)>,
     pub changes: Vec<ChangeLine>,
     /// The id to continue the change log below, when there is more.
     pub older: Option<i64>,
@@ -124,6 +126,24 @@ pub async fn save_buildings(community: String, lines: String) -> Result<(), AppE
         Err((bad, e)) => {
             let bad = bad.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
             crate::form::server::keep_input("setup-buildings", &[("lines", &lines), ("bad", &bad)]).await;
+            Err(e)
+        }
+    }
+}
+
+/// Adds or changes partners from a pasted directory (all lines or none).
+#[server(endpoint = "setup/partners")]
+pub async fn save_partners(community: String, lines: String) -> Result<(), AppError> {
+    let user = crate::auth::server::require_staff()?;
+    let store = crate::request::store()?;
+    match server::save_partners(&store, &user, &community, &lines).await {
+        Ok(n) => {
+            crate::request::redirect(&format!("/station/setup?community={community}&saved={n}"));
+            Ok(())
+        }
+        Err((bad, e)) => {
+            let bad = bad.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
+            crate::form::server::keep_input("setup-partners", &[("lines", &lines), ("bad", &bad)]).await;
             Err(e)
         }
     }

@@ -73,6 +73,81 @@ pub fn parse_buildings(text: &str, areas: &[String]) -> Result<Vec<BuildingLine>
     }
 }
 
+/// A partner (合作单位) as pasted: kind, code, name, what it offers, phone, address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerLine {
+    pub kind: &'static str,
+    pub code: String,
+    pub name: String,
+    pub serves: String,
+    pub phone: String,
+    pub address: String,
+}
+
+/// The partner kinds, by code or by the name a station uses for them.
+fn partner_kind(s: &str) -> Option<&'static str> {
+    match s {
+        "agency" | "服务机构" | "社会组织" => Some("agency"),
+        "handy_help" | "便民网点" | "便民服务" => Some("handy_help"),
+        "institute" | "驻区单位" => Some("institute"),
+        "voluntary" | "志愿组织" | "志愿团队" => Some("voluntary"),
+        _ => None,
+    }
+}
+
+/// A partner's public phone: a landline or a mobile, digits with - or +.
+fn partner_phone_ok(p: &str) -> bool {
+    (5..=20).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'+')
+}
+
+/// Parses a pasted partner directory, all or nothing, like [`parse_buildings`]: fields by
+/// tab or comma (a Chinese comma too); what it offers may list several things with 、.
+pub fn parse_partners(text: &str) -> Result<Vec<PartnerLine>, (Vec<usize>, T)> {
+    let lines: Vec<(usize, &str)> =
+        text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
+    if lines.is_empty() {
+        return Err((vec![], T::ErrPartnerLines));
+    }
+    if lines.len() > MAX_LINES {
+        return Err((vec![], T::ErrTooManyLines));
+    }
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (n, line) in lines {
+        let fields: Vec<&str> = line.split(['\t', ',', '，']).map(str::trim).collect();
+        let parsed = match fields.as_slice() {
+            [kind, code, name, serves, phone, address]
+                if code_ok(code)
+                    && name_ok(name)
+                    && (1..=200).contains(&serves.chars().count())
+                    && partner_phone_ok(phone)
+                    && (1..=100).contains(&address.chars().count())
+                    && seen.insert(*code) =>
+            {
+                partner_kind(kind).map(|kind| PartnerLine {
+                    kind,
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    serves: serves.to_string(),
+                    phone: phone.to_string(),
+                    address: address.to_string(),
+                })
+            }
+            _ => None,
+        };
+        match parsed {
+            Some(p) => out.push(p),
+            None => bad.push(n),
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err((bad, T::ErrPartnerLines))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +185,17 @@ mod tests {
         assert!(code_ok("g1") && code_ok("east-2") && code_ok("a_b"));
         assert!(!code_ok("") && !code_ok("G1") && !code_ok("一") && !code_ok(&"a".repeat(41)));
         assert!(name_ok("第一网格") && !name_ok("") && !name_ok("a\nb") && !name_ok(&"楼".repeat(61)));
+    }
+
+    #[test]
+    fn a_partner_directory_parses_whole_or_names_its_bad_lines() {
+        let text = "agency\tyangl\t养老驿站\t助餐、助浴\t010-63301101\t8号楼底商\n便民网点,repair,修鞋配钥匙,修鞋、配钥匙,13912345678,南门";
+        let lines = parse_partners(text).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1].kind, "handy_help");
+        assert_eq!(lines[0].serves, "助餐、助浴");
+        let bad = "agency,a,甲,助餐,010-63301101,地址\nshop,b,乙,修鞋,13912345678,南门\nagency,a,丙,助浴,13912345678,北门\nagency,c,丁,助浴,call me,北门";
+        assert_eq!(parse_partners(bad), Err((vec![2, 3, 4], T::ErrPartnerLines)));
+        assert_eq!(parse_partners(""), Err((vec![], T::ErrPartnerLines)));
     }
 }

@@ -1,6 +1,6 @@
 //! Who may set a community up, the changes in one transaction each, and the change log.
 
-use super::rules::{code_ok, name_ok, parse_buildings};
+use super::rules::{code_ok, name_ok, parse_buildings, parse_partners};
 use super::*;
 use crate::auth::{Role, SessionUser};
 use crate::i18n::T;
@@ -57,7 +57,15 @@ pub async fn load(
     if code.is_none_or(|c| c.trim().is_empty()) && user.role != Role::Stationmaster {
         // An admin chooses first.
         let name = Named { zh: String::new(), en: String::new() };
-        return Ok(SetupView { code: String::new(), name, choices, areas: vec![], changes: vec![], older: None });
+        return Ok(SetupView {
+            code: String::new(),
+            name,
+            choices,
+            areas: vec![],
+            partners: vec![],
+            changes: vec![],
+            older: None,
+        });
     }
     let (id, code, name) = community_for(store, user, code).await?;
     let areas: Vec<(i64, String, String, String)> =
@@ -84,7 +92,8 @@ pub async fn load(
         })
         .collect();
     let (changes, older) = change_log(store, id, before).await?;
-    Ok(SetupView { code, name, choices, areas, changes, older })
+    let partners = crate::affairs::partners::partners(store, id).await?;
+    Ok(SetupView { code, name, choices, areas, partners, changes, older })
 }
 
 /// A unit's change log (all kinds), newest first, a page before `before`; and where the
@@ -205,6 +214,32 @@ pub async fn save_buildings(
         let after = show(&b.name, b.households, &b.area);
         if before.as_deref() != Some(after.as_str()) {
             audit(&mut tx, user, id, ChangeKind::Building, &b.code, before, after).await.map_err(plain)?;
+            changed += 1;
+        }
+    }
+    tx.commit().await.map_err(|e| plain(e.into()))?;
+    Ok(changed)
+}
+
+/// Saves every partner line or none, like the buildings.
+pub async fn save_partners(
+    store: &Store,
+    user: &SessionUser,
+    community: &str,
+    text: &str,
+) -> Result<usize, (Vec<usize>, AppError)> {
+    let plain = |e: AppError| (vec![], e);
+    let (id, _, _) = community_for(store, user, Some(community)).await.map_err(plain)?;
+    let lines = parse_partners(text).map_err(|(bad, t)| (bad, AppError::invalid("lines", t)))?;
+    let mut tx = store.write().await.map_err(|e| plain(e.into()))?;
+    let mut changed = 0;
+    for p in &lines {
+        let row = (p.kind.to_string(), p.code.clone(), p.name.clone(), p.serves.clone(), p.phone.clone(), p.address.clone());
+        let was = crate::affairs::partners::put_partner(&mut tx, id, &row).await.map_err(plain)?;
+        let show = |r: &crate::affairs::partners::PartnerRow| format!("{} · {} · {} · {} · {}", r.0, r.2, r.3, r.4, r.5);
+        let (before, after) = (was.as_ref().map(show), show(&row));
+        if before.as_deref() != Some(after.as_str()) {
+            audit(&mut tx, user, id, ChangeKind::Partner, &p.code, before, after).await.map_err(plain)?;
             changed += 1;
         }
     }

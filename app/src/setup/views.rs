@@ -28,6 +28,7 @@ pub fn SetupPage() -> impl IntoView {
             (
                 load_state("setup-area", SaveGridArea::PATH).await,
                 load_state("setup-buildings", SaveBuildings::PATH).await,
+                load_state("setup-partners", SavePartners::PATH).await,
             )
         },
     );
@@ -38,13 +39,15 @@ pub fn SetupPage() -> impl IntoView {
                 {move || {
                     let saved = saved.clone();
                     Suspend::new(async move {
-                    let (area_form, buildings_form) = forms.await;
+                    let (area_form, buildings_form, partners_form) = forms.await;
                     // After a failed post the address still says what the last good one saved.
-                    let saved = saved.filter(|_| area_form.error.is_none() && buildings_form.error.is_none());
+                    let saved = saved.filter(|_| {
+                        area_form.error.is_none() && buildings_form.error.is_none() && partners_form.error.is_none()
+                    });
                     match data.await {
                         Ok(s) => view! {
                             {saved.map(|n| view! { <p class="notice" role="status">{lang.t(T::SetupSaved)} " (" {n} ")"</p> })}
-                            <SetupBody s=s area_form=area_form buildings_form=buildings_form lang=lang />
+                            <SetupBody s=s area_form=area_form buildings_form=buildings_form partners_form=partners_form lang=lang />
                         }.into_any(),
                         Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                     }
@@ -76,6 +79,7 @@ fn SetupBody(
     s: SetupView,
     area_form: crate::form::FormState,
     buildings_form: crate::form::FormState,
+    partners_form: crate::form::FormState,
     lang: Lang,
 ) -> impl IntoView {
     let bad = buildings_form.value("bad");
@@ -134,6 +138,7 @@ fn SetupBody(
             </div>
             <SubmitButton label=T::Save />
         </form>
+        <Partners partners=s.partners.clone() community=community.clone() form=partners_form lang=lang />
         <ChangeLog changes=s.changes more=s.older.map(|id| format!("/station/setup?community={}&before={id}", s.code)) lang=lang />
     }
     .into_any()
@@ -158,5 +163,43 @@ pub fn ChangeLog(changes: Vec<ChangeLine>, more: Option<String>, lang: Lang) -> 
             </ul>
             {more.map(|href| view! { <a class="button" href=href>{lang.t(T::NextPage)}</a> })}
         </section>
+    }
+}
+
+#[component]
+fn Partners(
+    partners: Vec<(String, String, String, String, String, String)>,
+    community: String,
+    form: crate::form::FormState,
+    lang: Lang,
+) -> impl IntoView {
+    let bad = form.value("bad");
+    view! {
+        <section class="card" aria-labelledby="partners-title">
+            <h3 id="partners-title">{lang.t(T::PartnerDirectory)}</h3>
+            {partners.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoPartners)}</p> })}
+            <ul class="plain partners">
+                {partners.into_iter().map(|(kind, code, name, serves, phone, address)| view! {
+                    <li data-partner=code.clone()>
+                        <strong>{name}</strong> " " <span class="muted small">{code.clone()} " · " {kind}</span><br />
+                        <span class="small">{serves} " · " {phone} " · " {address}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <form method="post" action=SavePartners::url() class="card form">
+            <h3>{lang.t(T::BulkPartners)}</h3>
+            <FormBanner error=form.error.clone() />
+            {(!bad.is_empty()).then(|| view! { <p class="field-error" data-bad-partner-lines="">{lang.t(T::BadLines)} " " {bad.clone()}</p> })}
+            <input type="hidden" name="community" value=community />
+            <div class="field">
+                <label for="f-partner-lines">{lang.t(T::BulkPartnersLabel)}</label>
+                <textarea id="f-partner-lines" name="lines" rows="6" required aria-describedby="f-partner-lines-hint f-partner-lines-error"
+                    placeholder="agency,elderly-station,养老服务驿站,助餐、助浴,010-63301101,8号楼底商">{form.value("lines")}</textarea>
+                <p class="hint" id="f-partner-lines-hint">{lang.t(T::BulkPartnersHint)}</p>
+                <p class="field-error" id="f-partner-lines-error" data-error-for="lines">{form.problem("lines").map(|p| lang.t(p))}</p>
+            </div>
+            <SubmitButton label=T::Save />
+        </form>
     }
 }

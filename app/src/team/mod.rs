@@ -154,3 +154,17 @@ pub async fn name_director(unit: String, area: String, member: String) -> Result
     crate::request::redirect(&format!("/station/team?unit={}", server::url_code(&unit)));
     Ok(())
 }
+
+/// Adds a department to the subdistrict, or renames the one with the code.
+#[server(endpoint = "team/department")]
+pub async fn save_department(unit: String, code: String, name_zh: String, name_en: String) -> Result<(), AppError> {
+    let user = crate::auth::server::require_staff()?;
+    let store = crate::request::store()?;
+    if let Err(e) = server::save_department(&store, &user, &unit, &code, &name_zh, &name_en).await {
+        let fields = [("code", code.as_str()), ("name_zh", name_zh.as_str()), ("name_en", name_en.as_str())];
+        crate::form::server::keep_input("team-department", &fields).await;
+        return Err(e);
+    }
+    crate::request::redirect(&format!("/station/team?unit={}", server::url_code(&unit)));
+    Ok(())
+}

@@ -363,3 +363,39 @@ pub async fn name_director(
     tx.commit().await?;
     Ok(())
 }
+
+/// A subdistrict's department, added or renamed by the admins of the subdistrict.
+pub async fn save_department(
+    store: &Store,
+    user: &SessionUser,
+    unit: &str,
+    code: &str,
+    zh: &str,
+    en: &str,
+) -> Result<(), AppError> {
+    use crate::setup::rules::{code_ok, name_ok};
+    let p = place(store, user, Some(unit)).await?;
+    if p.unit.level != Level::Subdistrict {
+        return Err(AppError::Forbidden);
+    }
+    let (code, zh, en) = (code.trim(), zh.trim(), en.trim());
+    let mut problems = crate::error::Problems::default();
+    if !code_ok(code) {
+        problems.add("code", T::ErrSetupCode);
+    }
+    if !name_ok(zh) {
+        problems.add("name_zh", T::ErrSetupName);
+    }
+    if !name_ok(en) {
+        problems.add("name_en", T::ErrSetupName);
+    }
+    problems.into_result()?;
+    let mut tx = store.write().await?;
+    let before = crate::community::admin::put_department(&mut tx, p.unit.id, code, zh, en).await?;
+    if before.as_ref() != Some(&(zh.to_string(), en.to_string())) {
+        let before = before.map(|(z, e)| format!("{z} / {e}"));
+        audit(&mut tx, user, p.unit.id, ChangeKind::Department, code, before, format!("{zh} / {en}")).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

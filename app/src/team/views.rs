@@ -22,15 +22,20 @@ pub fn TeamPage() -> impl IntoView {
     let after: Option<i64> = query.get("after").and_then(|b| b.parse().ok());
     let before: Option<i64> = query.get("before").and_then(|b| b.parse().ok());
     let data = Resource::new(move || unit.clone(), move |u| load_team(u, after, before));
-    let form = Resource::new(|| (), |_| async { load_state("team-add", AddStaff::PATH).await });
+    let form = Resource::new(
+        || (),
+        |_| async {
+            (load_state("team-add", AddStaff::PATH).await, load_state("team-department", SaveDepartment::PATH).await)
+        },
+    );
     view! {
         <StationFrame title=lang.t(T::TeamTitle).to_string()>
             <p class="lead">{lang.t(T::TeamIntro)}</p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let form = form.await;
+                    let (form, department_form) = form.await;
                     match data.await {
-                        Ok(t) => view! { <TeamBody t=t form=form lang=lang /> }.into_any(),
+                        Ok(t) => view! { <TeamBody t=t form=form department_form=department_form lang=lang /> }.into_any(),
                         Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                     }
                 })}
@@ -49,7 +54,7 @@ fn level_label(level: Level) -> T {
 }
 
 #[component]
-fn TeamBody(t: TeamView, form: FormState, lang: Lang) -> impl IntoView {
+fn TeamBody(t: TeamView, form: FormState, department_form: FormState, lang: Lang) -> impl IntoView {
     let unit = t.code.clone();
     let chosen = t.code.clone();
     let choices = t.choices.clone();
@@ -88,6 +93,7 @@ fn TeamBody(t: TeamView, form: FormState, lang: Lang) -> impl IntoView {
         </section>
         {(!t.roles.is_empty()).then(|| view! { <AddForm t=t.clone() form=form lang=lang /> })}
         {(!t.areas.is_empty() && !t.directors.is_empty()).then(|| view! { <Directors t=t.clone() lang=lang /> })}
+        {(t.level == Level::Subdistrict).then(|| view! { <Departments t=t.clone() form=department_form lang=lang /> })}
         <ChangeLog changes=t.changes more=more lang=lang />
     }
 }
@@ -215,5 +221,29 @@ fn Directors(t: TeamView, lang: Lang) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+#[component]
+fn Departments(t: TeamView, form: FormState, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="departments-title">
+            <h3 id="departments-title">{lang.t(T::Departments)}</h3>
+            {t.departments.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoDepartments)}</p> })}
+            <ul class="plain departments">
+                {t.departments.iter().map(|(code, name)| view! {
+                    <li data-department=code.clone()>{name.get(lang).to_string()} " " <span class="muted small">{code.clone()}</span></li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <form method="post" action=SaveDepartment::url() class="card form">
+            <h3>{lang.t(T::AddOrRenameDepartment)}</h3>
+            <FormBanner error=form.error.clone() />
+            <input type="hidden" name="unit" value=t.code.clone() />
+            <Field name="code" label=T::DepartmentCode hint=T::SetupCodeHint value=form.value("code") problem=form.problem("code") maxlength=40 />
+            <Field name="name_zh" label=T::NameZh value=form.value("name_zh") problem=form.problem("name_zh") maxlength=60 />
+            <Field name="name_en" label=T::NameEn value=form.value("name_en") problem=form.problem("name_en") maxlength=60 />
+            <SubmitButton label=T::Save />
+        </form>
     }
 }
