@@ -168,8 +168,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let admin = match &file.admin {
                 Some(a) => {
                     let exists = Store::connect(&config.database_url, 1).await.ok();
+                    // Asked directly: on an empty database (no tables yet) the answer is simply no.
+                    let phone = app::auth::rules::normalise_phone(&a.phone).unwrap_or_default();
                     let known = match &exists {
-                        Some(s) => app::auth::server::phone_exists(s, &a.phone).await.unwrap_or(false),
+                        Some(s) => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE phone = $1")
+                            .bind(&phone)
+                            .fetch_one(s.pool())
+                            .await
+                            .is_ok_and(|n| n > 0),
                         None => false,
                     };
                     if let Some(s) = exists {

@@ -231,6 +231,11 @@ pub struct AffairFields {
 }
 
 impl AffairFields {
+    /// What the substring search looks in.
+    pub fn search_text(&self) -> String {
+        self.as_new().search_text()
+    }
+
     pub fn as_new(&self) -> NewAffair<'_> {
         NewAffair {
             code: &self.code,
@@ -319,16 +324,7 @@ pub async fn save(form: AffairForm) -> Result<String, AppError> {
     }
     p.into_result()?;
     let a = fields.ok_or(AppError::Internal)?;
-    let search = search_text(&[
-        &a.name_zh,
-        &a.name_en,
-        &a.description_zh,
-        &a.description_en,
-        &a.documents_zh,
-        &a.documents_en,
-        &a.keywords,
-        &a.served_by_zh,
-    ]);
+    let search = a.search_text();
     let now = Millis::now();
     let mut tx = store.write().await?;
     match existing {
@@ -374,6 +370,22 @@ async fn row_by_code_any(store: &Store, community: i64, code: &str) -> Result<Op
         .await?)
 }
 
+impl NewAffair<'_> {
+    /// What the substring search looks in: names, texts, documents, keywords, who serves it.
+    pub fn search_text(&self) -> String {
+        search_text(&[
+            self.name.0,
+            self.name.1,
+            self.description.0,
+            self.description.1,
+            self.documents.0,
+            self.documents.1,
+            self.keywords,
+            self.served_by.0,
+        ])
+    }
+}
+
 pub struct NewAffair<'a> {
     pub code: &'a str,
     pub family: Family,
@@ -389,16 +401,7 @@ pub struct NewAffair<'a> {
 }
 
 pub async fn insert(tx: &mut crate::store::Tx, community: i64, a: &NewAffair<'_>) -> Result<(), AppError> {
-    let search = search_text(&[
-        a.name.0,
-        a.name.1,
-        a.description.0,
-        a.description.1,
-        a.documents.0,
-        a.documents.1,
-        a.keywords,
-        a.served_by.0,
-    ]);
+    let search = a.search_text();
     let now = Millis::now();
     sqlx::query(
         "INSERT INTO affairs (community_id, code, family, category, mode, response_hours, completion_hours, served_by_zh, \

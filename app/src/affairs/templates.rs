@@ -6,10 +6,32 @@
 //! wins over the district's for the same code. A station adds local affairs under codes of
 //! its own and cannot edit a template's.
 
-use super::server::{search_text, AffairFields};
+use super::server::AffairFields;
 use super::*;
 use crate::auth::Level;
 use crate::store::{Millis, Store, Tx};
+
+/// Binds an affair's fields in the order every statement here lists them: family,
+/// category, mode, the two deadlines, served by, name, description, documents (zh, en),
+/// keywords.
+macro_rules! bind_fields {
+    ($q:expr, $a:expr) => {
+        $q.bind($a.family)
+            .bind($a.category)
+            .bind($a.mode)
+            .bind($a.response_hours)
+            .bind($a.completion_hours)
+            .bind(&$a.served_by_zh)
+            .bind(&$a.served_by_en)
+            .bind(&$a.name_zh)
+            .bind(&$a.name_en)
+            .bind(&$a.description_zh)
+            .bind(&$a.description_en)
+            .bind(&$a.documents_zh)
+            .bind(&$a.documents_en)
+            .bind(&$a.keywords)
+    };
+}
 
 /// The communities below a region, as SQL over `$1` (the region id).
 fn communities_below(level: Level) -> &'static str {
@@ -51,26 +73,13 @@ pub async fn put_template(
     let now = Millis::now().0;
     let id: i64 = match &before {
         Some(t) => {
-            sqlx::query(
+            let q = sqlx::query(
                 "UPDATE affair_templates SET family = $1, category = $2, mode = $3, response_hours = $4, \
                  completion_hours = $5, served_by_zh = $6, served_by_en = $7, name_zh = $8, name_en = $9, \
                  description_zh = $10, description_en = $11, documents_zh = $12, documents_en = $13, keywords = $14, \
                  updated_by = $15, updated_at = $16 WHERE id = $17",
-            )
-            .bind(a.family)
-            .bind(a.category)
-            .bind(a.mode)
-            .bind(a.response_hours)
-            .bind(a.completion_hours)
-            .bind(&a.served_by_zh)
-            .bind(&a.served_by_en)
-            .bind(&a.name_zh)
-            .bind(&a.name_en)
-            .bind(&a.description_zh)
-            .bind(&a.description_en)
-            .bind(&a.documents_zh)
-            .bind(&a.documents_en)
-            .bind(&a.keywords)
+            );
+            bind_fields!(q, a)
             .bind(by)
             .bind(now)
             .bind(t.id)
@@ -79,28 +88,15 @@ pub async fn put_template(
             t.id
         }
         None => {
-            sqlx::query_scalar(
+            let q = sqlx::query_scalar(
                 "INSERT INTO affair_templates (region_id, code, family, category, mode, response_hours, completion_hours, \
                  served_by_zh, served_by_en, name_zh, name_en, description_zh, description_en, documents_zh, documents_en, \
                  keywords, updated_by, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
             )
             .bind(region)
-            .bind(&a.code)
-            .bind(a.family)
-            .bind(a.category)
-            .bind(a.mode)
-            .bind(a.response_hours)
-            .bind(a.completion_hours)
-            .bind(&a.served_by_zh)
-            .bind(&a.served_by_en)
-            .bind(&a.name_zh)
-            .bind(&a.name_en)
-            .bind(&a.description_zh)
-            .bind(&a.description_en)
-            .bind(&a.documents_zh)
-            .bind(&a.documents_en)
-            .bind(&a.keywords)
+            .bind(&a.code);
+            bind_fields!(q, a)
             .bind(by)
             .bind(now)
             .fetch_one(&mut **tx)
@@ -133,75 +129,42 @@ async fn push(
         Level::District => "(template_id IS NULL OR template_id = $17)",
         _ => "TRUE",
     };
-    let search = search_text(&[
-        &a.name_zh,
-        &a.name_en,
-        &a.description_zh,
-        &a.description_en,
-        &a.documents_zh,
-        &a.documents_en,
-        &a.keywords,
-        &a.served_by_zh,
-    ]);
+    let search = a.search_text();
     let now = Millis::now().0;
-    let updated = sqlx::query(&format!(
+    let updated_sql = format!(
         "UPDATE affairs SET family = $1, category = $2, mode = $3, response_hours = $4, completion_hours = $5, \
          served_by_zh = $6, served_by_en = $7, name_zh = $8, name_en = $9, description_zh = $10, description_en = $11, \
          documents_zh = $12, documents_en = $13, keywords = $14, search_text = $15, updated_at = $16, template_id = $17 \
          WHERE code = $19 AND {takes} AND community_id IN ({scope})"
-    ))
-    .bind(a.family)
-    .bind(a.category)
-    .bind(a.mode)
-    .bind(a.response_hours)
-    .bind(a.completion_hours)
-    .bind(&a.served_by_zh)
-    .bind(&a.served_by_en)
-    .bind(&a.name_zh)
-    .bind(&a.name_en)
-    .bind(&a.description_zh)
-    .bind(&a.description_en)
-    .bind(&a.documents_zh)
-    .bind(&a.documents_en)
-    .bind(&a.keywords)
-    .bind(&search)
-    .bind(now)
-    .bind(template)
-    .bind(scope_id)
-    .bind(&a.code)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected() as i64;
-    let added = sqlx::query(&format!(
+    );
+    let q = sqlx::query(&updated_sql);
+    let updated = bind_fields!(q, a)
+        .bind(&search)
+        .bind(now)
+        .bind(template)
+        .bind(scope_id)
+        .bind(&a.code)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected() as i64;
+    let added_sql = format!(
         "INSERT INTO affairs (community_id, code, family, category, mode, response_hours, completion_hours, served_by_zh, \
          served_by_en, name_zh, name_en, description_zh, description_en, documents_zh, documents_en, keywords, search_text, \
          created_at, updated_at, template_id) \
          SELECT c.id, $19, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17 \
          FROM regions c WHERE c.id IN ({scope}) \
          AND NOT EXISTS (SELECT 1 FROM affairs x WHERE x.community_id = c.id AND x.code = $19)"
-    ))
-    .bind(a.family)
-    .bind(a.category)
-    .bind(a.mode)
-    .bind(a.response_hours)
-    .bind(a.completion_hours)
-    .bind(&a.served_by_zh)
-    .bind(&a.served_by_en)
-    .bind(&a.name_zh)
-    .bind(&a.name_en)
-    .bind(&a.description_zh)
-    .bind(&a.description_en)
-    .bind(&a.documents_zh)
-    .bind(&a.documents_en)
-    .bind(&a.keywords)
-    .bind(&search)
-    .bind(now)
-    .bind(template)
-    .bind(scope_id)
-    .bind(&a.code)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected() as i64;
+    );
+    let q = sqlx::query(&added_sql);
+    let added = bind_fields!(q, a)
+        .bind(&search)
+        .bind(now)
+        .bind(template)
+        .bind(scope_id)
+        .bind(&a.code)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected() as i64;
     Ok(Pushed { updated, added })
 }
 

@@ -907,6 +907,10 @@ define_catalogue! {
     AddOrRenameDepartment => "添加部门（代码已存在则改名）", "Add a department (an existing code is renamed)";
     DepartmentCode => "部门代码", "Department code";
     PartnerDirectory => "合作单位名录", "Partner directory";
+    PartnerAgency => "服务机构", "Service agency";
+    PartnerHandyHelp => "便民网点", "Handy-help outlet";
+    PartnerInstitute => "驻区单位", "Institute in the area";
+    PartnerVoluntary => "志愿组织", "Voluntary organisation";
     NoPartners => "还没有合作单位。", "No partners yet.";
     BulkPartners => "批量添加或修改合作单位", "Add or change partners in bulk";
     BulkPartnersLabel => "合作单位列表", "Partners";

@@ -95,6 +95,17 @@ fn partner_kind(s: &str) -> Option<&'static str> {
     }
 }
 
+/// How the directory names a stored kind (the codes [`partner_kind`] gives).
+pub fn partner_kind_label(code: &str) -> Option<T> {
+    match code {
+        "agency" => Some(T::PartnerAgency),
+        "handy_help" => Some(T::PartnerHandyHelp),
+        "institute" => Some(T::PartnerInstitute),
+        "voluntary" => Some(T::PartnerVoluntary),
+        _ => None,
+    }
+}
+
 /// A partner's public phone: a landline or a mobile, digits with - or +.
 fn partner_phone_ok(p: &str) -> bool {
     (5..=20).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'+')

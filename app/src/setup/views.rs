@@ -181,7 +181,7 @@ fn Partners(
             <ul class="plain partners">
                 {partners.into_iter().map(|(kind, code, name, serves, phone, address)| view! {
                     <li data-partner=code.clone()>
-                        <strong>{name}</strong> " " <span class="muted small">{code.clone()} " · " {kind}</span><br />
+                        <strong>{name}</strong> " " <span class="muted small">{code.clone()} " · " {super::rules::partner_kind_label(&kind).map(|t| lang.t(t).to_string()).unwrap_or(kind)}</span><br />
                         <span class="small">{serves} " · " {phone} " · " {address}</span>
                     </li>
                 }).collect_view()}
