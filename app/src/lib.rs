@@ -39,12 +39,12 @@ pub mod request;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod setup;
-pub mod team;
 pub mod shell;
 pub mod station;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod surveys;
+pub mod team;
 pub mod threads;
 pub mod time;
 pub mod ui;

@@ -48,12 +48,17 @@ async fn a_template_reaches_every_community_below_and_a_station_may_hide_but_not
     .await;
     let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
     // A new affair: both communities of the subdistrict get it at once.
-    let res = call(&sub, &server, "setup/catalogue/save", &template("guanganmenwai", "heating-help", "供暖求助", "12")).await;
+    let res =
+        call(&sub, &server, "setup/catalogue/save", &template("guanganmenwai", "heating-help", "供暖求助", "12")).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     for c in ["qianggen", "hetaoyuan"] {
         assert_eq!(affair(&db, c, "heating-help", "response_hours").await, 12, "{c}");
     }
-    let n = sql_i64(&db, "SELECT COUNT(*) FROM affairs a JOIN regions r ON r.id = a.community_id WHERE r.code = 'elsewhere'").await;
+    let n = sql_i64(
+        &db,
+        "SELECT COUNT(*) FROM affairs a JOIN regions r ON r.id = a.community_id WHERE r.code = 'elsewhere'",
+    )
+    .await;
     assert_eq!(n, 0);
     // An affair the communities already have: from now on it follows the template (deadline policy).
     let existing = template("guanganmenwai", "party-transfer", "党组织关系转接", "8");
@@ -77,7 +82,9 @@ async fn a_template_reaches_every_community_below_and_a_station_may_hide_but_not
     assert!(res.text().await.unwrap().contains("code"));
     // The district's template for the same code does not override the subdistrict's.
     let district = logged_in(&server, DISTRICT_ADMIN).await;
-    let res = call(&district, &server, "setup/catalogue/save", &template("xicheng", "heating-help", "区级供暖求助", "24")).await;
+    let res =
+        call(&district, &server, "setup/catalogue/save", &template("xicheng", "heating-help", "区级供暖求助", "24"))
+            .await;
     assert_eq!(res.status(), 200);
     assert_eq!(affair(&db, "qianggen", "heating-help", "response_hours").await, 6);
     assert_eq!(affair(&db, "elsewhere", "heating-help", "response_hours").await, 24);
@@ -102,7 +109,10 @@ async fn only_the_admins_of_a_region_keep_its_template() {
     }
     let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
     assert_eq!(call(&sub, &server, "setup/catalogue/save", &template("yuetan", "x", "某事", "12")).await.status(), 403);
-    assert_eq!(call(&sub, &server, "setup/catalogue/save", &template("xicheng", "x", "某事", "12")).await.status(), 403);
+    assert_eq!(
+        call(&sub, &server, "setup/catalogue/save", &template("xicheng", "x", "某事", "12")).await.status(),
+        403
+    );
     // Bad fields: each named, nothing written anywhere.
     let bad = template("guanganmenwai", "Bad Code", "", "0");
     let res = call(&sub, &server, "setup/catalogue/save", &bad).await;

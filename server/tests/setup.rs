@@ -135,7 +135,8 @@ async fn a_pasted_partner_directory_is_saved_whole_and_offered_for_hand_offs() {
     let (db, server) = seeded_or_skip!();
     let master = logged_in(&server, STATIONMASTER).await;
     let before = sql_i64(&db, "SELECT COUNT(*) FROM partners").await;
-    let bad = "便民网点\tshoe-repair\t老李修鞋\t修鞋、配钥匙\t13912345678\t南门\nshop\tx\t某店\t卖东西\t13912345678\t北门\n";
+    let bad =
+        "便民网点\tshoe-repair\t老李修鞋\t修鞋、配钥匙\t13912345678\t南门\nshop\tx\t某店\t卖东西\t13912345678\t北门\n";
     let res = call(&master, &server, "setup/partners", &[("community", "qianggen"), ("lines", bad)]).await;
     assert_eq!(res.status(), 422);
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM partners").await, before);

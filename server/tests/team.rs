@@ -31,7 +31,9 @@ async fn a_new_worker_sets_their_own_password_with_the_code_handed_to_them() {
     let res = call(&master, &server, "team/add", &add("qianggen", "周社工", NEW_WORKER, "social_worker")).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     // No password: nobody, the admin included, can log in with it yet; no work is routed to it.
-    let hash = sql_i64(&db, &format!("SELECT COUNT(*) FROM users WHERE phone = '{NEW_WORKER}' AND password_hash IS NULL")).await;
+    let hash =
+        sql_i64(&db, &format!("SELECT COUNT(*) FROM users WHERE phone = '{NEW_WORKER}' AND password_hash IS NULL"))
+            .await;
     assert_eq!(hash, 1);
     // The code is shown once, on the page after; a second look does not show it.
     let code = shown_code(&master, &server, "qianggen").await.expect("the code");
@@ -95,13 +97,15 @@ async fn each_admin_makes_only_the_roles_below_it_in_its_own_units() {
     let mut liaison = add("guanganmenwai", "联络员", "13700000004", "department");
     liaison.push(("department", &dept));
     assert_eq!(call(&sub, &server, "team/add", &liaison).await.status(), 200);
-    let res = call(&sub, &server, "team/add", &add("guanganmenwai", "另一管理员", "13700000005", "subdistrict_admin")).await;
+    let res =
+        call(&sub, &server, "team/add", &add("guanganmenwai", "另一管理员", "13700000005", "subdistrict_admin")).await;
     assert_eq!(res.status(), 422);
     let res = call(&sub, &server, "team/add", &add("elsewhere", "某社工", "13700000006", "social_worker")).await;
     assert_eq!(res.status(), 403);
     // The district admin: a subdistrict admin anywhere in the district.
     let district = logged_in(&server, DISTRICT_ADMIN).await;
-    let res = call(&district, &server, "team/add", &add("yuetan", "月坛管理员", "13700000005", "subdistrict_admin")).await;
+    let res =
+        call(&district, &server, "team/add", &add("yuetan", "月坛管理员", "13700000005", "subdistrict_admin")).await;
     assert_eq!(res.status(), 200);
     // A number already in use is refused on its field.
     let res = call(&district, &server, "team/add", &add("qianggen", "重复", SOCIAL_WORKER, "social_worker")).await;
@@ -116,7 +120,9 @@ async fn deactivating_signs_out_at_once_and_a_reset_takes_the_password_away() {
     let worker_id = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{SOCIAL_WORKER}'")).await.to_string();
     let worker = logged_in(&server, SOCIAL_WORKER).await;
     let master = logged_in(&server, STATIONMASTER).await;
-    let access = |action: &'static str| [("unit", "qianggen".to_string()), ("member", worker_id.clone()), ("action", action.to_string())];
+    let access = |action: &'static str| {
+        [("unit", "qianggen".to_string()), ("member", worker_id.clone()), ("action", action.to_string())]
+    };
     let form = |a: &[(&'static str, String); 3]| a.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
     let post = |c: &reqwest::Client, endpoint: &'static str, f: Vec<(&'static str, String)>| {
         let c = c.clone();
@@ -141,10 +147,12 @@ async fn deactivating_signs_out_at_once_and_a_reset_takes_the_password_away() {
     assert_eq!(post(&master, "team/access", own).await.status(), 403);
     // An account of another unit is not found from this one.
     let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
-    let wrong_unit = vec![("unit", "hetaoyuan".to_string()), ("member", worker_id.clone()), ("action", "disable".to_string())];
+    let wrong_unit =
+        vec![("unit", "hetaoyuan".to_string()), ("member", worker_id.clone()), ("action", "disable".to_string())];
     assert_eq!(post(&sub, "team/access", wrong_unit).await.status(), 404);
     let view = json(call(&master, &server, "team/load", &[("unit", "qianggen")]).await).await;
-    let log: Vec<String> = view["changes"].as_array().unwrap().iter().map(|c| c["after"].as_str().unwrap().to_string()).collect();
+    let log: Vec<String> =
+        view["changes"].as_array().unwrap().iter().map(|c| c["after"].as_str().unwrap().to_string()).collect();
     assert_eq!(log.len(), 3, "{log:?}");
     assert!(log[0].contains("待激活") && log[0].contains("已发新激活码"), "{log:?}");
     assert!(log[2].contains("已停用"), "{log:?}");
@@ -185,20 +193,23 @@ async fn the_stationmaster_keeps_the_roster_and_names_area_directors_from_the_te
 #[tokio::test]
 async fn a_subdistrict_admin_adds_a_department_and_opens_its_liaison() {
     let (db, server) = seeded_or_skip!();
-    let department = [("unit", "guanganmenwai"), ("code", "heating"), ("name_zh", "供热办"), ("name_en", "Heating office")];
+    let department =
+        [("unit", "guanganmenwai"), ("code", "heating"), ("name_zh", "供热办"), ("name_en", "Heating office")];
     // Not a stationmaster's, not another subdistrict's admin's, not on a community.
     let master = logged_in(&server, STATIONMASTER).await;
     assert_eq!(call(&master, &server, "team/department", &department).await.status(), 403);
     let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
     let elsewhere = [("unit", "yuetan"), ("code", "heating"), ("name_zh", "供热办"), ("name_en", "Heating office")];
     assert_eq!(call(&sub, &server, "team/department", &elsewhere).await.status(), 403);
-    let on_community = [("unit", "qianggen"), ("code", "heating"), ("name_zh", "供热办"), ("name_en", "Heating office")];
+    let on_community =
+        [("unit", "qianggen"), ("code", "heating"), ("name_zh", "供热办"), ("name_en", "Heating office")];
     assert_eq!(call(&sub, &server, "team/department", &on_community).await.status(), 403);
     let bad = [("unit", "guanganmenwai"), ("code", "Heating Office"), ("name_zh", ""), ("name_en", "x")];
     assert_eq!(call(&sub, &server, "team/department", &bad).await.status(), 422);
     assert_eq!(call(&sub, &server, "team/department", &department).await.status(), 200);
     // Renamed with the same code; the same names again log nothing.
-    let renamed = [("unit", "guanganmenwai"), ("code", "heating"), ("name_zh", "供热服务办"), ("name_en", "Heating office")];
+    let renamed =
+        [("unit", "guanganmenwai"), ("code", "heating"), ("name_zh", "供热服务办"), ("name_en", "Heating office")];
     assert_eq!(call(&sub, &server, "team/department", &renamed).await.status(), 200);
     assert_eq!(call(&sub, &server, "team/department", &renamed).await.status(), 200);
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM departments WHERE code = 'heating'").await, 1);

@@ -79,12 +79,7 @@ pub async fn put_template(
                  description_zh = $10, description_en = $11, documents_zh = $12, documents_en = $13, keywords = $14, \
                  updated_by = $15, updated_at = $16 WHERE id = $17",
             );
-            bind_fields!(q, a)
-            .bind(by)
-            .bind(now)
-            .bind(t.id)
-            .execute(&mut **tx)
-            .await?;
+            bind_fields!(q, a).bind(by).bind(now).bind(t.id).execute(&mut **tx).await?;
             t.id
         }
         None => {
@@ -96,11 +91,7 @@ pub async fn put_template(
             )
             .bind(region)
             .bind(&a.code);
-            bind_fields!(q, a)
-            .bind(by)
-            .bind(now)
-            .fetch_one(&mut **tx)
-            .await?
+            bind_fields!(q, a).bind(by).bind(now).fetch_one(&mut **tx).await?
         }
     };
     let pushed = push(tx, id, level, (communities_below(level), region), a).await?;

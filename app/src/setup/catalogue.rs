@@ -98,8 +98,8 @@ pub async fn save_template(
 mod ssr {
     use super::*;
     use crate::affairs::server::{check, AffairFields};
-    use crate::affairs::AffairSummary;
     use crate::affairs::templates;
+    use crate::affairs::AffairSummary;
     use crate::affairs::Pushed;
     use crate::auth::SessionUser;
     use crate::community::server::{region_by_code, region_by_id};
@@ -107,7 +107,11 @@ mod ssr {
 
     /// The region a request names, if the viewer keeps its catalogue: a subdistrict admin
     /// their subdistrict; a district admin the district and its subdistricts.
-    async fn region(store: &Store, user: &SessionUser, code: Option<&str>) -> Result<(i64, String, Named, Level), AppError> {
+    async fn region(
+        store: &Store,
+        user: &SessionUser,
+        code: Option<&str>,
+    ) -> Result<(i64, String, Named, Level), AppError> {
         let r = match code.map(str::trim).filter(|c| !c.is_empty()) {
             Some(c) => region_by_code(store, c).await?,
             None => region_by_id(store, user.region_id).await?,

@@ -180,8 +180,16 @@ pub async fn save_area(
     let mut tx = store.write().await?;
     let (_, before) = crate::community::admin::put_grid_area(&mut tx, id, code, zh, en).await?;
     if before.as_ref() != Some(&(zh.to_string(), en.to_string())) {
-        audit(&mut tx, user, id, ChangeKind::GridArea, code, before.map(|(z, e)| format!("{z} / {e}")), format!("{zh} / {en}"))
-            .await?;
+        audit(
+            &mut tx,
+            user,
+            id,
+            ChangeKind::GridArea,
+            code,
+            before.map(|(z, e)| format!("{z} / {e}")),
+            format!("{zh} / {en}"),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -234,9 +242,11 @@ pub async fn save_partners(
     let mut tx = store.write().await.map_err(|e| plain(e.into()))?;
     let mut changed = 0;
     for p in &lines {
-        let row = (p.kind.to_string(), p.code.clone(), p.name.clone(), p.serves.clone(), p.phone.clone(), p.address.clone());
+        let row =
+            (p.kind.to_string(), p.code.clone(), p.name.clone(), p.serves.clone(), p.phone.clone(), p.address.clone());
         let was = crate::affairs::partners::put_partner(&mut tx, id, &row).await.map_err(plain)?;
-        let show = |r: &crate::affairs::partners::PartnerRow| format!("{} · {} · {} · {} · {}", r.0, r.2, r.3, r.4, r.5);
+        let show =
+            |r: &crate::affairs::partners::PartnerRow| format!("{} · {} · {} · {} · {}", r.0, r.2, r.3, r.4, r.5);
         let (before, after) = (was.as_ref().map(show), show(&row));
         if before.as_deref() != Some(after.as_str()) {
             audit(&mut tx, user, id, ChangeKind::Partner, &p.code, before, after).await.map_err(plain)?;

@@ -168,14 +168,14 @@ pub async fn load(
     let new_code = match flash.as_deref().and_then(|f| f.split_once('.')) {
         Some((id, code)) => match id.parse::<i64>() {
             Ok(id) => staff::staff_by_id(store, id)
-                    .await?
-                    .filter(|r| r.region_id == p.unit.id && r.active == 0 && r.code_until.is_some())
-                    .map(|r| NewCode {
-                        name: r.display_name.clone(),
-                        phone: crate::auth::rules::mask_phone(&r.phone),
-                        code: code.to_string(),
-                        until: r.code_until.map(crate::time::format_local).unwrap_or_default(),
-                    }),
+                .await?
+                .filter(|r| r.region_id == p.unit.id && r.active == 0 && r.code_until.is_some())
+                .map(|r| NewCode {
+                    name: r.display_name.clone(),
+                    phone: crate::auth::rules::mask_phone(&r.phone),
+                    code: code.to_string(),
+                    until: r.code_until.map(crate::time::format_local).unwrap_or_default(),
+                }),
             Err(_) => None,
         },
         None => None,
@@ -238,8 +238,16 @@ pub async fn add(
     let mut tx = store.write().await?;
     let made = NewStaff { phone: phone.clone(), display_name: name.clone(), role, region_id: p.unit.id, department_id };
     let (id, code) = staff::create_staff(&mut tx, user.id, made).await?;
-    audit(&mut tx, user, p.unit.id, ChangeKind::Staff, &subject(&name, &phone), None, described(role, MemberState::Pending))
-        .await?;
+    audit(
+        &mut tx,
+        user,
+        p.unit.id,
+        ChangeKind::Staff,
+        &subject(&name, &phone),
+        None,
+        described(role, MemberState::Pending),
+    )
+    .await?;
     tx.commit().await?;
     Ok((id, code))
 }
@@ -247,7 +255,8 @@ pub async fn add(
 /// The account `member` of the unit, if the viewer may manage it (403 otherwise).
 async fn managed(store: &Store, user: &SessionUser, unit: &str, member: i64) -> Result<(Place, StaffRow), AppError> {
     let p = place(store, user, Some(unit)).await?;
-    let row = staff::staff_by_id(store, member).await?.filter(|r| r.region_id == p.unit.id).ok_or(AppError::NotFound)?;
+    let row =
+        staff::staff_by_id(store, member).await?.filter(|r| r.region_id == p.unit.id).ok_or(AppError::NotFound)?;
     Ok((p, row))
 }
 
@@ -342,10 +351,12 @@ pub async fn name_director(
     let was = crate::community::admin::set_director(&mut tx, p.unit.id, area, member).await?;
     if was != member {
         let before: Option<String> = match was {
-            Some(id) => sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?,
+            Some(id) => {
+                sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
             None => None,
         };
         let none = || Lang::Zh.t(T::NoDirector).to_string();

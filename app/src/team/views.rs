@@ -116,7 +116,8 @@ fn MemberLine(m: Member, unit: String, lang: Lang) -> impl IntoView {
             </form>
         }
     };
-    let toggle = if m.state == MemberState::Disabled { ("enable", T::StaffEnable) } else { ("disable", T::StaffDisable) };
+    let toggle =
+        if m.state == MemberState::Disabled { ("enable", T::StaffEnable) } else { ("disable", T::StaffDisable) };
     let duty = m.rostered.then(|| {
         let (value, label) = if m.on_duty { ("0", T::PutOffDuty) } else { ("1", T::PutOnDuty) };
         view! {

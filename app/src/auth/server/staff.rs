@@ -156,13 +156,15 @@ pub async fn activate(phone_input: &str, code: &str, new: &str, confirm: &str) -
     let hash = hash_password(new.to_string()).await?;
     let mut tx = store.write().await?;
     let done = super::claims::use_code(&mut tx, id, code).await?
-        && sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3 AND password_hash IS NULL")
-            .bind(hash)
-            .bind(Millis::now().0)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+        && sqlx::query(
+            "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3 AND password_hash IS NULL",
+        )
+        .bind(hash)
+        .bind(Millis::now().0)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
             == 1;
     if !done {
         // Another tab activated with the same code a moment ago.
