@@ -229,6 +229,11 @@ pub fn redirect(to: &str) {
     }
 }
 
+/// A code (of a unit, a community) as it may go into a redirect's address.
+pub fn url_code(code: &str) -> String {
+    percent_encoding::utf8_percent_encode(code.trim(), percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// Redirects a page being rendered (always a 302: a page load is never a script's call).
 pub fn page_redirect(to: &str) {
     if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(to)) {

@@ -36,5 +36,11 @@ test('the subdistrict admin adds an affair to the catalogue template; the statio
   await resident.page.goto(`/services/${code}`);
   await expect(resident.page.getByRole('heading', { level: 1 })).toContainText(`供暖求助 ${info.project.name}`);
   await resident.ctx.close();
+  // The stationmaster may hide it, not edit it: the page says so instead of offering the editor.
+  const master = await signedIn(browser, info, '13800000004');
+  await master.page.goto(`/services/${code}`);
+  await expect(master.page.locator('[data-from-template]')).toBeVisible();
+  await expect(master.page.getByRole('link', { name: '编辑服务事项' })).toHaveCount(0);
+  await master.ctx.close();
   expect(errors).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { test } from '@playwright/test';
-import { expect, shot, signedIn, watchErrors } from './helpers';
+import { RESIDENT, expect, shot, signedIn, watchErrors } from './helpers';
 
 test('the stationmaster adds a grid area and pastes its buildings; the change log shows it', async ({ browser }, info) => {
   const { ctx, page } = await signedIn(browser, info, '13800000004');
@@ -45,4 +45,34 @@ test('the stationmaster adds a grid area and pastes its buildings; the change lo
   await page.getByRole('button', { name: '关闭长辈模式' }).click();
   expect(errors).toEqual([]);
   await ctx.close();
+});
+
+test('the station publishes its phone and address; residents see them on Home', async ({ browser }, info) => {
+  const { ctx, page } = await signedIn(browser, info, '13800000004');
+  const errors = watchErrors(page);
+  const phone = info.project.name === 'hydrated' ? '010-6601 2345' : '010-6601 2346';
+  await page.goto('/station/setup');
+  const form = page.locator('form[data-contacts]');
+  await form.getByLabel('服务站电话').fill('call us');
+  await form.getByLabel('服务站地址').fill('西城区广安门外强根胡同 2 号');
+  await form.getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('form[data-contacts] [data-error-for="phone"]')).toContainText('电话');
+  await expect(page.locator('form[data-contacts]').getByLabel('服务站地址')).toHaveValue('西城区广安门外强根胡同 2 号');
+  await page.locator('form[data-contacts]').getByLabel('服务站电话').fill(phone);
+  await page.locator('form[data-contacts]').getByRole('button', { name: '保存' }).click();
+  await expect(page.getByRole('status')).toContainText('已保存');
+  await expect(page.locator('.change-log li').first()).toContainText(phone);
+  await shot(page, info, 'setup-contacts');
+  await ctx.close();
+  expect(errors).toEqual([]);
+
+  const resident = await signedIn(browser, info, RESIDENT);
+  await resident.page.goto('/');
+  const link = resident.page.locator('[data-station-phone]');
+  await expect(link).toHaveText(phone);
+  await expect(link).toHaveAttribute('href', `tel:${phone.replace(/[ -]/g, '')}`);
+  await expect(resident.page.locator('[data-station-address]')).toHaveText('西城区广安门外强根胡同 2 号');
+  await resident.page.locator('.station-card').scrollIntoViewIfNeeded();
+  await shot(resident.page, info, 'home-station-contacts');
+  await resident.ctx.close();
 });

@@ -69,28 +69,51 @@ test('the stationmaster opens an account; its holder activates it with the code 
   await ctx.close();
 });
 
-test('the subdistrict admin adds a department; a partner directory is pasted on the set-up page', async ({ browser }, info) => {
+test('the subdistrict admin adds a department and a community; a shared partner directory is pasted on the set-up page', async ({ browser }, info) => {
   const { ctx, page } = await signedIn(browser, info, '13800000006');
   const errors = watchErrors(page);
   const code = `e2e-${info.project.name}`;
   await page.goto('/station/team?unit=guanganmenwai');
-  await page.getByLabel('部门代码').fill(code);
-  await page.getByLabel('名称（中文）').fill(`供热办 ${info.project.name}`);
-  await page.getByLabel('名称（英文）').fill('Heating office');
-  await page.getByRole('button', { name: '保存' }).click();
+  const departments = page.locator('form', { has: page.getByLabel('部门代码') });
+  await departments.getByLabel('名称（中文）').fill(`供热办 ${info.project.name}`);
+  await departments.getByLabel('部门代码').fill(code);
+  await departments.getByLabel('名称（英文）').fill('Heating office');
+  await departments.getByRole('button', { name: '保存' }).click();
   await expect(page.locator(`li[data-department="${code}"]`)).toContainText('供热办');
   await expect(page.locator('.change-log li').first()).toContainText(code);
   await shot(page, info, 'team-departments');
 
+  // A new community of the subdistrict: a code another region holds is refused, the names kept.
+  const regions = page.locator('form[data-region-form]');
+  await regions.getByLabel('区划代码').fill('qianggen');
+  await regions.getByLabel('名称（中文）').fill(`广外新社区 ${info.project.name}`);
+  await regions.getByLabel('名称（英文）').fill('New Community');
+  await regions.getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('form[data-region-form] [data-error-for="region_code"]')).toContainText('已被其他区划使用');
+  await expect(page.locator('form[data-region-form]').getByLabel('名称（中文）')).toHaveValue(`广外新社区 ${info.project.name}`);
+  await page.locator('form[data-region-form]').getByLabel('区划代码').fill(code);
+  await page.locator('form[data-region-form]').getByRole('button', { name: '保存' }).click();
+  const added = page.locator(`li[data-region="${code}"]`);
+  await expect(added).toContainText('广外新社区');
+  await expect(page.locator('.change-log li').first()).toContainText('区划');
+  await shot(page, info, 'team-regions');
+  await added.getByRole('link').click();
+  await expect(page.locator('h2', { hasText: '广外新社区' })).toBeVisible();
+
   await page.goto('/station/setup?community=hetaoyuan');
   const list = `便民网点\t${code}\t修鞋配钥匙 ${info.project.name}\t修鞋、配钥匙\t13912345678\t南门`;
-  await page.getByLabel('合作单位列表').fill(`${list}\nshop,x,某店,卖东西,1,北门`);
-  await page.getByRole('button', { name: '保存' }).nth(2).click();
+  const paste = () => page.locator('form', { has: page.getByLabel('合作单位列表') });
+  await paste().getByLabel('合作单位列表').fill(`${list}\nshop,x,某店,卖东西,1,北门`);
+  await paste().getByRole('button', { name: '保存' }).click();
   await expect(page.locator('[data-bad-partner-lines]')).toContainText('2');
-  await page.getByLabel('合作单位列表').fill(list);
-  await page.getByRole('button', { name: '保存' }).nth(2).click();
+  await paste().getByLabel('合作单位列表').fill(list);
+  // Into the subdistrict's directory: every station of it may refer to the partner.
+  await paste().getByLabel('录入街道共享目录').check();
+  await paste().getByRole('button', { name: '保存' }).click();
   await expect(page.getByRole('status')).toContainText('已保存');
-  await expect(page.locator(`li[data-partner="${code}"]`)).toContainText('修鞋配钥匙');
+  await expect(page.locator(`li[data-partner="${code}"][data-shared]`)).toContainText('街道共享');
+  await page.goto('/station/setup?community=qianggen');
+  await expect(page.locator(`li[data-partner="${code}"][data-shared]`)).toContainText('修鞋配钥匙');
   await shot(page, info, 'setup-partners');
   expect(errors).toEqual([]);
   await ctx.close();

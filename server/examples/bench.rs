@@ -405,7 +405,56 @@ async fn scenarios(base: &str, key: &str, seconds: u64, concurrency: usize) -> V
     m(
         "dashboard, district admin, 120 days, all",
         Target::P99(1000.0),
-        run(base, seconds, district, dash(custom)).await,
+        run(base, seconds, district.clone(), dash(custom)).await,
+    );
+    // Administration (issue 15): the district's team page (its subdistricts and staff), a
+    // community's set-up page, and the district's catalogue template saved and pushed into
+    // every community of the district (one UPDATE and one INSERT in one transaction).
+    m(
+        "district admin /station/team (district)",
+        Target::P99(50.0),
+        run(base, seconds, district.clone(), page("/station/team?unit=xicheng".into())).await,
+    );
+    m(
+        "stationmaster /station/setup (grid areas, partners, log)",
+        Target::P99(50.0),
+        run(base, seconds, master.clone(), page("/station/setup?community=qianggen".into())).await,
+    );
+    let n = Arc::new(AtomicU64::new(0));
+    m(
+        "district template saved and pushed to every community",
+        Target::P99(1000.0),
+        run(base, seconds, district.clone(), move |c: reqwest::Client, b: String| {
+            // A different deadline each time, so that every save changes every community.
+            let hours = (n.fetch_add(1, Ordering::Relaxed) % 40 + 2).to_string();
+            async move {
+                let form = [
+                    ("region", "xicheng"),
+                    ("code", "bench-heating"),
+                    ("family", "life"),
+                    ("category", "daily_life"),
+                    ("mode", "referral"),
+                    ("response_hours", hours.as_str()),
+                    ("completion_hours", "72"),
+                    ("served_by_zh", "供热单位"),
+                    ("served_by_en", "Heating company"),
+                    ("name_zh", "供暖报修"),
+                    ("name_en", "Heating repair"),
+                    ("description_zh", "暖气不热时，社区联系供热单位上门。"),
+                    ("description_en", "The station calls the heating company."),
+                    ("documents_zh", ""),
+                    ("documents_en", ""),
+                    ("keywords", "暖气"),
+                ];
+                c.post(format!("{b}/api/setup/catalogue/save"))
+                    .header("Accept", "application/json")
+                    .form(&form)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            }
+        })
+        .await,
     );
     m(
         &format!("Open311 GET requests ({results} results)"),

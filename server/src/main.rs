@@ -132,6 +132,13 @@ enum UserCommand {
         #[arg(long)]
         department: Option<String>,
     },
+    /// Deactivate a staff account (every session ends at once): for an account nobody may
+    /// manage in the browser, such as a district admin who left (if they come back, make a
+    /// new account with `user add`).
+    Disable {
+        #[arg(long)]
+        phone: String,
+    },
 }
 
 async fn open_store(config: &config::Config) -> Result<Store, String> {
@@ -355,6 +362,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                     .await?;
             store.close().await;
             println!("created {} account {id}", role.as_str());
+            Ok(())
+        }
+        Command::User { command: UserCommand::Disable { phone } } => {
+            let store = open_store(&config).await?;
+            let id = app::auth::server::staff::disable_by_phone(&store, &phone).await;
+            store.close().await;
+            let id = id.map_err(|e| format!("cannot deactivate {phone}: {}", e.message(app::i18n::Lang::En)))?;
+            tracing::info!(account = id, "staff account deactivated from the command line");
+            println!("deactivated account {id}");
             Ok(())
         }
     }

@@ -73,7 +73,11 @@ async fn a_template_reaches_every_community_below_and_a_station_may_hide_but_not
     assert_eq!(affair(&db, "qianggen", "heating-help", "response_hours").await, 6);
     assert_eq!(affair(&db, "qianggen", "heating-help", "CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END").await, 1);
     assert_eq!(affair(&db, "hetaoyuan", "heating-help", "CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END").await, 0);
-    // The station cannot edit it.
+    // The station cannot edit it, and its page says so instead of offering the editor.
+    let one = json(call(&master, &server, "affairs/one", &[("code", "heating-help")]).await).await;
+    assert_eq!(one["from_template"], true);
+    let own = json(call(&master, &server, "affairs/one", &[("code", "party-register")]).await).await;
+    assert_eq!(own["from_template"], false);
     let mut edit = template("", "heating-help", "我们自己的名字", "6");
     edit.retain(|(k, _)| *k != "region");
     edit.push(("existing", "heating-help"));

@@ -199,6 +199,14 @@ async fn user_add_reads_the_password_from_standard_input() {
     // The help lists no password argument.
     let help = cli_with(&db.url, &["user", "add", "--help"], &[], "");
     assert!(!text(&help).contains("--password"), "{}", text(&help));
+    // `user disable`: for an account nobody may manage in the browser; sessions end at once.
+    let signed_in = logged_in_with(&server, "13912345678", "Gongzuo-2026-x").await;
+    let out = cli_with(&db.url, &["user", "disable", "--phone", "139 1234 5678"], &[], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(json(call(&signed_in, &server, "whoami", &[]).await).await.is_null(), "signed out at once");
+    assert_eq!(login(&client(), &server, "13912345678", "Gongzuo-2026-x").await.status(), 401);
+    let out = cli_with(&db.url, &["user", "disable", "--phone", "13800000001"], &[], "");
+    assert!(!out.status.success(), "a resident is not staff: {}", text(&out));
 }
 
 fn tempdir() -> std::path::PathBuf {

@@ -161,3 +161,82 @@ async fn a_pasted_partner_directory_is_saved_whole_and_offered_for_hand_offs() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_subdistrict_directory_reaches_every_station_below_and_only_its_admins_keep_it() {
+    let (db, server) = seeded_or_skip!();
+    elsewhere(&db).await;
+    let line = "驻区单位\tchildrens-hospital\t儿童医院\t义诊、健康讲座\t010-59616161\t南礼士路56号\n";
+    // A stationmaster keeps their own directory, not the subdistrict's.
+    let master = logged_in(&server, STATIONMASTER).await;
+    let shared = |c: &'static str| [("community", c), ("lines", line), ("shared", "1")];
+    assert_eq!(call(&master, &server, "setup/partners", &shared("qianggen")).await.status(), 403);
+    // The subdistrict admin pastes it once, from any of its communities, not from another subdistrict's.
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    assert_eq!(call(&sub, &server, "setup/partners", &shared("elsewhere")).await.status(), 403);
+    let res = call(&sub, &server, "setup/partners", &shared("hetaoyuan")).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let at_subdistrict = "SELECT COUNT(*) FROM partners p JOIN regions r ON r.id = p.community_id \
+                          WHERE r.level = 'subdistrict' AND p.code = 'childrens-hospital'";
+    assert_eq!(sql_i64(&db, at_subdistrict).await, 1);
+    // Qianggen's station sees it on its set-up page and hands a case to it.
+    let view = json(setup(&master, &server, "qianggen").await).await;
+    assert_eq!(view["shared_partners"][0][1], "childrens-hospital", "{view}");
+    assert_eq!(view["may_share"], false);
+    let resident = logged_in(&server, RESIDENT).await;
+    let k = key();
+    let res =
+        post_demand(&resident, &server, &demand_fields(&k, "electrical-repair", "想请医生来做个讲座"), vec![]).await;
+    assert_eq!(res.status(), 200);
+    let id = demand_id(&res).to_string();
+    let d = json(call(&master, &server, "demands/one", &[("id", &id)]).await).await;
+    let partner = d["staff"]["partners"].as_array().unwrap().iter().find(|p| p["name"]["zh"] == "儿童医院");
+    let partner =
+        partner.unwrap_or_else(|| panic!("offered for hand-offs: {}", d["staff"]["partners"]))["id"].to_string();
+    let (item, version) = (d["item_id"].to_string(), d["live"]["version"].to_string());
+    let form = [("item", item.as_str()), ("version", version.as_str()), ("partner", partner.as_str())];
+    let res = call(&master, &server, "work/hand-off", &form).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    // The hand-off went to the subdistrict's partner.
+    let other =
+        "SELECT COUNT(*) FROM handoffs h JOIN partners p ON p.id = h.partner_id WHERE p.code = 'childrens-hospital'";
+    assert_eq!(sql_i64(&db, other).await, 1);
+    // The change is logged at the subdistrict.
+    let logged = "SELECT COUNT(*) FROM admin_audit a JOIN regions r ON r.id = a.region_id \
+                  WHERE r.level = 'subdistrict' AND a.what = 'partner' AND a.subject = 'childrens-hospital'";
+    assert_eq!(sql_i64(&db, logged).await, 1);
+}
+
+#[tokio::test]
+async fn the_station_publishes_its_phone_and_address_on_home_and_a_bad_one_is_refused() {
+    let (db, server) = seeded_or_skip!();
+    let master = logged_in(&server, STATIONMASTER).await;
+    let contacts = |phone: &'static str, address: &'static str| {
+        [("community", "qianggen"), ("phone", phone), ("address", address)]
+    };
+    let res = call(&master, &server, "setup/contacts", &contacts("call us", "西城区前稿子胡同 2 号")).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("phone"));
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM admin_audit WHERE what = 'contact'").await, 0);
+    let res = call(&master, &server, "setup/contacts", &contacts("010-6601 2345", "西城区前稿子胡同 2 号")).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    // Residents see them on Home, from the same setting.
+    let resident = logged_in(&server, RESIDENT).await;
+    let mine = json(call(&resident, &server, "my-community", &[]).await).await;
+    assert_eq!(mine["phone"], "010-6601 2345");
+    assert_eq!(mine["address"], "西城区前稿子胡同 2 号");
+    let home = resident.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("href=\"tel:01066012345\""), "the phone is a link to call");
+    // Another station's master may not change them; withdrawing is logged too.
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    assert_eq!(call(&sub, &server, "setup/contacts", &contacts("", "")).await.status(), 200);
+    let mine = json(call(&resident, &server, "my-community", &[]).await).await;
+    assert_eq!(mine["phone"], serde_json::Value::Null);
+    let other = [("community", "hetaoyuan"), ("phone", "12345"), ("address", "")];
+    assert_eq!(call(&master, &server, "setup/contacts", &other).await.status(), 403);
+    let view = json(setup(&master, &server, "qianggen").await).await;
+    let log: Vec<_> = view["changes"].as_array().unwrap().iter().filter(|c| c["what"] == "Contact").collect();
+    assert_eq!(log.len(), 2, "{view}");
+    assert_eq!(log[0]["before"], "010-6601 2345 · 西城区前稿子胡同 2 号");
+    assert_eq!(log[0]["after"], "— · —");
+}

@@ -130,6 +130,8 @@ async fn deactivating_signs_out_at_once_and_a_reset_takes_the_password_away() {
         async move { c.post(url).header("Accept", "application/json").form(&f).send().await.unwrap() }
     };
     assert_eq!(post(&master, "team/access", form(&access("disable"))).await.status(), 200);
+    // A second click (another tab, another admin) changes nothing and logs nothing.
+    assert_eq!(post(&master, "team/access", form(&access("disable"))).await.status(), 200);
     assert_eq!(call(&worker, &server, "whoami", &[]).await.status(), 200);
     assert!(json(call(&worker, &server, "whoami", &[]).await).await.is_null(), "signed out at once");
     assert_eq!(login(&client(), &server, SOCIAL_WORKER, DEMO_PASSWORD).await.status(), 401);
@@ -156,6 +158,20 @@ async fn deactivating_signs_out_at_once_and_a_reset_takes_the_password_away() {
     assert_eq!(log.len(), 3, "{log:?}");
     assert!(log[0].contains("待激活") && log[0].contains("已发新激活码"), "{log:?}");
     assert!(log[2].contains("已停用"), "{log:?}");
+    // An account deactivated before its holder activated it gets a new code when reactivated
+    // (the deactivation took the first away), and is offered no work meanwhile.
+    let res = call(&master, &server, "team/add", &add("qianggen", "吴社工", NEW_WORKER, "social_worker")).await;
+    assert_eq!(res.status(), 200);
+    assert!(shown_code(&master, &server, "qianggen").await.is_some());
+    let view = json(call(&master, &server, "team/load", &[("unit", "qianggen")]).await).await;
+    assert!(!view["directors"].to_string().contains("吴社工"), "a pending account directs no area");
+    let pending = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{NEW_WORKER}'")).await.to_string();
+    let access = |action: &str| vec![("unit", "qianggen".to_string()), ("member", pending.clone()), ("action", action.to_string())];
+    assert_eq!(post(&master, "team/access", access("disable")).await.status(), 200);
+    assert_eq!(shown_code(&master, &server, "qianggen").await, None);
+    assert_eq!(post(&master, "team/access", access("enable")).await.status(), 200);
+    let code = shown_code(&master, &server, "qianggen").await.expect("a new code");
+    assert_eq!(activate(&server, NEW_WORKER, &code).await.status(), 200);
 }
 
 #[tokio::test]
@@ -225,4 +241,71 @@ async fn a_subdistrict_admin_adds_a_department_and_opens_its_liaison() {
     assert_eq!(log[1]["after"], "供热服务办 / Heating office");
     let member = view["members"].as_array().unwrap().iter().find(|m| m["name"] == "供热联络员").unwrap().clone();
     assert_eq!(member["department"]["zh"], "供热服务办");
+}
+
+#[tokio::test]
+async fn admins_add_and_rename_the_regions_below_them_and_a_new_community_gets_the_catalogue() {
+    let (db, server) = seeded_or_skip!();
+    let region = |code: &'static str, zh: &'static str, en: &'static str, unit: &'static str| {
+        vec![("unit", unit), ("region_code", code), ("region_zh", zh), ("region_en", en)]
+    };
+    // A district template, so that a new community starts with the district's catalogue.
+    let district = logged_in(&server, DISTRICT_ADMIN).await;
+    let template = [
+        ("region", "xicheng"),
+        ("code", "heating-help"),
+        ("family", "life"),
+        ("category", "daily_life"),
+        ("mode", "referral"),
+        ("response_hours", "4"),
+        ("completion_hours", "48"),
+        ("served_by_zh", "街道供暖办"),
+        ("served_by_en", "Heating office"),
+        ("name_zh", "供暖报修"),
+        ("name_en", "Heating repair"),
+        ("description_zh", "暖气不热"),
+        ("description_en", "Radiators cold"),
+        ("documents_zh", ""),
+        ("documents_en", ""),
+        ("keywords", "暖气"),
+    ];
+    let res = call(&district, &server, "setup/catalogue/save", &template).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    // The stationmaster and a liaison may not; the subdistrict admin adds a community.
+    let master = logged_in(&server, STATIONMASTER).await;
+    let new = region("gwai-north", "广外北社区", "Guangwai North", "guanganmenwai");
+    assert_eq!(call(&master, &server, "team/region", &new).await.status(), 403);
+    let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
+    let res = call(&sub, &server, "team/region", &new).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let q = "SELECT COUNT(*) FROM regions c JOIN regions s ON s.id = c.parent_id \
+             WHERE c.code = 'gwai-north' AND c.level = 'community' AND s.code = 'guanganmenwai'";
+    assert_eq!(sql_i64(&db, q).await, 1);
+    let affairs = "SELECT COUNT(*) FROM affairs a JOIN regions r ON r.id = a.community_id \
+                   WHERE r.code = 'gwai-north' AND a.code = 'heating-help' AND a.template_id IS NOT NULL";
+    assert_eq!(sql_i64(&db, affairs).await, 1, "the district's template reached the new community");
+    // Renamed; a code another region holds is refused with the field named, nothing changed.
+    let renamed = region("gwai-north", "广外北里社区", "Guangwai North Li", "guanganmenwai");
+    assert_eq!(call(&sub, &server, "team/region", &renamed).await.status(), 200);
+    let taken = region("qianggen", "抢占", "Taken", "guanganmenwai");
+    let res = call(&sub, &server, "team/region", &taken).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("region_code"));
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM regions WHERE name_zh = '抢占'").await, 0);
+    // The subdistrict admin adds no subdistricts; the district admin does.
+    let sub_new = region("new-street", "新街道", "New Street", "xicheng");
+    assert_eq!(call(&sub, &server, "team/region", &sub_new).await.status(), 403);
+    assert_eq!(call(&district, &server, "team/region", &sub_new).await.status(), 200);
+    assert_eq!(
+        sql_i64(&db, "SELECT COUNT(*) FROM regions WHERE code = 'new-street' AND level = 'subdistrict'").await,
+        1
+    );
+    // The list below and the log on the subdistrict's team page.
+    let view = json(call(&sub, &server, "team/load", &[("unit", "guanganmenwai")]).await).await;
+    assert!(view["below"].as_array().unwrap().iter().any(|r| r[0] == "gwai-north" && r[1]["zh"] == "广外北里社区"));
+    assert_eq!(view["keeps_below"], "Community");
+    let log: Vec<_> = view["changes"].as_array().unwrap().iter().filter(|c| c["what"] == "Region").collect();
+    assert_eq!(log.len(), 2, "{view}");
+    assert_eq!(log[0]["before"], "广外北社区 / Guangwai North");
+    assert_eq!(log[0]["after"], "广外北里社区 / Guangwai North Li");
 }

@@ -133,6 +133,8 @@ pub struct AffairDetail {
     /// What to bring, one document a line.
     pub documents: Named,
     pub keywords: String,
+    /// A catalogue template governs it: the station may hide it, not change it.
+    pub from_template: bool,
 }
 
 impl AffairDetail {

@@ -37,11 +37,12 @@ pub(crate) struct AffairRow {
     documents_en: String,
     keywords: String,
     retired_at: Option<i64>,
+    template_id: Option<i64>,
 }
 
 pub(crate) const AFFAIR_COLUMNS: &str =
     "id, code, family, category, mode, response_hours, completion_hours, served_by_zh, \
-     served_by_en, name_zh, name_en, description_zh, description_en, documents_zh, documents_en, keywords, retired_at";
+     served_by_en, name_zh, name_en, description_zh, description_en, documents_zh, documents_en, keywords, retired_at, template_id";
 
 impl AffairRow {
     pub fn summary(&self) -> AffairSummary {
@@ -64,6 +65,7 @@ impl AffairRow {
             description: Named { zh: self.description_zh.clone(), en: self.description_en.clone() },
             documents: Named { zh: self.documents_zh.clone(), en: self.documents_en.clone() },
             keywords: self.keywords.clone(),
+            from_template: self.template_id.is_some(),
         }
     }
 
@@ -191,7 +193,10 @@ impl AffairForm {
 }
 
 fn text(p: &mut Problems, field: &str, value: &str, max: usize, required: bool) -> String {
-    let v = value.trim();
+    // Control characters (a NUL, say) are dropped, lines kept: PostgreSQL refuses a NUL, and
+    // a template carries the text into every community.
+    let v: String = value.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect();
+    let v = v.trim();
     if required && v.is_empty() {
         p.add(field, T::ErrRequired);
     } else if v.chars().count() > max {
@@ -211,7 +216,7 @@ fn hours(p: &mut Problems, field: &str, value: &str) -> i64 {
 }
 
 /// An affair's fields, checked.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AffairFields {
     pub code: String,
     pub family: Family,

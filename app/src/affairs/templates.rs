@@ -44,43 +44,44 @@ fn communities_below(level: Level) -> &'static str {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct TemplateRow {
-    id: i64,
-    name_zh: String,
-    name_en: String,
-    response_hours: i64,
-    completion_hours: i64,
+/// What saving a template did: how it read before (`None`: new; for the change log),
+/// whether anything changed, and what the push did.
+pub struct Saved {
+    pub before: Option<String>,
+    pub changed: bool,
+    pub pushed: Pushed,
 }
 
 /// Saves the template affair of `region` (created, or changed when the code exists) and
-/// pushes it to the communities below, in `tx`. Returns what it was before (for the change
-/// log) and what the push did.
+/// pushes it to the communities below, in `tx` (the caller took the code's turn).
 pub async fn put_template(
     tx: &mut Tx,
     region: i64,
     level: Level,
     by: i64,
     a: &AffairFields,
-) -> Result<(Option<String>, Pushed), AppError> {
-    let before: Option<TemplateRow> = sqlx::query_as(
-        "SELECT id, name_zh, name_en, response_hours, completion_hours FROM affair_templates WHERE region_id = $1 AND code = $2",
-    )
-    .bind(region)
-    .bind(&a.code)
-    .fetch_optional(&mut **tx)
-    .await?;
+) -> Result<Saved, AppError> {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM affair_templates WHERE region_id = $1 AND code = $2")
+            .bind(region)
+            .bind(&a.code)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let before = match existing {
+        Some(id) => Some(fields_of(tx, id).await?),
+        None => None,
+    };
     let now = Millis::now().0;
-    let id: i64 = match &before {
-        Some(t) => {
+    let id: i64 = match existing {
+        Some(id) => {
             let q = sqlx::query(
                 "UPDATE affair_templates SET family = $1, category = $2, mode = $3, response_hours = $4, \
                  completion_hours = $5, served_by_zh = $6, served_by_en = $7, name_zh = $8, name_en = $9, \
                  description_zh = $10, description_en = $11, documents_zh = $12, documents_en = $13, keywords = $14, \
                  updated_by = $15, updated_at = $16 WHERE id = $17",
             );
-            bind_fields!(q, a).bind(by).bind(now).bind(t.id).execute(&mut **tx).await?;
-            t.id
+            bind_fields!(q, a).bind(by).bind(now).bind(id).execute(&mut **tx).await?;
+            id
         }
         None => {
             let q = sqlx::query_scalar(
@@ -95,13 +96,14 @@ pub async fn put_template(
         }
     };
     let pushed = push(tx, id, level, (communities_below(level), region), a).await?;
-    let before = before.map(|t| shown(&t.name_zh, &t.name_en, t.response_hours, t.completion_hours));
-    Ok((before, pushed))
+    let changed = before.as_ref() != Some(a);
+    let before = before.map(|t| shown(&t));
+    Ok(Saved { before, changed, pushed })
 }
 
-/// How the change log writes a template affair.
-pub fn shown(zh: &str, en: &str, response: i64, completion: i64) -> String {
-    format!("{zh} / {en} · {response}h / {completion}h")
+/// How the change log writes a template affair (its other fields change too, unnamed).
+pub fn shown(a: &AffairFields) -> String {
+    format!("{} / {} · {}h / {}h", a.name_zh, a.name_en, a.response_hours, a.completion_hours)
 }
 
 /// Writes the template into every community below its region: one UPDATE for the affairs

@@ -104,7 +104,7 @@ pub fn AffairPage() -> impl IntoView {
                 };
                 let s = state.await;
                 let title = a.summary.name.get(lang).to_string();
-                if editing && stationmaster {
+                if editing && stationmaster && !a.from_template {
                     return view! {
                         <Page tab=Tab::Services title=title>
                             <AffairEditor existing=Some(a) state=s lang=lang />
@@ -165,14 +165,18 @@ fn StationmasterTools(a: AffairDetail, lang: Lang) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{lang.t(T::EditAffair)}</h2>
-            <p class="actions">
-                <a class="button secondary" href=format!("/services/{}?edit=1", a.summary.code)>{lang.t(T::EditAffair)}</a>
+            <div class="actions">
+                {if a.from_template {
+                    view! { <span class="hint" data-from-template="">{lang.t(T::AffairFromTemplate)}</span> }.into_any()
+                } else {
+                    view! { <a class="button secondary" href=format!("/services/{}?edit=1", a.summary.code)>{lang.t(T::EditAffair)}</a> }.into_any()
+                }}
                 <form method="post" action=RetireAffair::url() class="inline-form">
                     <input type="hidden" name="code" value=a.summary.code.clone() />
                     <input type="hidden" name="retire" value=if retired { "0" } else { "1" } />
                     <button type="submit" class="button secondary">{lang.t(if retired { T::Restore } else { T::Retire })}</button>
                 </form>
-            </p>
+            </div>
         </section>
     }
 }

@@ -255,8 +255,8 @@ async fn handoffs(store: &Store, item: i64) -> Result<Vec<HandoffView>, AppError
 
 type Choices = (Vec<(i64, Named)>, Vec<PartnerOption>, Vec<(i64, String)>);
 
-/// What the station's forms offer: the subdistrict's departments, the community's partners
-/// and its workers.
+/// What the station's forms offer: the subdistrict's departments, the partners of the
+/// community and of its subdistrict, and its workers.
 async fn choices(store: &Store, item: &work::ItemRow) -> Result<Choices, AppError> {
     let path = crate::community::server::community_path(store, item.community_id).await?.ok_or(AppError::Internal)?;
     let departments: Vec<(i64, String, String)> =
@@ -265,14 +265,16 @@ async fn choices(store: &Store, item: &work::ItemRow) -> Result<Choices, AppErro
             .fetch_all(store.pool())
             .await?;
     let partners: Vec<(i64, String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, kind, name_zh, name_en, serves_zh, serves_en, phone FROM partners WHERE community_id = $1 ORDER BY kind, id",
+        "SELECT id, kind, name_zh, name_en, serves_zh, serves_en, phone FROM partners WHERE community_id IN ($1, $2) \
+         ORDER BY kind, id",
     )
     .bind(item.community_id)
+    .bind(path.subdistrict)
     .fetch_all(store.pool())
     .await?;
     let workers: Vec<(i64, String)> = sqlx::query_as(
         "SELECT id, display_name FROM users WHERE region_id = $1 AND role IN ('social_worker', 'dispatcher', 'stationmaster') \
-         AND disabled_at IS NULL ORDER BY id",
+         AND disabled_at IS NULL AND deleted_at IS NULL AND password_hash IS NOT NULL ORDER BY id",
     )
     .bind(item.community_id)
     .fetch_all(store.pool())

@@ -156,3 +156,31 @@ pub async fn set_director(tx: &mut Tx, community: i64, area: &str, user: Option<
         .await?;
     Ok(before)
 }
+
+/// The station's public phone and address (none: not published); returns them as before.
+pub async fn put_contacts(
+    tx: &mut Tx,
+    community: i64,
+    phone: Option<&str>,
+    address: Option<&str>,
+    by: i64,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    let before: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT station_phone, station_address FROM community_settings WHERE community_id = $1")
+            .bind(community)
+            .fetch_optional(&mut **tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO community_settings (community_id, station_phone, station_address, updated_by, updated_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (community_id) DO UPDATE SET station_phone = $2, \
+         station_address = $3, updated_by = $4, updated_at = $5",
+    )
+    .bind(community)
+    .bind(phone)
+    .bind(address)
+    .bind(by)
+    .bind(crate::store::Millis::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(before.unwrap_or_default())
+}

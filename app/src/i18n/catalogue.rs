@@ -900,6 +900,22 @@ define_catalogue! {
     AddTemplateAffair => "添加模板事项", "Add an affair to the template";
     EditTemplateAffair => "修改模板事项（改代码则另存为新事项）", "Change the affair (a new code saves a new one)";
     TemplateAffairHint => "时限即本级的时限标准：各社区该事项的新工单按此计算期限。", "The hours are this level's deadline policy: new work items of the affair in every community get their deadlines from them.";
+    Region => "区划", "Region";
+    StationPhone => "服务站电话", "Station phone";
+    StationAddress => "服务站地址", "Station address";
+    StationContactsHint => "显示在居民首页上。留空则不公开。", "Shown on residents' Home page. Leave empty not to publish.";
+    ErrStationPhone => "电话只能用数字、- 和 +（5–20位），例如 010-6601 2345。", "A phone has 5–20 digits, - or +, e.g. 010-6601 2345.";
+    ErrStationAddress => "地址应为1–100个字。", "An address has 1–100 characters.";
+    SubdistrictWide => "街道共享", "Subdistrict-wide";
+    ShareWithSubdistrict => "录入街道共享目录（街道所有社区都可转介）", "Into the subdistrict's shared directory (every community of it may refer to them)";
+    ErrRegionCodeTaken => "这个代码已被其他区划使用。", "Another region already has this code.";
+    CommunitiesBelow => "下辖社区", "Communities";
+    SubdistrictsBelow => "下辖街道", "Subdistricts";
+    AddOrRenameCommunity => "新增或更名社区", "Add or rename a community";
+    AddOrRenameSubdistrict => "新增或更名街道", "Add or rename a subdistrict";
+    RegionCode => "区划代码", "Region code";
+    NoRegionsBelow => "下面还没有区划。", "Nothing below yet.";
+    AffairFromTemplate => "由街道或区的事项目录模板统一管理：可以隐藏，不能修改。", "Kept by the subdistrict's or the district's catalogue template: you may hide it, not change it.";
     ErrAffairFromTemplate => "这个事项由街道或区的事项目录模板统一管理，社区不能修改，可以隐藏。", "This affair comes from the subdistrict's or the district's catalogue template: the station may hide it, not change it.";
 
     // Departments and partners in the browser

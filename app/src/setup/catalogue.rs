@@ -146,6 +146,7 @@ mod ssr {
             description: Named { zh: a.description_zh, en: a.description_en },
             documents: Named { zh: a.documents_zh, en: a.documents_en },
             keywords: a.keywords,
+            from_template: true,
         }
     }
 
@@ -198,12 +199,16 @@ mod ssr {
         p.into_result()?;
         let a = fields.ok_or(AppError::Internal)?;
         let mut tx = store.write().await?;
-        let (before, pushed) = templates::put_template(&mut tx, id, level, user.id, &a).await?;
-        let now = templates::shown(&a.name_zh, &a.name_en, a.response_hours, a.completion_hours);
-        if before.as_deref() != Some(now.as_str()) || pushed.added > 0 {
+        // One save of a code at a time, district-wide: a district's and a subdistrict's
+        // template of the same code write the same communities' affairs.
+        store.take_turn(&mut tx, &format!("affair-template:{}", a.code)).await?;
+        let saved = templates::put_template(&mut tx, id, level, user.id, &a).await?;
+        let pushed = saved.pushed;
+        if saved.changed || pushed.added > 0 {
+            let now = templates::shown(&a);
             let after = format!("{now} → {} {}", pushed.updated + pushed.added, Lang::Zh.t(T::CommunitiesFollow));
-            super::super::server::audit(&mut tx, user, id, super::super::ChangeKind::Affair, &a.code, before, after)
-                .await?;
+            let (what, before) = (super::super::ChangeKind::Affair, saved.before);
+            super::super::server::audit(&mut tx, user, id, what, &a.code, before, after).await?;
         }
         tx.commit().await?;
         Ok((code, pushed))

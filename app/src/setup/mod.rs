@@ -45,6 +45,8 @@ crate::codes! {
         Partner = "partner",
         Affair = "affair",
         Contact = "contact",
+        /// A community or subdistrict added or renamed.
+        Region = "region",
     }
 }
 
@@ -61,6 +63,7 @@ impl ChangeKind {
             ChangeKind::Partner => T::Partner,
             ChangeKind::Affair => T::Affair,
             ChangeKind::Contact => T::StationContacts,
+            ChangeKind::Region => T::Region,
         }
     }
 }
@@ -86,6 +89,13 @@ pub struct SetupView {
     pub areas: Vec<AreaSetup>,
     /// The partner directory: (kind, code, name, serves, phone, address).
     pub partners: Vec<(String, String, String, String, String, String)>,
+    /// The subdistrict's directory, which every community below it uses too.
+    pub shared_partners: Vec<(String, String, String, String, String, String)>,
+    /// May this account change the subdistrict's directory (its admins)?
+    pub may_share: bool,
+    /// The station's published phone and address (empty: not published).
+    pub phone: String,
+    pub address: String,
     pub changes: Vec<ChangeLine>,
     /// The id to continue the change log below, when there is more.
     pub older: Option<i64>,
@@ -109,7 +119,7 @@ pub async fn save_grid_area(community: String, code: String, name_zh: String, na
             .await;
     }
     result?;
-    crate::request::redirect(&format!("/station/setup?community={community}&saved=1"));
+    crate::request::redirect(&format!("/station/setup?community={}&saved=1", crate::request::url_code(&community)));
     Ok(())
 }
 
@@ -120,7 +130,10 @@ pub async fn save_buildings(community: String, lines: String) -> Result<(), AppE
     let store = crate::request::store()?;
     match server::save_buildings(&store, &user, &community, &lines).await {
         Ok(n) => {
-            crate::request::redirect(&format!("/station/setup?community={community}&saved={n}"));
+            crate::request::redirect(&format!(
+                "/station/setup?community={}&saved={n}",
+                crate::request::url_code(&community)
+            ));
             Ok(())
         }
         Err((bad, e)) => {
@@ -131,20 +144,41 @@ pub async fn save_buildings(community: String, lines: String) -> Result<(), AppE
     }
 }
 
-/// Adds or changes partners from a pasted directory (all lines or none).
+/// Adds or changes partners from a pasted directory (all lines or none); `shared` ("1"):
+/// the subdistrict's directory.
 #[server(endpoint = "setup/partners")]
-pub async fn save_partners(community: String, lines: String) -> Result<(), AppError> {
+pub async fn save_partners(community: String, lines: String, shared: Option<String>) -> Result<(), AppError> {
     let user = crate::auth::server::require_staff()?;
     let store = crate::request::store()?;
-    match server::save_partners(&store, &user, &community, &lines).await {
+    let shared = shared.as_deref() == Some("1");
+    match server::save_partners(&store, &user, &community, &lines, shared).await {
         Ok(n) => {
-            crate::request::redirect(&format!("/station/setup?community={community}&saved={n}"));
+            crate::request::redirect(&format!(
+                "/station/setup?community={}&saved={n}",
+                crate::request::url_code(&community)
+            ));
             Ok(())
         }
         Err((bad, e)) => {
             let bad = bad.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ");
-            crate::form::server::keep_input("setup-partners", &[("lines", &lines), ("bad", &bad)]).await;
+            let shared = if shared { "1" } else { "" };
+            crate::form::server::keep_input("setup-partners", &[("lines", &lines), ("bad", &bad), ("shared", shared)])
+                .await;
             Err(e)
         }
     }
+}
+
+/// Publishes the station's phone and address (empty: withdrawn).
+#[server(endpoint = "setup/contacts")]
+pub async fn save_contacts(community: String, phone: String, address: String) -> Result<(), AppError> {
+    let user = crate::auth::server::require_staff()?;
+    let store = crate::request::store()?;
+    let result = server::save_contacts(&store, &user, &community, &phone, &address).await;
+    if result.is_err() {
+        crate::form::server::keep_input("setup-contacts", &[("phone", &phone), ("address", &address)]).await;
+    }
+    result?;
+    crate::request::redirect(&format!("/station/setup?community={}&saved=1", crate::request::url_code(&community)));
+    Ok(())
 }

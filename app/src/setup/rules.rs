@@ -1,5 +1,5 @@
-//! Pure rules of community set-up: codes, names, and the buildings list pasted from a
-//! spreadsheet (one building a line: code, name, households, grid area code).
+//! Pure rules of community set-up: codes, names, the buildings and partner lists pasted
+//! from a spreadsheet, and the station's published contacts.
 
 use crate::i18n::T;
 
@@ -24,53 +24,52 @@ pub struct BuildingLine {
     pub area: String,
 }
 
-/// Parses the pasted list against the community's grid area codes. Fields are separated
-/// by tabs (a spreadsheet's copy), commas or Chinese commas; blank lines are skipped. On
-/// any problem: the numbers (1-based) of the bad lines and what is wrong, and nothing is
-/// taken.
-pub fn parse_buildings(text: &str, areas: &[String]) -> Result<Vec<BuildingLine>, (Vec<usize>, T)> {
+/// Parses a pasted list all or nothing: one record a line, fields by tab (a spreadsheet's
+/// copy), comma or Chinese comma, blank lines skipped. `parse` reads one line's fields
+/// (`None`: bad). On any problem: the numbers (1-based) of the bad lines and `err`, and
+/// nothing is taken.
+fn parse_lines<R>(text: &str, err: T, mut parse: impl FnMut(&[&str]) -> Option<R>) -> Result<Vec<R>, (Vec<usize>, T)> {
     let lines: Vec<(usize, &str)> =
         text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
     if lines.is_empty() {
-        return Err((vec![], T::ErrBuildingLines));
+        return Err((vec![], err));
     }
     if lines.len() > MAX_LINES {
         return Err((vec![], T::ErrTooManyLines));
     }
     let mut out = Vec::new();
     let mut bad = Vec::new();
-    let mut seen = std::collections::HashSet::new();
     for (n, line) in lines {
         let fields: Vec<&str> = line.split(['\t', ',', '，']).map(str::trim).collect();
-        let parsed = match fields.as_slice() {
-            [code, name, households, area] => {
-                let households = households.parse::<i64>().ok().filter(|h| (0..=5000).contains(h));
-                match households {
-                    Some(h)
-                        if code_ok(code) && name_ok(name) && areas.iter().any(|a| a == area) && seen.insert(*code) =>
-                    {
-                        Some(BuildingLine {
-                            code: code.to_string(),
-                            name: name.to_string(),
-                            households: h,
-                            area: area.to_string(),
-                        })
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        match parsed {
-            Some(b) => out.push(b),
+        match parse(&fields) {
+            Some(r) => out.push(r),
             None => bad.push(n),
         }
     }
     if bad.is_empty() {
         Ok(out)
     } else {
-        Err((bad, T::ErrBuildingLines))
+        Err((bad, err))
     }
+}
+
+/// Parses the pasted buildings against the community's grid area codes (see [`parse_lines`]).
+pub fn parse_buildings(text: &str, areas: &[String]) -> Result<Vec<BuildingLine>, (Vec<usize>, T)> {
+    let mut seen = std::collections::HashSet::new();
+    parse_lines(text, T::ErrBuildingLines, |fields| match fields {
+        [code, name, households, area] => {
+            let h = households.parse::<i64>().ok().filter(|h| (0..=5000).contains(h))?;
+            (code_ok(code) && name_ok(name) && areas.iter().any(|a| a == area) && seen.insert(code.to_string())).then(
+                || BuildingLine {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    households: h,
+                    area: area.to_string(),
+                },
+            )
+        }
+        _ => None,
+    })
 }
 
 /// A partner (合作单位) as pasted: kind, code, name, what it offers, phone, address.
@@ -106,57 +105,67 @@ pub fn partner_kind_label(code: &str) -> Option<T> {
     }
 }
 
-/// A partner's public phone: a landline or a mobile, digits with - or +.
-fn partner_phone_ok(p: &str) -> bool {
-    (5..=20).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'+')
+/// A unit's public phone: a landline, a hotline or a mobile: 5–20 digits, grouped with
+/// - or spaces, a + only in front.
+fn public_phone_ok(p: &str) -> bool {
+    let digits = p.bytes().filter(u8::is_ascii_digit).count();
+    p.len() <= 24
+        && (5..=20).contains(&digits)
+        && p.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b' ' || b == b'+')
+        && !p.get(1..).unwrap_or("").contains('+')
 }
 
-/// Parses a pasted partner directory, all or nothing, like [`parse_buildings`]: fields by
-/// tab or comma (a Chinese comma too); what it offers may list several things with 、.
+/// A street address as a resident would read it.
+fn address_ok(a: &str) -> bool {
+    (1..=100).contains(&a.chars().count()) && !a.chars().any(char::is_control)
+}
+
+/// Parses a pasted partner directory (see [`parse_lines`]); what it offers may list several
+/// things with 、.
 pub fn parse_partners(text: &str) -> Result<Vec<PartnerLine>, (Vec<usize>, T)> {
-    let lines: Vec<(usize, &str)> =
-        text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty()).collect();
-    if lines.is_empty() {
-        return Err((vec![], T::ErrPartnerLines));
-    }
-    if lines.len() > MAX_LINES {
-        return Err((vec![], T::ErrTooManyLines));
-    }
-    let mut out = Vec::new();
-    let mut bad = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (n, line) in lines {
-        let fields: Vec<&str> = line.split(['\t', ',', '，']).map(str::trim).collect();
-        let parsed = match fields.as_slice() {
-            [kind, code, name, serves, phone, address]
-                if code_ok(code)
-                    && name_ok(name)
-                    && (1..=200).contains(&serves.chars().count())
-                    && partner_phone_ok(phone)
-                    && (1..=100).contains(&address.chars().count())
-                    && seen.insert(*code) =>
-            {
-                partner_kind(kind).map(|kind| PartnerLine {
-                    kind,
-                    code: code.to_string(),
-                    name: name.to_string(),
-                    serves: serves.to_string(),
-                    phone: phone.to_string(),
-                    address: address.to_string(),
-                })
-            }
-            _ => None,
-        };
-        match parsed {
-            Some(p) => out.push(p),
-            None => bad.push(n),
+    parse_lines(text, T::ErrPartnerLines, |fields| match fields {
+        [kind, code, name, serves, phone, address]
+            if code_ok(code)
+                && name_ok(name)
+                && (1..=200).contains(&serves.chars().count())
+                && !serves.chars().any(char::is_control)
+                && public_phone_ok(phone)
+                && address_ok(address)
+                && seen.insert(code.to_string()) =>
+        {
+            partner_kind(kind).map(|kind| PartnerLine {
+                kind,
+                code: code.to_string(),
+                name: name.to_string(),
+                serves: serves.to_string(),
+                phone: phone.to_string(),
+                address: address.to_string(),
+            })
         }
+        _ => None,
+    })
+}
+
+/// A station's published contacts: each may be left out (`None`), a given one must be
+/// well formed. Errors name the field.
+pub fn station_contacts(
+    phone: &str,
+    address: &str,
+) -> Result<(Option<String>, Option<String>), Vec<(&'static str, T)>> {
+    let (phone, address) = (phone.trim(), address.trim());
+    let mut problems = Vec::new();
+    if !phone.is_empty() && !public_phone_ok(phone) {
+        problems.push(("phone", T::ErrStationPhone));
     }
-    if bad.is_empty() {
-        Ok(out)
-    } else {
-        Err((bad, T::ErrPartnerLines))
+    if !address.is_empty() && !address_ok(address) {
+        problems.push(("address", T::ErrStationAddress));
     }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    Ok((some(phone), some(address)))
 }
 
 #[cfg(test)]
@@ -208,5 +217,23 @@ mod tests {
         let bad = "agency,a,甲,助餐,010-63301101,地址\nshop,b,乙,修鞋,13912345678,南门\nagency,a,丙,助浴,13912345678,北门\nagency,c,丁,助浴,call me,北门";
         assert_eq!(parse_partners(bad), Err((vec![2, 3, 4], T::ErrPartnerLines)));
         assert_eq!(parse_partners(""), Err((vec![], T::ErrPartnerLines)));
+    }
+
+    #[test]
+    fn station_contacts_may_be_left_out_but_not_malformed() {
+        assert_eq!(
+            station_contacts(" 010 6601 2345 ", "西长安街 1 号"),
+            Ok((Some("010 6601 2345".into()), Some("西长安街 1 号".into())))
+        );
+        assert_eq!(station_contacts("", "  "), Ok((None, None)));
+        assert_eq!(
+            station_contacts("call us", &"路".repeat(101)),
+            Err(vec![("phone", T::ErrStationPhone), ("address", T::ErrStationAddress)])
+        );
+        assert!(station_contacts("12345", "").is_ok());
+        assert!(station_contacts("+86 10 6601 2345", "").is_ok());
+        for bad in ["-----", "+++++", "010+66012345", "1 2 3 4 5 6 7 8 9 0 1 2 3", "1234"] {
+            assert!(station_contacts(bad, "").is_err(), "{bad}");
+        }
     }
 }

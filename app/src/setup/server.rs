@@ -1,6 +1,6 @@
 //! Who may set a community up, the changes in one transaction each, and the change log.
 
-use super::rules::{code_ok, name_ok, parse_buildings, parse_partners};
+use super::rules::{code_ok, name_ok, parse_buildings, parse_partners, station_contacts};
 use super::*;
 use crate::auth::{Role, SessionUser};
 use crate::i18n::T;
@@ -63,6 +63,10 @@ pub async fn load(
             choices,
             areas: vec![],
             partners: vec![],
+            shared_partners: vec![],
+            may_share: false,
+            phone: String::new(),
+            address: String::new(),
             changes: vec![],
             older: None,
         });
@@ -93,7 +97,28 @@ pub async fn load(
         .collect();
     let (changes, older) = change_log(store, id, before).await?;
     let partners = crate::affairs::partners::partners(store, id).await?;
-    Ok(SetupView { code, name, choices, areas, partners, changes, older })
+    let path = crate::community::server::community_path(store, id).await?.ok_or(AppError::NotFound)?;
+    let shared_partners = crate::affairs::partners::partners(store, path.subdistrict).await?;
+    let may_share = matches!(user.role, Role::SubdistrictAdmin | Role::DistrictAdmin);
+    let contacts: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT station_phone, station_address FROM community_settings WHERE community_id = $1")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?;
+    let (phone, address) = contacts.unwrap_or_default();
+    Ok(SetupView {
+        code,
+        name,
+        choices,
+        areas,
+        partners,
+        shared_partners,
+        may_share,
+        phone: phone.unwrap_or_default(),
+        address: address.unwrap_or_default(),
+        changes,
+        older,
+    })
 }
 
 /// A unit's change log (all kinds), newest first, a page before `before`; and where the
@@ -229,15 +254,24 @@ pub async fn save_buildings(
     Ok(changed)
 }
 
-/// Saves every partner line or none, like the buildings.
+/// Saves every partner line or none, like the buildings: into the community's directory,
+/// or (`shared`, admins only) into its subdistrict's, which all its communities use.
 pub async fn save_partners(
     store: &Store,
     user: &SessionUser,
     community: &str,
     text: &str,
+    shared: bool,
 ) -> Result<usize, (Vec<usize>, AppError)> {
     let plain = |e: AppError| (vec![], e);
-    let (id, _, _) = community_for(store, user, Some(community)).await.map_err(plain)?;
+    let (mut id, _, _) = community_for(store, user, Some(community)).await.map_err(plain)?;
+    if shared {
+        if !matches!(user.role, Role::SubdistrictAdmin | Role::DistrictAdmin) {
+            return Err(plain(AppError::Forbidden));
+        }
+        let path = crate::community::server::community_path(store, id).await.map_err(plain)?;
+        id = path.ok_or(AppError::NotFound).map_err(plain)?.subdistrict;
+    }
     let lines = parse_partners(text).map_err(|(bad, t)| (bad, AppError::invalid("lines", t)))?;
     let mut tx = store.write().await.map_err(|e| plain(e.into()))?;
     let mut changed = 0;
@@ -255,4 +289,35 @@ pub async fn save_partners(
     }
     tx.commit().await.map_err(|e| plain(e.into()))?;
     Ok(changed)
+}
+
+/// Publishes (or withdraws, when left empty) the station's phone and address.
+pub async fn save_contacts(
+    store: &Store,
+    user: &SessionUser,
+    community: &str,
+    phone: &str,
+    address: &str,
+) -> Result<(), AppError> {
+    let (id, _, _) = community_for(store, user, Some(community)).await?;
+    let (phone, address) = station_contacts(phone, address).map_err(|problems| {
+        let mut p = crate::error::Problems::default();
+        for (field, t) in problems {
+            p.add(field, t);
+        }
+        p.into_result().err().unwrap_or(AppError::Internal)
+    })?;
+    let mut tx = store.write().await?;
+    let before =
+        crate::community::admin::put_contacts(&mut tx, id, phone.as_deref(), address.as_deref(), user.id).await?;
+    let show = |(p, a): &(Option<String>, Option<String>)| {
+        format!("{} · {}", p.as_deref().unwrap_or("—"), a.as_deref().unwrap_or("—"))
+    };
+    let after = (phone, address);
+    if before != after {
+        let was = (before != (None, None)).then(|| show(&before));
+        audit(&mut tx, user, id, ChangeKind::Contact, "station", was, show(&after)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -29,6 +29,7 @@ pub fn SetupPage() -> impl IntoView {
                 load_state("setup-area", SaveGridArea::PATH).await,
                 load_state("setup-buildings", SaveBuildings::PATH).await,
                 load_state("setup-partners", SavePartners::PATH).await,
+                load_state("setup-contacts", SaveContacts::PATH).await,
             )
         },
     );
@@ -39,15 +40,15 @@ pub fn SetupPage() -> impl IntoView {
                 {move || {
                     let saved = saved.clone();
                     Suspend::new(async move {
-                    let (area_form, buildings_form, partners_form) = forms.await;
+                    let (area_form, buildings_form, partners_form, contacts_form) = forms.await;
                     // After a failed post the address still says what the last good one saved.
                     let saved = saved.filter(|_| {
-                        area_form.error.is_none() && buildings_form.error.is_none() && partners_form.error.is_none()
+                        [&area_form, &buildings_form, &partners_form, &contacts_form].iter().all(|f| f.error.is_none())
                     });
                     match data.await {
                         Ok(s) => view! {
                             {saved.map(|n| view! { <p class="notice" role="status">{lang.t(T::SetupSaved)} " (" {n} ")"</p> })}
-                            <SetupBody s=s area_form=area_form buildings_form=buildings_form partners_form=partners_form lang=lang />
+                            <SetupBody s=s area_form=area_form buildings_form=buildings_form partners_form=partners_form contacts_form=contacts_form lang=lang />
                         }.into_any(),
                         Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                     }
@@ -80,6 +81,7 @@ fn SetupBody(
     area_form: crate::form::FormState,
     buildings_form: crate::form::FormState,
     partners_form: crate::form::FormState,
+    contacts_form: crate::form::FormState,
     lang: Lang,
 ) -> impl IntoView {
     let bad = buildings_form.value("bad");
@@ -138,7 +140,8 @@ fn SetupBody(
             </div>
             <SubmitButton label=T::Save />
         </form>
-        <Partners partners=s.partners.clone() community=community.clone() form=partners_form lang=lang />
+        <Contacts phone=s.phone.clone() address=s.address.clone() community=community.clone() form=contacts_form lang=lang />
+        <Partners partners=s.partners.clone() shared=s.shared_partners.clone() may_share=s.may_share community=community.clone() form=partners_form lang=lang />
         <ChangeLog changes=s.changes more=s.older.map(|id| format!("/station/setup?community={}&before={id}", s.code)) lang=lang />
     }
     .into_any()
@@ -166,26 +169,65 @@ pub fn ChangeLog(changes: Vec<ChangeLine>, more: Option<String>, lang: Lang) -> 
     }
 }
 
+/// The station's phone and address as residents see them on Home.
+#[component]
+fn Contacts(
+    phone: String,
+    address: String,
+    community: String,
+    form: crate::form::FormState,
+    lang: Lang,
+) -> impl IntoView {
+    // After a failed post, what was typed; otherwise what is published.
+    let (phone, address) =
+        if form.error.is_some() { (form.value("phone"), form.value("address")) } else { (phone, address) };
+    view! {
+        <form method="post" action=SaveContacts::url() class="card form" data-contacts="">
+            <h3>{lang.t(T::StationContacts)}</h3>
+            <p class="hint">{lang.t(T::StationContactsHint)}</p>
+            <FormBanner error=form.error.clone() />
+            <input type="hidden" name="community" value=community />
+            <Field name="phone" label=T::StationPhone kind="tel" inputmode="tel" value=phone problem=form.problem("phone") maxlength=24 required=false />
+            <Field name="address" label=T::StationAddress value=address problem=form.problem("address") maxlength=100 required=false />
+            <SubmitButton label=T::Save />
+        </form>
+    }
+}
+
+type PartnerRow = (String, String, String, String, String, String);
+
+#[component]
+fn PartnerList(partners: Vec<PartnerRow>, shared: bool, lang: Lang) -> impl IntoView {
+    view! {
+        <ul class="plain partners">
+            {partners.into_iter().map(|(kind, code, name, serves, phone, address)| view! {
+                <li data-partner=code.clone() data-shared=shared.then_some("")>
+                    <strong>{name}</strong> " " <span class="muted small">{code.clone()} " · " {super::rules::partner_kind_label(&kind).map(|t| lang.t(t).to_string()).unwrap_or(kind)}</span>
+                    {shared.then(|| view! { " " <span class="tag">{lang.t(T::SubdistrictWide)}</span> })}<br />
+                    <span class="small">{serves} " · " {phone} " · " {address}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
 #[component]
 fn Partners(
-    partners: Vec<(String, String, String, String, String, String)>,
+    partners: Vec<PartnerRow>,
+    shared: Vec<PartnerRow>,
+    may_share: bool,
     community: String,
     form: crate::form::FormState,
     lang: Lang,
 ) -> impl IntoView {
     let bad = form.value("bad");
+    let share_checked = form.value("shared") == "1";
     view! {
         <section class="card" aria-labelledby="partners-title">
             <h3 id="partners-title">{lang.t(T::PartnerDirectory)}</h3>
-            {partners.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoPartners)}</p> })}
-            <ul class="plain partners">
-                {partners.into_iter().map(|(kind, code, name, serves, phone, address)| view! {
-                    <li data-partner=code.clone()>
-                        <strong>{name}</strong> " " <span class="muted small">{code.clone()} " · " {super::rules::partner_kind_label(&kind).map(|t| lang.t(t).to_string()).unwrap_or(kind)}</span><br />
-                        <span class="small">{serves} " · " {phone} " · " {address}</span>
-                    </li>
-                }).collect_view()}
-            </ul>
+            {(partners.is_empty() && shared.is_empty()).then(|| view! { <p class="empty">{lang.t(T::NoPartners)}</p> })}
+            <PartnerList partners=partners shared=false lang=lang />
+            <PartnerList partners=shared shared=true lang=lang />
         </section>
         <form method="post" action=SavePartners::url() class="card form">
             <h3>{lang.t(T::BulkPartners)}</h3>
@@ -199,6 +241,11 @@ fn Partners(
                 <p class="hint" id="f-partner-lines-hint">{lang.t(T::BulkPartnersHint)}</p>
                 <p class="field-error" id="f-partner-lines-error" data-error-for="lines">{form.problem("lines").map(|p| lang.t(p))}</p>
             </div>
+            {may_share.then(|| view! {
+                <div class="field check">
+                    <label><input type="checkbox" name="shared" value="1" checked=share_checked /> {lang.t(T::ShareWithSubdistrict)}</label>
+                </div>
+            })}
             <SubmitButton label=T::Save />
         </form>
     }

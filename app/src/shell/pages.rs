@@ -90,6 +90,17 @@ fn StationCard(info: CommunityInfo, lang: Lang) -> impl IntoView {
             <dl class="facts">
                 <dt>{lang.t(T::StationHoursLabel)}</dt>
                 <dd>{crate::appointments::rules::describe_hours(&info.hours, lang)}</dd>
+                {info.phone.map(|p| {
+                    let tel = format!("tel:{}", p.replace([' ', '-'], ""));
+                    view! {
+                        <dt>{lang.t(T::StationPhone)}</dt>
+                        <dd><a href=tel data-station-phone="">{p}</a></dd>
+                    }
+                })}
+                {info.address.map(|a| view! {
+                    <dt>{lang.t(T::StationAddress)}</dt>
+                    <dd data-station-address="">{a}</dd>
+                })}
                 <dt>{lang.t(T::StationTeam)}</dt>
                 <dd>
                     <ul class="plain">

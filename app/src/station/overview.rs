@@ -33,6 +33,9 @@ pub struct CommunityInfo {
     pub areas: Vec<GridAreaInfo>,
     /// The station's opening hours: the same setting bookings are made against.
     pub hours: Vec<crate::appointments::rules::Opening>,
+    /// The station's public phone and address, when it publishes them.
+    pub phone: Option<String>,
+    pub address: Option<String>,
 }
 
 /// A line of an overview list for subdistrict and district staff.
@@ -94,7 +97,7 @@ pub mod server {
         let (code, czh, cen, szh, sen, dzh, den) = row.ok_or(AppError::NotFound)?;
         let staff_rows: Vec<(String, Role)> = sqlx::query_as(
             "SELECT display_name, role FROM users WHERE region_id = $1 AND role IN ('stationmaster', 'dispatcher', 'social_worker') \
-             AND disabled_at IS NULL ORDER BY CASE role WHEN 'stationmaster' THEN 0 WHEN 'dispatcher' THEN 1 ELSE 2 END, id",
+             AND disabled_at IS NULL AND deleted_at IS NULL AND password_hash IS NOT NULL ORDER BY CASE role WHEN 'stationmaster' THEN 0 WHEN 'dispatcher' THEN 1 ELSE 2 END, id",
         )
         .bind(community_id)
         .fetch_all(store.pool())
@@ -126,6 +129,12 @@ pub mod server {
                 }
             })
             .collect();
+        let contacts: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT station_phone, station_address FROM community_settings WHERE community_id = $1")
+                .bind(community_id)
+                .fetch_optional(store.pool())
+                .await?;
+        let (phone, address) = contacts.unwrap_or_default();
         Ok(CommunityInfo {
             code,
             name: Named { zh: czh, en: cen },
@@ -134,6 +143,8 @@ pub mod server {
             staff,
             areas,
             hours: crate::appointments::server::hours(store, community_id).await?,
+            phone,
+            address,
         })
     }
 

@@ -78,11 +78,15 @@ pub struct TeamView {
     /// The station's active team (id, name), the directors to choose from.
     pub directors: Vec<(i64, String)>,
     pub new_code: Option<NewCode>,
+    /// The regions directly below the unit (code, name), and the level of those the viewer
+    /// adds and renames here (none: it does not).
+    pub below: Vec<(String, Named)>,
+    pub keeps_below: Option<Level>,
     pub changes: Vec<ChangeLine>,
     pub older: Option<i64>,
 }
 
-/// The flash that carries a new code (`id.code`) to the page after the redirect.
+/// The flash that carries a new code (`issuer.id.code`) to the page after the redirect.
 #[cfg(feature = "ssr")]
 const CODE_FLASH: &str = "team_code";
 
@@ -109,8 +113,8 @@ pub async fn add_staff(
     let department = department.unwrap_or_default();
     match server::add(&store, &user, &unit, &name, &phone, &role, &department).await {
         Ok((id, code)) => {
-            crate::request::put_flash(CODE_FLASH, format!("{id}.{code}"));
-            crate::request::redirect(&format!("/station/team?unit={}", server::url_code(&unit)));
+            crate::request::put_flash(CODE_FLASH, format!("{}.{id}.{code}", user.id));
+            crate::request::redirect(&format!("/station/team?unit={}", crate::request::url_code(&unit)));
             Ok(())
         }
         Err(e) => {
@@ -127,9 +131,9 @@ pub async fn change_access(unit: String, member: i64, action: String) -> Result<
     let user = crate::auth::server::require_staff()?;
     let store = crate::request::store()?;
     if let Some(code) = server::change_access(&store, &user, &unit, member, &action).await? {
-        crate::request::put_flash(CODE_FLASH, format!("{member}.{code}"));
+        crate::request::put_flash(CODE_FLASH, format!("{}.{member}.{code}", user.id));
     }
-    crate::request::redirect(&format!("/station/team?unit={}", server::url_code(&unit)));
+    crate::request::redirect(&format!("/station/team?unit={}", crate::request::url_code(&unit)));
     Ok(())
 }
 
@@ -138,7 +142,7 @@ pub async fn change_access(unit: String, member: i64, action: String) -> Result<
 pub async fn set_duty(unit: String, member: i64, on: String) -> Result<(), AppError> {
     let user = crate::auth::server::require_staff()?;
     server::set_duty(&crate::request::store()?, &user, &unit, member, on == "1").await?;
-    crate::request::redirect(&format!("/station/team?unit={}", server::url_code(&unit)));
+    crate::request::redirect(&format!("/station/team?unit={}", crate::request::url_code(&unit)));
     Ok(())
 }
 
@@ -151,7 +155,7 @@ pub async fn name_director(unit: String, area: String, member: String) -> Result
         m => Some(m.parse::<i64>().map_err(|_| AppError::BadRequest)?),
     };
     server::name_director(&crate::request::store()?, &user, &unit, &area, member).await?;
-    crate::request::redirect(&format!("/station/team?unit={}", server::url_code(&unit)));
+    crate::request::redirect(&format!("/station/team?unit={}", crate::request::url_code(&unit)));
     Ok(())
 }
 
@@ -165,6 +169,30 @@ pub async fn save_department(unit: String, code: String, name_zh: String, name_e
         crate::form::server::keep_input("team-department", &fields).await;
         return Err(e);
     }
-    crate::request::redirect(&format!("/station/team?unit={}", server::url_code(&unit)));
+    crate::request::redirect(&format!("/station/team?unit={}", crate::request::url_code(&unit)));
+    Ok(())
+}
+
+/// Adds a community to the subdistrict (or a subdistrict to the district), or renames the
+/// one with the code.
+#[server(endpoint = "team/region")]
+pub async fn save_region(
+    unit: String,
+    region_code: String,
+    region_zh: String,
+    region_en: String,
+) -> Result<(), AppError> {
+    let user = crate::auth::server::require_staff()?;
+    let store = crate::request::store()?;
+    if let Err(e) = server::save_region(&store, &user, &unit, &region_code, &region_zh, &region_en).await {
+        let fields = [
+            ("region_code", region_code.as_str()),
+            ("region_zh", region_zh.as_str()),
+            ("region_en", region_en.as_str()),
+        ];
+        crate::form::server::keep_input("team-region", &fields).await;
+        return Err(e);
+    }
+    crate::request::redirect(&format!("/station/team?unit={}", crate::request::url_code(&unit)));
     Ok(())
 }

@@ -39,9 +39,23 @@ pub fn grantable(actor: Role, level: Level) -> &'static [Role] {
 }
 
 /// May `actor` (account `actor_id`) deactivate, reset or change the account `target_id`
-/// holding `role` in a unit at `level` it oversees? Never its own account.
+/// holding `role` in a unit at `level` it oversees? Never its own account, nor a peer's
+/// (a district admin may open another's account, but a reset's code would let it take that
+/// account over: a departed district admin is deactivated with `server user`).
 pub fn may_manage(actor: Role, actor_id: i64, role: Role, level: Level, target_id: i64) -> bool {
-    actor_id != target_id && grantable(actor, level).contains(&role)
+    actor_id != target_id && role != actor && grantable(actor, level).contains(&role)
+}
+
+/// The level of the regions `actor` adds and renames below a unit at `level` it oversees:
+/// a subdistrict's communities (its admins and the district's), the district's
+/// subdistricts (its admins).
+pub fn keeps_below(actor: Role, level: Level) -> Option<Level> {
+    use Role::*;
+    match (actor, level) {
+        (SubdistrictAdmin | DistrictAdmin, Level::Subdistrict) => Some(Level::Community),
+        (DistrictAdmin, Level::District) => Some(Level::Subdistrict),
+        _ => None,
+    }
 }
 
 /// An account the station routes work to, and whose duty a stationmaster sets.
@@ -100,7 +114,19 @@ mod tests {
         assert!(may_manage(Role::Stationmaster, 1, Role::SocialWorker, Level::Community, 2));
         assert!(!may_manage(Role::Stationmaster, 1, Role::Stationmaster, Level::Community, 2));
         assert!(!may_manage(Role::DistrictAdmin, 1, Role::DistrictAdmin, Level::District, 1));
-        assert!(may_manage(Role::DistrictAdmin, 1, Role::DistrictAdmin, Level::District, 2));
+        assert!(!may_manage(Role::DistrictAdmin, 1, Role::DistrictAdmin, Level::District, 2));
+        assert!(may_manage(Role::DistrictAdmin, 1, Role::SubdistrictAdmin, Level::Subdistrict, 2));
         assert!(may_manage(Role::SubdistrictAdmin, 1, Role::Stationmaster, Level::Community, 2));
+    }
+
+    #[test]
+    fn regions_below_are_kept_by_the_admins_above_them() {
+        use Role::*;
+        assert_eq!(keeps_below(SubdistrictAdmin, Level::Subdistrict), Some(Level::Community));
+        assert_eq!(keeps_below(DistrictAdmin, Level::Subdistrict), Some(Level::Community));
+        assert_eq!(keeps_below(DistrictAdmin, Level::District), Some(Level::Subdistrict));
+        assert_eq!(keeps_below(SubdistrictAdmin, Level::District), None);
+        assert_eq!(keeps_below(Stationmaster, Level::Community), None);
+        assert_eq!(keeps_below(DistrictAdmin, Level::Community), None);
     }
 }

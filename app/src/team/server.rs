@@ -1,7 +1,7 @@
 //! Which unit a request names and whether the viewer oversees it; the team list; the
 //! changes, each with its change-log line in the same transaction.
 
-use super::rules::{grantable, keeps_duty, may_manage, oversees, Unit};
+use super::rules::{grantable, keeps_below, keeps_duty, may_manage, oversees, Unit};
 use super::*;
 use crate::auth::server::staff::{self, NewStaff, StaffRow};
 use crate::auth::SessionUser;
@@ -11,11 +11,6 @@ use crate::setup::ChangeKind;
 use crate::store::Store;
 
 const PAGE: i64 = 50;
-
-/// A unit code as it may go into a redirect's address.
-pub fn url_code(code: &str) -> String {
-    percent_encoding::utf8_percent_encode(code, percent_encoding::NON_ALPHANUMERIC).to_string()
-}
 
 struct Place {
     unit: Unit,
@@ -155,7 +150,8 @@ pub async fn load(
         .await?;
         let directors: Vec<(i64, String)> = sqlx::query_as(
             "SELECT id, display_name FROM users WHERE region_id = $1 AND role IN ('social_worker', 'dispatcher', \
-             'stationmaster') AND disabled_at IS NULL AND deleted_at IS NULL ORDER BY id LIMIT 200",
+             'stationmaster') AND disabled_at IS NULL AND deleted_at IS NULL AND password_hash IS NOT NULL \
+             ORDER BY id LIMIT 200",
         )
         .bind(p.unit.id)
         .fetch_all(store.pool())
@@ -164,8 +160,9 @@ pub async fn load(
     } else {
         (vec![], vec![])
     };
-    // The code is shown only to an admin of the account's unit, only on the page after.
-    let new_code = match flash.as_deref().and_then(|f| f.split_once('.')) {
+    // The code is shown only to the admin who issued it, only on the page after.
+    let flash = flash.as_deref().and_then(|f| f.split_once('.')).filter(|(issuer, _)| *issuer == user.id.to_string());
+    let new_code = match flash.and_then(|(_, rest)| rest.split_once('.')) {
         Some((id, code)) => match id.parse::<i64>() {
             Ok(id) => staff::staff_by_id(store, id)
                 .await?
@@ -180,6 +177,15 @@ pub async fn load(
         },
         None => None,
     };
+    let below: Vec<(String, String, String)> = match p.unit.level {
+        Level::Community => vec![],
+        _ => {
+            sqlx::query_as("SELECT code, name_zh, name_en FROM regions WHERE parent_id = $1 ORDER BY code LIMIT 500")
+                .bind(p.unit.id)
+                .fetch_all(store.pool())
+                .await?
+        }
+    };
     let (changes, older) = change_log(store, p.unit.id, before).await?;
     Ok(TeamView {
         code: p.code,
@@ -193,6 +199,8 @@ pub async fn load(
         areas,
         directors,
         new_code,
+        below: below.into_iter().map(|(c, zh, en)| (c, Named { zh, en })).collect(),
+        keeps_below: keeps_below(user.role, p.unit.level),
         changes,
         older,
     })
@@ -260,7 +268,8 @@ async fn managed(store: &Store, user: &SessionUser, unit: &str, member: i64) -> 
     Ok((p, row))
 }
 
-/// Returns the new code of a reset.
+/// Returns the new code of a reset (or of reactivating an account never activated, whose
+/// code the deactivation took away).
 pub async fn change_access(
     store: &Store,
     user: &SessionUser,
@@ -268,31 +277,39 @@ pub async fn change_access(
     member: i64,
     action: &str,
 ) -> Result<Option<String>, AppError> {
-    let (p, row) = managed(store, user, unit, member).await?;
+    if !matches!(action, "disable" | "enable" | "reset") {
+        return Err(AppError::BadRequest);
+    }
+    let (p, _) = managed(store, user, unit, member).await?;
+    let mut tx = store.write().await?;
+    // Two admins at once: the second decides on the account as the first left it.
+    store.take_turn(&mut tx, &format!("staff:{member}")).await?;
+    let row = staff::staff_in(&mut tx, member).await?.filter(|r| r.region_id == p.unit.id).ok_or(AppError::NotFound)?;
     if !may_manage(user.role, user.id, row.role, p.unit.level, row.id) {
         return Err(AppError::Forbidden);
     }
     let was = state(&row);
-    let mut tx = store.write().await?;
     let (after, code) = match action {
+        "disable" if was == MemberState::Disabled => return Ok(None),
+        "enable" if was != MemberState::Disabled => return Ok(None),
         "disable" => {
             staff::set_disabled(&mut tx, row.id, true).await?;
             (MemberState::Disabled, None)
         }
-        "enable" => {
+        "enable" if row.active == 1 => {
             staff::set_disabled(&mut tx, row.id, false).await?;
-            (if row.active == 1 { MemberState::Active } else { MemberState::Pending }, None)
+            (MemberState::Active, None)
         }
-        "reset" => {
+        // Never activated: the deactivation took its code, so it gets a new one.
+        _ => {
             let code = staff::reset_access(&mut tx, row.id, user.id).await?;
             staff::set_disabled(&mut tx, row.id, false).await?;
             (MemberState::Pending, Some(code))
         }
-        _ => return Err(AppError::BadRequest),
     };
     let before = described(row.role, was);
     let mut after = described(row.role, after);
-    if action == "reset" {
+    if code.is_some() {
         after.push_str(" · ");
         after.push_str(Lang::Zh.t(T::StaffCodeIssued));
     }
@@ -336,7 +353,8 @@ pub async fn name_director(
     let name_of = |id: i64| async move {
         sqlx::query_scalar::<_, String>(
             "SELECT display_name FROM users WHERE id = $1 AND region_id = $2 AND role IN ('social_worker', \
-             'dispatcher', 'stationmaster') AND disabled_at IS NULL AND deleted_at IS NULL",
+             'dispatcher', 'stationmaster') AND disabled_at IS NULL AND deleted_at IS NULL \
+             AND password_hash IS NOT NULL",
         )
         .bind(id)
         .bind(p.unit.id)
@@ -406,6 +424,57 @@ pub async fn save_department(
     if before.as_ref() != Some(&(zh.to_string(), en.to_string())) {
         let before = before.map(|(z, e)| format!("{z} / {e}"));
         audit(&mut tx, user, p.unit.id, ChangeKind::Department, code, before, format!("{zh} / {en}")).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A community added to a subdistrict (or a subdistrict to the district), or renamed. A new
+/// community gets the standard catalogue and the templates above it at once.
+pub async fn save_region(
+    store: &Store,
+    user: &SessionUser,
+    unit: &str,
+    code: &str,
+    zh: &str,
+    en: &str,
+) -> Result<(), AppError> {
+    use crate::setup::rules::{code_ok, name_ok};
+    let p = place(store, user, Some(unit)).await?;
+    let Some(level) = keeps_below(user.role, p.unit.level) else { return Err(AppError::Forbidden) };
+    let (code, zh, en) = (code.trim(), zh.trim(), en.trim());
+    let mut problems = crate::error::Problems::default();
+    if !code_ok(code) {
+        problems.add("region_code", T::ErrSetupCode);
+    }
+    if !name_ok(zh) {
+        problems.add("region_zh", T::ErrSetupName);
+    }
+    if !name_ok(en) {
+        problems.add("region_en", T::ErrSetupName);
+    }
+    problems.into_result()?;
+    let mut tx = store.write().await?;
+    // Two admins adding the same code at once: the second renames what the first added.
+    store.take_turn(&mut tx, &format!("region:{code}")).await?;
+    let before: Option<(String, String)> = sqlx::query_as("SELECT name_zh, name_en FROM regions WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(id) =
+        crate::community::admin::put_region(&mut tx, level.as_str(), code, (zh, en), Some(p.unit.id)).await?
+    else {
+        // The code is another region's (codes are unique across the district).
+        return Err(AppError::invalid("region_code", T::ErrRegionCodeTaken));
+    };
+    if before.is_none() && level == Level::Community {
+        // As `init --district` does: the standard catalogue, then the templates above it.
+        crate::affairs::seed::seed_community(&mut tx, id).await?;
+        crate::affairs::templates::apply_to_new_community(&mut tx, id).await?;
+    }
+    if before.as_ref() != Some(&(zh.to_string(), en.to_string())) {
+        let before = before.map(|(z, e)| format!("{z} / {e}"));
+        audit(&mut tx, user, p.unit.id, ChangeKind::Region, code, before, format!("{zh} / {en}")).await?;
     }
     tx.commit().await?;
     Ok(())

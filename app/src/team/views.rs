@@ -25,7 +25,11 @@ pub fn TeamPage() -> impl IntoView {
     let form = Resource::new(
         || (),
         |_| async {
-            (load_state("team-add", AddStaff::PATH).await, load_state("team-department", SaveDepartment::PATH).await)
+            (
+                load_state("team-add", AddStaff::PATH).await,
+                load_state("team-department", SaveDepartment::PATH).await,
+                load_state("team-region", SaveRegion::PATH).await,
+            )
         },
     );
     view! {
@@ -33,9 +37,9 @@ pub fn TeamPage() -> impl IntoView {
             <p class="lead">{lang.t(T::TeamIntro)}</p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let (form, department_form) = form.await;
+                    let (form, department_form, region_form) = form.await;
                     match data.await {
-                        Ok(t) => view! { <TeamBody t=t form=form department_form=department_form lang=lang /> }.into_any(),
+                        Ok(t) => view! { <TeamBody t=t form=form department_form=department_form region_form=region_form lang=lang /> }.into_any(),
                         Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                     }
                 })}
@@ -54,7 +58,13 @@ fn level_label(level: Level) -> T {
 }
 
 #[component]
-fn TeamBody(t: TeamView, form: FormState, department_form: FormState, lang: Lang) -> impl IntoView {
+fn TeamBody(
+    t: TeamView,
+    form: FormState,
+    department_form: FormState,
+    region_form: FormState,
+    lang: Lang,
+) -> impl IntoView {
     let unit = t.code.clone();
     let chosen = t.code.clone();
     let choices = t.choices.clone();
@@ -94,6 +104,7 @@ fn TeamBody(t: TeamView, form: FormState, department_form: FormState, lang: Lang
         {(!t.roles.is_empty()).then(|| view! { <AddForm t=t.clone() form=form lang=lang /> })}
         {(!t.areas.is_empty() && !t.directors.is_empty()).then(|| view! { <Directors t=t.clone() lang=lang /> })}
         {(t.level == Level::Subdistrict).then(|| view! { <Departments t=t.clone() form=department_form lang=lang /> })}
+        {(t.level != Level::Community).then(|| view! { <RegionsBelow t=t.clone() form=region_form lang=lang /> })}
         <ChangeLog changes=t.changes more=more lang=lang />
     }
 }
@@ -246,5 +257,40 @@ fn Departments(t: TeamView, form: FormState, lang: Lang) -> impl IntoView {
             <Field name="name_en" label=T::NameEn value=form.value("name_en") problem=form.problem("name_en") maxlength=60 />
             <SubmitButton label=T::Save />
         </form>
+    }
+}
+
+/// The communities of a subdistrict (the subdistricts of the district), and for their
+/// admins the form to add or rename one.
+#[component]
+fn RegionsBelow(t: TeamView, form: FormState, lang: Lang) -> impl IntoView {
+    let (title, add) = match t.level {
+        Level::District => (T::SubdistrictsBelow, T::AddOrRenameSubdistrict),
+        _ => (T::CommunitiesBelow, T::AddOrRenameCommunity),
+    };
+    view! {
+        <section class="card" aria-labelledby="below-title">
+            <h3 id="below-title">{lang.t(title)}</h3>
+            {t.below.is_empty().then(|| view! { <p class="empty">{lang.t(T::NoRegionsBelow)}</p> })}
+            <ul class="plain regions-below">
+                {t.below.iter().map(|(code, name)| view! {
+                    <li data-region=code.clone()>
+                        <a href=format!("/station/team?unit={code}")>{name.get(lang).to_string()}</a> " "
+                        <span class="muted small">{code.clone()}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+        {t.keeps_below.map(|_| view! {
+            <form method="post" action=SaveRegion::url() class="card form" data-region-form="">
+                <h3>{lang.t(add)}</h3>
+                <FormBanner error=form.error.clone() />
+                <input type="hidden" name="unit" value=t.code.clone() />
+                <Field name="region_code" label=T::RegionCode hint=T::SetupCodeHint value=form.value("region_code") problem=form.problem("region_code") maxlength=40 />
+                <Field name="region_zh" label=T::NameZh value=form.value("region_zh") problem=form.problem("region_zh") maxlength=60 />
+                <Field name="region_en" label=T::NameEn value=form.value("region_en") problem=form.problem("region_en") maxlength=60 />
+                <SubmitButton label=T::Save />
+            </form>
+        })}
     }
 }

@@ -55,15 +55,19 @@ pub struct StaffRow {
     pub code_until: Option<i64>,
 }
 
+/// A staff row's columns; `$1` is now (an expired code is no code).
+const STAFF_COLUMNS: &str = "u.id, u.display_name, u.phone, u.role, u.region_id, u.department_id, u.on_duty, \
+     CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS active, u.disabled_at, \
+     (SELECT c.expires_at FROM claim_codes c WHERE c.user_id = u.id AND c.tries_left > 0 AND c.expires_at > $1) \
+     AS code_until";
+
 /// A unit's staff accounts after `after`, by id.
 pub async fn staff_of(store: &Store, region: i64, after: i64, limit: i64) -> Result<Vec<StaffRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT u.id, u.display_name, u.phone, u.role, u.region_id, u.department_id, u.on_duty, \
-         CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS active, u.disabled_at, \
-         (SELECT c.expires_at FROM claim_codes c WHERE c.user_id = u.id AND c.tries_left > 0) AS code_until \
-         FROM users u WHERE u.region_id = $1 AND u.role <> 'resident' AND u.id > $2 AND u.deleted_at IS NULL \
-         ORDER BY u.id LIMIT $3",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {STAFF_COLUMNS} FROM users u WHERE u.region_id = $2 AND u.role <> 'resident' AND u.id > $3 \
+         AND u.deleted_at IS NULL ORDER BY u.id LIMIT $4"
+    ))
+    .bind(Millis::now().0)
     .bind(region)
     .bind(after)
     .bind(limit)
@@ -71,16 +75,23 @@ pub async fn staff_of(store: &Store, region: i64, after: i64, limit: i64) -> Res
     .await?)
 }
 
+const STAFF_BY_ID: &str = "FROM users u WHERE u.id = $2 AND u.role <> 'resident' AND u.deleted_at IS NULL";
+
 pub async fn staff_by_id(store: &Store, id: i64) -> Result<Option<StaffRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT u.id, u.display_name, u.phone, u.role, u.region_id, u.department_id, u.on_duty, \
-         CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS active, u.disabled_at, \
-         (SELECT c.expires_at FROM claim_codes c WHERE c.user_id = u.id AND c.tries_left > 0) AS code_until \
-         FROM users u WHERE u.id = $1 AND u.role <> 'resident' AND u.deleted_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?)
+    Ok(sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} {STAFF_BY_ID}"))
+        .bind(Millis::now().0)
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?)
+}
+
+/// The account as it stands inside a change's transaction (after the caller took its turn).
+pub async fn staff_in(tx: &mut Tx, id: i64) -> Result<Option<StaffRow>, AppError> {
+    Ok(sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} {STAFF_BY_ID}"))
+        .bind(Millis::now().0)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?)
 }
 
 /// Deactivates (every session ends, its code stops working) or reactivates an account.
@@ -91,6 +102,22 @@ pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<(), Ap
         end_everything(tx, id).await?;
     }
     Ok(())
+}
+
+/// Deactivates a staff account by its phone: `server user disable`, for an account no one
+/// in the browser may manage (a departed district admin). Returns its id.
+pub async fn disable_by_phone(store: &Store, phone: &str) -> Result<i64, AppError> {
+    let phone = rules::normalise_phone(phone).map_err(|t| AppError::invalid("phone", t))?;
+    let mut tx = store.write().await?;
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE phone = $1 AND role <> 'resident' AND deleted_at IS NULL")
+            .bind(&phone)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let id = id.ok_or(AppError::NotFound)?;
+    set_disabled(&mut tx, id, true).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Takes the password away (every session ends) and issues a new activation code.

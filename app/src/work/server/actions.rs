@@ -157,7 +157,7 @@ pub async fn reassign(
     }
     let name: Option<String> = sqlx::query_scalar(
         "SELECT display_name FROM users WHERE id = $1 AND region_id = $2 AND role IN ('social_worker', 'dispatcher', 'stationmaster') \
-         AND disabled_at IS NULL",
+         AND disabled_at IS NULL AND deleted_at IS NULL AND password_hash IS NOT NULL",
     )
     .bind(to_user)
     .bind(item.community_id)

@@ -187,11 +187,15 @@ pub async fn hand_off(
     if rel != Relation::Station {
         return Err(AppError::Forbidden);
     }
-    let name: Option<String> = sqlx::query_scalar("SELECT name_zh FROM partners WHERE id = $1 AND community_id = $2")
-        .bind(partner)
-        .bind(item.community_id)
-        .fetch_optional(store.pool())
-        .await?;
+    // The community's own partners and its subdistrict's shared directory.
+    let name: Option<String> = sqlx::query_scalar(
+        "SELECT name_zh FROM partners WHERE id = $1 AND (community_id = $2 OR community_id = \
+         (SELECT parent_id FROM regions WHERE id = $2))",
+    )
+    .bind(partner)
+    .bind(item.community_id)
+    .fetch_optional(store.pool())
+    .await?;
     let Some(name) = name else { return Err(AppError::invalid("partner", T::ErrChoosePartner)) };
     let note = short_text("note", note, false)?;
     let now = Millis::now().0;
