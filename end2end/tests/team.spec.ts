@@ -85,7 +85,7 @@ test('the subdistrict admin adds a department and a community; a shared partner 
 
   // A new community of the subdistrict: a code another region holds is refused, the names kept.
   const regions = page.locator('form[data-region-form]');
-  await regions.getByLabel('区划代码').fill('qianggen');
+  await regions.getByLabel('区划代码').fill('yuetan');
   await regions.getByLabel('名称（中文）').fill(`广外新社区 ${info.project.name}`);
   await regions.getByLabel('名称（英文）').fill('New Community');
   await regions.getByRole('button', { name: '保存' }).click();

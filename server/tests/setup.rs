@@ -194,6 +194,10 @@ async fn a_subdistrict_directory_reaches_every_station_below_and_only_its_admins
     let partner =
         partner.unwrap_or_else(|| panic!("offered for hand-offs: {}", d["staff"]["partners"]))["id"].to_string();
     let (item, version) = (d["item_id"].to_string(), d["live"]["version"].to_string());
+    let accept = [("item", item.as_str()), ("version", version.as_str()), ("action", "accept")];
+    assert_eq!(call(&master, &server, "work/act", &accept).await.status(), 200);
+    let d = json(call(&master, &server, "demands/one", &[("id", &id)]).await).await;
+    let version = d["live"]["version"].to_string();
     let form = [("item", item.as_str()), ("version", version.as_str()), ("partner", partner.as_str())];
     let res = call(&master, &server, "work/hand-off", &form).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);

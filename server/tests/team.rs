@@ -287,7 +287,7 @@ async fn admins_add_and_rename_the_regions_below_them_and_a_new_community_gets_t
     // Renamed; a code another region holds is refused with the field named, nothing changed.
     let renamed = region("gwai-north", "广外北里社区", "Guangwai North Li", "guanganmenwai");
     assert_eq!(call(&sub, &server, "team/region", &renamed).await.status(), 200);
-    let taken = region("qianggen", "抢占", "Taken", "guanganmenwai");
+    let taken = region("yuetan", "抢占", "Taken", "guanganmenwai");
     let res = call(&sub, &server, "team/region", &taken).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("region_code"));
