@@ -28,6 +28,8 @@ const OWNERS: &[(&str, &str)] = &[
     ("consents", "auth"),
     ("demands", "demands"),
     ("departments", "community"),
+    ("notices", "notices"),
+    ("notice_reads", "notices"),
     ("family_links", "family"),
     ("flags", "threads"),
     ("form_drafts", "form"),

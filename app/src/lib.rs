@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod live;
+pub mod notices;
 pub mod notifications;
 pub mod open311;
 #[cfg(feature = "ssr")]

@@ -37,6 +37,14 @@ test('the dashboard in elder mode and in English', async ({ page }, info) => {
   await expect(page.locator('html')).toHaveClass(/elder/);
   await expect(page.getByTestId('rate-response')).toBeVisible();
   await shot(page, info, 'elder-dashboard');
+  // The station's own administration pages, larger.
+  await page.goto('/station/team');
+  await expect(page.locator('html')).toHaveClass(/elder/);
+  await expect(page.locator('li[data-member]').first()).toBeVisible();
+  await shot(page, info, 'elder-team');
+  await page.goto('/station/setup');
+  await expect(page.locator('form[data-contacts]')).toBeVisible();
+  await shot(page, info, 'elder-setup-contacts');
   await page.goto('/me');
   await page.getByRole('button', { name: '关闭长辈模式' }).click();
   await page.getByRole('button', { name: '切换语言' }).first().click();

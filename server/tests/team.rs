@@ -166,7 +166,9 @@ async fn deactivating_signs_out_at_once_and_a_reset_takes_the_password_away() {
     let view = json(call(&master, &server, "team/load", &[("unit", "qianggen")]).await).await;
     assert!(!view["directors"].to_string().contains("吴社工"), "a pending account directs no area");
     let pending = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{NEW_WORKER}'")).await.to_string();
-    let access = |action: &str| vec![("unit", "qianggen".to_string()), ("member", pending.clone()), ("action", action.to_string())];
+    let access = |action: &str| {
+        vec![("unit", "qianggen".to_string()), ("member", pending.clone()), ("action", action.to_string())]
+    };
     assert_eq!(post(&master, "team/access", access("disable")).await.status(), 200);
     assert_eq!(shown_code(&master, &server, "qianggen").await, None);
     assert_eq!(post(&master, "team/access", access("enable")).await.status(), 200);

@@ -40,6 +40,8 @@ crate::codes! {
         AppointmentReminder = "appointment_reminder",
         /// Someone tried to register an account with this account's phone number.
         AccountAttempt = "account_attempt",
+        /// An emergency notice for the resident's community, grid area or building.
+        EmergencyNotice = "emergency_notice",
     }
 }
 

@@ -60,6 +60,23 @@ pub async fn send(tx: &mut Tx, n: Send<'_>) -> Result<bool, AppError> {
     Ok(done.rows_affected() == 1)
 }
 
+/// The same notification for many (an emergency notice's residents), inside the caller's
+/// transaction, a few hundred rows a statement.
+pub async fn send_all(tx: &mut Tx, to: &[i64], kind: Kind, detail: &str, link: &str) -> Result<(), AppError> {
+    let now = Millis::now();
+    for chunk in to.chunks(400) {
+        let rows: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, $1, $2, $3, $4)", i + 5)).collect();
+        let sql =
+            format!("INSERT INTO notifications (user_id, kind, detail, link, created_at) VALUES {}", rows.join(", "));
+        let mut q = sqlx::query(&sql).bind(kind).bind(detail).bind(link).bind(now);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// A page of an account's notifications, newest first, below `before`.
 pub async fn latest(store: &Store, user: i64, before: Option<Cursor>) -> Result<Paged<Notice>, AppError> {
     let rows: Vec<(i64, Kind, String, Option<i64>, Option<String>, i64, Option<i64>)> = sqlx::query_as(

@@ -45,6 +45,7 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         Kind::RateInvite => lang.t(T::NoticeRateInvite).to_string(),
         Kind::AppointmentReminder => format!("{}{}", lang.t(T::NoticeAppointmentReminder), n.detail),
         Kind::AccountAttempt => lang.t(T::NoticeAccountAttempt).to_string(),
+        Kind::EmergencyNotice => format!("{}{}", lang.t(T::NoticeEmergencyPosted), n.detail),
     }
 }
 

@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
     use crate::case::views::DemandPage;
     use crate::dashboard::views::DashboardPage;
     use crate::demands::views::{MyDemandsPage, NeighbourhoodPage, PostPage};
+    use crate::notices::views::{NewNoticePage, NoticeDetailPage, NoticesPage};
     use crate::open311::views::ApiKeysPage;
     use crate::privacy::views::{AccountDeletedPage, MyPrivacyPage, NoticePage};
     use crate::station::{households::HouseholdsPage, intake::IntakePage, StationPage};
@@ -122,6 +123,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account-deleted") view=AccountDeletedPage ssr=SsrMode::Async />
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/station/open311") view=ApiKeysPage ssr=SsrMode::Async />
+                <Route path=path!("/notices") view=NoticesPage ssr=SsrMode::Async />
+                <Route path=path!("/notices/new") view=NewNoticePage ssr=SsrMode::Async />
+                <Route path=path!("/notices/:id") view=NoticeDetailPage ssr=SsrMode::Async />
                 <Route path=path!("/surveys") view=SurveysPage ssr=SsrMode::Async />
                 <Route path=path!("/surveys/:id") view=SurveyPage ssr=SsrMode::Async />
                 <Route path=path!("/station/surveys") view=StationSurveysPage ssr=SsrMode::Async />

@@ -47,8 +47,10 @@ pub fn HomePage() -> impl IntoView {
                     let public: Vec<_> = public.lines.into_iter().take(HOME_DEMANDS).collect();
                     // Open surveys this resident has not answered yet.
                     let pending = if signed_in { crate::surveys::surveys_waiting().await.unwrap_or(0) } else { 0 };
+                    let notices = if signed_in { crate::notices::home_notices().await.unwrap_or_default() } else { Default::default() };
                     view! {
                         {community.await.ok().flatten().map(|c| view! { <StationCard info=c lang=lang /> })}
+                        <crate::notices::views::HomeNoticesCard n=notices lang=lang />
                         {signed_in.then(|| view! {
                             <p class="actions">
                                 <a class="button primary" href="/post">{lang.t(T::PostDemand)}</a>

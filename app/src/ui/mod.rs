@@ -123,6 +123,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
             <a href="/station/dashboard">{lang.t(T::DashboardTitle)}</a>
             <a href="/station/surveys">{lang.t(T::SurveysDesk)}</a>
+            <a href="/notices">{lang.t(T::NoticesTitle)}</a>
             {sets_up.then(|| view! { <a href="/station/setup">{lang.t(T::CommunitySetup)}</a> })}
             {sets_up.then(|| view! { <a href="/station/team">{lang.t(T::TeamTitle)}</a> })}
             {keeps_catalogue.then(|| view! { <a href="/station/catalogue">{lang.t(T::CatalogueTitle)}</a> })}
