@@ -172,7 +172,7 @@ mod tests {
         );
         assert_eq!(
             pieces("(see http://a.cn/x), and https://"),
-            vec![Piece::Text("("), Piece::Link("http://a.cn/x"), Piece::Text("), and "), Piece::Text("https://")]
+            vec![Piece::Text("(see "), Piece::Link("http://a.cn/x"), Piece::Text("), and "), Piece::Text("https://")]
         );
         assert_eq!(pieces("javascript:alert(1) 无链接"), vec![Piece::Text("javascript:alert(1) 无链接")]);
         assert_eq!(pieces(""), vec![]);
