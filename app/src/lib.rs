@@ -48,6 +48,7 @@ pub mod surveys;
 pub mod team;
 pub mod threads;
 pub mod time;
+pub mod transparency;
 pub mod ui;
 pub mod verify;
 pub mod visits;

@@ -21,6 +21,18 @@ pub struct Scope {
     pub many: bool,
 }
 
+impl Scope {
+    /// One community, for a page whose caller decided who may see it (the public one).
+    pub fn community(id: i64, code: String, name: Named) -> Scope {
+        Scope { filter: ONE, region: id, chosen: code, name, choices: Vec::new(), many: false }
+    }
+
+    /// Every community of a subdistrict (its ranking).
+    pub fn subdistrict(id: i64, name: Named) -> Scope {
+        Scope { filter: UNDER_SUBDISTRICT, region: id, chosen: "all".into(), name, choices: Vec::new(), many: true }
+    }
+}
+
 const ONE: &str = "SELECT id FROM regions WHERE id = $1";
 const UNDER_SUBDISTRICT: &str = "SELECT id FROM regions WHERE parent_id = $1 AND level = 'community'";
 const UNDER_DISTRICT: &str =

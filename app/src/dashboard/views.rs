@@ -157,7 +157,7 @@ fn PeriodForm(d: Dashboard, lang: Lang) -> impl IntoView {
 
 /// One of the three rates: its gauge, its fraction, what it measures.
 #[component]
-fn RateCard(key: &'static str, name: T, short: T, rate: Rate, lang: Lang) -> impl IntoView {
+pub fn RateCard(key: &'static str, name: T, short: T, rate: Rate, lang: Lang) -> impl IntoView {
     view! {
         <article class="card rate" data-testid=format!("rate-{key}")>
             <h2>{rate_name(lang, name)}</h2>
@@ -169,7 +169,7 @@ fn RateCard(key: &'static str, name: T, short: T, rate: Rate, lang: Lang) -> imp
 }
 
 #[component]
-fn KeyFigures(r: Rates, lang: Lang) -> impl IntoView {
+pub fn KeyFigures(r: Rates, lang: Lang) -> impl IntoView {
     let overdue_class = if r.overdue_now > 0 { "danger" } else { "" };
     view! {
         <section class="card">

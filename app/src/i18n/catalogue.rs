@@ -901,6 +901,13 @@ define_catalogue! {
     EditTemplateAffair => "修改模板事项（改代码则另存为新事项）", "Change the affair (a new code saves a new one)";
     TemplateAffairHint => "时限即本级的时限标准：各社区该事项的新工单按此计算期限。", "The hours are this level's deadline policy: new work items of the affair in every community get their deadlines from them.";
     Region => "区划", "Region";
+    TransparencyTitle => "服务公开", "Public accountability";
+    TransparencyIntro => "社区服务站的响应率、解决率、满意率按月公开，与工作人员看板同一口径、同一计算；不含任何个人信息。", "Each station's response, resolution and satisfaction rates, month by month: the same figures, computed the same way, as the staff dashboard, with nothing personal.";
+    TransparencyMonths => "月份", "Months";
+    TransparencyByMonth => "逐月指标", "Month by month";
+    TransparencyMonth => "月份", "Month";
+    TransparencyRanking => "本街道各社区本月排名", "The subdistrict's communities this month";
+    TransparencyLink => "服务公开：各社区的响应率、解决率、满意率", "Public accountability: every community's rates";
     NoticesTitle => "社区公告", "Notices";
     NoticesAnnouncement => "通知公告", "Announcement";
     NoticesDisclosure => "居务公开", "Public disclosure";

@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
     use crate::station::{households::HouseholdsPage, intake::IntakePage, StationPage};
     use crate::surveys::views::{NewSurveyPage, StationSurveysPage, SurveyPage, SurveyResultsPage, SurveysPage};
     use crate::threads::views::{ModerationPage, ThreadPage, ThreadsPage};
+    use crate::transparency::views::TransparencyPage;
     use crate::ui::NotFoundPage;
     use crate::visits::views::VisitRequestPage;
     use inbox::NotificationsPage;
@@ -124,6 +125,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=path!("/station/open311") view=ApiKeysPage ssr=SsrMode::Async />
                 <Route path=path!("/notices") view=NoticesPage ssr=SsrMode::Async />
+                <Route path=path!("/transparency") view=TransparencyPage ssr=SsrMode::Async />
                 <Route path=path!("/notices/new") view=NewNoticePage ssr=SsrMode::Async />
                 <Route path=path!("/notices/:id") view=NoticeDetailPage ssr=SsrMode::Async />
                 <Route path=path!("/surveys") view=SurveysPage ssr=SsrMode::Async />

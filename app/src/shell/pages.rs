@@ -75,6 +75,7 @@ pub fn HomePage() -> impl IntoView {
                 })}
             </Suspense>
             <ServiceFamilies lang=lang />
+            <p class="transparency-link"><a href="/transparency">{lang.t(T::TransparencyLink)}</a></p>
         </Page>
     }
 }
