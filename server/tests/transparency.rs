@@ -7,6 +7,12 @@ use common::*;
 #[tokio::test]
 async fn the_public_page_shows_the_dashboards_figures_and_nothing_personal() {
     let (_db, server) = seeded_or_skip!();
+    // A case this month, with words and a phone of its own that must not reach the page.
+    let resident = logged_in(&server, RESIDENT).await;
+    let k = key();
+    let res =
+        post_demand(&resident, &server, &demand_fields(&k, "electrical-repair", "楼道灯坏了找老王"), vec![]).await;
+    assert_eq!(res.status(), 200);
     let guest = client();
     let res = guest.get(server.url("/transparency?community=qianggen")).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -16,7 +22,8 @@ async fn the_public_page_shows_the_dashboards_figures_and_nothing_personal() {
         "the rates and the ranking"
     );
     // Nothing personal: no resident, no staff member, no phone, no case text.
-    for personal in ["王秀兰", "李建国", "何明", "刘社工", "陈站长", "赵副站长", "13800000", "138****", "/demands/"]
+    for personal in
+        ["王秀兰", "李建国", "何明", "刘社工", "陈站长", "赵副站长", "13800000", "138****", "/demands/", "楼道灯坏了"]
     {
         assert!(!page.contains(personal), "{personal} is on the public page");
     }
