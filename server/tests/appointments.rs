@@ -213,13 +213,16 @@ async fn limits_and_the_no_show_ban() {
     let far = slots.last().unwrap().0 + 7 * 86_400_000;
     assert_eq!(book(&resident, &server, AFFAIR, far).await.status(), 422);
 
-    // One per affair per day; three upcoming at most.
-    assert_eq!(book(&resident, &server, AFFAIR, slots[0].0).await.status(), 200);
-    let same_day = slots.iter().find(|s| s.0 > slots[0].0 && s.0 - slots[0].0 < 6 * 3_600_000).unwrap().0;
+    // One per affair per day; three upcoming at most. The first slot with another after it
+    // the same day (late in the afternoon, today's last free slot has none).
+    let later_same_day = |a: i64| slots.iter().find(|s| s.0 > a && s.0 - a < 6 * 3_600_000).map(|s| s.0);
+    let first = slots.iter().map(|s| s.0).find(|a| later_same_day(*a).is_some()).unwrap();
+    assert_eq!(book(&resident, &server, AFFAIR, first).await.status(), 200);
+    let same_day = later_same_day(first).unwrap();
     let res = book(&resident, &server, AFFAIR, same_day).await;
     assert_eq!(res.status(), 422);
     assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrSameAffairSameDay");
-    let other_days: Vec<i64> = slots.iter().map(|s| s.0).filter(|s| s - slots[0].0 > 86_400_000).collect();
+    let other_days: Vec<i64> = slots.iter().map(|s| s.0).filter(|s| s - first > 86_400_000).collect();
     assert_eq!(book(&resident, &server, AFFAIR, other_days[0]).await.status(), 200);
     let third = other_days.iter().find(|s| **s - other_days[0] > 86_400_000).unwrap();
     assert_eq!(book(&resident, &server, AFFAIR, *third).await.status(), 200);
