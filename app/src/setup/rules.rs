@@ -16,6 +16,21 @@ pub fn name_ok(name: &str) -> bool {
     (1..=60).contains(&name.chars().count()) && !name.chars().any(char::is_control)
 }
 
+/// A code and its two names as a form sends them (trimmed), each bad one under its field
+/// (`fields`: the code's, the Chinese name's, the English name's).
+pub fn check_named(code: &str, zh: &str, en: &str, fields: [&'static str; 3]) -> Vec<(&'static str, T)> {
+    let mut problems = Vec::new();
+    if !code_ok(code) {
+        problems.push((fields[0], T::ErrSetupCode));
+    }
+    for (name, field) in [(zh, fields[1]), (en, fields[2])] {
+        if !name_ok(name) {
+            problems.push((field, T::ErrSetupName));
+        }
+    }
+    problems
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildingLine {
     pub code: String,

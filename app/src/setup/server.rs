@@ -1,6 +1,6 @@
 //! Who may set a community up, the changes in one transaction each, and the change log.
 
-use super::rules::{code_ok, name_ok, parse_buildings, parse_partners, station_contacts};
+use super::rules::{check_named, parse_buildings, parse_partners, station_contacts};
 use super::*;
 use crate::auth::{Role, SessionUser};
 use crate::i18n::T;
@@ -192,14 +192,8 @@ pub async fn save_area(
     let (id, _, _) = community_for(store, user, Some(community)).await?;
     let (code, zh, en) = (code.trim(), zh.trim(), en.trim());
     let mut p = crate::error::Problems::default();
-    if !code_ok(code) {
-        p.add("code", T::ErrSetupCode);
-    }
-    if !name_ok(zh) {
-        p.add("name_zh", T::ErrSetupName);
-    }
-    if !name_ok(en) {
-        p.add("name_en", T::ErrSetupName);
+    for (field, t) in check_named(code, zh, en, ["code", "name_zh", "name_en"]) {
+        p.add(field, t);
     }
     p.into_result()?;
     let mut tx = store.write().await?;

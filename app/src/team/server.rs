@@ -402,21 +402,15 @@ pub async fn save_department(
     zh: &str,
     en: &str,
 ) -> Result<(), AppError> {
-    use crate::setup::rules::{code_ok, name_ok};
+    use crate::setup::rules::check_named;
     let p = place(store, user, Some(unit)).await?;
     if p.unit.level != Level::Subdistrict {
         return Err(AppError::Forbidden);
     }
     let (code, zh, en) = (code.trim(), zh.trim(), en.trim());
     let mut problems = crate::error::Problems::default();
-    if !code_ok(code) {
-        problems.add("code", T::ErrSetupCode);
-    }
-    if !name_ok(zh) {
-        problems.add("name_zh", T::ErrSetupName);
-    }
-    if !name_ok(en) {
-        problems.add("name_en", T::ErrSetupName);
+    for (field, t) in check_named(code, zh, en, ["code", "name_zh", "name_en"]) {
+        problems.add(field, t);
     }
     problems.into_result()?;
     let mut tx = store.write().await?;
@@ -439,19 +433,13 @@ pub async fn save_region(
     zh: &str,
     en: &str,
 ) -> Result<(), AppError> {
-    use crate::setup::rules::{code_ok, name_ok};
+    use crate::setup::rules::check_named;
     let p = place(store, user, Some(unit)).await?;
     let Some(level) = keeps_below(user.role, p.unit.level) else { return Err(AppError::Forbidden) };
     let (code, zh, en) = (code.trim(), zh.trim(), en.trim());
     let mut problems = crate::error::Problems::default();
-    if !code_ok(code) {
-        problems.add("region_code", T::ErrSetupCode);
-    }
-    if !name_ok(zh) {
-        problems.add("region_zh", T::ErrSetupName);
-    }
-    if !name_ok(en) {
-        problems.add("region_en", T::ErrSetupName);
+    for (field, t) in check_named(code, zh, en, ["region_code", "region_zh", "region_en"]) {
+        problems.add(field, t);
     }
     problems.into_result()?;
     let mut tx = store.write().await?;
