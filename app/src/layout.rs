@@ -30,6 +30,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("departments", "community"),
     ("notices", "notices"),
     ("notice_reads", "notices"),
+    ("urges", "supervision"),
     ("family_links", "family"),
     ("flags", "threads"),
     ("form_drafts", "form"),

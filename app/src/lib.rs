@@ -44,6 +44,7 @@ pub mod shell;
 pub mod station;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod supervision;
 pub mod surveys;
 pub mod team;
 pub mod threads;

@@ -87,6 +87,8 @@ pub struct StaffPanel {
     pub can_act: bool,
     pub can_reassign: bool,
     pub can_urge: bool,
+    /// The station, or an admin above it (街乡吹哨).
+    pub can_whistle: bool,
     /// The worker's own assessment of the case (staff only).
     pub assessment: Option<crate::ratings::Assessment>,
     pub can_assess: bool,

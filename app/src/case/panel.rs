@@ -53,7 +53,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
             {station.then(|| view! { <ReplyForm item=item lang=lang /> })}
             {(!panel.whistles.is_empty()).then(|| view! { <WhistleTable panel=panel.clone() lang=lang /> })}
             {department.then(|| view! { <DepartmentActions panel=panel.clone() lang=lang /> })}
-            {can(Action::Whistle).then(|| view! { <WhistleForm item=item version=version panel=panel.clone() lang=lang /> })}
+            {(panel.can_whistle && transition(state, Action::Whistle, Actor::Station).is_ok()).then(|| view! { <WhistleForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(!panel.handoffs.is_empty()).then(|| view! { <HandoffList panel=panel.clone() lang=lang /> })}
             {can(Action::HandOff).then(|| view! { <HandOffForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(station && state == State::HandedOff).then(|| view! { <PartnerOutcomeForm item=item version=version lang=lang /> })}

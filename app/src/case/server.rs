@@ -158,8 +158,13 @@ async fn staff_panel(
     full_contact: bool,
 ) -> Result<StaffPanel, AppError> {
     let station = rel == Relation::Station;
-    let (departments, partners, workers) =
-        if station { choices(store, item).await? } else { (Vec::new(), Vec::new(), Vec::new()) };
+    // Admins above the community whistle its subdistrict's departments themselves (街乡吹哨).
+    let whistler = station || rel == Relation::Overseer;
+    let (departments, partners, workers) = match (station, whistler) {
+        (true, _) => choices(store, item).await?,
+        (false, true) => (choices(store, item).await?.0, Vec::new(), Vec::new()),
+        _ => (Vec::new(), Vec::new(), Vec::new()),
+    };
     let address = format!(
         "{} {}{}",
         d.requester_building.clone().unwrap_or_default(),
@@ -187,6 +192,7 @@ async fn staff_panel(
         can_act: station,
         can_reassign: station && matches!(user.role, Role::Dispatcher | Role::Stationmaster),
         can_urge: station && user.role == Role::Stationmaster,
+        can_whistle: whistler,
         // Confidential like the case notes: the station team only.
         assessment: if station { crate::ratings::server::assessment(store, item).await? } else { None },
         can_assess: station && matches!(item.state(), State::Resolved | State::Closed),

@@ -86,6 +86,9 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
                 <crate::ratings::views::AssessmentSection demand_id=d.id a=panel.assessment.clone() can_assess=panel.can_assess lang=lang />
             })}
             {staff.map(|panel| view! { <super::panel::StaffPanelView d=d.clone() panel=panel lang=lang /> })}
+            {matches!(d.viewing, Viewing::Station | Viewing::Overseer).then(|| view! {
+                <crate::supervision::views::CaseSupervisionSection demand_id=d.id lang=lang />
+            })}
         </Page>
     }
 }

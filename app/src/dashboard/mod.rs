@@ -14,6 +14,7 @@ pub mod exports;
 pub mod rates;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod units;
 pub mod views;
 
 pub use rates::Rates;
@@ -58,6 +59,13 @@ pub struct RankLine {
     pub composite: Option<f64>,
 }
 
+/// A department's answers to the whistles of the period (吹哨报到), for its assessment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitLine {
+    pub name: Named,
+    pub figures: units::UnitTimeliness,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     /// The community codes this account may pick, with names; empty for the station team
@@ -81,6 +89,9 @@ pub struct Dashboard {
     pub workers: Vec<WorkerLine>,
     /// Communities ranked by the average of their rates (admins looking at more than one).
     pub ranking: Vec<RankLine>,
+    /// The departments whistled in the period by the scope's stations (or admins), with
+    /// their check-in and report timeliness; most late first.
+    pub departments: Vec<UnitLine>,
     /// When these figures were computed (Beijing, "HH:MM"): admins' views may be a minute old.
     pub as_of: String,
 }

@@ -330,7 +330,10 @@ pub async fn dashboard_of(store: &Store, scope: Scope, q: &DashboardQuery, now: 
     let ranking =
         if scope.many { ranking(store, &scope, &rows, &all, &ratings, period, now).await? } else { Vec::new() };
 
+    let departments = departments(store, &scope, period, now).await?;
+
     Ok(Dashboard {
+        departments,
         choices: scope.choices,
         chosen: scope.chosen,
         scope_name: scope.name,
@@ -347,6 +350,29 @@ pub async fn dashboard_of(store: &Store, scope: Scope, q: &DashboardQuery, now: 
         ranking,
         as_of: crate::time::to_local(now).format("%H:%M").to_string(),
     })
+}
+
+/// Whistles summoned in the period for the scope's items, department by department.
+async fn departments(store: &Store, scope: &Scope, period: Period, now: i64) -> Result<Vec<UnitLine>, AppError> {
+    type Row = (i64, String, String, i64, i64, i64, Option<i64>, Option<i64>);
+    let sql = format!(
+        "SELECT h.department_id, dp.name_zh, dp.name_en, h.summoned_at, h.checkin_by, h.report_by, h.checked_in_at, \
+         h.reported_at FROM whistles h JOIN work_items w ON w.id = h.work_item_id \
+         JOIN departments dp ON dp.id = h.department_id \
+         WHERE h.summoned_at >= $2 AND h.summoned_at < $3 AND w.community_id IN ({})",
+        scope.filter
+    );
+    let rows: Vec<Row> =
+        sqlx::query_as(&sql).bind(scope.region).bind(period.start).bind(period.end).fetch_all(store.pool()).await?;
+    let mut by_unit = std::collections::BTreeMap::<i64, (Named, Vec<super::units::WhistleFacts>)>::new();
+    for (id, zh, en, summoned_at, checkin_by, report_by, checked_in_at, reported_at) in rows {
+        let facts = super::units::WhistleFacts { summoned_at, checkin_by, report_by, checked_in_at, reported_at };
+        by_unit.entry(id).or_insert_with(|| (Named { zh, en }, Vec::new())).1.push(facts);
+    }
+    let mut out: Vec<UnitLine> =
+        by_unit.into_values().map(|(name, w)| UnitLine { name, figures: super::units::timeliness(&w, now) }).collect();
+    out.sort_by(|a, b| b.figures.late_now.cmp(&a.figures.late_now).then_with(|| a.name.zh.cmp(&b.name.zh)));
+    Ok(out)
 }
 
 /// The display names of these accounts.

@@ -104,6 +104,7 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
         <Charts d=d.clone() lang=lang />
         {(!d.workers.is_empty()).then(|| view! { <WorkerTable d=d.clone() lang=lang /> })}
         {(!d.ranking.is_empty()).then(|| view! { <RankingTable d=d.clone() lang=lang /> })}
+        {(!d.departments.is_empty()).then(|| view! { <DepartmentTable d=d.clone() lang=lang /> })}
         <section class="card">
             <h2>{lang.t(T::Exports)}</h2>
             <p class="row">
@@ -295,6 +296,39 @@ fn RankingTable(d: Dashboard, lang: Lang) -> impl IntoView {
                             <td>{c.rates.resolution.label()}</td>
                             <td>{c.rates.satisfaction.label()}</td>
                             <td>{c.composite.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// How the departments answered the period's whistles (two-way assessment, 双向考核).
+#[component]
+fn DepartmentTable(d: Dashboard, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card table-card">
+            <h2>{lang.t(T::DepartmentTimeliness)}</h2>
+            <p class="hint">{lang.t(T::DepartmentTimelinessHint)}</p>
+            <table class="table data" data-testid="department-table">
+                <thead><tr>
+                    <th scope="col">{lang.t(T::Department)}</th>
+                    <th scope="col">{lang.t(T::WhistlesCount)}</th>
+                    <th scope="col">{lang.t(T::CheckinOnTime)}</th>
+                    <th scope="col">{lang.t(T::ReportOnTime)}</th>
+                    <th scope="col">{lang.t(T::LateNow)}</th>
+                    <th scope="col">{lang.t(T::MedianCheckin)}</th>
+                </tr></thead>
+                <tbody>
+                    {d.departments.iter().map(|u| view! {
+                        <tr data-testid="department-line">
+                            <th scope="row">{u.name.get(lang).to_string()}</th>
+                            <td>{u.figures.whistles}</td>
+                            <td>{u.figures.checkin.label()}</td>
+                            <td>{u.figures.report.label()}</td>
+                            <td class:late={u.figures.late_now > 0}>{u.figures.late_now}</td>
+                            <td>{u.figures.median_checkin_minutes.map(|m| m.to_string()).unwrap_or_else(|| "—".into())}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -358,7 +358,8 @@ define_catalogue! {
     EvHandedOff => "转合作单位", "Handed to a partner";
     EvPartnerOutcome => "合作单位办理结果", "Partner's outcome";
     EvReassigned => "改派承办人", "Reassigned";
-    EvUrged => "站长督办", "Urged by the stationmaster";
+    EvUrged => "督办", "Urged";
+    EvUrgeAnswered => "督办答复", "Urge answered";
     EvOverdue => "已超时", "Overdue";
     EvRemote => "外部系统", "From the unit's system";
     RemoteRetrying => "未送达，重试中", "Not delivered, retrying";
@@ -974,4 +975,36 @@ define_catalogue! {
     BulkPartnersLabel => "合作单位列表", "Partners";
     BulkPartnersHint => "每行一家：类型,代码,名称,服务内容,电话,地址。类型：服务机构(agency)、便民网点(handy_help)、驻区单位(institute)、志愿组织(voluntary)。代码已存在的会被修改；有一行出错则全部不保存。", "One partner a line: kind, code, name, what it offers, phone, address. Kinds: agency (服务机构), handy_help (便民网点), institute (驻区单位), voluntary (志愿组织). A partner whose code exists is changed; if any line is wrong, nothing is saved.";
     ErrPartnerLines => "合作单位列表有误：每行应为 类型,代码,名称,服务内容,电话,地址，同一代码只能出现一次。什么都没有保存。", "The list has problems: each line is kind, code, name, offers, phone, address, each code once. Nothing was saved.";
+
+    // Supervision from above (督办)
+    SupervisionTitle => "督办台", "Supervision";
+    SupervisionLead => "督办范围：", "Looking over:";
+    SupervisionFilter => "查看", "Show";
+    SupervisionAllCommunities => "全部社区", "All communities";
+    SupervisionNone => "没有符合条件的案件。", "No cases match.";
+    SupervisionDissatisfied => "居民不满意", "Resident dissatisfied";
+    SupervisionWhistleLate => "部门报到或反馈超时", "A department is late";
+    SupervisionUrgedWaiting => "督办待答复", "Urged, not yet answered";
+    SupervisionUrgedTag => "上级督办", "Urged from above";
+    SupervisionWaiting => "待答复", "Awaiting answer";
+    SupervisionAnswerLate => "逾期未答复", "Answer overdue";
+    SupervisionAnswered => "已答复", "Answered";
+    SupervisionAnsweredLate => "逾期答复", "Answered late";
+    SupervisionUrges => "督办记录", "Urges";
+    SupervisionAnswerBy => "答复期限", "Answer by";
+    SupervisionAnswer => "答复督办（写明已做什么、何时办结）", "Answer the urge (what was done, when it will be finished)";
+    SupervisionSendAnswer => "提交答复", "Send the answer";
+    SupervisionUrgeNote => "督办意见", "What you ask of the station";
+    SupervisionUrge => "督办", "Urge";
+    ErrUrgeAnswerBy => "答复期限应为今天起30天内的日期。", "The answer date is a day from today to 30 days ahead.";
+    ErrUrgeWaiting => "这个案件已有待答复的督办，请等社区答复后再督办。", "An urge on this case is still waiting for the station's answer.";
+    NoticeUrgeFromAbove => "上级督办：", "Urged from above: ";
+    NoticeUrgeAnswered => "社区已答复督办：", "The station answered your urge: ";
+    DepartmentTimeliness => "部门吹哨报到考核", "Departments answering whistles";
+    DepartmentTimelinessHint => "本期被吹哨的部门：报到及时率 = 按时报到 ÷ 应已报到；反馈及时率 = 按时反馈 ÷ 应已反馈；未到期的不计。", "Departments whistled in the period: check-in on time = checked in by the deadline ÷ check-ins due; report on time likewise; what is not due yet does not count.";
+    WhistlesCount => "吹哨次数", "Whistles";
+    CheckinOnTime => "报到及时率", "Check-in on time";
+    ReportOnTime => "反馈及时率", "Report on time";
+    LateNow => "当前超时", "Late now";
+    MedianCheckin => "报到用时中位数（分钟）", "Median minutes to check in";
 }

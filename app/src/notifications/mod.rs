@@ -42,6 +42,10 @@ crate::codes! {
         AccountAttempt = "account_attempt",
         /// An emergency notice for the resident's community, grid area or building.
         EmergencyNotice = "emergency_notice",
+        /// A subdistrict or the district urged a case of the station (督办).
+        UrgeFromAbove = "urge_from_above",
+        /// The station answered an urge.
+        UrgeAnswered = "urge_answered",
     }
 }
 

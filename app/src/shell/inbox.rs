@@ -46,6 +46,8 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         Kind::AppointmentReminder => format!("{}{}", lang.t(T::NoticeAppointmentReminder), n.detail),
         Kind::AccountAttempt => lang.t(T::NoticeAccountAttempt).to_string(),
         Kind::EmergencyNotice => format!("{}{}", lang.t(T::NoticeEmergencyPosted), n.detail),
+        Kind::UrgeFromAbove => format!("{}{}", lang.t(T::NoticeUrgeFromAbove), n.detail),
+        Kind::UrgeAnswered => format!("{}{}", lang.t(T::NoticeUrgeAnswered), n.detail),
     }
 }
 

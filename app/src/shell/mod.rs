@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/station/households") view=HouseholdsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/setup") view=crate::setup::views::SetupPage ssr=SsrMode::Async />
                 <Route path=path!("/station/team") view=crate::team::views::TeamPage ssr=SsrMode::Async />
+                <Route path=path!("/station/supervision") view=crate::supervision::views::SupervisionPage ssr=SsrMode::Async />
                 <Route path=path!("/station/catalogue") view=crate::setup::catalogue::CataloguePage ssr=SsrMode::Async />
                 <Route path=path!("/station/affairs/new") view=NewAffairPage ssr=SsrMode::Async />
                 <Route path=path!("/threads") view=ThreadsPage ssr=SsrMode::Async />

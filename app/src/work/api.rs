@@ -176,6 +176,8 @@ pub struct BoardLine {
     pub whistles_late: i64,
     /// A request to a unit's Open311 system failed and is being retried.
     pub remote_retrying: bool,
+    /// A subdistrict or the district urged it, and the station has not answered yet.
+    pub urged: bool,
 }
 
 /// A whistle waiting on a department liaison.

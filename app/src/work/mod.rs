@@ -82,6 +82,8 @@ crate::codes! {
         PartnerOutcome = "partner_outcome",
         Reassigned = "reassigned",
         Urged = "urged",
+        /// The station's answer to an urge from above.
+        UrgeAnswered = "urge_answered",
         Overdue = "overdue",
         /// News from a department's or partner's own Open311 system.
         Remote = "remote",
@@ -101,6 +103,7 @@ impl EventKind {
             EventKind::PartnerOutcome => T::EvPartnerOutcome,
             EventKind::Reassigned => T::EvReassigned,
             EventKind::Urged => T::EvUrged,
+            EventKind::UrgeAnswered => T::EvUrgeAnswered,
             EventKind::Overdue => T::EvOverdue,
             EventKind::Remote => T::EvRemote,
         }

@@ -206,6 +206,7 @@ fn BoardCard(line: BoardLine, lang: Lang) -> impl IntoView {
                 {l.thread_id.is_some().then(|| view! { <span class="tag">{lang.t(T::AutonomyProject)}</span> })}
                 <span class="tag">{lang.t(if l.triage_transfer { T::TriageTransfer } else { T::TriageImmediate })}</span>
                 {l.overdue.then(|| view! { <span class="tag danger">{lang.t(T::Overdue)}</span> })}
+                {l.urged.then(|| view! { <span class="tag danger" data-testid="urged">{lang.t(T::SupervisionUrgedTag)}</span> })}
             </div>
             <a class="board-title" href=href.clone()>{l.title.clone()}</a>
             <p class="muted small">

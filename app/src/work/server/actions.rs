@@ -195,6 +195,19 @@ pub async fn urge(store: &Store, user: &SessionUser, id: i64, note: &str) -> Res
     w.commit(store).await
 }
 
+/// 督办 from above (the `supervision` feature keeps the urge itself): a staff-only line on
+/// the timeline, and the version moves so that open pages show it.
+pub async fn urged_from_above(w: &mut WorkTx, id: i64, actor: i64, line: &str) -> Result<(), AppError> {
+    let event = Event { kind: EventKind::Urged, actor: Some(actor), note: line, public: false };
+    amend(w, id, Amend { bump: true, urged: true, event: Some(event), ..Default::default() }).await
+}
+
+/// The station's answer to an urge from above, staff-only on the timeline.
+pub async fn urge_answered(w: &mut WorkTx, id: i64, actor: i64, answer: &str) -> Result<(), AppError> {
+    let event = Event { kind: EventKind::UrgeAnswered, actor: Some(actor), note: answer, public: false };
+    amend(w, id, Amend { bump: true, event: Some(event), ..Default::default() }).await
+}
+
 /// A public note on an item's timeline from another feature (a thread's milestone, a
 /// meeting, a proposed visit time), optionally counting as the station's response.
 pub async fn note(w: &mut WorkTx, id: i64, actor: Option<i64>, text: &str, responded: bool) -> Result<(), AppError> {

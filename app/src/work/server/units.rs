@@ -23,7 +23,8 @@ pub async fn whistle(
     note: &str,
 ) -> Result<(), AppError> {
     let (item, rel) = item_for(store, user, id).await?;
-    if rel != Relation::Station {
+    // 街乡吹哨: the station, or an admin above it (only admins oversee), whistles.
+    if !matches!(rel, Relation::Station | Relation::Overseer) {
         return Err(AppError::Forbidden);
     }
     if departments.is_empty() {
