@@ -129,6 +129,7 @@ fn multipart_routes() -> app::security::MultipartRoutes {
     app::security::MultipartRoutes(vec![
         app::demands::PostDemand::PATH,
         app::demands::IntakeDemand::PATH,
+        app::demands::FileFoundCase::PATH,
         app::threads::OpenThread::PATH,
     ])
 }

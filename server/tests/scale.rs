@@ -33,12 +33,13 @@ async fn raw(db: &TestDb) -> (Raw, Vec<(String, Option<i64>, RatingFacts)>) {
         i64,
         i64,
         Option<i64>,
+        Option<String>,
     )> = sqlx::query_as(
         "SELECT r.code, w.kind, w.community_id, w.assignee_id, w.state, w.respond_by, w.complete_by, \
              w.first_response_at, w.resolved_at, w.closed_at, w.created_at, \
              (SELECT COUNT(*) FROM work_events e WHERE e.work_item_id = w.id AND e.to_state = 'reopened'), \
-             (SELECT MAX(e.created_at) FROM work_events e WHERE e.work_item_id = w.id AND e.to_state = 'withdrawn') \
-             FROM work_items w JOIN regions r ON r.id = w.community_id",
+             (SELECT MAX(e.created_at) FROM work_events e WHERE e.work_item_id = w.id AND e.to_state = 'withdrawn'), \
+             w.found_via FROM work_items w JOIN regions r ON r.id = w.community_id",
     )
     .fetch_all(&mut c)
     .await
@@ -60,6 +61,7 @@ async fn raw(db: &TestDb) -> (Raw, Vec<(String, Option<i64>, RatingFacts)>) {
                 created,
                 reopens,
                 withdrawn,
+                found_via,
             )| {
                 let f = FactRow {
                     community_id,
@@ -73,6 +75,7 @@ async fn raw(db: &TestDb) -> (Raw, Vec<(String, Option<i64>, RatingFacts)>) {
                     created_at: created,
                     reopens,
                     withdrawn_at: withdrawn,
+                    found_via,
                 };
                 (code, assignee_id, kind, f.facts())
             },

@@ -113,6 +113,8 @@ pub struct DemandView {
     pub everyone: bool,
     pub contact_time: String,
     pub channel: String,
+    /// Found by the station itself (主动发现), and how.
+    pub found_via: Option<crate::work::rules::FoundVia>,
     /// For whom and by whom (hidden from neighbours).
     pub requester: Option<String>,
     pub filed_by: Option<String>,

@@ -86,7 +86,8 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
     };
     let now = Millis::now().0;
     // Staff reading a private demand: the resident's access log says who and when.
-    if rel.is_staff() && d.visibility == Visibility::Private {
+    let found = item.found_via.is_some();
+    if rel.is_staff() && d.visibility == Visibility::Private && !found {
         super::contact::record_case_view(store, user.id, d.requester_id, item.id).await?;
     }
     // Overseers and liaisons see who it is masked, unless they showed the contact (recorded).
@@ -94,7 +95,8 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         rel == Relation::Station || (rel.is_staff() && super::contact::shown(store, user.id, item.id).await?);
     let staff = if rel.is_staff() { Some(staff_panel(store, user, &item, &d, rel, full_contact).await?) } else { None };
     let neighbour = rel == Relation::Neighbour;
-    let filed_by = (d.filed_by_id != d.requester_id && !neighbour).then(|| {
+    // A found case's "requester" is the worker who found it: shown as who filed it.
+    let filed_by = ((d.filed_by_id != d.requester_id || found) && !neighbour).then(|| {
         if d.filer_role == Role::Resident {
             d.filer_name.clone()
         } else {
@@ -122,7 +124,8 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         everyone: d.visibility == Visibility::Public,
         contact_time: if neighbour { String::new() } else { d.contact_time.clone() },
         channel: d.channel.as_str().to_string(),
-        requester: (!neighbour).then(|| {
+        found_via: item.found_via,
+        requester: (!neighbour && !found).then(|| {
             if rel.is_staff() && !full_contact {
                 crate::auth::rules::mask_name(&d.requester_name)
             } else {
@@ -171,7 +174,10 @@ async fn staff_panel(
         d.requester_unit.as_deref().map(|u| format!("{u}单元 ")).unwrap_or_default(),
         d.requester_room.clone().unwrap_or_default()
     );
-    let (phone, address) = if full_contact {
+    let (phone, address) = if item.found_via.is_some() {
+        // Nobody reported it: no resident's contact to show.
+        (String::new(), String::new())
+    } else if full_contact {
         (d.requester_phone.clone(), address.trim().to_string())
     } else {
         // The building is where the problem is; the flat and the number, only when shown.
@@ -180,7 +186,7 @@ async fn staff_panel(
     Ok(StaffPanel {
         open311_source: open311_source(store, d.id).await?,
         requester_phone: phone,
-        contact_masked: !full_contact,
+        contact_masked: !full_contact && item.found_via.is_none(),
         requester_address: address,
         // Confidential: the station team of the community only.
         case_notes: if station { case_notes(store, item.id).await? } else { Vec::new() },

@@ -66,6 +66,10 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
                     <dd data-testid="respond-by">{d.respond_by.clone()}</dd>
                     <dt>{lang.t(T::DueCompletion)}</dt>
                     <dd data-testid="complete-by">{d.complete_by.clone()}</dd>
+                    {d.found_via.map(|f| view! {
+                        <dt>{lang.t(T::FoundTitle)}</dt>
+                        <dd data-testid="found-via">{lang.t(crate::work::found_via_label(f))}</dd>
+                    })}
                     {d.requester.clone().map(|r| view! { <dt>{lang.t(T::ForPerson)}</dt><dd>{r}</dd> })}
                     {d.filed_by.clone().map(|f| view! { <dt>{lang.t(T::FiledBy)}</dt><dd>{f}</dd> })}
                     {(!d.contact_time.is_empty()).then(|| view! { <dt>{lang.t(T::ContactTime)}</dt><dd>{contact_label(&d.contact_time, lang)}</dd> })}

@@ -30,6 +30,8 @@ pub struct ItemFacts {
     pub ending: Ending,
     /// Still owed by the station now (not resolved, closed or withdrawn).
     pub open_now: bool,
+    /// Found by the station itself (主动发现): counted apart, not in the three rates.
+    pub found: bool,
 }
 
 /// A resident's rating: the overall level (5 非常满意 … 1 非常不满意) and when it was given.
@@ -89,6 +91,10 @@ pub struct Rates {
     pub overdue_now: u32,
     /// Open at `now`.
     pub open_now: u32,
+    /// Of those posted, found by the station itself (主动发现).
+    pub found: u32,
+    /// Found cases closed in the period: solved before anyone reported them (未诉先办).
+    pub found_solved: u32,
 }
 
 /// Is the item's response settled at `now`? Answered, or its deadline has passed, or it was
@@ -132,6 +138,8 @@ pub fn median(mut xs: Vec<i64>) -> Option<i64> {
 ///   resident withdrew in the period after reopening them (they ended unresolved). An item
 ///   reopened and then resolved again counts once, by how it finally ended.
 /// - 满意率 satisfaction: ratings in the period at 非常满意 or 满意 ÷ ratings in the period.
+/// - Cases the station found itself (主动发现) are in none of the three: they are counted
+///   apart, as found (posted in the period) and solved (closed in it), 未诉先办.
 pub fn rates(items: &[ItemFacts], ratings: &[RatingFacts], period: Period, now: i64) -> Rates {
     let mut r = Rates::default();
     let mut to_response = Vec::new();
@@ -139,6 +147,16 @@ pub fn rates(items: &[ItemFacts], ratings: &[RatingFacts], period: Period, now: 
     for i in items {
         if period.contains(i.created_at) {
             r.posted += 1;
+            r.found += i.found as u32;
+        }
+        if i.open_now {
+            r.open_now += 1;
+            r.overdue_now += overdue(i, now) as u32;
+        }
+        // Nobody waited on a found case: it counts apart, not in the three rates.
+        if i.found {
+            r.found_solved += matches!(i.ending, Ending::Closed { at } if period.contains(at)) as u32;
+            continue;
         }
         if period.contains(i.respond_by) {
             if let Some(in_time) = response_counts(i, now) {
@@ -157,10 +175,6 @@ pub fn rates(items: &[ItemFacts], ratings: &[RatingFacts], period: Period, now: 
             }
             Ending::Withdrawn { at, after_reopen: true } if period.contains(at) => r.resolution.den += 1,
             _ => {}
-        }
-        if i.open_now {
-            r.open_now += 1;
-            r.overdue_now += overdue(i, now) as u32;
         }
     }
     for g in ratings.iter().filter(|g| period.contains(g.rated_at)) {
@@ -229,6 +243,7 @@ mod tests {
             resolved_at: None,
             ending: Ending::Open,
             open_now: true,
+            found: false,
         }
     }
 
@@ -240,6 +255,19 @@ mod tests {
             open_now: false,
             ..item(created)
         }
+    }
+
+    #[test]
+    fn found_cases_count_apart_and_never_in_the_three_rates() {
+        let reported = closed(1_000 * H, H, 48 * H);
+        let found = ItemFacts { found: true, ..closed(1_010 * H, 0, 30 * H) };
+        let found_open = ItemFacts { found: true, ..item(1_020 * H) };
+        let r = rates(&[reported, found, found_open], &[], P, NOW);
+        assert_eq!((r.posted, r.found, r.found_solved), (3, 2, 1));
+        assert_eq!(r.response, Rate { num: 1, den: 1 }, "only the reported case");
+        assert_eq!(r.resolution, Rate { num: 1, den: 1 });
+        assert_eq!(r.median_resolution_ms, Some(24 * H), "the found case's time is not in the median");
+        assert_eq!((r.open_now, r.overdue_now), (1, 1), "the station still owes the open found case");
     }
 
     #[test]

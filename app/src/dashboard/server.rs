@@ -138,6 +138,7 @@ pub struct FactRow {
     pub created_at: i64,
     pub reopens: i64,
     pub withdrawn_at: Option<i64>,
+    pub found_via: Option<String>,
 }
 
 impl FactRow {
@@ -158,6 +159,7 @@ impl FactRow {
             resolved_at: self.resolved_at,
             ending,
             open_now: state.is_some_and(|s| s.is_open()),
+            found: self.found_via.is_some(),
         }
     }
 }
@@ -199,7 +201,7 @@ fn counting(scope: &Scope) -> String {
 }
 
 const FACT_COLUMNS: &str = "w.community_id, w.assignee_id, w.state, w.respond_by, w.complete_by, w.first_response_at, \
-     w.resolved_at, w.closed_at, w.created_at, w.reopens, w.withdrawn_at";
+     w.resolved_at, w.closed_at, w.created_at, w.reopens, w.withdrawn_at, w.found_via";
 
 /// The facts of every item that can count in the period (posted before its end).
 pub async fn facts(store: &Store, scope: &Scope, period: Period) -> Result<Vec<FactRow>, AppError> {

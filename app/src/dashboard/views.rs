@@ -181,6 +181,8 @@ pub fn KeyFigures(r: Rates, lang: Lang) -> impl IntoView {
                 <div><dt>{lang.t(T::OverdueNow)}</dt><dd data-testid="fig-overdue" class=overdue_class>{r.overdue_now}</dd></div>
                 <div><dt>{lang.t(T::MedianFirstResponse)}</dt><dd>{hours(lang, r.median_response_ms)}</dd></div>
                 <div><dt>{lang.t(T::MedianResolution)}</dt><dd>{hours(lang, r.median_resolution_ms)}</dd></div>
+                <div><dt>{lang.t(T::FoundInPeriod)}</dt><dd data-testid="fig-found">{r.found}</dd></div>
+                <div><dt>{lang.t(T::FoundSolved)}</dt><dd data-testid="fig-found-solved">{r.found_solved}</dd></div>
             </dl>
         </section>
     }

@@ -49,6 +49,8 @@ pub struct NewCase {
     pub policy: Option<DeadlinePolicy>,
     /// A case of the past (seeded history), written as it went.
     pub past: Option<Past>,
+    /// Found by the station itself (主动发现): the requester is the worker who found it.
+    pub found_via: Option<crate::work::rules::FoundVia>,
 }
 
 impl NewCase {
@@ -90,6 +92,7 @@ impl NewCase {
             note: String::new(),
             policy: None,
             past: None,
+            found_via: None,
         }
     }
 }
@@ -144,6 +147,7 @@ pub async fn file_case(w: &mut WorkTx, c: NewCase) -> Result<Option<Filed>, AppE
         note: c.note,
         route: c.route,
         past: c.past,
+        found_via: c.found_via,
     };
     let item = create_item(w, new, &policy).await?;
     if let Some(worker) = c.accepted_by {

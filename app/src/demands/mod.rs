@@ -82,6 +82,13 @@ pub async fn intake_demand(data: MultipartData) -> Result<(), AppError> {
     posting::finish_post("intake", result).await
 }
 
+/// 主动发现: a station worker files a case they found on a patrol, a visit or a call.
+#[server(input = MultipartFormData, endpoint = "station/found")]
+pub async fn file_found_case(data: MultipartData) -> Result<(), AppError> {
+    let result = posting::post_from_form(data, posting::Filing::Found).await;
+    posting::finish_post("found", result).await
+}
+
 #[server(endpoint = "demands/posting-context")]
 pub async fn load_posting_context(upload_key: String) -> Result<PostingContext, AppError> {
     let user = crate::auth::server::require_user()?;

@@ -20,6 +20,8 @@ pub enum Filing {
     Resident,
     /// A station worker at the window or on the phone, for a resident.
     Staff,
+    /// A station worker, for a case they found themselves (主动发现): nobody reported it.
+    Found,
 }
 
 /// The text fields of the posting form, as typed.
@@ -37,6 +39,7 @@ struct Fields {
     visibility: String,
     contact_time: String,
     idempotency_key: String,
+    found_via: String,
 }
 
 impl Fields {
@@ -54,6 +57,7 @@ impl Fields {
             "visibility" => &mut self.visibility,
             "contact_time" => &mut self.contact_time,
             "idempotency_key" => &mut self.idempotency_key,
+            "found_via" => &mut self.found_via,
             _ => return,
         };
         *slot = value;
@@ -73,6 +77,7 @@ impl Fields {
             ("visibility", self.visibility.clone()),
             ("contact_time", self.contact_time.clone()),
             ("idempotency_key", self.idempotency_key.clone()),
+            ("found_via", self.found_via.clone()),
         ]
     }
 }
@@ -131,7 +136,11 @@ async fn post(f: Fields, uploads: Vec<Upload>, filing: Filing) -> Result<i64, Ap
     }
     let mut p = Problems::default();
     let (requester, channel) = for_whom(&store, &user, &f, filing, &mut p).await?;
-    let case = validate(&store, &user, &f, requester, channel, &key, &mut p).await?;
+    let found = found_via(&f, filing, &mut p);
+    let case = validate(&store, &user, &f, requester, channel, &key, &mut p).await?.map(|mut c| {
+        c.found_via = found;
+        c
+    });
     // Photos: already kept from an earlier try of this form, plus the new ones.
     let photos = crate::photos::server::check(&store, user.id, &key, uploads, &mut p).await?;
     if !p.is_empty() {
@@ -171,6 +180,14 @@ async fn for_whom(
             }
             Ok((for_whom, Channel::App))
         }
+        Filing::Found => {
+            if !user.role.is_station_team() {
+                return Err(AppError::Forbidden);
+            }
+            // The worker stands as the requester (the column is required); `found_via`
+            // tells everyone after that nobody reported it.
+            Ok((user.id, Channel::WalkIn))
+        }
         Filing::Staff => {
             if !user.role.is_station_team() {
                 return Err(AppError::Forbidden);
@@ -195,6 +212,22 @@ async fn for_whom(
             Ok((id, channel))
         }
     }
+}
+
+/// A found case: how it was found (required), and where: a building or a public place,
+/// never "at home" (whose home?).
+fn found_via(f: &Fields, filing: Filing, p: &mut Problems) -> Option<crate::work::rules::FoundVia> {
+    if filing != Filing::Found {
+        return None;
+    }
+    if f.place.trim() == "home" {
+        p.add("place", T::ErrFoundPlace);
+    }
+    let found = crate::work::rules::FoundVia::parse(f.found_via.trim());
+    if found.is_none() {
+        p.add("found_via", T::ErrRequired);
+    }
+    found
 }
 
 /// Checks every field (each problem under its field) and, if all are good, makes the case.

@@ -49,6 +49,8 @@ pub fn PostPage() -> impl IntoView {
 pub struct IntakeFor {
     pub requester_id: i64,
     pub name: String,
+    /// A case the worker found themselves (主动发现): no requester, no home, a source.
+    pub found: bool,
 }
 
 /// The posting form, for residents (`/post`) and the station's window (`/station/intake`).
@@ -72,7 +74,9 @@ pub fn DemandForm(
         }
     };
     let affair = if s.error.is_some() { s.value("affair") } else { chosen_affair };
-    let place = kept("place", "home");
+    let found = staff.as_ref().is_some_and(|st| st.found);
+    let place = kept("place", if found { "public_area" } else { "home" });
+    let found_via = kept("found_via", "patrol");
     let urgency = kept("urgency", "normal");
     let visibility = kept("visibility", "private");
     let contact = kept("contact_time", "");
@@ -97,13 +101,26 @@ pub fn DemandForm(
             </label>
         }
     };
-    let action = if staff.is_some() { IntakeDemand::url() } else { PostDemand::url() };
+    let action = match &staff {
+        Some(st) if st.found => FileFoundCase::url(),
+        Some(_) => IntakeDemand::url(),
+        None => PostDemand::url(),
+    };
     view! {
         <EnhancedForm lang=lang>
             <form method="post" action=action enctype="multipart/form-data" class="card form demand-form" novalidate>
                 <FormBanner error=s.error.clone() />
                 <input type="hidden" name="idempotency_key" value=key />
-                {staff.as_ref().map(|st| view! {
+                {found.then(|| view! {
+                    <fieldset class="field">
+                        <legend>{lang.t(T::FoundVia)}</legend>
+                        {radio("found_via", "patrol", T::FoundOnPatrol, &found_via)}
+                        {radio("found_via", "visit", T::FoundOnVisit, &found_via)}
+                        {radio("found_via", "call", T::FoundOnCall, &found_via)}
+                        <p class="field-error" data-error-for="found_via">{problem("found_via")}</p>
+                    </fieldset>
+                })}
+                {staff.as_ref().filter(|st| !st.found).map(|st| view! {
                     <input type="hidden" name="requester" value=st.requester_id />
                     <p class="value">{lang.t(T::FilingFor)} " " <strong>{st.name.clone()}</strong></p>
                     <fieldset class="field">
@@ -153,7 +170,7 @@ pub fn DemandForm(
                 </div>
                 <fieldset class="field">
                     <legend>{lang.t(T::Place)}</legend>
-                    {radio("place", "home", T::PlaceHome, &place)}
+                    {(!found).then(|| radio("place", "home", T::PlaceHome, &place))}
                     {radio("place", "building", T::PlaceBuilding, &place)}
                     {radio("place", "public_area", T::PlacePublic, &place)}
                     <p class="field-error" data-error-for="place">{problem("place")}</p>

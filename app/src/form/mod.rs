@@ -52,7 +52,13 @@ pub fn error_from_url(path: &str) -> Option<AppError> {
 
 /// Loads the form state for a page: the error from the URL and, only then, the draft.
 pub async fn load_state(form: &'static str, path: &str) -> FormState {
-    let error = error_from_url(path);
+    state_after(form, error_from_url(path)).await
+}
+
+/// [`load_state`] for a part of a page whose resource runs later, away from the router:
+/// the caller reads the error from the URL first ([`error_from_url`]), then this loads the
+/// draft.
+pub async fn state_after(form: &'static str, error: Option<AppError>) -> FormState {
     let draft = if error.is_some() {
         load_draft(form.to_string()).await.ok().flatten().unwrap_or_default()
     } else {

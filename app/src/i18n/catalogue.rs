@@ -1007,4 +1007,15 @@ define_catalogue! {
     ReportOnTime => "反馈及时率", "Report on time";
     LateNow => "当前超时", "Late now";
     MedianCheckin => "报到用时中位数（分钟）", "Median minutes to check in";
+
+    // Active discovery (主动发现)
+    FoundTitle => "主动发现", "Found by the station";
+    FoundIntro => "记下巡查、入户走访或电话回访中发现的问题：不需要居民报告，照常分派、限时办理，在三率之外单独统计（未诉先办）。", "Record what you found on a patrol, a household visit or a call: no resident needs to report it; it is routed and timed like any case and counted apart from the three rates (solved before reported).";
+    FoundVia => "发现途径", "Found on";
+    FoundOnPatrol => "巡查", "A patrol";
+    FoundOnVisit => "入户走访", "A household visit";
+    FoundOnCall => "电话回访", "A call";
+    ErrFoundPlace => "主动发现的问题请选择楼栋或公共区域。", "For a case you found, choose a building or a public place.";
+    FoundInPeriod => "主动发现", "Found by the station";
+    FoundSolved => "未诉先办（已解决）", "Solved before reported";
 }

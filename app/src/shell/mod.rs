@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/neighbourhood") view=NeighbourhoodPage ssr=SsrMode::Async />
                 <Route path=path!("/demands/:id") view=DemandPage ssr=SsrMode::Async />
                 <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                <Route path=path!("/station/found") view=crate::station::found::FoundCasePage ssr=SsrMode::Async />
                 <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />
                 <Route path=path!("/station/households") view=HouseholdsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/setup") view=crate::setup::views::SetupPage ssr=SsrMode::Async />

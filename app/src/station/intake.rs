@@ -241,7 +241,7 @@ pub fn IntakePage() -> impl IntoView {
                                 let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
                                 let context = load_posting_context(key.clone()).await;
                                 let menu = menu.await.unwrap_or_default();
-                                let who = IntakeFor { requester_id: r.id, name: r.name.clone() };
+                                let who = IntakeFor { requester_id: r.id, name: r.name.clone(), found: false };
                                 view! {
                                     <section class="card">
                                         <p><strong data-testid="resident-name">{r.name.clone()}</strong> " · " {r.phone.clone()} " · " {r.address.clone()}</p>

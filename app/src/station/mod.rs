@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use overview::{station_overview, StationDesk};
 
+pub mod found;
 pub mod households;
 pub mod intake;
 pub mod overview;

@@ -4,7 +4,7 @@
 
 use super::rules::{Filter, UrgeState, MAX_NOTE};
 use super::*;
-use crate::form::{load_state, EnhancedForm, FormBanner, FormState};
+use crate::form::{error_from_url, state_after, EnhancedForm, FormBanner, FormState};
 use crate::i18n::{Lang, T};
 use crate::paging::{before_in_url, failed, NextPage};
 use crate::prefs::use_lang;
@@ -121,14 +121,15 @@ fn CaseListView(list: CaseList, filter: String, community: String, lang: Lang) -
 /// The urges of a case, with the admin's urge form or the station's answer form.
 #[component]
 pub fn CaseSupervisionSection(demand_id: i64, lang: Lang) -> impl IntoView {
+    // Read while the router is at hand: the resource below runs after the page's own.
+    let errors = (error_from_url(UrgeCase::PATH), error_from_url(AnswerUrge::PATH));
     let data = Resource::new(
         move || demand_id,
-        |d| async move {
-            (
-                case_supervision(d).await,
-                load_state("urge", UrgeCase::PATH).await,
-                load_state("urge-answer", AnswerUrge::PATH).await,
-            )
+        move |d| {
+            let (urge, answer) = errors.clone();
+            async move {
+                (case_supervision(d).await, state_after("urge", urge).await, state_after("urge-answer", answer).await)
+            }
         },
     );
     view! {

@@ -118,6 +118,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
         <nav class="station-nav" aria-label=lang.t(T::StationNav)>
             <a href="/station">{lang.t(T::StationWelcome)}</a>
             <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
+            <a href="/station/found">{lang.t(T::FoundTitle)}</a>
             <a href="/station/households">{lang.t(T::HouseholdsDesk)}</a>
             <a href="/station/appointments">{lang.t(T::StationDayTitle)}</a>
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>

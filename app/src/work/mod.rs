@@ -51,6 +51,14 @@ pub const fn triage_reason_label(r: TriageReason) -> T {
     }
 }
 
+pub const fn found_via_label(f: rules::FoundVia) -> T {
+    match f {
+        rules::FoundVia::Patrol => T::FoundOnPatrol,
+        rules::FoundVia::Visit => T::FoundOnVisit,
+        rules::FoundVia::Call => T::FoundOnCall,
+    }
+}
+
 pub const fn action_label(a: Action) -> T {
     match a {
         Action::Accept => T::ActAccept,

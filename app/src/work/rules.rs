@@ -280,6 +280,18 @@ pub fn route(director: Option<Candidate>, workers: &[Candidate]) -> (Option<i64>
     }
 }
 
+crate::codes! {
+    /// How the station found a case itself (主动发现), with no resident reporting it.
+    pub enum FoundVia {
+        /// 巡查: a walk round the community.
+        Patrol = "patrol",
+        /// 入户走访: a household visit.
+        Visit = "visit",
+        /// 电话回访: a call the station made.
+        Call = "call",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,6 +69,12 @@ pub async fn act(
     let mut w = WorkTx::begin(store).await?;
     let moved =
         transition(&mut w, id, Step::new(action, actor, Some(user.id)).note(note).seen(expected_version)).await?;
+    // Nobody reported a found case, so nobody confirms it: resolved is closed.
+    let moved = if item.found_via.is_some() && moved.to == State::Resolved {
+        transition(&mut w, id, Step::new(Action::AutoClose, Actor::System, None)).await?
+    } else {
+        moved
+    };
     w.commit(store).await?;
     Ok(moved.to)
 }

@@ -84,14 +84,16 @@ pub struct Moved {
 /// state machine for this actor, writes the state with its timestamps (the station's first
 /// move is its response), the event and the notifications.
 pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Moved, AppError> {
-    let row: Option<(State, i64, Option<i64>, i64, i64)> = sqlx::query_as(
-        "SELECT w.state, w.version, w.assignee_id, d.requester_id, w.community_id FROM work_items w \
+    let row: Option<(State, i64, Option<i64>, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT w.state, w.version, w.assignee_id, d.requester_id, w.community_id, w.found_via FROM work_items w \
          JOIN demands d ON d.id = w.demand_id WHERE w.id = $1",
     )
     .bind(item)
     .fetch_optional(&mut **w.tx())
     .await?;
-    let (from, version, assignee, requester, community) = row.ok_or(AppError::NotFound)?;
+    let (from, version, assignee, requester, community, found_via) = row.ok_or(AppError::NotFound)?;
+    // A case the station found itself has no resident to tell, ask to confirm or to rate.
+    let found = found_via.is_some();
     let to = match rules::transition(from, step.action, step.by) {
         Err(rules::TransitionError::NotAllowed) => return Err(AppError::Forbidden),
         _ if step.seen.is_some_and(|seen| seen != version) => return Err(AppError::Conflict),
@@ -139,7 +141,7 @@ pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Mov
     };
     let line = Line { kind, actor: step.actor, from: Some(from), to: Some(to), note: step.note, public: true, at: now };
     append(w.tx(), item, line).await?;
-    if step.tell {
+    if step.tell && !found {
         // The resident hears of every change the station (or the server) makes; the
         // station hears of the resident's. The server's own moves are told once however
         // many instances try.

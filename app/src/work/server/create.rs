@@ -26,6 +26,8 @@ pub struct NewItem {
     pub route: Route,
     /// A case of the past, written as it went (seeded history); `None` for a new one.
     pub past: Option<Past>,
+    /// Found by the station itself (主动发现): nobody reported it.
+    pub found_via: Option<rules::FoundVia>,
 }
 
 /// Who gets the item.
@@ -94,8 +96,8 @@ pub async fn create_item(w: &mut WorkTx, mut new: NewItem, policy: &rules::Deadl
     let now = new.posted_at;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO work_items (kind, demand_id, community_id, state, triage, triage_reason, route_reason, grid_area_id, \
-         assignee_id, respond_by, complete_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+         assignee_id, respond_by, complete_by, created_at, updated_at, found_via) \
+         VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id",
     )
     .bind(new.kind)
     .bind(new.demand_id)
@@ -108,6 +110,7 @@ pub async fn create_item(w: &mut WorkTx, mut new: NewItem, policy: &rules::Deadl
     .bind(respond_by)
     .bind(complete_by)
     .bind(now)
+    .bind(new.found_via)
     .fetch_one(&mut **w.tx())
     .await?;
     append(w.tx(), id, posted(new.filed_by, &new.note, now)).await?;

@@ -43,6 +43,8 @@ pub struct ItemRow {
     pub requester_id: i64,
     pub filed_by_id: i64,
     pub visibility: Visibility,
+    /// Found by the station itself: its requester is the worker who found it.
+    pub found_via: Option<super::rules::FoundVia>,
 }
 
 impl ItemRow {
@@ -53,7 +55,7 @@ impl ItemRow {
 
 pub const ITEM_SELECT: &str = "SELECT w.id, w.kind, w.demand_id, w.community_id, w.state, w.triage, w.triage_reason, \
      w.route_reason, w.grid_area_id, w.assignee_id, w.respond_by, w.complete_by, w.first_response_at, w.resolved_at, \
-     w.closed_at, w.version, w.created_at, d.requester_id, d.filed_by_id, d.visibility \
+     w.closed_at, w.version, w.created_at, d.requester_id, d.filed_by_id, d.visibility, w.found_via \
      FROM work_items w JOIN demands d ON d.id = w.demand_id";
 
 pub async fn load_item(store: &Store, id: i64) -> Result<Option<ItemRow>, AppError> {
@@ -90,8 +92,9 @@ impl Relation {
 }
 
 pub async fn relation(store: &Store, user: &SessionUser, item: &ItemRow) -> Result<Relation, AppError> {
-    // Staff who filed a demand at the window act on it as staff, not as its requester.
-    let own = user.id == item.requester_id
+    // Staff who filed a demand at the window act on it as staff, not as its requester; so
+    // does the worker who found a case (主动发现), who stands as its requester in the table.
+    let own = (user.id == item.requester_id && item.found_via.is_none())
         || (user.role == Role::Resident
             && (user.id == item.filed_by_id || is_proxy_of(store, user.id, item.requester_id).await?));
     if own {
