@@ -20,3 +20,5 @@ CREATE INDEX urges_item ON urges(work_item_id, id);
 CREATE UNIQUE INDEX urges_waiting ON urges(work_item_id) WHERE answered_at IS NULL;
 -- The dashboard's department assessment: the period's whistles.
 CREATE INDEX whistles_summoned ON whistles(summoned_at);
+-- The supervision list's badly rated cases, newest first.
+CREATE INDEX ratings_bad ON ratings(work_item_id) WHERE overall <= 2;

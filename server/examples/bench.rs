@@ -456,6 +456,26 @@ async fn scenarios(base: &str, key: &str, seconds: u64, concurrency: usize) -> V
         })
         .await,
     );
+    // Issue 16: supervision from above over the whole district (a page of overdue cases, by
+    // key), the resident's notices and the public accountability page (seven dashboard
+    // computations of one community, the subdistrict's ranking cached).
+    m(
+        "district admin /station/supervision (overdue, all)",
+        Target::P99(100.0),
+        run(base, seconds, district.clone(), page("/station/supervision".into())).await,
+    );
+    m(
+        "district admin supervision, dissatisfied, next page",
+        Target::P99(100.0),
+        run(base, seconds, district.clone(), page("/station/supervision?filter=dissatisfied&before=50000".into()))
+            .await,
+    );
+    m("resident /notices", Target::P99(30.0), run(base, seconds, resident.clone(), page("/notices".into())).await);
+    m(
+        "public /transparency (Qianggen, six months)",
+        Target::P99(300.0),
+        run(base, seconds, vec![guest.clone(); concurrency], page("/transparency?community=qianggen".into())).await,
+    );
     m(
         &format!("Open311 GET requests ({results} results)"),
         Target::P99(200.0),

@@ -184,7 +184,7 @@ pub fn DemandForm(
                             view! { <option value=id.clone() selected=building == id>{b.name.get(lang).to_string()}</option> }
                         }).collect_view()}
                     </select>
-                    <p class="hint">{lang.t(T::BuildingHint)}</p>
+                    {(!found).then(|| view! { <p class="hint">{lang.t(T::BuildingHint)}</p> })}
                     <p class="field-error" data-error-for="building">{problem("building")}</p>
                 </div>
                 <div class="field">
@@ -225,15 +225,17 @@ pub fn DemandForm(
                     {radio("visibility", "everyone", T::VisibilityEveryone, &visibility)}
                     <p class="field-error" data-error-for="visibility">{problem("visibility")}</p>
                 </fieldset>
-                <div class="field">
-                    <label for="f-contact_time">{lang.t(T::ContactTime)}</label>
-                    <select id="f-contact_time" name="contact_time">
-                        {[("", T::ContactAny), ("morning", T::ContactMorning), ("afternoon", T::ContactAfternoon), ("evening", T::ContactEvening)]
-                            .into_iter()
-                            .map(|(v, label)| view! { <option value=v selected=contact == v>{lang.t(label)}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
+                {(!found).then(|| view! {
+                    <div class="field">
+                        <label for="f-contact_time">{lang.t(T::ContactTime)}</label>
+                        <select id="f-contact_time" name="contact_time">
+                            {[("", T::ContactAny), ("morning", T::ContactMorning), ("afternoon", T::ContactAfternoon), ("evening", T::ContactEvening)]
+                                .into_iter()
+                                .map(|(v, label)| view! { <option value=v selected=contact == v>{lang.t(label)}</option> })
+                                .collect_view()}
+                        </select>
+                    </div>
+                })}
                 <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::Submit)}</button>
             </form>
         </EnhancedForm>

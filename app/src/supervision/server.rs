@@ -27,7 +27,9 @@ const fn below(level: Level) -> &'static str {
     }
 }
 
-/// Each filter as a condition on `w` (the work item); `$2` is now.
+/// Each filter as a condition on `w` (the work item); `$2` is now. The rare ones name their
+/// items from their own small tables (`w.id IN (…)`), so a page costs lookups by id rather
+/// than a walk through the district's history.
 fn condition(filter: Filter) -> &'static str {
     match filter {
         Filter::Overdue => {
@@ -35,14 +37,18 @@ fn condition(filter: Filter) -> &'static str {
              (CASE WHEN w.first_response_at IS NULL THEN w.respond_by ELSE w.complete_by END) < $2"
         }
         Filter::Reopened => "w.state = 'reopened'",
-        Filter::Dissatisfied => "EXISTS (SELECT 1 FROM ratings r WHERE r.work_item_id = w.id AND r.overall <= 2)",
+        Filter::Dissatisfied => "w.id IN (SELECT r.work_item_id FROM ratings r WHERE r.overall <= 2)",
         Filter::WhistleLate => {
-            "w.state NOT IN ('resolved', 'closed', 'withdrawn') AND EXISTS (SELECT 1 FROM whistles h \
-             WHERE h.work_item_id = w.id AND ((h.checked_in_at IS NULL AND h.checkin_by < $2) \
-             OR (h.reported_at IS NULL AND h.report_by < $2)))"
+            "w.state NOT IN ('resolved', 'closed', 'withdrawn') AND w.id IN (SELECT h.work_item_id FROM whistles h \
+             WHERE (h.checked_in_at IS NULL AND h.checkin_by < $2) OR (h.reported_at IS NULL AND h.report_by < $2))"
         }
-        Filter::Urged => "EXISTS (SELECT 1 FROM urges u WHERE u.work_item_id = w.id AND u.answered_at IS NULL)",
+        Filter::Urged => "w.id IN (SELECT u.work_item_id FROM urges u WHERE u.answered_at IS NULL)",
     }
+}
+
+/// The filters that match few items, found through their own tables.
+fn rare(filter: Filter) -> bool {
+    matches!(filter, Filter::Dissatisfied | Filter::WhistleLate | Filter::Urged)
 }
 
 #[derive(sqlx::FromRow)]
@@ -89,10 +95,22 @@ pub async fn cases(
         Some(code) => Some(communities.iter().find(|c| c.1 == code).map(|c| c.0).ok_or(AppError::NotFound)?),
         None => None,
     };
-    let scope = if only.is_some() {
-        "w.community_id = $4".to_string()
-    } else {
+    // The rare filters start from their own tables, so the scope is a plain list of ids
+    // (PostgreSQL would otherwise join every item of the district first); the common ones
+    // go community by community through the items' indexes.
+    let by_list = only.is_some() || rare(filter);
+    let listed: Vec<i64> = match only {
+        Some(id) => vec![id],
+        None if by_list => communities.iter().map(|c| c.0).collect(),
+        None => Vec::new(),
+    };
+    let scope = if !by_list {
         format!("w.community_id IN ({})", below(level))
+    } else if listed.is_empty() {
+        "1 = 0".to_string()
+    } else {
+        let binds: Vec<String> = (0..listed.len()).map(|i| format!("${}", i + 4)).collect();
+        format!("w.community_id IN ({})", binds.join(", "))
     };
     let sql = format!(
         "SELECT w.id, w.demand_id, c.name_zh AS community_zh, c.name_en AS community_en, d.description, \
@@ -110,7 +128,7 @@ pub async fn cases(
     );
     let now = Millis::now().0;
     let mut q = sqlx::query_as::<_, LineRow>(&sql).bind(user.region_id).bind(now).bind(Cursor::or_top(before).id);
-    if let Some(id) = only {
+    for id in listed {
         q = q.bind(id);
     }
     let rows = q.fetch_all(store.pool()).await?;

@@ -101,6 +101,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
         use crate::auth::Role;
         matches!(u.role, Role::Stationmaster | Role::SubdistrictAdmin | Role::DistrictAdmin)
     });
+    let station_team = current_user().is_some_and(|u| u.role.is_station_team());
     let keeps_catalogue = current_user().is_some_and(|u| {
         use crate::auth::Role;
         matches!(u.role, Role::SubdistrictAdmin | Role::DistrictAdmin)
@@ -118,7 +119,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
         <nav class="station-nav" aria-label=lang.t(T::StationNav)>
             <a href="/station">{lang.t(T::StationWelcome)}</a>
             <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
-            <a href="/station/found">{lang.t(T::FoundTitle)}</a>
+            {station_team.then(|| view! { <a href="/station/found">{lang.t(T::FoundTitle)}</a> })}
             <a href="/station/households">{lang.t(T::HouseholdsDesk)}</a>
             <a href="/station/appointments">{lang.t(T::StationDayTitle)}</a>
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
