@@ -78,8 +78,12 @@ async fn a_found_case_is_worked_like_any_other_and_counted_apart() {
     let neighbour = logged_in(&server, RESIDENT).await;
     assert_eq!(call(&neighbour, &server, "demands/one", &[("id", &demand.to_string())]).await.status(), 200);
 
-    // Resolved is closed: nobody confirms it, nobody is invited to rate it.
+    // A reply is a public note on its page; nobody is notified of it. Resolved is closed:
+    // nobody confirms it, nobody is invited to rate it.
     let item = d["item_id"].as_i64().unwrap().to_string();
+    let reply = [("item", item.as_str()), ("text", "已报修，明晚前恢复照明")];
+    assert_eq!(call(&worker, &server, "work/reply", &reply).await.status(), 200);
+    let d = json(call(&worker, &server, "demands/one", &[("id", &demand.to_string())]).await).await;
     let version = d["live"]["version"].as_i64().unwrap().to_string();
     let act = [("item", item.as_str()), ("version", version.as_str()), ("action", "resolve")];
     let res = call(&worker, &server, "work/act", &act).await;
@@ -90,7 +94,7 @@ async fn a_found_case_is_worked_like_any_other_and_counted_apart() {
         sql_i64(
             &db,
             &format!(
-                "SELECT COUNT(*) FROM notifications WHERE work_item_id = {item} AND kind IN ('rate_invite', 'status')"
+                "SELECT COUNT(*) FROM notifications WHERE work_item_id = {item} AND kind IN ('rate_invite', 'status', 'reply')"
             )
         )
         .await,

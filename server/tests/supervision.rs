@@ -101,6 +101,9 @@ async fn an_admin_above_urges_and_the_station_answers_once() {
     let l = listed(&list, demand).expect("urged case listed");
     assert_eq!(l["urge"][1], "Waiting");
     assert!(!serde_json::to_string(&list).unwrap().contains(RESIDENT), "no phone in the list");
+    // A private case's words are read on its page (logged), not on the list.
+    assert_eq!(l["title"], "");
+    assert!(!serde_json::to_string(&list).unwrap().contains("污水外溢"));
     assert_eq!(cases(&sub, &server, "late", "").await.status(), 400);
 
     // The answer: the station only, not empty, once.

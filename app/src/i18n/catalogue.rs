@@ -1018,4 +1018,5 @@ define_catalogue! {
     ErrFoundPlace => "主动发现的问题请选择楼栋或公共区域。", "For a case you found, choose a building or a public place.";
     FoundInPeriod => "主动发现", "Found by the station";
     FoundSolved => "未诉先办（已解决）", "Solved before reported";
+    SupervisionPrivateCase => "不公开的诉求（内容请在案件页查看）", "A private case (read it on its page)";
 }

@@ -23,6 +23,7 @@ pub struct CaseLine {
     pub item_id: i64,
     pub demand_id: i64,
     pub community: Named,
+    /// The first words of the description; empty for a private case (read on its page).
     pub title: String,
     pub affair: Option<Named>,
     pub state: crate::work::rules::State,

@@ -58,6 +58,7 @@ struct LineRow {
     community_zh: String,
     community_en: String,
     description: String,
+    visibility: crate::work::rules::Visibility,
     affair_zh: Option<String>,
     affair_en: Option<String>,
     state: crate::work::rules::State,
@@ -114,7 +115,7 @@ pub async fn cases(
     };
     let sql = format!(
         "SELECT w.id, w.demand_id, c.name_zh AS community_zh, c.name_en AS community_en, d.description, \
-         a.name_zh AS affair_zh, a.name_en AS affair_en, w.state, d.created_at, w.first_response_at, w.respond_by, \
+         d.visibility, a.name_zh AS affair_zh, a.name_en AS affair_en, w.state, d.created_at, w.first_response_at, w.respond_by, \
          w.complete_by, \
          (SELECT COUNT(*) FROM whistles h WHERE h.work_item_id = w.id AND ((h.checked_in_at IS NULL AND h.checkin_by < $2) \
             OR (h.reported_at IS NULL AND h.report_by < $2))) AS whistles_late, \
@@ -135,8 +136,15 @@ pub async fn cases(
     let lines = rows
         .into_iter()
         .map(|r| {
-            let mut title: String = r.description.lines().next().unwrap_or("").chars().take(40).collect();
-            if r.description.chars().count() > title.chars().count() {
+            // A private case's words stay on its page, where staff reading them are logged in
+            // the resident's access log; the list shows its affair and number only.
+            let private = r.visibility == crate::work::rules::Visibility::Private;
+            let mut title: String = if private {
+                String::new()
+            } else {
+                r.description.lines().next().unwrap_or("").chars().take(40).collect()
+            };
+            if !private && r.description.chars().count() > title.chars().count() {
                 title.push('…');
             }
             CaseLine {

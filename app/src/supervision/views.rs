@@ -104,7 +104,9 @@ fn CaseListView(list: CaseList, filter: String, community: String, lang: Lang) -
                         {l.urge.clone().map(|(by, s)| view! {
                             " " <span class=urge_class(s) data-testid="urge-state">{lang.t(urge_label(s))} " · " {by}</span>
                         })}
-                        <strong class="notice-title">{l.title}</strong>
+                        <strong class="notice-title">
+                            {if l.title.is_empty() { format!("{} #{}", lang.t(T::SupervisionPrivateCase), l.demand_id) } else { l.title }}
+                        </strong>
                         <span class="meta">
                             {l.community.get(lang).to_string()}
                             {l.affair.map(|a| format!(" · {}", a.get(lang)))}

@@ -113,7 +113,10 @@ pub async fn reply(store: &Store, user: &SessionUser, id: i64, text: &str) -> Re
     let mut w = WorkTx::begin(store).await?;
     let event = Event { kind: EventKind::Reply, actor: Some(user.id), note: text, public: true };
     amend(&mut w, id, Amend { bump: true, responded: true, event: Some(event), ..Default::default() }).await?;
-    send(w.tx(), Send::new(item.requester_id, Kind::Reply).item(id)).await?;
+    // A found case has no resident to tell (its "requester" is the worker who found it).
+    if item.found_via.is_none() {
+        send(w.tx(), Send::new(item.requester_id, Kind::Reply).item(id)).await?;
+    }
     w.commit(store).await
 }
 
