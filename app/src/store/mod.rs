@@ -232,6 +232,12 @@ impl Store {
 
 /// Creates the folder of a SQLite file and asks sqlx to create the file itself.
 /// The file a `sqlite:` URL names (`None` for an in-memory database).
+/// Did a unique constraint refuse the write? (Either backend; SQLite's driver may only say
+/// so in its message.) Lets a constraint speak instead of a pre-check SELECT.
+pub fn is_unique(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation() || d.message().to_lowercase().contains("unique"))
+}
+
 pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
     let path = rest.split('?').next().unwrap_or("");

@@ -139,14 +139,7 @@ pub async fn cases(
             // A private case's words stay on its page, where staff reading them are logged in
             // the resident's access log; the list shows its affair and number only.
             let private = r.visibility == crate::work::rules::Visibility::Private;
-            let mut title: String = if private {
-                String::new()
-            } else {
-                r.description.lines().next().unwrap_or("").chars().take(40).collect()
-            };
-            if !private && r.description.chars().count() > title.chars().count() {
-                title.push('…');
-            }
+            let title = if private { String::new() } else { crate::work::rules::headline(&r.description, 40) };
             CaseLine {
                 item_id: r.id,
                 demand_id: r.demand_id,
@@ -174,10 +167,6 @@ async fn above(store: &Store, user: &SessionUser, community: i64) -> Result<bool
     overseen(user)?;
     let path = crate::community::server::community_path(store, community).await?.ok_or(AppError::Internal)?;
     Ok(user.scope().covers(&path))
-}
-
-fn is_unique(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation() || d.message().to_lowercase().contains("unique"))
 }
 
 /// 督办 on a demand's case. Returns the demand, for the page to go back to. A second urge
@@ -222,7 +211,7 @@ pub async fn urge(
     .await;
     match inserted {
         Ok(_) => {}
-        Err(e) if is_unique(&e) => {
+        Err(e) if crate::store::is_unique(&e) => {
             drop(w);
             let same: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM urges WHERE work_item_id = $1 AND answered_at IS NULL AND urged_by = $2 AND note = $3",

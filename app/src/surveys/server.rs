@@ -341,7 +341,7 @@ pub async fn answer(
     .await;
     let response = match inserted {
         Ok(r) => r,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() || e.message().to_lowercase().contains("unique") => {
+        Err(e) if crate::store::is_unique(&e) => {
             return Err(AppError::invalid("survey", T::ErrAlreadyAnswered));
         }
         Err(e) => return Err(e.into()),

@@ -292,6 +292,16 @@ crate::codes! {
     }
 }
 
+/// A description's first line, cut to `max` characters with "…" when anything was cut: how
+/// a list names a case.
+pub fn headline(description: &str, max: usize) -> String {
+    let mut title: String = description.lines().next().unwrap_or("").chars().take(max).collect();
+    if description.chars().count() > title.chars().count() {
+        title.push('…');
+    }
+    title
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

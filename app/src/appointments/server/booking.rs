@@ -214,7 +214,7 @@ async fn book_once(store: &Store, user: &SessionUser, code: &str, start: i64, ke
     let id = match inserted {
         Ok(id) => id,
         // The same affair that day from another tab (unique index): nothing is kept.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() || e.message().to_lowercase().contains("unique") => {
+        Err(e) if crate::store::is_unique(&e) => {
             return Err(refusal(Refusal::SameAffairSameDay));
         }
         Err(e) => return Err(e.into()),

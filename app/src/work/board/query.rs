@@ -178,10 +178,7 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
             let state = r.state;
             let due_is_response = r.first_response_at.is_none();
             let due = if due_is_response { r.respond_by } else { r.complete_by };
-            let mut title: String = r.description.lines().next().unwrap_or("").chars().take(40).collect();
-            if r.description.chars().count() > title.chars().count() {
-                title.push('…');
-            }
+            let title = crate::work::rules::headline(&r.description, 40);
             BoardLine {
                 item_id: r.id,
                 demand_id: r.demand_id,
