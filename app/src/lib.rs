@@ -37,10 +37,12 @@ pub mod privacy;
 pub mod ratings;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod rounds;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod setup;
 pub mod shell;
+pub mod spaces;
 pub mod station;
 #[cfg(feature = "ssr")]
 pub mod store;

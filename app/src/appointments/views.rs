@@ -56,7 +56,7 @@ pub fn AppointmentsPage() -> impl IntoView {
     view! {
         <Page tab=Tab::Services title=lang.t(T::Appointments).to_string()>
             <p class="lead">{lang.t(T::AppointmentsIntro)}</p>
-            <p><a href="/visits/new">{lang.t(T::HomeVisitAsk)}</a> " · " <a href="/activities">{lang.t(T::VolunteerActivities)}</a></p>
+            <p><a href="/visits/new">{lang.t(T::HomeVisitAsk)}</a> " · " <a href="/activities">{lang.t(T::VolunteerActivities)}</a> " · " <a href="/spaces">{lang.t(T::SpacesTitle)}</a></p>
             <Suspense fallback=|| ()>
                 {move || {
                     let (error, day) = (error.clone(), day.clone());

@@ -197,6 +197,8 @@ pub async fn seed_demo(store: &Store) -> Result<usize, AppError> {
     tx.commit().await?;
     crate::threads::server::seed_demo_threads(store).await?;
     crate::appointments::server::seed_demo_appointments(store).await?;
+    crate::spaces::server::seed_demo_spaces(store).await?;
+    crate::rounds::server::seed_demo_households(store).await?;
     crate::surveys::server::seed_demo_survey(store).await?;
     Ok(created)
 }

@@ -126,6 +126,14 @@ pub mod fmt {
         }
     }
 
+    pub fn hours(lang: Lang, n: i64) -> String {
+        match lang {
+            Lang::Zh => format!("{n} 小时"),
+            Lang::En if n == 1 => "1 hour".into(),
+            Lang::En => format!("{n} hours"),
+        }
+    }
+
     pub fn places_left(lang: Lang, n: i64) -> String {
         match lang {
             Lang::Zh => format!("余 {n}"),

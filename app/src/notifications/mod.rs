@@ -46,6 +46,10 @@ crate::codes! {
         UrgeFromAbove = "urge_from_above",
         /// The station answered an urge.
         UrgeAnswered = "urge_answered",
+        /// A resident's booking of a room or thing waits for the station's decision.
+        SpaceWaiting = "space_waiting",
+        SpaceApproved = "space_approved",
+        SpaceRefused = "space_refused",
     }
 }
 

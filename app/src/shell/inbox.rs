@@ -48,6 +48,9 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         Kind::EmergencyNotice => format!("{}{}", lang.t(T::NoticeEmergencyPosted), n.detail),
         Kind::UrgeFromAbove => format!("{}{}", lang.t(T::NoticeUrgeFromAbove), n.detail),
         Kind::UrgeAnswered => format!("{}{}", lang.t(T::NoticeUrgeAnswered), n.detail),
+        Kind::SpaceWaiting => format!("{}{}", lang.t(T::NoticeSpaceWaiting), n.detail),
+        Kind::SpaceApproved => format!("{}{}", lang.t(T::NoticeSpaceApproved), n.detail),
+        Kind::SpaceRefused => format!("{}{}", lang.t(T::NoticeSpaceRefused), n.detail),
     }
 }
 

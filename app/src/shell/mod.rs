@@ -98,6 +98,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/neighbourhood") view=NeighbourhoodPage ssr=SsrMode::Async />
                 <Route path=path!("/demands/:id") view=DemandPage ssr=SsrMode::Async />
                 <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                <Route path=path!("/spaces") view=crate::spaces::views::SpacesListPage ssr=SsrMode::Async />
+                <Route path=path!("/spaces/bookings/:id") view=crate::spaces::views::SpaceBookingPage ssr=SsrMode::Async />
+                <Route path=path!("/spaces/:code") view=crate::spaces::views::SpaceTimesPage ssr=SsrMode::Async />
+                <Route path=path!("/station/spaces") view=crate::spaces::views::StationSpacesPage ssr=SsrMode::Async />
+                <Route path=path!("/station/rounds") view=crate::rounds::views::RoundsDeskPage ssr=SsrMode::Async />
+                <Route path=path!("/station/rounds/:id") view=crate::rounds::views::HouseholdVisitsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/found") view=crate::station::found::FoundCasePage ssr=SsrMode::Async />
                 <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />
                 <Route path=path!("/station/households") view=HouseholdsPage ssr=SsrMode::Async />

@@ -121,7 +121,9 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
             <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
             {station_team.then(|| view! { <a href="/station/found">{lang.t(T::FoundTitle)}</a> })}
             <a href="/station/households">{lang.t(T::HouseholdsDesk)}</a>
+            {station_team.then(|| view! { <a href="/station/rounds">{lang.t(T::RoundsTitle)}</a> })}
             <a href="/station/appointments">{lang.t(T::StationDayTitle)}</a>
+            {station_team.then(|| view! { <a href="/station/spaces">{lang.t(T::SpacesDesk)}</a> })}
             <a href="/station/threads">{lang.t(T::ThreadsDesk)}</a>
             <a href="/station/dashboard">{lang.t(T::DashboardTitle)}</a>
             <a href="/station/surveys">{lang.t(T::SurveysDesk)}</a>

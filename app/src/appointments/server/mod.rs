@@ -63,7 +63,7 @@ pub async fn hours(store: &Store, community: i64) -> Result<Vec<Opening>, AppErr
 }
 
 /// Days the station is closed from today on (past ones matter to nobody and only grow).
-pub(super) async fn closed_days(store: &Store, community: i64) -> Result<Vec<(NaiveDate, String)>, AppError> {
+pub async fn closed_days(store: &Store, community: i64) -> Result<Vec<(NaiveDate, String)>, AppError> {
     let today = crate::time::to_local(crate::store::Millis::now().0).format("%Y-%m-%d").to_string();
     let rows: Vec<(String, String)> =
         sqlx::query_as("SELECT day, reason FROM closed_days WHERE community_id = $1 AND day >= $2 ORDER BY day")
