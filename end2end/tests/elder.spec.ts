@@ -9,7 +9,7 @@ test('the new pages in elder mode', async ({ page }, info) => {
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL(/\/me$/);
   await page.getByRole('button', { name: '开启长辈模式' }).click();
-  for (const [path, name] of [['/threads/1', 'elder-thread'], ['/appointments?affair=residence-proof', 'elder-appointments'], ['/activities', 'elder-activities'], ['/visits/new', 'elder-visit'], ['/surveys', 'elder-surveys']]) {
+  for (const [path, name] of [['/threads/1', 'elder-thread'], ['/appointments?affair=residence-proof', 'elder-appointments'], ['/activities', 'elder-activities'], ['/visits/new', 'elder-visit'], ['/surveys', 'elder-surveys'], ['/spaces', 'elder-spaces'], ['/spaces/tool-cabinet', 'elder-space-times'], ['/partners', 'elder-partners'], ['/notices', 'elder-notices'], ['/transparency', 'elder-transparency']]) {
     await page.goto(path);
     await expect(page.locator('html')).toHaveClass(/elder/);
     await shot(page, info, name);
@@ -45,6 +45,12 @@ test('the dashboard in elder mode and in English', async ({ page }, info) => {
   await page.goto('/station/setup');
   await expect(page.locator('form[data-contacts]')).toBeVisible();
   await shot(page, info, 'elder-setup-contacts');
+  await page.goto('/station/rounds');
+  await expect(page.getByTestId('coverage')).toBeVisible();
+  await shot(page, info, 'elder-rounds');
+  await page.goto('/station/spaces');
+  await expect(page.getByTestId('space-form')).toBeAttached();
+  await shot(page, info, 'elder-spaces-desk');
   await page.goto('/me');
   await page.getByRole('button', { name: '关闭长辈模式' }).click();
   await page.getByRole('button', { name: '切换语言' }).first().click();

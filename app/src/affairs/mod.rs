@@ -16,6 +16,7 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod templates;
 pub mod views;
+pub mod directory;
 
 crate::codes! {
     pub enum Family {

@@ -34,6 +34,22 @@ pub async fn put_partner(tx: &mut Tx, community: i64, p: &PartnerRow) -> Result<
     Ok(before)
 }
 
+/// Sets a partner's opening hours; returns what they were.
+pub async fn set_hours(tx: &mut Tx, community: i64, code: &str, hours: &str) -> Result<String, AppError> {
+    let before: Option<String> = sqlx::query_scalar("SELECT hours FROM partners WHERE community_id = $1 AND code = $2")
+        .bind(community)
+        .bind(code)
+        .fetch_optional(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE partners SET hours = $1 WHERE community_id = $2 AND code = $3")
+        .bind(hours)
+        .bind(community)
+        .bind(code)
+        .execute(&mut **tx)
+        .await?;
+    Ok(before.unwrap_or_default())
+}
+
 /// The community's directory (a station keeps a few dozen; at most 500 are listed).
 pub async fn partners(store: &Store, community: i64) -> Result<Vec<PartnerRow>, AppError> {
     Ok(sqlx::query_as(

@@ -54,8 +54,8 @@ pub async fn seed_community(tx: &mut Tx, community: i64) -> Result<(), AppError>
     }
     for f in lines(PARTNERS) {
         sqlx::query(
-            "INSERT INTO partners (community_id, kind, code, name_zh, name_en, serves_zh, serves_en, phone, address) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (community_id, code) DO NOTHING",
+            "INSERT INTO partners (community_id, kind, code, name_zh, name_en, serves_zh, serves_en, phone, address, hours) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (community_id, code) DO NOTHING",
         )
         .bind(community)
         .bind(f[0])
@@ -66,6 +66,7 @@ pub async fn seed_community(tx: &mut Tx, community: i64) -> Result<(), AppError>
         .bind(f[5])
         .bind(f[6])
         .bind(f[7])
+        .bind(f.get(8).copied().unwrap_or(""))
         .execute(&mut **tx)
         .await?;
     }
@@ -100,7 +101,7 @@ mod tests {
         let rows: Vec<_> = lines(PARTNERS).collect();
         assert!(rows.len() >= 12);
         for r in &rows {
-            assert_eq!(r.len(), 8, "{r:?}");
+            assert_eq!(r.len(), 9, "{r:?}");
             assert!(["agency", "handy_help", "institute", "voluntary"].contains(&r[0]));
         }
     }

@@ -39,7 +39,7 @@ pub fn ServicesPage() -> impl IntoView {
     view! {
         <Page tab=Tab::Services title=lang.t(T::TabServices).to_string()>
             <p class="lead">{lang.t(T::ServicesIntro)}</p>
-            <p class="quick-links"><a href="/spaces">{lang.t(T::SpacesTitle)}</a></p>
+            <p class="quick-links"><a href="/spaces">{lang.t(T::SpacesTitle)}</a> " · " <a href="/partners">{lang.t(T::PartnersTitle)}</a></p>
             <form method="get" action="/services" class="search" role="search">
                 <label for="q" class="visually-hidden">{lang.t(T::SearchAffairs)}</label>
                 <input id="q" name="q" type="search" value=q.clone() placeholder=lang.t(T::SearchPlaceholder) maxlength="40" />

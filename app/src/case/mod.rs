@@ -83,6 +83,8 @@ pub struct StaffPanel {
     pub handoffs: Vec<HandoffView>,
     pub departments: Vec<(i64, Named)>,
     pub partners: Vec<PartnerOption>,
+    /// The partner the resident asked for, if any: offered first for the hand-off.
+    pub asked_partner: Option<i64>,
     pub workers: Vec<(i64, String)>,
     pub can_act: bool,
     pub can_reassign: bool,

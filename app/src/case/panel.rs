@@ -234,8 +234,11 @@ fn HandoffList(panel: StaffPanel, lang: Lang) -> impl IntoView {
 #[component]
 fn HandOffForm(item: i64, version: i64, panel: StaffPanel, lang: Lang) -> impl IntoView {
     view! {
-        <details class="panel-part">
+        <details class="panel-part" open=panel.asked_partner.is_some()>
             <summary>{lang.t(T::ActHandOff)}</summary>
+            {panel.asked_partner.and_then(|a| panel.partners.iter().find(|p| p.id == a)).map(|p| view! {
+                <p class="notice" data-testid="panel-asked-partner">{lang.t(T::PartnerAskedByResident)} " " <strong>{p.name.get(lang).to_string()}</strong></p>
+            })}
             <EnhancedForm lang=lang>
                 <form method="post" action=HandOff::url() class="form">
                     <FormBanner error=None />
@@ -246,7 +249,7 @@ fn HandOffForm(item: i64, version: i64, panel: StaffPanel, lang: Lang) -> impl I
                         <select id=format!("partner-{item}") name="partner" required>
                             <option value="">{lang.t(T::ChoosePartner)}</option>
                             {panel.partners.iter().map(|p| view! {
-                                <option value=p.id>{format!("{} — {}", p.name.get(lang), p.serves.get(lang))}</option>
+                                <option value=p.id selected=panel.asked_partner == Some(p.id)>{format!("{} — {}", p.name.get(lang), p.serves.get(lang))}</option>
                             }).collect_view()}
                         </select>
                         <p class="field-error" data-error-for="partner"></p>

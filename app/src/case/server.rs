@@ -194,6 +194,11 @@ async fn staff_panel(
         handoffs: handoffs(store, item.id).await?,
         departments,
         partners,
+        asked_partner: if station {
+            sqlx::query_scalar("SELECT asked_partner_id FROM demands WHERE id = $1").bind(d.id).fetch_one(store.pool()).await?
+        } else {
+            None
+        },
         workers,
         can_act: station,
         can_reassign: station && matches!(user.role, Role::Dispatcher | Role::Stationmaster),

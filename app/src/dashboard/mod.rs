@@ -64,6 +64,17 @@ pub struct RankLine {
 pub struct UnitLine {
     pub name: Named,
     pub figures: units::UnitTimeliness,
+    /// Residents satisfied with the department's part (rated 4–5) ÷ rated, in the period.
+    #[serde(default)]
+    pub residents: rates::Rate,
+}
+
+/// A partner's hand-offs in the period and how residents rated its part (双向考核).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PartnerAssessment {
+    pub name: Named,
+    pub handoffs: u32,
+    pub residents: rates::Rate,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -92,6 +103,8 @@ pub struct Dashboard {
     /// The departments whistled in the period by the scope's stations (or admins), with
     /// their check-in and report timeliness; most late first.
     pub departments: Vec<UnitLine>,
+    #[serde(default)]
+    pub partners: Vec<PartnerAssessment>,
     /// When these figures were computed (Beijing, "HH:MM"): admins' views may be a minute old.
     pub as_of: String,
 }

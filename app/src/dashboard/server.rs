@@ -333,9 +333,11 @@ pub async fn dashboard_of(store: &Store, scope: Scope, q: &DashboardQuery, now: 
         if scope.many { ranking(store, &scope, &rows, &all, &ratings, period, now).await? } else { Vec::new() };
 
     let departments = departments(store, &scope, period, now).await?;
+    let partners = partners(store, &scope, period).await?;
 
     Ok(Dashboard {
         departments,
+        partners,
         choices: scope.choices,
         chosen: scope.chosen,
         scope_name: scope.name,
@@ -371,9 +373,83 @@ async fn departments(store: &Store, scope: &Scope, period: Period, now: i64) -> 
         let facts = super::units::WhistleFacts { summoned_at, checkin_by, report_by, checked_in_at, reported_at };
         by_unit.entry(id).or_insert_with(|| (Named { zh, en }, Vec::new())).1.push(facts);
     }
-    let mut out: Vec<UnitLine> =
-        by_unit.into_values().map(|(name, w)| UnitLine { name, figures: super::units::timeliness(&w, now) }).collect();
+    let rated = unit_ratings(store, scope, period, "department").await?;
+    for (id, zh, en, _) in &rated {
+        by_unit.entry(*id).or_insert_with(|| (Named { zh: zh.clone(), en: en.clone() }, Vec::new()));
+    }
+    let residents = |id: i64| satisfied_of(rated.iter().filter(|r| r.0 == id).map(|r| r.3));
+    let mut out: Vec<UnitLine> = by_unit
+        .into_iter()
+        .map(|(id, (name, w))| UnitLine { name, figures: super::units::timeliness(&w, now), residents: residents(id) })
+        .collect();
     out.sort_by(|a, b| b.figures.late_now.cmp(&a.figures.late_now).then_with(|| a.name.zh.cmp(&b.name.zh)));
+    Ok(out)
+}
+
+/// The residents' scores of units of a kind, rated in the period for the scope's cases:
+/// (unit, name zh, name en, score).
+async fn unit_ratings(
+    store: &Store,
+    scope: &Scope,
+    period: Period,
+    kind: &str,
+) -> Result<Vec<(i64, String, String, i64)>, AppError> {
+    let table = if kind == "department" { "departments" } else { "partners" };
+    let sql = format!(
+        "SELECT r.unit_id, u.name_zh, u.name_en, r.score FROM unit_ratings r JOIN work_items w ON w.id = r.work_item_id \
+         JOIN {table} u ON u.id = r.unit_id \
+         WHERE r.unit_kind = $4 AND r.rated_at >= $2 AND r.rated_at < $3 AND w.community_id IN ({})",
+        scope.filter
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(scope.region)
+        .bind(period.start)
+        .bind(period.end)
+        .bind(kind)
+        .fetch_all(store.pool())
+        .await?)
+}
+
+fn satisfied_of(scores: impl Iterator<Item = i64>) -> rates::Rate {
+    let mut rate = rates::Rate::default();
+    for s in scores {
+        rate.den += 1;
+        rate.num += u32::from(crate::ratings::rules::satisfied(s));
+    }
+    rate
+}
+
+/// Partners handed the scope's cases in the period, and how residents rated their part.
+async fn partners(store: &Store, scope: &Scope, period: Period) -> Result<Vec<super::PartnerAssessment>, AppError> {
+    let sql = format!(
+        "SELECT h.partner_id, p.name_zh, p.name_en FROM handoffs h JOIN work_items w ON w.id = h.work_item_id \
+         JOIN partners p ON p.id = h.partner_id \
+         WHERE h.handed_at >= $2 AND h.handed_at < $3 AND w.community_id IN ({})",
+        scope.filter
+    );
+    let handed: Vec<(i64, String, String)> =
+        sqlx::query_as(&sql).bind(scope.region).bind(period.start).bind(period.end).fetch_all(store.pool()).await?;
+    let rated = unit_ratings(store, scope, period, "partner").await?;
+    let mut by_partner = std::collections::BTreeMap::<i64, super::PartnerAssessment>::new();
+    let blank = |zh: &str, en: &str| super::PartnerAssessment {
+        name: Named { zh: zh.to_string(), en: en.to_string() },
+        handoffs: 0,
+        residents: rates::Rate::default(),
+    };
+    for (id, zh, en) in &handed {
+        by_partner.entry(*id).or_insert_with(|| blank(zh, en)).handoffs += 1;
+    }
+    for (id, zh, en, _) in &rated {
+        by_partner.entry(*id).or_insert_with(|| blank(zh, en));
+    }
+    let mut out: Vec<super::PartnerAssessment> = by_partner
+        .into_iter()
+        .map(|(id, mut p)| {
+            p.residents = satisfied_of(rated.iter().filter(|r| r.0 == id).map(|r| r.3));
+            p
+        })
+        .collect();
+    out.sort_by(|a, b| b.handoffs.cmp(&a.handoffs).then_with(|| a.name.zh.cmp(&b.name.zh)));
     Ok(out)
 }
 

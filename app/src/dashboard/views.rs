@@ -105,6 +105,7 @@ fn DashboardBody(d: Dashboard, lang: Lang) -> impl IntoView {
         {(!d.workers.is_empty()).then(|| view! { <WorkerTable d=d.clone() lang=lang /> })}
         {(!d.ranking.is_empty()).then(|| view! { <RankingTable d=d.clone() lang=lang /> })}
         {(!d.departments.is_empty()).then(|| view! { <DepartmentTable d=d.clone() lang=lang /> })}
+        {(!d.partners.is_empty()).then(|| view! { <PartnerTable d=d.clone() lang=lang /> })}
         <section class="card">
             <h2>{lang.t(T::Exports)}</h2>
             <p class="row">
@@ -306,6 +307,33 @@ fn RankingTable(d: Dashboard, lang: Lang) -> impl IntoView {
     }
 }
 
+/// Partners handed the period's cases, and how residents rated their part.
+#[component]
+fn PartnerTable(d: Dashboard, lang: Lang) -> impl IntoView {
+    view! {
+        <section class="card table-card">
+            <h2>{lang.t(T::PartnersAssessed)}</h2>
+            <p class="hint">{lang.t(T::PartnersAssessedHint)}</p>
+            <table class="table data" data-testid="partner-table">
+                <thead><tr>
+                    <th scope="col">{lang.t(T::Partner)}</th>
+                    <th scope="col">{lang.t(T::HandoffsCount)}</th>
+                    <th scope="col">{lang.t(T::ResidentsSatisfied)}</th>
+                </tr></thead>
+                <tbody>
+                    {d.partners.iter().map(|p| view! {
+                        <tr data-testid="partner-line">
+                            <th scope="row">{p.name.get(lang).to_string()}</th>
+                            <td>{p.handoffs}</td>
+                            <td>{format!("{} ({})", p.residents.label(), p.residents.den)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
 /// How the departments answered the period's whistles (two-way assessment, 双向考核).
 #[component]
 fn DepartmentTable(d: Dashboard, lang: Lang) -> impl IntoView {
@@ -321,6 +349,7 @@ fn DepartmentTable(d: Dashboard, lang: Lang) -> impl IntoView {
                     <th scope="col">{lang.t(T::ReportOnTime)}</th>
                     <th scope="col">{lang.t(T::LateNow)}</th>
                     <th scope="col">{lang.t(T::MedianCheckin)}</th>
+                    <th scope="col">{lang.t(T::ResidentsSatisfied)}</th>
                 </tr></thead>
                 <tbody>
                     {d.departments.iter().map(|u| view! {
@@ -331,6 +360,7 @@ fn DepartmentTable(d: Dashboard, lang: Lang) -> impl IntoView {
                             <td>{u.figures.report.label()}</td>
                             <td class:late={u.figures.late_now > 0}>{u.figures.late_now}</td>
                             <td>{u.figures.median_checkin_minutes.map(|m| m.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td data-testid="department-residents">{format!("{} ({})", u.residents.label(), u.residents.den)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

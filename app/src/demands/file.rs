@@ -51,6 +51,8 @@ pub struct NewCase {
     pub past: Option<Past>,
     /// Found by the station itself (主动发现): the requester is the worker who found it.
     pub found_via: Option<crate::work::rules::FoundVia>,
+    /// The partner the resident asked for (the station hands the case to it).
+    pub asked_partner: Option<i64>,
 }
 
 impl NewCase {
@@ -93,6 +95,7 @@ impl NewCase {
             policy: None,
             past: None,
             found_via: None,
+            asked_partner: None,
         }
     }
 }
@@ -110,8 +113,8 @@ pub struct Filed {
 pub async fn file_case(w: &mut WorkTx, c: NewCase) -> Result<Option<Filed>, AppError> {
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-         place_detail, urgency, visibility, contact_time, idempotency_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         place_detail, urgency, visibility, contact_time, idempotency_key, created_at, asked_partner_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (filed_by_id, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(c.community_id)
@@ -128,6 +131,7 @@ pub async fn file_case(w: &mut WorkTx, c: NewCase) -> Result<Option<Filed>, AppE
     .bind(&c.contact_time)
     .bind(c.key.as_str())
     .bind(c.at)
+    .bind(c.asked_partner)
     .fetch_optional(&mut **w.tx())
     .await?;
     let Some(demand) = inserted else { return Ok(None) };

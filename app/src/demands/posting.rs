@@ -40,6 +40,7 @@ struct Fields {
     contact_time: String,
     idempotency_key: String,
     found_via: String,
+    partner: String,
 }
 
 impl Fields {
@@ -58,6 +59,7 @@ impl Fields {
             "contact_time" => &mut self.contact_time,
             "idempotency_key" => &mut self.idempotency_key,
             "found_via" => &mut self.found_via,
+            "partner" => &mut self.partner,
             _ => return,
         };
         *slot = value;
@@ -78,6 +80,7 @@ impl Fields {
             ("contact_time", self.contact_time.clone()),
             ("idempotency_key", self.idempotency_key.clone()),
             ("found_via", self.found_via.clone()),
+            ("partner", self.partner.clone()),
         ]
     }
 }
@@ -137,8 +140,13 @@ async fn post(f: Fields, uploads: Vec<Upload>, filing: Filing) -> Result<i64, Ap
     let mut p = Problems::default();
     let (requester, channel) = for_whom(&store, &user, &f, filing, &mut p).await?;
     let found = found_via(&f, filing, &mut p);
+    let asked = asked_partner(&store, &user, &f, filing, &mut p).await?;
     let case = validate(&store, &user, &f, requester, channel, &key, &mut p).await?.map(|mut c| {
         c.found_via = found;
+        if let Some((id, name)) = &asked {
+            c.asked_partner = Some(*id);
+            c.note = format!("点名服务伙伴：{name}");
+        }
         c
     });
     // Photos: already kept from an earlier try of this form, plus the new ones.
@@ -158,6 +166,27 @@ async fn post(f: Fields, uploads: Vec<Upload>, filing: Filing) -> Result<i64, Ap
     photos.attach(w.tx(), Owner::Demand(filed.demand)).await?;
     w.commit(&store).await?;
     Ok(filed.demand)
+}
+
+/// The partner a resident asked for from the directory ("向它求助"): one of the community's
+/// or its subdistrict's. The station then hands the case to it.
+async fn asked_partner(
+    store: &Store,
+    user: &SessionUser,
+    f: &Fields,
+    filing: Filing,
+    p: &mut Problems,
+) -> Result<Option<(i64, String)>, AppError> {
+    let code = f.partner.trim();
+    if code.is_empty() || filing != Filing::Resident {
+        return Ok(None);
+    }
+    let Some(id) = crate::affairs::directory::server::asked(store, user.region_id, code).await? else {
+        p.add("partner", T::ErrChoosePartner);
+        return Ok(None);
+    };
+    let name: String = sqlx::query_scalar("SELECT name_zh FROM partners WHERE id = $1").bind(id).fetch_one(store.pool()).await?;
+    Ok(Some((id, name)))
 }
 
 /// For whom, and through which channel: a resident posts for themselves or a confirmed

@@ -18,6 +18,7 @@ pub fn PostPage() -> impl IntoView {
         return redirect_to_login("/post");
     }
     let chosen_affair = use_query_map().get_untracked().get("affair").unwrap_or_default();
+    let asked_code = use_query_map().get_untracked().get("partner").unwrap_or_default();
     let state = Resource::new(|| (), |_| load_state("demand", PostDemand::PATH));
     let menu = Resource::new(|| (), |_| affairs_menu(None, None, None));
     view! {
@@ -25,14 +26,21 @@ pub fn PostPage() -> impl IntoView {
             <p class="lead">{lang.t(T::PostDemandDesc)}</p>
             <Suspense fallback=|| ()>
                 {move || {
-                    let chosen_affair = chosen_affair.clone();
+                    let (chosen_affair, asked_code) = (chosen_affair.clone(), asked_code.clone());
                     Suspend::new(async move {
                         let s = state.await;
+                        // The partner asked from the directory (kept with the form after an error).
+                        let code = if asked_code.is_empty() { s.value("partner") } else { asked_code };
+                        let asked = if code.is_empty() {
+                            None
+                        } else {
+                            crate::affairs::directory::load_partner(code).await.ok().flatten()
+                        };
                         let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
                         let context = load_posting_context(key.clone()).await;
                         let menu = menu.await.unwrap_or_default();
                         match context {
-                            Ok(c) => view! { <DemandForm state=s context=c menu=menu key=key chosen_affair=chosen_affair lang=lang staff=None /> }.into_any(),
+                            Ok(c) => view! { <DemandForm state=s context=c menu=menu key=key chosen_affair=chosen_affair lang=lang staff=None asked=asked /> }.into_any(),
                             Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                         }
                     })
@@ -63,6 +71,9 @@ pub fn DemandForm(
     chosen_affair: String,
     lang: Lang,
     staff: Option<IntakeFor>,
+    /// The partner the resident asks from the directory.
+    #[prop(default = None)]
+    asked: Option<crate::affairs::directory::DirectoryEntry>,
 ) -> impl IntoView {
     let s = state;
     let kept = |f: &str, default: &str| {
@@ -111,6 +122,10 @@ pub fn DemandForm(
             <form method="post" action=action enctype="multipart/form-data" class="card form demand-form" novalidate>
                 <FormBanner error=s.error.clone() />
                 <input type="hidden" name="idempotency_key" value=key />
+                {asked.map(|p| view! {
+                    <input type="hidden" name="partner" value=p.code.clone() />
+                    <p class="notice" data-testid="asked-partner">{lang.t(T::PartnerAsking)} " " <strong>{p.name.get(lang).to_string()}</strong> "：" {lang.t(T::PartnerAskingHint)}</p>
+                })}
                 {found.then(|| view! {
                     <fieldset class="field">
                         <legend>{lang.t(T::FoundVia)}</legend>

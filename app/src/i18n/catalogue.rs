@@ -1114,4 +1114,25 @@ define_catalogue! {
     ErrVisitPlan => "计划日期应为今天起 120 天内。", "Plan a day from today to 120 days ahead.";
     ErrCareFlag => "无效的关爱标记。", "Not a care flag.";
     ErrHouseholdPart => "请填写单元号和房号（各 10 个字以内）。", "Give the unit and room (10 characters each at most).";
+
+    // The residents' partner directory (服务伙伴)
+    PartnersTitle => "服务伙伴", "Partners";
+    PartnersIntro => "社区和街道的社会组织、便民网点、驻区单位和志愿团队：提供什么、什么时间、怎么联系。可以直接打电话，也可以通过服务站向它求助。", "The community's and the subdistrict's social organisations, convenience outlets, institutes and volunteer teams: what they offer, when, and how to reach them. Call them, or ask them through the station.";
+    PartnersSearchHint => "搜索：助餐、修鞋、心理…", "Search: meals, repairs, counselling…";
+    PartnersNone => "没有找到符合的服务伙伴。", "No partner matches.";
+    PartnerShared => "街道共享", "Subdistrict-wide";
+    PartnerHours => "服务时间", "Hours";
+    PartnerAsk => "通过服务站向它求助", "Ask it through the station";
+    PartnerAsking => "向", "Asking";
+    PartnerAskingHint => "求助。服务站受理后会转交给它，并跟进到办结。", "for help. The station takes it on, hands it over and follows it to the end.";
+    PartnerAskedByResident => "居民点名的服务伙伴：", "The resident asked for:";
+
+    // Two-way assessment reaching the units (双向考核)
+    RateUnitsTitle => "对参与办理单位的评价", "How the units did their part";
+    RateUnitsHint => "可选：为被吹哨的部门、被转交的服务伙伴分别评价，结果计入对它们的考核。", "Optional: rate each department whistled and each partner handed your case; it counts in their assessment.";
+    ErrRatingUnit => "只能评价参与办理这个案件的单位。", "Only the units that had a part in this case can be rated.";
+    ResidentsSatisfied => "居民满意率（评价数）", "Residents satisfied (ratings)";
+    PartnersAssessed => "服务伙伴转交与评价", "Partners: hand-offs and residents' ratings";
+    PartnersAssessedHint => "本期转交给各服务伙伴的案件数；居民满意率 = 评为满意或非常满意 ÷ 评价数。", "Cases handed to each partner in the period; residents satisfied = rated satisfied or very satisfied ÷ ratings.";
+    HandoffsCount => "转交次数", "Hand-offs";
 }

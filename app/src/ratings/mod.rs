@@ -3,13 +3,16 @@
 //! so is a served appointment on its own page.
 
 use crate::error::AppError;
-use crate::i18n::T;
+use crate::i18n::{Named, T};
+use std::collections::BTreeMap;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod units;
 pub mod views;
 
 pub fn level_label(n: i64) -> T {
@@ -20,6 +23,24 @@ pub fn level_label(n: i64) -> T {
         2 => T::LevelDissatisfied,
         _ => T::LevelVeryDissatisfied,
     }
+}
+
+crate::codes! {
+    /// A unit that had a part in a case: a department whistled to, a partner handed it.
+    pub enum UnitKind {
+        Department = "department",
+        Partner = "partner",
+    }
+}
+
+/// A unit's part in a case, as the rating card shows it (双向考核).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitPart {
+    /// The form's name for it: `department-3`, `partner-12`.
+    pub key: String,
+    pub kind: UnitKind,
+    pub name: Named,
+    pub score: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +55,9 @@ pub struct RatingCard {
     pub window_ends: String,
     /// Staff see the callback it opened.
     pub callback_demand: Option<i64>,
+    /// The departments and partners that had a part, rated with the case (optional).
+    #[serde(default)]
+    pub units: Vec<UnitPart>,
 }
 
 /// The worker's assessment (staff only).
@@ -53,10 +77,11 @@ pub async fn rate_case(
     attitude: String,
     outcome: String,
     comment: String,
+    u: Option<BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
     let user = crate::auth::server::require_user()?;
     let scores = rules::Scores::from_form(&overall, &timeliness, &attitude, &outcome);
-    server::rate(&crate::request::store()?, &user, demand_id, scores, &comment).await?;
+    server::rate(&crate::request::store()?, &user, demand_id, scores, &comment, &u.unwrap_or_default()).await?;
     crate::request::redirect(&format!("/demands/{demand_id}#rating"));
     Ok(())
 }

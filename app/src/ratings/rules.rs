@@ -1,7 +1,9 @@
 //! The rules of rating a closed case, pure: the five government levels, the window, and
 //! which ratings call for a callback.
 
+use crate::i18n::T;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Residents rate within this many days of the closure; the rating stays editable until then.
 pub const RATING_WINDOW_MS: i64 = 7 * 24 * 3_600_000;
@@ -26,6 +28,27 @@ pub fn needs_callback(overall: i64) -> bool {
 /// Counts as satisfied in the satisfaction rate: 非常满意 or 满意.
 pub fn satisfied(overall: i64) -> bool {
     overall >= 4
+}
+
+/// The units' scores as the form sent them (`u[department-3]=4`), against the case's units:
+/// an empty value is no score; a unit the case did not involve, or a level outside 1–5, is
+/// refused whole.
+pub fn unit_scores(units: &[String], given: &BTreeMap<String, String>) -> Result<Vec<(String, i64)>, T> {
+    let mut out = Vec::new();
+    for (key, value) in given {
+        if !units.contains(key) {
+            return Err(T::ErrRatingUnit);
+        }
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match value.parse::<i64>() {
+            Ok(n) if valid_level(n) => out.push((key.clone(), n)),
+            _ => return Err(T::ErrRatingLevels),
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +83,16 @@ mod tests {
         assert!(!may_rate(true, Some(closed), closed + RATING_WINDOW_MS + 1));
         assert!(!may_rate(false, Some(closed), closed + 1), "only closed cases");
         assert!(!may_rate(true, None, closed));
+    }
+
+    #[test]
+    fn units_are_rated_only_for_their_part_in_the_case() {
+        let units = vec!["department-3".to_string(), "partner-12".to_string()];
+        let given = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
+        assert_eq!(unit_scores(&units, &given(&[("department-3", "4"), ("partner-12", "")])), Ok(vec![("department-3".into(), 4)]));
+        assert_eq!(unit_scores(&units, &given(&[])), Ok(vec![]));
+        assert_eq!(unit_scores(&units, &given(&[("department-4", "5")])), Err(T::ErrRatingUnit));
+        assert_eq!(unit_scores(&units, &given(&[("partner-12", "6")])), Err(T::ErrRatingLevels));
     }
 
     #[test]

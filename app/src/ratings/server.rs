@@ -36,6 +36,7 @@ pub async fn card(store: &Store, item: &ItemRow, rel: Relation) -> Result<Option
         can_rate: rel == Relation::Requester && rules::may_rate(true, item.closed_at, now),
         window_ends: item.closed_at.map(|c| format_local(c + rules::RATING_WINDOW_MS)).unwrap_or_default(),
         callback_demand: if rel == Relation::Requester { None } else { row.and_then(|r| r.5) },
+        units: super::units::parts(store, item.id).await?,
     }))
 }
 
@@ -60,6 +61,7 @@ pub async fn rate(
     demand: i64,
     scores: Scores,
     comment: &str,
+    units: &std::collections::BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     let item = work::item_of_demand(store, demand).await?.ok_or(AppError::NotFound)?;
     match work::relation(store, user, &item).await? {
@@ -69,8 +71,10 @@ pub async fn rate(
     }
     let now = Millis::now().0;
     let comment = check(rules::may_rate(item.state() == State::Closed, item.closed_at, now), &scores, comment)?;
+    let unit_scores = super::units::check(store, item.id, units).await?;
     let mut w = WorkTx::begin(store).await?;
     Rated::Case(item.id).upsert(w.tx(), user.id, &scores, comment, now).await?;
+    super::units::save(w.tx(), item.id, user.id, &unit_scores, now).await?;
     if rules::needs_callback(scores.overall) {
         open_callback(&mut w, &item, user.id, now).await?;
     }
@@ -216,6 +220,7 @@ pub async fn appointment_card(
         can_rate: rules::may_rate(true, Some(served), Millis::now().0),
         window_ends: format_local(served + rules::RATING_WINDOW_MS),
         callback_demand: None,
+        units: Vec::new(),
     }))
 }
 

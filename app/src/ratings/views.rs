@@ -23,6 +23,27 @@ fn Levels(name: &'static str, label: T, current: i64, lang: Lang) -> impl IntoVi
     }
 }
 
+/// A unit's part, rated on the five levels or not at all.
+#[component]
+fn UnitLevels(part: UnitPart, lang: Lang) -> impl IntoView {
+    let name = format!("u[{}]", part.key);
+    view! {
+        <fieldset class="field levels" data-unit=part.key.clone()>
+            <legend>{part.name.get(lang).to_string()}</legend>
+            {rules::LEVELS.into_iter().map(|l| {
+                let id = format!("u-{}-{l}", part.key);
+                let for_id = id.clone();
+                view! {
+                    <label class="choice" for=for_id>
+                        <input type="radio" id=id name=name.clone() value=l.to_string() checked=part.score == Some(l) />
+                        <span>{lang.t(level_label(l))}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
 #[component]
 pub fn RatingSection(r: RatingCard, lang: Lang) -> impl IntoView {
     let s = r.scores.unwrap_or(rules::Scores { overall: 0, timeliness: 0, attitude: 0, outcome: 0 });
@@ -39,6 +60,9 @@ pub fn RatingSection(r: RatingCard, lang: Lang) -> impl IntoView {
                 </p>
             })}
             {(!r.comment.is_empty()).then(|| view! { <p class="muted">{r.comment.clone()}</p> })}
+            {r.units.iter().filter_map(|u| u.score.map(|s| (u.name.clone(), s))).map(|(name, s)| view! {
+                <p class="small" data-testid="unit-rated">{name.get(lang).to_string()} "：" {lang.t(level_label(s))}</p>
+            }).collect_view()}
             {r.callback_demand.map(|c| view! { <p><a href=format!("/demands/{c}")>{lang.t(T::CallbackOpened)} " #" {c}</a></p> })}
             {r.can_rate.then(|| view! {
                 <p class="notice">{lang.t(if r.scores.is_some() { T::RatedThanks } else { T::RatePrompt })} " " {format!("{} {}", lang.t(T::RateWindowEnds), r.window_ends)}</p>
@@ -56,6 +80,12 @@ pub fn RatingSection(r: RatingCard, lang: Lang) -> impl IntoView {
                     <Levels name="attitude" label=T::RateAttitude current=s.attitude lang=lang />
                     <Levels name="outcome" label=T::RateOutcome current=s.outcome lang=lang />
                     <p class="field-error" data-error-for="overall"></p>
+                    {(!r.units.is_empty()).then(|| view! {
+                        <h3>{lang.t(T::RateUnitsTitle)}</h3>
+                        <p class="hint">{lang.t(T::RateUnitsHint)}</p>
+                        {r.units.clone().into_iter().map(|part| view! { <UnitLevels part=part lang=lang /> }).collect_view()}
+                        <p class="field-error" data-error-for="units"></p>
+                    })}
                     <div class="field">
                         <label for="rate-comment">{lang.t(T::RateComment)}</label>
                         <textarea id="rate-comment" name="comment" rows="3" maxlength="1000">{r.comment.clone()}</textarea>

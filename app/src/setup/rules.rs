@@ -96,6 +96,8 @@ pub struct PartnerLine {
     pub serves: String,
     pub phone: String,
     pub address: String,
+    /// Opening hours as the partner states them ("周一至周五 8:30–17:30"); may be empty.
+    pub hours: String,
 }
 
 /// The partner kinds, by code or by the name a station uses for them.
@@ -111,13 +113,7 @@ fn partner_kind(s: &str) -> Option<&'static str> {
 
 /// How the directory names a stored kind (the codes [`partner_kind`] gives).
 pub fn partner_kind_label(code: &str) -> Option<T> {
-    match code {
-        "agency" => Some(T::PartnerAgency),
-        "handy_help" => Some(T::PartnerHandyHelp),
-        "institute" => Some(T::PartnerInstitute),
-        "voluntary" => Some(T::PartnerVoluntary),
-        _ => None,
-    }
+    crate::affairs::directory::kind_label(code)
 }
 
 /// A unit's public phone: a landline, a hotline or a mobile: 5–20 digits, grouped with
@@ -140,8 +136,10 @@ fn address_ok(a: &str) -> bool {
 pub fn parse_partners(text: &str) -> Result<Vec<PartnerLine>, (Vec<usize>, T)> {
     let mut seen = std::collections::HashSet::new();
     parse_lines(text, T::ErrPartnerLines, |fields| match fields {
-        [kind, code, name, serves, phone, address]
-            if code_ok(code)
+        [kind, code, name, serves, phone, address, hours @ ..]
+            if hours.len() <= 1
+                && hours.iter().all(|h| h.chars().count() <= 60 && !h.chars().any(char::is_control))
+                && code_ok(code)
                 && name_ok(name)
                 && (1..=200).contains(&serves.chars().count())
                 && !serves.chars().any(char::is_control)
@@ -156,6 +154,7 @@ pub fn parse_partners(text: &str) -> Result<Vec<PartnerLine>, (Vec<usize>, T)> {
                 serves: serves.to_string(),
                 phone: phone.to_string(),
                 address: address.to_string(),
+                hours: hours.first().map(|h| h.to_string()).unwrap_or_default(),
             })
         }
         _ => None,
@@ -229,6 +228,10 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1].kind, "handy_help");
         assert_eq!(lines[0].serves, "助餐、助浴");
+        assert_eq!((lines[0].hours.as_str(), lines[1].hours.as_str()), ("", ""));
+        let with_hours = parse_partners("agency,a,甲,助餐,010-63301101,地址,周一至周五 8:30-17:30").unwrap();
+        assert_eq!(with_hours[0].hours, "周一至周五 8:30-17:30");
+        assert!(parse_partners("agency,a,甲,助餐,010-63301101,地址,全天,多余").is_err());
         let bad = "agency,a,甲,助餐,010-63301101,地址\nshop,b,乙,修鞋,13912345678,南门\nagency,a,丙,助浴,13912345678,北门\nagency,c,丁,助浴,call me,北门";
         assert_eq!(parse_partners(bad), Err((vec![2, 3, 4], T::ErrPartnerLines)));
         assert_eq!(parse_partners(""), Err((vec![], T::ErrPartnerLines)));

@@ -273,9 +273,12 @@ pub async fn save_partners(
         let row =
             (p.kind.to_string(), p.code.clone(), p.name.clone(), p.serves.clone(), p.phone.clone(), p.address.clone());
         let was = crate::affairs::partners::put_partner(&mut tx, id, &row).await.map_err(plain)?;
-        let show =
-            |r: &crate::affairs::partners::PartnerRow| format!("{} · {} · {} · {} · {}", r.0, r.2, r.3, r.4, r.5);
-        let (before, after) = (was.as_ref().map(show), show(&row));
+        let hours_were = crate::affairs::partners::set_hours(&mut tx, id, &p.code, &p.hours).await.map_err(plain)?;
+        let show = |r: &crate::affairs::partners::PartnerRow, hours: &str| {
+            let hours = if hours.is_empty() { String::new() } else { format!(" · {hours}") };
+            format!("{} · {} · {} · {} · {}{hours}", r.0, r.2, r.3, r.4, r.5)
+        };
+        let (before, after) = (was.as_ref().map(|r| show(r, &hours_were)), show(&row, &p.hours));
         if before.as_deref() != Some(after.as_str()) {
             audit(&mut tx, user, id, ChangeKind::Partner, &p.code, before, after).await.map_err(plain)?;
             changed += 1;

@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/neighbourhood") view=NeighbourhoodPage ssr=SsrMode::Async />
                 <Route path=path!("/demands/:id") view=DemandPage ssr=SsrMode::Async />
                 <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
+                <Route path=path!("/partners") view=crate::affairs::directory::PartnersPage ssr=SsrMode::Async />
                 <Route path=path!("/spaces") view=crate::spaces::views::SpacesListPage ssr=SsrMode::Async />
                 <Route path=path!("/spaces/bookings/:id") view=crate::spaces::views::SpaceBookingPage ssr=SsrMode::Async />
                 <Route path=path!("/spaces/:code") view=crate::spaces::views::SpaceTimesPage ssr=SsrMode::Async />
