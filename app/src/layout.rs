@@ -31,6 +31,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("notices", "notices"),
     ("notice_reads", "notices"),
     ("urges", "supervision"),
+    ("public_outcomes", "transparency"),
     ("unit_ratings", "ratings"),
     ("spaces", "spaces"),
     ("space_slots", "spaces"),

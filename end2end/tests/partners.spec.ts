@@ -10,7 +10,6 @@ test('a resident finds a partner and asks it through the station', async ({ brow
   await page.goto('/services');
   await page.getByRole('link', { name: '服务伙伴' }).click();
   await expect(page).toHaveURL(/\/partners$/);
-  if (jsOn(info)) await hydrated(page);
   await page.getByPlaceholder('搜索：助餐、修鞋、心理…').fill('助餐');
   await page.getByRole('button', { name: '搜索' }).click();
   const card = page.locator('[data-partner="elderly-station"]');

@@ -211,6 +211,11 @@ async fn things_are_booked_at_once_within_limits_and_bad_input_keeps_nothing() {
     let body = res.text().await.unwrap();
     assert!(body.contains("hours") && body.contains("purpose"), "{body}");
     assert_eq!(call(&resident, &server, "spaces/times", &[("code", "no-such-room")]).await.status(), 404);
+    // No time chosen (the radio left empty): told so on the times, not a broken form.
+    let fields = [("space", "tool-cabinet"), ("hours", "1"), ("purpose", "借电钻"), ("idempotency_key", "k-0000000000000001")];
+    let res = call(&resident, &server, "spaces/book", &fields).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(json(res).await["Invalid"][0]["field"], "start");
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM space_bookings").await, 0);
 
     // A thing needs no approval: confirmed at once. The same form again is the same booking.

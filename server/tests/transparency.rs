@@ -56,3 +56,48 @@ async fn the_public_page_shows_the_dashboards_figures_and_nothing_personal() {
     assert_eq!(res.status(), 422);
     assert_eq!(call(&guest, &server, "transparency", &[("community", "nowhere")]).await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_station_reports_an_outcome_in_one_impersonal_line() {
+    let (db, server) = seeded_or_skip!();
+    let resident = logged_in(&server, RESIDENT).await;
+    let k = key();
+    let res = post_demand(&resident, &server, &demand_fields(&k, "electrical-repair", "3号楼二单元楼道灯不亮"), vec![]).await;
+    let demand = demand_id(&res);
+    let ds = demand.to_string();
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    let publish = |c: reqwest::Client, summary: &'static str| {
+        let (url, ds) = (server.url("/api/transparency/publish"), ds.clone());
+        async move {
+            c.post(url).header("Accept", "application/json").form(&[("demand", ds.as_str()), ("summary", summary)]).send().await.unwrap()
+        }
+    };
+    // Not before it is resolved.
+    assert_eq!(publish(worker.clone(), "3号楼楼道灯已更换，夜间照明恢复").await.status(), 409);
+    let now = chrono::Utc::now().timestamp_millis();
+    sql(&db, &format!("UPDATE work_items SET state = 'resolved', resolved_at = {now}, version = version + 1 WHERE demand_id = {demand}")).await;
+    // Only the station team; the resident and an admin above may not.
+    assert_eq!(publish(resident.clone(), "3号楼楼道灯已更换，夜间照明恢复").await.status(), 403);
+    assert_eq!(publish(logged_in(&server, SUBDISTRICT_ADMIN).await, "3号楼楼道灯已更换，夜间照明恢复").await.status(), 403);
+    // Nothing personal: a phone, or the requester's name, is refused, and nothing is kept.
+    for bad in ["已联系13812345678，灯已修好", "王秀兰家门口的灯已修好"] {
+        let res = publish(worker.clone(), bad).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        assert_eq!(json(res).await["Invalid"][0]["problem"], "ErrOutcomePersonal");
+    }
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM public_outcomes").await, 0);
+    let res = publish(worker.clone(), "3号楼楼道灯已更换，夜间照明恢复").await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    // On the public page, with the affair; the case's own words and number stay off it.
+    let page = client().get(server.url("/transparency?community=qianggen")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("3号楼楼道灯已更换，夜间照明恢复"));
+    assert!(!page.contains("楼道灯不亮") && !page.contains(&format!("/demands/{demand}")));
+    let t = json(call(&client(), &server, "transparency", &[("community", "qianggen")]).await).await;
+    assert_eq!(t["outcomes"][0]["summary"], "3号楼楼道灯已更换，夜间照明恢复");
+    assert!(t["outcomes"][0]["affair"]["zh"].is_string());
+    // Another community's page does not show it; withdrawn, it is gone.
+    let other = json(call(&client(), &server, "transparency", &[("community", "hetaoyuan")]).await).await;
+    assert!(other["outcomes"].as_array().unwrap().is_empty());
+    assert_eq!(publish(worker.clone(), "").await.status(), 200);
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM public_outcomes").await, 0);
+}

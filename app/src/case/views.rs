@@ -93,6 +93,9 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
             {matches!(d.viewing, Viewing::Station | Viewing::Overseer).then(|| view! {
                 <crate::supervision::views::CaseSupervisionSection demand_id=d.id lang=lang />
             })}
+            {matches!(d.viewing, Viewing::Station).then(|| view! {
+                <crate::transparency::outcomes::CaseOutcomeSection demand_id=d.id lang=lang />
+            })}
         </Page>
     }
 }

@@ -1135,4 +1135,13 @@ define_catalogue! {
     PartnersAssessed => "服务伙伴转交与评价", "Partners: hand-offs and residents' ratings";
     PartnersAssessedHint => "本期转交给各服务伙伴的案件数；居民满意率 = 评为满意或非常满意 ÷ 评价数。", "Cases handed to each partner in the period; residents satisfied = rated satisfied or very satisfied ÷ ratings.";
     HandoffsCount => "转交次数", "Hand-offs";
+
+    // Outcomes shown to the public (办理结果公开)
+    OutcomesTitle => "办理结果公开", "Outcomes the station reports";
+    OutcomePublic => "公开办理结果", "Report the outcome publicly";
+    OutcomeSummary => "一句话说明办理结果", "The outcome in one line";
+    OutcomeHint => "会显示在服务公开页上：不要写姓名、门牌、电话等个人信息。留空并提交即撤回。", "Shown on the public page: no names, flats or phone numbers. Submit it empty to withdraw it.";
+    OutcomePublish => "公开", "Publish";
+    ErrOutcomeShort => "请至少写 4 个字。", "Write at least 4 characters.";
+    ErrOutcomePersonal => "公开的说明不能含有姓名、电话、证件号或邮箱。", "A public line may not contain a name, a phone or ID number, or an e-mail address.";
 }

@@ -126,6 +126,14 @@ pub mod fmt {
         }
     }
 
+    pub fn days_taken(lang: Lang, n: i64) -> String {
+        match lang {
+            Lang::Zh => format!("用时 {n} 天"),
+            Lang::En if n == 1 => "1 day".into(),
+            Lang::En => format!("{n} days"),
+        }
+    }
+
     pub fn hours(lang: Lang, n: i64) -> String {
         match lang {
             Lang::Zh => format!("{n} 小时"),

@@ -66,7 +66,7 @@ fn RoundsBody(p: super::RoundsPage, lang: Lang) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {p.areas.iter().map(|a| view! {
-                            <tr data-area=a.code.clone()>
+                            <tr data-area=a.code.clone() data-households=a.households.to_string()>
                                 <th scope="row"><a href=format!("/station/rounds?area={}", a.code)>{a.name.get(lang).to_string()}</a></th>
                                 <td>{a.households}</td>
                                 <td data-testid="area-visited">{format!("{} ({})", a.visited, percent(a.visited, a.households))}</td>

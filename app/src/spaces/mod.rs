@@ -90,7 +90,8 @@ pub async fn load_space_times(code: String, hours: Option<i64>) -> Result<SpaceT
 #[server(endpoint = "spaces/book")]
 pub async fn book_space(
     space: String,
-    start: String,
+    // Absent when no time was chosen: the form still comes back with its fields named.
+    start: Option<String>,
     hours: String,
     purpose: String,
     people: Option<String>,
@@ -98,7 +99,7 @@ pub async fn book_space(
 ) -> Result<(), AppError> {
     let user = crate::auth::server::require_user()?;
     let store = crate::request::store()?;
-    let people = people.unwrap_or_default();
+    let (people, start) = (people.unwrap_or_default(), start.unwrap_or_default());
     match server::book(&store, &user, &space, &start, &hours, &purpose, &people, &idempotency_key).await {
         Ok(id) => {
             crate::form::server::forget("space-book").await;

@@ -12,6 +12,7 @@ use crate::i18n::Named;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod outcomes;
 pub mod views;
 
 /// Months the page goes back (this one included).
@@ -39,6 +40,9 @@ pub struct Transparency {
     pub ranking: Vec<RankLine>,
     pub choices: Vec<CommunityOption>,
     pub as_of: String,
+    /// Resolved cases the station chose to tell in one line, newest first.
+    #[serde(default)]
+    pub outcomes: Vec<outcomes::OutcomeLine>,
 }
 
 /// The public figures of a community (`community`: a code; none: the first) for a month
@@ -135,6 +139,7 @@ pub mod server {
             ranking,
             choices,
             as_of: detail.as_of,
+            outcomes: super::outcomes::server::listed(store, region.id).await?,
         })
     }
 }

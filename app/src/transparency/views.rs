@@ -82,6 +82,22 @@ fn TransparencyBody(t: Transparency, lang: Lang) -> impl IntoView {
             <BarChart id="c-category".into() title=lang.t(T::VolumeByCategory).to_string() bars=categories percent_of=r.posted />
         </section>
         {(!t.ranking.is_empty()).then(|| view! { <Ranking t=t.clone() lang=lang /> })}
+        {(!t.outcomes.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="outcomes-h">
+                <h2 id="outcomes-h">{lang.t(T::OutcomesTitle)}</h2>
+                <ul class="plain outcomes" data-testid="outcomes">
+                    {t.outcomes.iter().map(|o| view! {
+                        <li>
+                            <p><strong>{o.summary.clone()}</strong></p>
+                            <p class="meta small">
+                                {o.affair.as_ref().map(|a| format!("{} · ", a.get(lang)))}
+                                {o.resolved_on.clone()} " · " {crate::i18n::fmt::days_taken(lang, o.days)}
+                            </p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <section class="card definitions" id="definitions">
             <h2>{lang.t(T::Definitions)}</h2>
             <dl>
