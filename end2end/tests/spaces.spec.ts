@@ -42,7 +42,7 @@ test('a resident books a room and the station approves it', async ({ browser }, 
   await expect(line).toContainText('****');
   await shot(master.page, info, 'spaces-desk');
   await line.getByLabel('说明（不通过时必填）').fill('钥匙在服务站前台领取');
-  await line.getByRole('button', { name: '通过' }).click();
+  await line.getByRole('button', { name: '通过', exact: true }).click();
   await expect(master.page.getByTestId('space-line').filter({ hasText: run })).toContainText('已确认');
   await master.ctx.close();
 
