@@ -973,7 +973,7 @@ define_catalogue! {
     NoPartners => "还没有合作单位。", "No partners yet.";
     BulkPartners => "批量添加或修改合作单位", "Add or change partners in bulk";
     BulkPartnersLabel => "合作单位列表", "Partners";
-    BulkPartnersHint => "每行一家：类型,代码,名称,服务内容,电话,地址。类型：服务机构(agency)、便民网点(handy_help)、驻区单位(institute)、志愿组织(voluntary)。代码已存在的会被修改；有一行出错则全部不保存。", "One partner a line: kind, code, name, what it offers, phone, address. Kinds: agency (服务机构), handy_help (便民网点), institute (驻区单位), voluntary (志愿组织). A partner whose code exists is changed; if any line is wrong, nothing is saved.";
+    BulkPartnersHint => "每行一家：类型,代码,名称,服务内容,电话,地址[,服务时间]（服务时间可省略）。类型：服务机构(agency)、便民网点(handy_help)、驻区单位(institute)、志愿组织(voluntary)。代码已存在的会被修改；有一行出错则全部不保存。", "One partner a line: kind, code, name, what it offers, phone, address[, hours] (the hours may be left out). Kinds: agency (服务机构), handy_help (便民网点), institute (驻区单位), voluntary (志愿组织). A partner whose code exists is changed; if any line is wrong, nothing is saved.";
     ErrPartnerLines => "合作单位列表有误：每行应为 类型,代码,名称,服务内容,电话,地址，同一代码只能出现一次。什么都没有保存。", "The list has problems: each line is kind, code, name, offers, phone, address, each code once. Nothing was saved.";
 
     // Supervision from above (督办)
