@@ -71,14 +71,30 @@ async fn residents_search_partners_ask_one_and_rate_its_part() {
     // The station accepts and hands it over; the partner's outcome comes back; it is resolved.
     let item = d["item_id"].to_string();
     let version = d["live"]["version"].to_string();
-    assert_eq!(call(&master, &server, "work/act", &[("item", &item), ("version", &version), ("action", "accept")]).await.status(), 200);
-    let version = json(call(&master, &server, "demands/one", &[("id", &ds)]).await).await["live"]["version"].to_string();
-    let res = call(&master, &server, "work/hand-off", &[("item", &item), ("version", &version), ("partner", &station.to_string())]).await;
+    assert_eq!(
+        call(&master, &server, "work/act", &[("item", &item), ("version", &version), ("action", "accept")])
+            .await
+            .status(),
+        200
+    );
+    let version =
+        json(call(&master, &server, "demands/one", &[("id", &ds)]).await).await["live"]["version"].to_string();
+    let res = call(
+        &master,
+        &server,
+        "work/hand-off",
+        &[("item", &item), ("version", &version), ("partner", &station.to_string())],
+    )
+    .await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let now = chrono::Utc::now().timestamp_millis();
     sql(&db, &format!("UPDATE work_items SET state = 'resolved', resolved_at = {now}, version = version + 1 WHERE demand_id = {demand}")).await;
-    let version = json(call(&resident, &server, "demands/one", &[("id", &ds)]).await).await["live"]["version"].to_string();
-    assert!(call(&resident, &server, "demands/act", &[("id", &ds), ("version", &version), ("action", "confirm")]).await.status().is_success());
+    let version =
+        json(call(&resident, &server, "demands/one", &[("id", &ds)]).await).await["live"]["version"].to_string();
+    assert!(call(&resident, &server, "demands/act", &[("id", &ds), ("version", &version), ("action", "confirm")])
+        .await
+        .status()
+        .is_success());
 
     // The rating card names the partner's part; only that unit may be rated, on the five levels.
     let d = json(call(&resident, &server, "demands/one", &[("id", &ds)]).await).await;
@@ -87,10 +103,17 @@ async fn residents_search_partners_ask_one_and_rate_its_part() {
     let unit = format!("u[{}]", units[0]["key"].as_str().unwrap());
     assert_eq!(units[0]["key"], format!("partner-{station}").as_str());
     let rate = |extra: Vec<(String, String)>| {
-        let mut f: Vec<(String, String)> = [("demand_id", ds.as_str()), ("overall", "4"), ("timeliness", "4"), ("attitude", "5"), ("outcome", "4"), ("comment", "")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut f: Vec<(String, String)> = [
+            ("demand_id", ds.as_str()),
+            ("overall", "4"),
+            ("timeliness", "4"),
+            ("attitude", "5"),
+            ("outcome", "4"),
+            ("comment", ""),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         f.extend(extra);
         let (c, url) = (resident.clone(), server.url("/api/ratings/rate"));
         async move { c.post(url).header("Accept", "application/json").form(&f).send().await.unwrap() }
@@ -102,7 +125,11 @@ async fn residents_search_partners_ask_one_and_rate_its_part() {
     assert_eq!(res.status(), 422);
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM ratings").await, 0, "nothing stored");
     assert!(rate(vec![(unit.clone(), "5".into())]).await.status().is_success());
-    assert_eq!(sql_i64(&db, &format!("SELECT score FROM unit_ratings WHERE unit_kind = 'partner' AND unit_id = {station}")).await, 5);
+    assert_eq!(
+        sql_i64(&db, &format!("SELECT score FROM unit_ratings WHERE unit_kind = 'partner' AND unit_id = {station}"))
+            .await,
+        5
+    );
     // Changed within the window: still one score.
     assert!(rate(vec![(unit, "4".into())]).await.status().is_success());
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM unit_ratings").await, 1);
@@ -111,5 +138,8 @@ async fn residents_search_partners_ask_one_and_rate_its_part() {
     let dash = json(call(&master, &server, "station/dashboard", &[("query[period]", "month")]).await).await;
     let line = dash["partners"].as_array().unwrap().iter().find(|p| p["name"]["zh"] == "强根养老服务驿站").cloned();
     let line = line.unwrap_or_else(|| panic!("{}", dash["partners"]));
-    assert_eq!((line["handoffs"].as_i64(), line["residents"]["num"].as_i64(), line["residents"]["den"].as_i64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (line["handoffs"].as_i64(), line["residents"]["num"].as_i64(), line["residents"]["den"].as_i64()),
+        (Some(1), Some(1), Some(1))
+    );
 }

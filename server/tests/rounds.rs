@@ -11,9 +11,23 @@ async fn rounds(c: &reqwest::Client, server: &TestServer, area: &str, building: 
     call(c, server, "rounds", &[("area", area), ("building", building)]).await
 }
 
-async fn visit(c: &reqwest::Client, server: &TestServer, household: &str, day: &str, topics: &[&str], demand: &str, key: &str) -> reqwest::Response {
+async fn visit(
+    c: &reqwest::Client,
+    server: &TestServer,
+    household: &str,
+    day: &str,
+    topics: &[&str],
+    demand: &str,
+    key: &str,
+) -> reqwest::Response {
     let names: Vec<String> = topics.iter().map(|t| format!("topics[{t}]")).collect();
-    let mut fields = vec![("household", household), ("visited_on", day), ("note", "老人血压偏高，已提醒按时服药"), ("demand", demand), ("idempotency_key", key)];
+    let mut fields = vec![
+        ("household", household),
+        ("visited_on", day),
+        ("note", "老人血压偏高，已提醒按时服药"),
+        ("demand", demand),
+        ("idempotency_key", key),
+    ];
     fields.extend(names.iter().map(|n| (n.as_str(), "1")));
     call(c, server, "rounds/visit", &fields).await
 }
@@ -37,7 +51,10 @@ async fn a_round_puts_care_first_and_visits_count_once_this_quarter() {
     let households: i64 = all["areas"].as_array().unwrap().iter().map(|a| a["households"].as_i64().unwrap()).sum();
     assert_eq!(households, sql_i64(&db, "SELECT COUNT(*) FROM households").await);
     assert!(households > 1);
-    let area = all["areas"].as_array().unwrap().iter().find(|a| a["cared_for"] == 1).unwrap()["code"].as_str().unwrap().to_string();
+    let area = all["areas"].as_array().unwrap().iter().find(|a| a["cared_for"] == 1).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let round = json(rounds(&worker, &server, &area, "").await).await;
     let first = round["lines"][0].clone();
     assert_eq!(first["care"], serde_json::json!(["AloneElderly"]), "care households first: {round}");
@@ -50,9 +67,13 @@ async fn a_round_puts_care_first_and_visits_count_once_this_quarter() {
     let body = res.text().await.unwrap();
     assert!(body.contains("visited_on") && body.contains("topics") && body.contains("demand"), "{body}");
     // A follow-up case must be this community's.
-    sql(&db, "INSERT INTO households (community_id, building_id, unit_no, room, created_at) \
+    sql(
+        &db,
+        "INSERT INTO households (community_id, building_id, unit_no, room, created_at) \
               SELECT b.community_id, b.id, '9', '909', 0 FROM buildings b JOIN regions r ON r.id = b.community_id \
-              WHERE r.code = 'hetaoyuan' LIMIT 1").await;
+              WHERE r.code = 'hetaoyuan' LIMIT 1",
+    )
+    .await;
     let elsewhere = sql_i64(&db, "SELECT MAX(id) FROM households").await.to_string();
     let res = visit(&worker, &server, &hid, &beijing_date_in(0), &["health"], "999999", &key()).await;
     assert_eq!(res.status(), 422);
@@ -83,7 +104,10 @@ async fn a_round_puts_care_first_and_visits_count_once_this_quarter() {
     let last = hid.clone();
     let res = call(&worker, &server, "rounds/plan", &[("household", &last), ("plan_on", &beijing_date_in(3))]).await;
     assert_eq!(res.status(), 200);
-    assert_eq!(call(&worker, &server, "rounds/plan", &[("household", &last), ("plan_on", "2020-01-01")]).await.status(), 422);
+    assert_eq!(
+        call(&worker, &server, "rounds/plan", &[("household", &last), ("plan_on", "2020-01-01")]).await.status(),
+        422
+    );
     let round = json(rounds(&worker, &server, &area, "").await).await;
     assert_eq!(round["lines"][0]["id"].as_i64().unwrap().to_string(), last);
     assert_eq!(round["lines"][0]["plan_on"], beijing_date_in(3).as_str());
@@ -108,7 +132,10 @@ async fn a_round_puts_care_first_and_visits_count_once_this_quarter() {
     assert_eq!(page["care"], serde_json::json!(["AloneElderly", "Hardship"]));
     let log = page["care_log"].as_array().unwrap();
     assert_eq!(log.len(), 1, "{log:?}");
-    assert_eq!((log[0]["before"].clone(), log[0]["after"].clone()), (serde_json::json!(["AloneElderly"]), serde_json::json!(["AloneElderly", "Hardship"])));
+    assert_eq!(
+        (log[0]["before"].clone(), log[0]["after"].clone()),
+        (serde_json::json!(["AloneElderly"]), serde_json::json!(["AloneElderly", "Hardship"]))
+    );
     let resident = logged_in(&server, RESIDENT).await;
     assert_eq!(call(&resident, &server, "rounds/household", &[("id", &hid)]).await.status(), 403);
     assert_eq!(set(resident.clone(), care(&[])).await.status(), 403);

@@ -16,12 +16,23 @@ async fn free(c: &reqwest::Client, server: &TestServer, space: &str, hours: &str
         .unwrap()
         .iter()
         .flat_map(|d| {
-            d["slots"].as_array().unwrap().iter().map(|s| (s["start"].as_i64().unwrap(), s["places_left"].as_i64().unwrap()))
+            d["slots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| (s["start"].as_i64().unwrap(), s["places_left"].as_i64().unwrap()))
         })
         .collect()
 }
 
-async fn book(c: &reqwest::Client, server: &TestServer, space: &str, start: i64, hours: &str, key: &str) -> reqwest::Response {
+async fn book(
+    c: &reqwest::Client,
+    server: &TestServer,
+    space: &str,
+    start: i64,
+    hours: &str,
+    key: &str,
+) -> reqwest::Response {
     let s = start.to_string();
     let fields = [
         ("space", space),
@@ -115,7 +126,14 @@ async fn twenty_at_once_for_one_room_make_one_booking_and_the_station_decides_on
         }
     }
     assert_eq!((ok, full), (1, 19), "one room, one booking");
-    let grid = sql_i64(&db, &format!("SELECT COUNT(*) FROM space_slots WHERE starts_at >= {start} AND starts_at < {} AND taken = 1", start + 7_200_000)).await;
+    let grid = sql_i64(
+        &db,
+        &format!(
+            "SELECT COUNT(*) FROM space_slots WHERE starts_at >= {start} AND starts_at < {} AND taken = 1",
+            start + 7_200_000
+        ),
+    )
+    .await;
     assert_eq!(grid, 4, "the four half hours of the two hours are taken once each");
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM space_bookings WHERE status = 'pending'").await, 1);
     assert_eq!(sql_i64(&db, "SELECT MAX(taken) FROM space_slots").await, 1, "capacity never exceeded");
@@ -133,7 +151,10 @@ async fn twenty_at_once_for_one_room_make_one_booking_and_the_station_decides_on
     assert_eq!(mine["status"], "Pending");
     assert!(mine["booker"].is_null(), "the resident's own view does not repeat their phone");
     assert_eq!(call(&resident, &server, "spaces/booking", &[("id", &ids)]).await.status(), 404);
-    assert_eq!(call(&logged_in(&server, DEPARTMENT).await, &server, "spaces/booking", &[("id", &ids)]).await.status(), 404);
+    assert_eq!(
+        call(&logged_in(&server, DEPARTMENT).await, &server, "spaces/booking", &[("id", &ids)]).await.status(),
+        404
+    );
     assert_eq!(call(&resident, &server, "spaces/desk", &[]).await.status(), 403);
     assert_eq!(call(&resident, &server, "spaces/decide", &[("id", &ids), ("decision", "approve")]).await.status(), 403);
 
@@ -167,7 +188,11 @@ async fn twenty_at_once_for_one_room_make_one_booking_and_the_station_decides_on
     assert_eq!(statuses, [200, 409]);
     let mine = json(call(winner, &server, "spaces/booking", &[("id", &ids)]).await).await;
     assert_eq!(mine["status"], "Approved");
-    let notified = sql_i64(&db, &format!("SELECT COUNT(*) FROM notifications WHERE kind = 'space_approved' AND link = '/spaces/bookings/{id}'")).await;
+    let notified = sql_i64(
+        &db,
+        &format!("SELECT COUNT(*) FROM notifications WHERE kind = 'space_approved' AND link = '/spaces/bookings/{id}'"),
+    )
+    .await;
     assert_eq!(notified, 1);
 
     // Cancelled by the resident: the place is free again; a second cancel is refused.
@@ -180,7 +205,9 @@ async fn twenty_at_once_for_one_room_make_one_booking_and_the_station_decides_on
     let res = book(&resident, &server, "activity-room", start, "2", &key()).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let again = booking_id(&res).to_string();
-    let res = call(&worker, &server, "spaces/decide", &[("id", &again), ("decision", "refuse"), ("note", "当天有消防检查")]).await;
+    let res =
+        call(&worker, &server, "spaces/decide", &[("id", &again), ("decision", "refuse"), ("note", "当天有消防检查")])
+            .await;
     assert_eq!(res.status(), 200);
     let mine = json(call(&resident, &server, "spaces/booking", &[("id", &again)]).await).await;
     assert_eq!((mine["status"].as_str(), mine["decision_note"].as_str()), (Some("Refused"), Some("当天有消防检查")));
@@ -212,7 +239,8 @@ async fn things_are_booked_at_once_within_limits_and_bad_input_keeps_nothing() {
     assert!(body.contains("hours") && body.contains("purpose"), "{body}");
     assert_eq!(call(&resident, &server, "spaces/times", &[("code", "no-such-room")]).await.status(), 404);
     // No time chosen (the radio left empty): told so on the times, not a broken form.
-    let fields = [("space", "tool-cabinet"), ("hours", "1"), ("purpose", "借电钻"), ("idempotency_key", "k-0000000000000001")];
+    let fields =
+        [("space", "tool-cabinet"), ("hours", "1"), ("purpose", "借电钻"), ("idempotency_key", "k-0000000000000001")];
     let res = call(&resident, &server, "spaces/book", &fields).await;
     assert_eq!(res.status(), 422);
     assert_eq!(json(res).await["Invalid"][0]["field"], "start");

@@ -62,14 +62,20 @@ async fn the_station_reports_an_outcome_in_one_impersonal_line() {
     let (db, server) = seeded_or_skip!();
     let resident = logged_in(&server, RESIDENT).await;
     let k = key();
-    let res = post_demand(&resident, &server, &demand_fields(&k, "electrical-repair", "3号楼二单元楼道灯不亮"), vec![]).await;
+    let res =
+        post_demand(&resident, &server, &demand_fields(&k, "electrical-repair", "3号楼二单元楼道灯不亮"), vec![]).await;
     let demand = demand_id(&res);
     let ds = demand.to_string();
     let worker = logged_in(&server, SOCIAL_WORKER).await;
     let publish = |c: reqwest::Client, summary: &'static str| {
         let (url, ds) = (server.url("/api/transparency/publish"), ds.clone());
         async move {
-            c.post(url).header("Accept", "application/json").form(&[("demand", ds.as_str()), ("summary", summary)]).send().await.unwrap()
+            c.post(url)
+                .header("Accept", "application/json")
+                .form(&[("demand", ds.as_str()), ("summary", summary)])
+                .send()
+                .await
+                .unwrap()
         }
     };
     // Not before it is resolved.
@@ -78,7 +84,10 @@ async fn the_station_reports_an_outcome_in_one_impersonal_line() {
     sql(&db, &format!("UPDATE work_items SET state = 'resolved', resolved_at = {now}, version = version + 1 WHERE demand_id = {demand}")).await;
     // Only the station team; the resident and an admin above may not.
     assert_eq!(publish(resident.clone(), "3号楼楼道灯已更换，夜间照明恢复").await.status(), 403);
-    assert_eq!(publish(logged_in(&server, SUBDISTRICT_ADMIN).await, "3号楼楼道灯已更换，夜间照明恢复").await.status(), 403);
+    assert_eq!(
+        publish(logged_in(&server, SUBDISTRICT_ADMIN).await, "3号楼楼道灯已更换，夜间照明恢复").await.status(),
+        403
+    );
     // Nothing personal: a phone, or the requester's name, is refused, and nothing is kept.
     for bad in ["已联系13812345678，灯已修好", "王秀兰家门口的灯已修好"] {
         let res = publish(worker.clone(), bad).await;

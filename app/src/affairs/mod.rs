@@ -7,6 +7,7 @@ use crate::i18n::T;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub mod directory;
 #[cfg(feature = "ssr")]
 pub mod partners;
 #[cfg(feature = "ssr")]
@@ -16,7 +17,6 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod templates;
 pub mod views;
-pub mod directory;
 
 crate::codes! {
     pub enum Family {

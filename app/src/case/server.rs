@@ -195,7 +195,10 @@ async fn staff_panel(
         departments,
         partners,
         asked_partner: if station {
-            sqlx::query_scalar("SELECT asked_partner_id FROM demands WHERE id = $1").bind(d.id).fetch_one(store.pool()).await?
+            sqlx::query_scalar("SELECT asked_partner_id FROM demands WHERE id = $1")
+                .bind(d.id)
+                .fetch_one(store.pool())
+                .await?
         } else {
             None
         },

@@ -185,7 +185,8 @@ async fn asked_partner(
         p.add("partner", T::ErrChoosePartner);
         return Ok(None);
     };
-    let name: String = sqlx::query_scalar("SELECT name_zh FROM partners WHERE id = $1").bind(id).fetch_one(store.pool()).await?;
+    let name: String =
+        sqlx::query_scalar("SELECT name_zh FROM partners WHERE id = $1").bind(id).fetch_one(store.pool()).await?;
     Ok(Some((id, name)))
 }
 

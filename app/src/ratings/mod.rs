@@ -4,9 +4,9 @@
 
 use crate::error::AppError;
 use crate::i18n::{Named, T};
-use std::collections::BTreeMap;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub mod rules;
 #[cfg(feature = "ssr")]

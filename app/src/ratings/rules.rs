@@ -88,8 +88,13 @@ mod tests {
     #[test]
     fn units_are_rated_only_for_their_part_in_the_case() {
         let units = vec!["department-3".to_string(), "partner-12".to_string()];
-        let given = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
-        assert_eq!(unit_scores(&units, &given(&[("department-3", "4"), ("partner-12", "")])), Ok(vec![("department-3".into(), 4)]));
+        let given = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(
+            unit_scores(&units, &given(&[("department-3", "4"), ("partner-12", "")])),
+            Ok(vec![("department-3".into(), 4)])
+        );
         assert_eq!(unit_scores(&units, &given(&[])), Ok(vec![]));
         assert_eq!(unit_scores(&units, &given(&[("department-4", "5")])), Err(T::ErrRatingUnit));
         assert_eq!(unit_scores(&units, &given(&[("partner-12", "6")])), Err(T::ErrRatingLevels));

@@ -25,12 +25,21 @@ pub async fn parts(store: &Store, item: i64) -> Result<Vec<UnitPart>, AppError> 
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(kind, id, zh, en, score)| UnitPart { key: format!("{}-{id}", kind.as_str()), kind, name: Named { zh, en }, score })
+        .map(|(kind, id, zh, en, score)| UnitPart {
+            key: format!("{}-{id}", kind.as_str()),
+            kind,
+            name: Named { zh, en },
+            score,
+        })
         .collect())
 }
 
 /// Checks the form's unit scores against the case's units, before anything is written.
-pub async fn check(store: &Store, item: i64, given: &BTreeMap<String, String>) -> Result<Vec<(UnitKind, i64, i64)>, AppError> {
+pub async fn check(
+    store: &Store,
+    item: i64,
+    given: &BTreeMap<String, String>,
+) -> Result<Vec<(UnitKind, i64, i64)>, AppError> {
     if given.is_empty() {
         return Ok(Vec::new());
     }
@@ -47,7 +56,13 @@ pub async fn check(store: &Store, item: i64, given: &BTreeMap<String, String>) -
 }
 
 /// Writes the unit scores in the rating's transaction; a second post changes them.
-pub async fn save(tx: &mut Tx, item: i64, rater: i64, scores: &[(UnitKind, i64, i64)], now: i64) -> Result<(), AppError> {
+pub async fn save(
+    tx: &mut Tx,
+    item: i64,
+    rater: i64,
+    scores: &[(UnitKind, i64, i64)],
+    now: i64,
+) -> Result<(), AppError> {
     for (kind, unit, score) in scores {
         sqlx::query(
             "INSERT INTO unit_ratings (work_item_id, unit_kind, unit_id, score, rater_id, rated_at) VALUES ($1, $2, $3, $4, $5, $6) \

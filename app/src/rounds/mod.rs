@@ -119,7 +119,8 @@ pub async fn record_visit(
             Ok(())
         }
         Err(e) => {
-            let mut kept = vec![("visited_on", visited_on.as_str()), ("note", note.as_str()), ("demand", demand.as_str())];
+            let mut kept =
+                vec![("visited_on", visited_on.as_str()), ("note", note.as_str()), ("demand", demand.as_str())];
             let names: Vec<String> = chosen.iter().map(|t| format!("topics[{t}]")).collect();
             kept.extend(names.iter().map(|n| (n.as_str(), "1")));
             crate::form::server::keep_input("visit-record", &kept).await;

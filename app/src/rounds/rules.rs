@@ -99,7 +99,13 @@ pub struct VisitDraft {
     pub demand: Option<i64>,
 }
 
-pub fn check_visit(visited_on: &str, topics: &[&str], note: &str, demand: &str, today: NaiveDate) -> Result<VisitDraft, Vec<(&'static str, T)>> {
+pub fn check_visit(
+    visited_on: &str,
+    topics: &[&str],
+    note: &str,
+    demand: &str,
+    today: NaiveDate,
+) -> Result<VisitDraft, Vec<(&'static str, T)>> {
     let mut problems = Vec::new();
     let day = NaiveDate::parse_from_str(visited_on.trim(), "%Y-%m-%d").ok();
     let day = match day {
@@ -235,14 +241,24 @@ mod tests {
         let order: Vec<&str> = round.iter().map(|r| r.0).collect();
         assert_eq!(
             order,
-            ["planned soon", "planned later", "care, seen in spring", "plain, never", "plain, seen in summer", "visited"]
+            [
+                "planned soon",
+                "planned later",
+                "care, seen in spring",
+                "plain, never",
+                "plain, seen in summer",
+                "visited"
+            ]
         );
     }
 
     #[test]
     fn flags_are_stored_in_one_order_and_read_strictly() {
         assert_eq!(join_care(&[CareFlag::Hardship, CareFlag::AloneElderly]), "alone_elderly,hardship");
-        assert_eq!(parse_flags("alone_elderly,hardship", CareFlag::parse), Ok(vec![CareFlag::AloneElderly, CareFlag::Hardship]));
+        assert_eq!(
+            parse_flags("alone_elderly,hardship", CareFlag::parse),
+            Ok(vec![CareFlag::AloneElderly, CareFlag::Hardship])
+        );
         assert_eq!(parse_flags("", CareFlag::parse), Ok(vec![]));
         assert_eq!(parse_flags("alone_elderly,rich", CareFlag::parse), Err("rich".to_string()));
         assert_eq!(coverage(1, 3), Some(33));

@@ -89,11 +89,12 @@ pub async fn overview(
             lines: Vec::new(),
         });
     };
-    let buildings: Vec<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, code, name_zh, name_en FROM buildings WHERE grid_area_id = $1 ORDER BY code LIMIT 500")
-            .bind(area_id)
-            .fetch_all(store.pool())
-            .await?;
+    let buildings: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, code, name_zh, name_en FROM buildings WHERE grid_area_id = $1 ORDER BY code LIMIT 500",
+    )
+    .bind(area_id)
+    .fetch_all(store.pool())
+    .await?;
     let building_id = building.as_ref().and_then(|b| buildings.iter().find(|r| &r.1 == b)).map(|r| r.0);
     if building.is_some() && building_id.is_none() {
         return Err(AppError::NotFound);
@@ -156,7 +157,11 @@ pub async fn overview(
 }
 
 /// The household's row, if it is the station's: (building name, unit, room, area name, care, plan).
-async fn own(store: &Store, community: i64, id: i64) -> Result<(String, String, String, String, String, Option<String>, i64, i64), AppError> {
+async fn own(
+    store: &Store,
+    community: i64,
+    id: i64,
+) -> Result<(String, String, String, String, String, Option<String>, i64, i64), AppError> {
     sqlx::query_as(
         "SELECT b.name_zh, h.unit_no, h.room, g.name_zh, h.care, h.plan_on, h.building_id, h.id FROM households h \
          JOIN buildings b ON b.id = h.building_id JOIN grid_areas g ON g.id = b.grid_area_id \
@@ -286,10 +291,8 @@ pub async fn set_care(store: &Store, user: &SessionUser, household: i64, chosen:
     let after = rules::join_care(&flags);
     own(store, community, household).await?;
     let mut tx = store.write().await?;
-    let before: String = sqlx::query_scalar("SELECT care FROM households WHERE id = $1")
-        .bind(household)
-        .fetch_one(&mut *tx)
-        .await?;
+    let before: String =
+        sqlx::query_scalar("SELECT care FROM households WHERE id = $1").bind(household).fetch_one(&mut *tx).await?;
     // Set only from what was read in this transaction, and logged with it: the log never
     // misses a change, nor records one that did not happen.
     let changed = sqlx::query("UPDATE households SET care = $1 WHERE id = $2 AND care = $3")
@@ -304,14 +307,16 @@ pub async fn set_care(store: &Store, user: &SessionUser, household: i64, chosen:
     if changed.rows_affected() == 0 {
         return Err(AppError::Conflict);
     }
-    sqlx::query("INSERT INTO household_care_log (household_id, actor_id, old_value, new_value, at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(household)
-        .bind(user.id)
-        .bind(&before)
-        .bind(&after)
-        .bind(Millis::now())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO household_care_log (household_id, actor_id, old_value, new_value, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(household)
+    .bind(user.id)
+    .bind(&before)
+    .bind(&after)
+    .bind(Millis::now())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -328,7 +333,13 @@ pub async fn plan(store: &Store, user: &SessionUser, household: i64, plan_on: &s
     Ok(())
 }
 
-pub async fn add(store: &Store, user: &SessionUser, building: &str, unit_no: &str, room: &str) -> Result<i64, AppError> {
+pub async fn add(
+    store: &Store,
+    user: &SessionUser,
+    building: &str,
+    unit_no: &str,
+    room: &str,
+) -> Result<i64, AppError> {
     let community = station_only(user)?;
     let clean = |s: &str| s.trim().chars().filter(|c| !c.is_control()).collect::<String>();
     let (unit_no, room) = (clean(unit_no), clean(room));
@@ -398,9 +409,8 @@ async fn import_in(tx: &mut crate::store::Tx, community: i64) -> Result<u64, App
 
 /// The demo community's register, with one elderly resident living alone (once).
 pub async fn seed_demo_households(store: &Store) -> Result<(), AppError> {
-    let community: Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE code = 'qianggen'")
-        .fetch_optional(store.pool())
-        .await?;
+    let community: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM regions WHERE code = 'qianggen'").fetch_optional(store.pool()).await?;
     let Some(community) = community else { return Ok(()) };
     let mut tx = store.write().await?;
     if import_in(&mut tx, community).await? > 0 {

@@ -18,7 +18,9 @@ fn percent(visited: i64, all: i64) -> String {
 
 #[component]
 fn CareTags(care: Vec<CareFlag>, lang: Lang) -> impl IntoView {
-    care.into_iter().map(|c| view! { <span class="tag warn" data-testid="care-flag">{lang.t(c.label())}</span> " " }).collect_view()
+    care.into_iter()
+        .map(|c| view! { <span class="tag warn" data-testid="care-flag">{lang.t(c.label())}</span> " " })
+        .collect_view()
 }
 
 #[component]
@@ -176,7 +178,8 @@ fn HouseholdBody(h: super::HouseholdPage, state: FormState, lang: Lang) -> impl 
     let id = h.id;
     let today = h.today.clone();
     let visited_on = if state.error.is_some() { state.value("visited_on") } else { h.today.clone() };
-    let chosen: Vec<Topic> = Topic::ALL.into_iter().filter(|t| !state.value(&format!("topics[{}]", t.as_str())).is_empty()).collect();
+    let chosen: Vec<Topic> =
+        Topic::ALL.into_iter().filter(|t| !state.value(&format!("topics[{}]", t.as_str())).is_empty()).collect();
     view! {
         <section class="card">
             <h2 data-testid="household-address">{h.address.clone()}</h2>

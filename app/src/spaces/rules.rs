@@ -64,7 +64,13 @@ pub struct Request {
 }
 
 /// Checks the request's fields against the space (`max_hours`; a thing is for one person).
-pub fn check_request(hours: &str, purpose: &str, people: &str, kind: SpaceKind, max_hours: i64) -> Result<Request, Problems> {
+pub fn check_request(
+    hours: &str,
+    purpose: &str,
+    people: &str,
+    kind: SpaceKind,
+    max_hours: i64,
+) -> Result<Request, Problems> {
     let mut problems = Vec::new();
     let hours = match hours.trim().parse::<i64>() {
         Ok(h) if (1..=max_hours).contains(&h) => h,
@@ -202,7 +208,10 @@ mod tests {
         let fields: Vec<&str> = bad.iter().map(|p| p.0).collect();
         assert_eq!(fields, ["hours", "purpose", "people"]);
         assert_eq!(check_request("0", "开会", "3", SpaceKind::Room, 4).unwrap_err()[0].0, "hours");
-        assert_eq!(check_request("1", &"长".repeat(201), "3", SpaceKind::Room, 4).unwrap_err()[0], ("purpose", T::ErrTooLong));
+        assert_eq!(
+            check_request("1", &"长".repeat(201), "3", SpaceKind::Room, 4).unwrap_err()[0],
+            ("purpose", T::ErrTooLong)
+        );
         assert_eq!(check_request("1", "开会", "201", SpaceKind::Room, 4).unwrap_err()[0].0, "people");
     }
 

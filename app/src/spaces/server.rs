@@ -61,7 +61,8 @@ impl SpaceRow {
     }
 }
 
-const SPACES: &str = "SELECT id, code, kind, name_zh, name_en, about, capacity, max_hours, approval, retired_at FROM spaces";
+const SPACES: &str =
+    "SELECT id, code, kind, name_zh, name_en, about, capacity, max_hours, approval, retired_at FROM spaces";
 
 async fn spaces_of(store: &Store, community: i64, with_retired: bool) -> Result<Vec<SpaceRow>, AppError> {
     let sql = format!("{SPACES} WHERE community_id = $1 AND ($2 = 1 OR retired_at IS NULL) ORDER BY id LIMIT 100");
@@ -98,7 +99,8 @@ struct BookingRow {
     community_id: i64,
 }
 
-const BOOKINGS: &str = "SELECT b.id, s.name_zh, s.name_en, s.code, s.kind, b.starts_at, b.ends_at, b.status, b.purpose, \
+const BOOKINGS: &str =
+    "SELECT b.id, s.name_zh, s.name_en, s.code, s.kind, b.starts_at, b.ends_at, b.status, b.purpose, \
      b.people, b.decision_note, u.display_name, u.phone, g.name_zh AS building, u.room, \
      b.resident_id, b.community_id \
      FROM space_bookings b JOIN spaces s ON s.id = b.space_id JOIN users u ON u.id = b.resident_id \
@@ -144,7 +146,13 @@ pub async fn page(store: &Store, user: &SessionUser) -> Result<SpacesPage, AppEr
 }
 
 /// Free starts of a `hours`-long booking, day by day over the booking window.
-async fn free_days(store: &Store, community: i64, s: &SpaceRow, hours: i64, now: i64) -> Result<Vec<DaySlots>, AppError> {
+async fn free_days(
+    store: &Store,
+    community: i64,
+    s: &SpaceRow,
+    hours: i64,
+    now: i64,
+) -> Result<Vec<DaySlots>, AppError> {
     let opening = crate::appointments::server::hours(store, community).await?;
     let closed: Vec<NaiveDate> =
         crate::appointments::server::closed_days(store, community).await?.into_iter().map(|c| c.0).collect();
@@ -225,7 +233,9 @@ async fn book_once(
 ) -> Result<i64, AppError> {
     let community = resident_only(user)?;
     let key = crate::form::key::IdempotencyKey::parse(key)?;
-    if let Some(id) = crate::store::created_with_key(store, "space_bookings", "resident_id", user.id, key.as_str()).await? {
+    if let Some(id) =
+        crate::store::created_with_key(store, "space_bookings", "resident_id", user.id, key.as_str()).await?
+    {
         return Ok(id);
     }
     let s = space(store, community, code).await?;
@@ -355,12 +365,13 @@ pub async fn one(store: &Store, user: &SessionUser, id: i64) -> Result<SpaceBook
 }
 
 pub async fn cancel(store: &Store, user: &SessionUser, id: i64) -> Result<(), AppError> {
-    let row: Option<(i64, i64, i64, BookingStatus)> =
-        sqlx::query_as("SELECT space_id, starts_at, ends_at, status FROM space_bookings WHERE id = $1 AND resident_id = $2")
-            .bind(id)
-            .bind(user.id)
-            .fetch_optional(store.pool())
-            .await?;
+    let row: Option<(i64, i64, i64, BookingStatus)> = sqlx::query_as(
+        "SELECT space_id, starts_at, ends_at, status FROM space_bookings WHERE id = $1 AND resident_id = $2",
+    )
+    .bind(id)
+    .bind(user.id)
+    .fetch_optional(store.pool())
+    .await?;
     let (space, start, end, status) = row.ok_or(AppError::NotFound)?;
     if !status.holds() {
         return Err(AppError::WrongState);
@@ -530,7 +541,16 @@ pub async fn seed_demo_spaces(store: &Store) -> Result<(), AppError> {
     let demo: [(&str, &str, &str, &str, &str, i64, i64, i64); 4] = [
         ("activity-room", "room", "活动室", "Activity room", "约 40 平方米，可容纳 30 人，有投影和音箱。", 1, 4, 1),
         ("meeting-room", "room", "议事厅", "Meeting room", "12 人会议桌，居民议事、小组活动可用。", 1, 3, 1),
-        ("tool-cabinet", "thing", "共享工具柜", "Shared tool cabinet", "电钻、梯子、扳手等，共 3 套，用后请归还。", 3, 4, 0),
+        (
+            "tool-cabinet",
+            "thing",
+            "共享工具柜",
+            "Shared tool cabinet",
+            "电钻、梯子、扳手等，共 3 套，用后请归还。",
+            3,
+            4,
+            0,
+        ),
         ("emergency-kit", "thing", "应急包", "Emergency kit", "急救包、手电、雨衣，突发情况时可借用。", 1, 8, 0),
     ];
     let mut tx = store.write().await?;

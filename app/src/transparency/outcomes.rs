@@ -115,7 +115,10 @@ pub mod server {
             return Err(AppError::WrongState);
         }
         if summary.trim().is_empty() {
-            sqlx::query("DELETE FROM public_outcomes WHERE work_item_id = $1").bind(item.id).execute(store.pool()).await?;
+            sqlx::query("DELETE FROM public_outcomes WHERE work_item_id = $1")
+                .bind(item.id)
+                .execute(store.pool())
+                .await?;
             return Ok(());
         }
         let summary = check_summary(summary).map_err(|t| AppError::invalid("summary", t))?;
