@@ -37,6 +37,10 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
     if let Err(e) = record_job("photo_purge", &photos) {
         tracing::warn!(error = ?e, "photo purge failed");
     }
+    let files = crate::notices::attachments::purge_unsent(store, now).await;
+    if let Err(e) = record_job("notice_file_purge", &files) {
+        tracing::warn!(error = ?e, "notice file purge failed");
+    }
     let drafts = crate::form::server::purge_stale(store, now).await;
     if let Err(e) = record_job("draft_purge", &drafts) {
         tracing::warn!(error = ?e, "draft purge failed");

@@ -30,6 +30,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("departments", "community"),
     ("notices", "notices"),
     ("notice_reads", "notices"),
+    ("notice_files", "notices"),
     ("urges", "supervision"),
     ("public_outcomes", "transparency"),
     ("unit_ratings", "ratings"),

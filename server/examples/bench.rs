@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Bump when the scale seed changes: the cached seeded databases are then made again.
-const SEED_VERSION: &str = "v6";
+const SEED_VERSION: &str = "v7";
 
 #[derive(Clone, Copy)]
 enum Target {
@@ -471,6 +471,12 @@ async fn scenarios(base: &str, key: &str, seconds: u64, concurrency: usize) -> V
             .await,
     );
     m("resident /notices", Target::P99(30.0), run(base, seconds, resident.clone(), page("/notices".into())).await);
+    m("resident /spaces", Target::P99(30.0), run(base, seconds, resident.clone(), page("/spaces".into())).await);
+    m(
+        "resident /partners?q=养老",
+        Target::P99(30.0),
+        run(base, seconds, resident.clone(), page("/partners?q=%E5%85%BB%E8%80%81".into())).await,
+    );
     m(
         "public /transparency (Qianggen, six months)",
         Target::P99(300.0),

@@ -131,6 +131,7 @@ fn multipart_routes() -> app::security::MultipartRoutes {
         app::demands::IntakeDemand::PATH,
         app::demands::FileFoundCase::PATH,
         app::threads::OpenThread::PATH,
+        app::notices::PublishNotice::PATH,
     ])
 }
 

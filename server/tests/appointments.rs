@@ -44,44 +44,6 @@ async fn set_capacity(server: &TestServer, n: &str) {
     assert!(res.status().is_success(), "{:?}", res.text().await);
 }
 
-/// `n` more Qianggen residents (same password as the demo accounts), signed in.
-async fn residents(db: &TestDb, server: &TestServer, n: usize) -> Vec<reqwest::Client> {
-    sql(
-        db,
-        &format!(
-            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
-             INSERT INTO users (phone, password_hash, display_name, role, region_id, building_id, unit_no, room, created_at) \
-             SELECT '13700000' || (100 + i), u.password_hash, '测试居民', 'resident', u.region_id, u.building_id, '1', '101', u.created_at \
-             FROM n, users u WHERE u.phone = '{RESIDENT}'",
-            n - 1
-        ),
-    )
-    .await;
-    let tasks: Vec<_> = (0..n)
-        .map(|i| {
-            let base = server.url("/api/login");
-            tokio::spawn(async move {
-                let c = client();
-                let phone = format!("13700000{}", 100 + i);
-                let r = c
-                    .post(base)
-                    .header("Accept", "application/json")
-                    .form(&[("phone", phone.as_str()), ("password", DEMO_PASSWORD)])
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 200, "login {phone}");
-                c
-            })
-        })
-        .collect();
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
-}
-
 #[tokio::test]
 async fn a_hundred_concurrent_bookings_for_the_last_place_make_one() {
     let (db, server) = seeded_or_skip!();
@@ -95,7 +57,7 @@ async fn a_hundred_concurrent_bookings_for_the_last_place_make_one() {
 
     // On PostgreSQL, two server processes share the database: half the requests go to each.
     let second = (backend() == Backend::Postgres).then(|| TestServer::start(&db, &[]));
-    let people = residents(&db, &server, 100).await;
+    let people = more_residents(&db, &server, 100).await;
     let began = Instant::now();
     let tasks: Vec<_> = people
         .iter()

@@ -110,3 +110,40 @@ async fn a_found_case_is_worked_like_any_other_and_counted_apart() {
     assert_eq!(r1["response"], r0["response"]);
     assert_eq!(r1["resolution"], r0["resolution"]);
 }
+
+#[tokio::test]
+async fn a_found_case_filed_in_error_is_withdrawn_by_the_station_with_its_reason() {
+    let (_db, server) = seeded_or_skip!();
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    let k = key();
+    let res = file(&worker, &server, &found_form(&k, "call", "public_area", "电话反映北门井盖缺失")).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let demand = demand_id(&res).to_string();
+    let d = json(call(&worker, &server, "demands/one", &[("id", &demand)]).await).await;
+    let item = d["item_id"].as_i64().unwrap().to_string();
+    let version = d["live"]["version"].as_i64().unwrap().to_string();
+    // The station withdraws what it found only with a reason.
+    let bare = [("item", item.as_str()), ("version", version.as_str()), ("action", "withdraw")];
+    let res = call(&worker, &server, "work/act", &bare).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("note"));
+    let why = "重复：与今早巡查发现的同一井盖";
+    let act = [("item", item.as_str()), ("version", version.as_str()), ("action", "withdraw"), ("note", why)];
+    let res = call(&worker, &server, "work/act", &act).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let d = json(call(&worker, &server, "demands/one", &[("id", &demand)]).await).await;
+    assert_eq!(d["live"]["state"], "Withdrawn");
+    assert!(d.to_string().contains(why), "the reason is on the timeline: {d}");
+    assert_ne!(call(&worker, &server, "work/act", &act).await.status(), 200);
+    // A resident's demand is the resident's to withdraw, never the station's.
+    let resident = logged_in(&server, RESIDENT).await;
+    let k = key();
+    let res = post_demand(&resident, &server, &demand_fields(&k, "residence-proof", "需要居住证明"), vec![]).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let theirs = demand_id(&res).to_string();
+    let d = json(call(&worker, &server, "demands/one", &[("id", &theirs)]).await).await;
+    let item = d["item_id"].as_i64().unwrap().to_string();
+    let version = d["live"]["version"].as_i64().unwrap().to_string();
+    let act = [("item", item.as_str()), ("version", version.as_str()), ("action", "withdraw"), ("note", why)];
+    assert_eq!(call(&worker, &server, "work/act", &act).await.status(), 403);
+}

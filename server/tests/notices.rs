@@ -28,6 +28,11 @@ fn notice<'a>(
     ]
 }
 
+/// Publishes the way the enhancing script does (multipart, JSON answer), no attachments.
+async fn publish(c: &reqwest::Client, server: &TestServer, form: &[(&str, &str)]) -> reqwest::Response {
+    post_multipart(c, server, "notices/publish", form, vec![], None).await
+}
+
 /// The notice id a successful publish redirects to.
 fn notice_id(res: &reqwest::Response) -> String {
     let to = res.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default();
@@ -50,12 +55,12 @@ async fn an_emergency_notice_reaches_its_building_once_and_the_station_sees_who_
         let c = logged_in(&server, phone).await;
         let k = key();
         assert_eq!(
-            call(&c, &server, "notices/publish", &notice(&k, "t", "announcement", "everyone", "")).await.status(),
+            publish(&c, &server, &notice(&k, "t", "announcement", "everyone", "")).await.status(),
             403
         );
     }
     let k = key();
-    let res = call(&master, &server, "notices/publish", &notice(&k, "", "gossip", "building", "b99")).await;
+    let res = publish(&master, &server, &notice(&k, "", "gossip", "building", "b99")).await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(body.contains("title") && body.contains("category"), "{body}");
@@ -64,10 +69,10 @@ async fn an_emergency_notice_reaches_its_building_once_and_the_station_sees_who_
     // 3号楼 (the resident's building) only; a retry of the same form is the same notice.
     let k = key();
     let form = notice(&k, "3号楼停水", "emergency", "building", "b3");
-    let res = call(&master, &server, "notices/publish", &form).await;
+    let res = publish(&master, &server, &form).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let id = notice_id(&res);
-    let again = call(&master, &server, "notices/publish", &form).await;
+    let again = publish(&master, &server, &form).await;
     assert_eq!(notice_id(&again), id);
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM notices").await, 1);
     let in_b3 = sql_i64(
@@ -116,14 +121,14 @@ async fn a_subdistrict_notice_reaches_all_its_communities_until_withdrawn() {
     let sub = logged_in(&server, SUBDISTRICT_ADMIN).await;
     // A subdistrict publishes to everyone, not to a building.
     let k = key();
-    let res = call(&sub, &server, "notices/publish", &notice(&k, "t", "announcement", "building", "b3")).await;
+    let res = publish(&sub, &server, &notice(&k, "t", "announcement", "building", "b3")).await;
     assert_eq!(res.status(), 422);
     let k = key();
     let mut form = notice(&k, "街道居务公开：2026年第四季度经费", "disclosure", "everyone", "");
     let today = beijing_date_in(7);
     form.retain(|(f, _)| *f != "pinned_until");
     form.push(("pinned_until", &today));
-    let res = call(&sub, &server, "notices/publish", &form).await;
+    let res = publish(&sub, &server, &form).await;
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let id = notice_id(&res);
     // Both communities' residents see it, pinned on top.
@@ -151,7 +156,7 @@ async fn a_subdistrict_notice_reaches_all_its_communities_until_withdrawn() {
     for i in 0..52 {
         let k = key();
         let title = format!("通知 {i}");
-        let res = call(&deputy, &server, "notices/publish", &notice(&k, &title, "event", "everyone", "")).await;
+        let res = publish(&deputy, &server, &notice(&k, &title, "event", "everyone", "")).await;
         assert_eq!(res.status(), 200);
     }
     let first = json(call(&resident, &server, "notices/list", &[]).await).await;
@@ -163,4 +168,92 @@ async fn a_subdistrict_notice_reaches_all_its_communities_until_withdrawn() {
         second["page"]["lines"].as_array().unwrap().iter().map(|l| l["title"].as_str().unwrap()).collect();
     assert_eq!(rest, ["通知 1", "通知 0"]);
     assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM notifications WHERE kind = 'emergency_notice'").await, 0);
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+async fn get(c: &reqwest::Client, server: &TestServer, path: &str) -> reqwest::Response {
+    c.get(server.url(path)).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_notice_carries_photos_and_pdfs_to_its_readers_only() {
+    let (db, server) = seeded_or_skip!();
+    let master = logged_in(&server, STATIONMASTER).await;
+    let unsent = |k: &str| {
+        format!(
+            "SELECT (SELECT COUNT(*) FROM photos WHERE upload_key = '{k}' AND notice_id IS NULL) * 10 \
+             + (SELECT COUNT(*) FROM notice_files WHERE upload_key = '{k}' AND notice_id IS NULL)"
+        )
+    };
+    // Wrong files are refused by content, each beside its field, and nothing is stored.
+    let k = key();
+    let form = notice(&k, "三季度财务公开", "disclosure", "everyone", "");
+    let bad = vec![("files", "账目.pdf", jpeg(20, 20)), ("photos", "x.jpg", PDF.to_vec())];
+    let res = post_multipart(&master, &server, "notices/publish", &form, bad, None).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("ErrNoticeFileType") && body.contains("ErrPhotoType"), "{body}");
+    let four = (0..4).map(|i| ("files", if i < 2 { "a.pdf" } else { "b.pdf" }, PDF.to_vec())).collect();
+    let res = post_multipart(&master, &server, "notices/publish", &form, four, None).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("ErrNoticeFileCount"));
+    assert_eq!(sql_i64(&db, "SELECT COUNT(*) FROM notices").await, 0);
+    assert_eq!(sql_i64(&db, &unsent(&k)).await, 0);
+    // With JavaScript a failed try keeps nothing: the page still holds the files.
+    let k = key();
+    let mut form = notice(&k, "", "disclosure", "everyone", "");
+    let files = || vec![("photos", "board.jpg", jpeg(64, 48)), ("files", "../../2026年三季度收支.PDF", PDF.to_vec())];
+    let res = post_multipart(&master, &server, "notices/publish", &form, files(), None).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(sql_i64(&db, &unsent(&k)).await, 0);
+    // Without JavaScript it keeps them for the next try, shown on the form to their uploader only.
+    let res = post_multipart(&master, &server, "notices/publish", &form, files(), Some("/notices/new")).await;
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(sql_i64(&db, &unsent(&k)).await, 11);
+    let kept = json(call(&master, &server, "notices/choices", &[("upload_key", &k)]).await).await;
+    assert_eq!(kept["kept_photos"].as_array().unwrap().len(), 1, "{kept}");
+    assert_eq!(kept["kept_files"][0]["name"], "2026年三季度收支.pdf");
+    let kept_file = kept["kept_files"][0]["id"].as_i64().unwrap();
+    let deputy = logged_in(&server, DISPATCHER).await;
+    let theirs = json(call(&deputy, &server, "notices/choices", &[("upload_key", &k)]).await).await;
+    assert!(theirs["kept_files"].as_array().unwrap().is_empty());
+    assert_eq!(get(&master, &server, &format!("/notices/0/files/{kept_file}")).await.status(), 200);
+    assert_eq!(get(&deputy, &server, &format!("/notices/0/files/{kept_file}")).await.status(), 404);
+    // The fixed form publishes them, however often it is sent.
+    form.retain(|(f, _)| *f != "title");
+    form.push(("title", "三季度财务公开"));
+    let res = publish(&master, &server, &form).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let id = notice_id(&res);
+    let again = post_multipart(&master, &server, "notices/publish", &form, files(), None).await;
+    assert_eq!(notice_id(&again), id);
+    let view = json(call(&master, &server, "notices/one", &[("id", &id)]).await).await;
+    assert_eq!(view["photos"].as_array().unwrap().len(), 1, "{view}");
+    assert_eq!(view["files"].as_array().unwrap().len(), 1, "{view}");
+    assert_eq!(sql_i64(&db, &unsent(&k)).await, 0);
+    let photo = view["photos"][0].as_i64().unwrap();
+    let file = view["files"][0]["id"].as_i64().unwrap();
+    // Its readers download them: the PDF as a download under its real name.
+    let resident = logged_in(&server, RESIDENT).await;
+    let res = get(&resident, &server, &format!("/notices/{id}/files/{file}")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(disposition.contains("filename*=UTF-8''2026%E5%B9%B4"), "{disposition}");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(get(&resident, &server, &format!("/photos/{photo}")).await.status(), 200);
+    // Nobody else: another community, the signed-out, a file under another notice's address.
+    let other = logged_in(&server, HETAOYUAN_RESIDENT).await;
+    assert_eq!(get(&other, &server, &format!("/notices/{id}/files/{file}")).await.status(), 404);
+    assert_eq!(get(&other, &server, &format!("/photos/{photo}")).await.status(), 404);
+    assert_eq!(get(&client(), &server, &format!("/notices/{id}/files/{file}")).await.status(), 404);
+    assert_eq!(get(&resident, &server, &format!("/notices/0/files/{file}")).await.status(), 404);
+    // Withdrawn, they go with it.
+    assert_eq!(call(&master, &server, "notices/withdraw", &[("id", &id)]).await.status(), 200);
+    assert_eq!(get(&resident, &server, &format!("/notices/{id}/files/{file}")).await.status(), 404);
+    assert_eq!(get(&resident, &server, &format!("/photos/{photo}")).await.status(), 404);
+    assert_eq!(get(&master, &server, &format!("/notices/{id}/files/{file}")).await.status(), 200);
 }

@@ -195,6 +195,11 @@ async fn each_admin_looks_over_and_acts_on_its_own_communities_only() {
     let liaison = logged_in(&server, "13800000005").await;
     let waiting = json(call(&liaison, &server, "station/department", &[]).await).await;
     assert!(waiting.as_array().unwrap().iter().any(|l| l["item_id"].as_i64().unwrap().to_string() == item));
+    // An urge to the station is on its timeline, never on the summoned department's.
+    assert_eq!(urge(&district, &server, demand, &beijing_date_in(2), "URGE-FOR-STATION-ONLY").await.status(), 200);
+    let theirs = view(&liaison, &server, demand).await.text().await.unwrap();
+    assert!(theirs.contains("Whistled") && !theirs.contains("URGE-FOR-STATION-ONLY"), "{theirs}");
+    assert!(view(&worker, &server, demand).await.text().await.unwrap().contains("URGE-FOR-STATION-ONLY"));
     let seen = json(view(&worker, &server, demand).await).await;
     let whistled = seen["live"]["timeline"].as_array().unwrap().iter().find(|e| e["kind"] == "Whistled").cloned();
     let whistled = whistled.expect("the whistle is on the station's timeline");

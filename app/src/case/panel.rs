@@ -6,7 +6,7 @@ use crate::form::{EnhancedForm, FormBanner};
 use crate::i18n::{Lang, T};
 use crate::work::action_label;
 use crate::work::api::{Act, CaseNote, CheckIn, HandOff, HandOffOutcome, Reassign, Reply, Report, Urge, Whistle};
-use crate::work::rules::{transition, Action, Actor, State};
+use crate::work::rules::{transition, transition_case, Action, Actor, State};
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
@@ -57,6 +57,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
             {(!panel.handoffs.is_empty()).then(|| view! { <HandoffList panel=panel.clone() lang=lang /> })}
             {can(Action::HandOff).then(|| view! { <HandOffForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(station && state == State::HandedOff).then(|| view! { <PartnerOutcomeForm item=item version=version lang=lang /> })}
+            {(station && d.found_via.is_some() && transition_case(state, Action::Withdraw, Actor::Station, true).is_ok()).then(|| view! { <WithdrawFoundForm item=item version=version back=format!("/demands/{}", d.id) lang=lang /> })}
             {(panel.can_reassign && !state.is_final()).then(|| view! { <ReassignForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(panel.can_urge && state.is_open()).then(|| view! { <UrgeForm item=item lang=lang /> })}
             {station.then(|| view! { <CaseNotes item=item panel=panel.clone() lang=lang /> })}
@@ -274,6 +275,28 @@ fn PartnerOutcomeForm(item: i64, version: i64, lang: Lang) -> impl IntoView {
                 <button type="submit" class="button secondary" data-busy-label=lang.t(T::Sending)>{lang.t(T::ActPartnerDone)}</button>
             </form>
         </EnhancedForm>
+    }
+}
+
+/// A case the station found and should not pursue (a false alarm, a duplicate): withdrawn
+/// with the reason, on the timeline.
+#[component]
+fn WithdrawFoundForm(item: i64, version: i64, back: String, lang: Lang) -> impl IntoView {
+    view! {
+        <details class="panel-part">
+            <summary>{lang.t(T::WithdrawFound)}</summary>
+            <EnhancedForm lang=lang>
+                <form method="post" action=Act::url() class="form">
+                    <FormBanner error=None />
+                    <input type="hidden" name="item" value=item />
+                    <input type="hidden" name="version" value=version />
+                    <input type="hidden" name="action" value="withdraw" />
+                    <input type="hidden" name="back" value=back />
+                    {textarea("note", T::WithdrawFoundReason, lang, item, true)}
+                    <button type="submit" class="button secondary" data-busy-label=lang.t(T::Sending)>{lang.t(T::WithdrawFound)}</button>
+                </form>
+            </EnhancedForm>
+        </details>
     }
 }
 

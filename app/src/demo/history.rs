@@ -411,6 +411,7 @@ async fn item(
     if span.key == "scale" && place != Place::Home && !c.departments.is_empty() && rng.gen_bool(0.33) {
         whistles = whistled(rng, &mut s, c, assignee.unwrap_or(requester), now);
     }
+    let summoned: Vec<i64> = whistles.iter().map(|wh| wh.department).collect();
     let steps = s
         .steps
         .iter()
@@ -444,6 +445,14 @@ async fn item(
             outcome: near(rng),
         };
         crate::ratings::server::record_past(w.tx(), filed.item, requester, &scores, at).await?;
+        // Most residents also rate the departments' part (双向考核), near their overall view.
+        let mut units = Vec::new();
+        for d in &summoned {
+            if rng.gen_bool(0.7) {
+                units.push((crate::ratings::UnitKind::Department, *d, near(rng)));
+            }
+        }
+        crate::ratings::units::save(w.tx(), filed.item, requester, &units, at).await?;
         if crate::ratings::rules::needs_callback(level) {
             callback(w, c, filed.demand, filed.item, requester, at, now, span.key).await?;
         }

@@ -348,6 +348,8 @@ define_catalogue! {
     ActConfirm => "确认已解决", "Confirm it is solved";
     ActReopen => "重新打开", "Reopen";
     ActWithdraw => "撤回诉求", "Withdraw";
+    WithdrawFound => "撤销这条主动发现", "Withdraw this found case";
+    WithdrawFoundReason => "撤销原因（误报、重复等，记在时间线上）", "Why (a false alarm, a duplicate…; kept on the timeline)";
     ActAutoClose => "自动关闭", "Closed automatically";
     EvPosted => "提交诉求", "Posted";
     EvTransition => "状态更新", "Status";
@@ -944,6 +946,13 @@ define_catalogue! {
     ErrNoticeTarget => "请选择本社区的网格或楼栋。", "Choose a grid area or building of this community.";
     ErrNoticePinned => "置顶日期应为今天起90天内（年-月-日）。", "The pinning date is within 90 days from today (YYYY-MM-DD).";
     NoticeEmergencyPosted => "紧急通知：", "Emergency notice: ";
+    NoticesAttachments => "照片和附件", "Photos and attachments";
+    NoticesAttachmentsHint => "可不选。照片和 PDF 合计最多 3 个，每个不超过 5 MB；财务公开表、通知原件请用 PDF。", "Optional. Up to 3 photos and PDFs in all, each at most 5 MB; use PDF for financial statements and original circulars.";
+    NoticesAttachmentsKept => "上次提交时选的附件已保留，会随公告一起发布：", "The attachments of your last try are kept and go with the notice:";
+    NoticesFiles => "PDF 文件", "PDF files";
+    ErrNoticeFileType => "附件只支持 PDF 文件（照片请在上面选择）。", "Attachments are PDF files only (choose photos above).";
+    ErrNoticeFileSize => "每个附件不超过 5 MB。", "Each attachment is at most 5 MB.";
+    ErrNoticeFileCount => "照片和 PDF 合计最多 3 个。", "At most 3 photos and PDFs in all.";
     StationPhone => "服务站电话", "Station phone";
     StationAddress => "服务站地址", "Station address";
     StationContactsHint => "显示在居民首页上。留空则不公开。", "Shown on residents' Home page. Leave empty not to publish.";

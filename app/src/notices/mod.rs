@@ -10,7 +10,10 @@ use crate::i18n::Named;
 use crate::paging::Paged;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use server_fn::codec::{MultipartData, MultipartFormData};
 
+#[cfg(feature = "ssr")]
+pub mod attachments;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -103,6 +106,17 @@ pub struct NoticeView {
     pub reads: Vec<ReadCount>,
     /// For the station team, an emergency notice's residents who have not read it.
     pub unreached: Vec<Unreached>,
+    pub photos: Vec<i64>,
+    pub files: Vec<NoticeFile>,
+}
+
+/// A PDF attached to a notice (a financial statement, the original of a circular).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeFile {
+    pub id: i64,
+    pub name: String,
+    /// As people read it: 820 KB.
+    pub size: String,
 }
 
 /// What Home shows a resident: the newest notices (pinned first) and how many are unread.
@@ -119,6 +133,9 @@ pub struct PublishTargets {
     pub region: Named,
     pub areas: Vec<(String, Named)>,
     pub buildings: Vec<(String, Named)>,
+    /// Attachments an earlier try of this form kept.
+    pub kept_photos: Vec<i64>,
+    pub kept_files: Vec<NoticeFile>,
 }
 
 #[server(endpoint = "notices/list")]
@@ -142,44 +159,31 @@ pub async fn notice(id: i64) -> Result<NoticeView, AppError> {
 }
 
 #[server(endpoint = "notices/choices")]
-pub async fn publish_choices() -> Result<PublishTargets, AppError> {
+pub async fn publish_choices(upload_key: String) -> Result<PublishTargets, AppError> {
     let user = crate::auth::server::require_staff()?;
-    server::choices(&crate::request::store()?, &user).await
+    server::choices(&crate::request::store()?, &user, &upload_key).await
 }
 
-/// Publishes a notice (once per form: the key makes a retry land on the same notice).
-#[server(endpoint = "notices/publish")]
-#[allow(clippy::too_many_arguments)]
-pub async fn publish_notice(
-    idempotency_key: String,
-    title: String,
-    body: String,
-    category: String,
-    audience: String,
-    target: Option<String>,
-    pinned_until: Option<String>,
-) -> Result<(), AppError> {
+/// Publishes a notice with up to three photos and PDFs (multipart; a plain form post
+/// without JavaScript). Once per form: the key makes a retry land on the same notice.
+#[server(input = MultipartFormData, endpoint = "notices/publish")]
+pub async fn publish_notice(data: MultipartData) -> Result<(), AppError> {
     let user = crate::auth::server::require_staff()?;
     let store = crate::request::store()?;
-    let target = target.unwrap_or_default();
-    let pinned_until = pinned_until.unwrap_or_default();
+    let (pairs, uploads) = crate::photos::server::read_multipart(data).await?;
+    let field = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let names = ["idempotency_key", "title", "body", "category", "audience", "target", "pinned_until"];
+    let [key, title, body, category, audience, target, pinned_until] = names.map(field);
     let form = [&title, &body, &category, &audience, &target, &pinned_until];
-    match server::publish(&store, &user, &idempotency_key, form).await {
+    match server::publish(&store, &user, &key, form, uploads).await {
         Ok(id) => {
             crate::form::server::forget("notice").await;
             crate::request::redirect(&format!("/notices/{id}"));
             Ok(())
         }
         Err(e) => {
-            let kept = [
-                ("idempotency_key", idempotency_key.as_str()),
-                ("title", title.as_str()),
-                ("body", body.as_str()),
-                ("category", category.as_str()),
-                ("audience", audience.as_str()),
-                ("target", target.as_str()),
-                ("pinned_until", pinned_until.as_str()),
-            ];
+            let values = [&key, &title, &body, &category, &audience, &target, &pinned_until];
+            let kept: Vec<(&str, &str)> = names.iter().zip(values).map(|(n, v)| (*n, v.as_str())).collect();
             crate::form::server::keep_input("notice", &kept).await;
             Err(e)
         }

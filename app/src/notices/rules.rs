@@ -120,6 +120,46 @@ pub fn pieces(body: &str) -> Vec<Piece<'_>> {
     out
 }
 
+/// The most attachments a notice has: photos and PDFs together.
+pub const MAX_ATTACHMENTS: usize = crate::photos::MAX_PHOTOS;
+/// The longest file name kept, in characters.
+const MAX_FILE_NAME: usize = 80;
+
+/// Is this a PDF? By its content, whatever it is called: the header a PDF starts with (a
+/// reader looks for it in the first 1024 bytes) and the end-of-file marker near its end.
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    find(head, b"%PDF-") && find(tail, b"%%EOF")
+}
+
+/// A file name as sent, made safe to store and to offer for download: no folders, no
+/// control or quoting characters, at most 80 characters, ending in `.pdf`.
+pub fn clean_file_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let kept: String =
+        base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '*' | '?' | '|' | ':')).collect();
+    let kept = kept.trim();
+    let stem = match kept.len().checked_sub(4) {
+        Some(i) if kept.is_char_boundary(i) && kept[i..].eq_ignore_ascii_case(".pdf") => &kept[..i],
+        _ => kept,
+    };
+    // No hidden file names.
+    let stem: String = stem.trim().trim_start_matches('.').chars().take(MAX_FILE_NAME - 4).collect();
+    let stem = if stem.trim().is_empty() { "附件".to_string() } else { stem.trim().to_string() };
+    format!("{stem}.pdf")
+}
+
+/// A size as people read it: 820 KB, 2.4 MB.
+pub fn file_size(bytes: i64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", (bytes + 1023) / 1024)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +216,38 @@ mod tests {
         );
         assert_eq!(pieces("javascript:alert(1) 无链接"), vec![Piece::Text("javascript:alert(1) 无链接")]);
         assert_eq!(pieces(""), vec![]);
+    }
+
+    #[test]
+    fn a_pdf_is_known_by_its_content() {
+        assert!(is_pdf(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"));
+        // A few bytes before the header, as some writers put, are fine.
+        assert!(is_pdf(b"\xef\xbb\xbf%PDF-1.4\n%%EOF"));
+        assert!(!is_pdf(b"%PDF-1.7\ncut off in the middle"));
+        let mut late = vec![b' '; 2000];
+        late.extend_from_slice(b"%PDF-1.7\n%%EOF");
+        assert!(!is_pdf(&late));
+        assert!(!is_pdf(b"\x89PNG\r\n\x1a\n"));
+        assert!(!is_pdf(b""));
+    }
+
+    #[test]
+    fn file_names_are_cleaned() {
+        assert_eq!(clean_file_name("2026年第三季度财务公开.pdf"), "2026年第三季度财务公开.pdf");
+        assert_eq!(clean_file_name("C:\\Users\\me\\报告.PDF"), "报告.pdf");
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd.pdf");
+        assert_eq!(clean_file_name("a\"b\r\n<c>.pdf"), "abc.pdf");
+        assert_eq!(clean_file_name(""), "附件.pdf");
+        assert_eq!(clean_file_name(".pdf"), "附件.pdf");
+        assert_eq!(clean_file_name("   "), "附件.pdf");
+        let long = "很".repeat(200) + ".pdf";
+        assert_eq!(clean_file_name(&long).chars().count(), 80);
+    }
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(file_size(1), "1 KB");
+        assert_eq!(file_size(820 * 1024), "820 KB");
+        assert_eq!(file_size(2_516_582), "2.4 MB");
     }
 }

@@ -189,16 +189,34 @@ async fn manages(store: &Store, user: &SessionUser, n: &NoticeRow) -> Result<boo
     })
 }
 
-pub async fn one(store: &Store, user: &SessionUser, id: i64) -> Result<NoticeView, AppError> {
-    let n = row(store, id).await?;
-    let r = reader(store, user).await?;
+/// Who may read a notice: a resident it is meant for, staff of its region, and (once
+/// withdrawn) only those who manage it.
+fn readable(n: &NoticeRow, r: &Reader, may_manage: bool) -> bool {
     let meant = !r.resident
         || n.audience == Audience::Everyone
         || (n.building_id.is_some() && n.building_id == r.building)
         || (n.grid_area_id.is_some() && n.grid_area_id == r.area);
+    r.regions.contains(&n.region_id) && meant && (n.withdrawn_at.is_none() || may_manage)
+}
+
+/// May this user read the notice (and so see its photos and download its files)?
+pub async fn may_read(store: &Store, user: &SessionUser, id: i64) -> Result<bool, AppError> {
+    let n = match row(store, id).await {
+        Ok(n) => n,
+        Err(AppError::NotFound) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let r = reader(store, user).await?;
+    let may_manage = manages(store, user, &n).await?;
+    Ok(readable(&n, &r, may_manage))
+}
+
+pub async fn one(store: &Store, user: &SessionUser, id: i64) -> Result<NoticeView, AppError> {
+    let n = row(store, id).await?;
+    let r = reader(store, user).await?;
     let may_manage = manages(store, user, &n).await?;
     // Not its reader: the same answer as no such notice.
-    if !r.regions.contains(&n.region_id) || !meant || (n.withdrawn_at.is_some() && !may_manage) {
+    if !readable(&n, &r, may_manage) {
         return Err(AppError::NotFound);
     }
     if r.resident {
@@ -236,6 +254,8 @@ pub async fn one(store: &Store, user: &SessionUser, id: i64) -> Result<NoticeVie
     } else {
         (vec![], vec![])
     };
+    let photos = crate::photos::server::of(store, crate::photos::Owner::Notice(n.id)).await?;
+    let files = super::attachments::files_of(store, n.id).await?;
     Ok(NoticeView {
         id: n.id,
         title: n.title,
@@ -253,6 +273,8 @@ pub async fn one(store: &Store, user: &SessionUser, id: i64) -> Result<NoticeVie
         may_manage,
         reads,
         unreached,
+        photos,
+        files,
     })
 }
 
@@ -317,11 +339,12 @@ async fn unreached(store: &Store, n: &NoticeRow, station_team: bool) -> Result<V
         .collect())
 }
 
-pub async fn choices(store: &Store, user: &SessionUser) -> Result<PublishTargets, AppError> {
+pub async fn choices(store: &Store, user: &SessionUser, upload_key: &str) -> Result<PublishTargets, AppError> {
     let region = publishes_in(user).ok_or(AppError::Forbidden)?;
     let name = crate::community::server::region_by_id(store, region).await?.ok_or(AppError::NotFound)?.name;
+    let (kept_photos, kept_files) = super::attachments::kept(store, user.id, upload_key).await?;
     if user.role == Role::SubdistrictAdmin {
-        return Ok(PublishTargets { region: name, ..Default::default() });
+        return Ok(PublishTargets { region: name, kept_photos, kept_files, ..Default::default() });
     }
     let named =
         |rows: Vec<(String, String, String)>| rows.into_iter().map(|(c, zh, en)| (c, Named { zh, en })).collect();
@@ -335,13 +358,28 @@ pub async fn choices(store: &Store, user: &SessionUser) -> Result<PublishTargets
             .bind(region)
             .fetch_all(store.pool())
             .await?;
-    Ok(PublishTargets { region: name, areas: named(areas), buildings: named(buildings) })
+    Ok(PublishTargets { region: name, areas: named(areas), buildings: named(buildings), kept_photos, kept_files })
 }
 
-/// Publishes; returns the notice's id (the same one for a retry with the same key).
-pub async fn publish(store: &Store, user: &SessionUser, key: &str, form: [&String; 6]) -> Result<i64, AppError> {
+/// Publishes with its attachments; returns the notice's id (the same one for a retry with
+/// the same key, its attachments not stored twice).
+pub async fn publish(
+    store: &Store,
+    user: &SessionUser,
+    key: &str,
+    form: [&String; 6],
+    uploads: Vec<crate::photos::server::Upload>,
+) -> Result<i64, AppError> {
     let region = publishes_in(user).ok_or(AppError::Forbidden)?;
     let key = crate::form::key::IdempotencyKey::parse(key)?;
+    let earlier: Option<i64> = sqlx::query_scalar("SELECT id FROM notices WHERE idempotency_key = $1 AND published_by = $2")
+        .bind(key.as_str())
+        .bind(user.id)
+        .fetch_optional(store.pool())
+        .await?;
+    if let Some(id) = earlier {
+        return Ok(id);
+    }
     let [title, body, category, audience, target, pinned_until] = form;
     let now = Millis::now().0;
     let today = crate::time::to_local(now).date_naive();
@@ -378,7 +416,12 @@ pub async fn publish(store: &Store, user: &SessionUser, key: &str, form: [&Strin
         }
         _ => (None, None),
     };
-    p.into_result()?;
+    let attachments = super::attachments::check(store, user.id, &key, uploads, &mut p).await?;
+    if !p.is_empty() {
+        // The good attachments wait for the next try of the same form; nothing else is kept.
+        attachments.keep_for_retry(store, &p).await?;
+        return p.into_result().map(|_| 0);
+    }
     let d = draft.ok_or(AppError::Internal)?;
     // Pinned through the last day: until the start of the day after, Beijing time.
     let pinned = d.pinned_days.map(|days| crate::time::day_start(now) + (days + 1) * DAY);
@@ -411,6 +454,7 @@ pub async fn publish(store: &Store, user: &SessionUser, key: &str, form: [&Strin
                 .await?;
         return earlier.ok_or(AppError::BadRequest);
     };
+    attachments.attach(&mut tx, id).await?;
     if d.category == NoticeCategory::Emergency {
         let recipients: Vec<i64> = sqlx::query_scalar(
             "SELECT u.id FROM users u LEFT JOIN buildings b ON b.id = u.building_id \

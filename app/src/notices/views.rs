@@ -2,9 +2,9 @@
 //! counts for the station, the publish form (`/notices/new`), and Home's card. Plain
 //! links and forms: everything works without JavaScript.
 
-use super::rules::{pieces, Piece, MAX_BODY, MAX_TITLE};
+use super::rules::{pieces, Piece, MAX_ATTACHMENTS, MAX_BODY, MAX_TITLE};
 use super::*;
-use crate::form::{load_state, Field, FormBanner, SubmitButton};
+use crate::form::{load_state, EnhancedForm, Field, FormBanner, SubmitButton};
 use crate::i18n::{Lang, T};
 use crate::paging::{before_in_url, NextPage};
 use crate::prefs::use_lang;
@@ -133,6 +133,7 @@ fn NoticeBody(n: NoticeView, lang: Lang) -> impl IntoView {
                 {n.pinned_until.clone().map(|d| view! { " · " {lang.t(T::NoticesPinnedUntil)} " " {d} })}
             </p>
             <Body text=n.body.clone() />
+            <NoticeAttachments photos=n.photos.clone() files=n.files.clone() notice=n.id lang=lang />
         </article>
         {(!n.reads.is_empty()).then(|| view! { <Reads n=n.clone() lang=lang /> })}
         {(n.may_manage && !n.withdrawn).then(|| view! {
@@ -182,15 +183,24 @@ pub fn NewNoticePage() -> impl IntoView {
     if current_user().is_none() {
         return redirect_to_login("/notices/new");
     }
-    let data =
-        Resource::new(|| (), |_| async { (publish_choices().await, load_state("notice", PublishNotice::PATH).await) });
+    let data = Resource::new(
+        || (),
+        |_| async {
+            // The form's key first: what an earlier try of this form kept comes with it.
+            let form = load_state("notice", PublishNotice::PATH).await;
+            let key = Some(form.value("idempotency_key"))
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
+            (publish_choices(key.clone()).await, form, key)
+        },
+    );
     view! {
         <Page tab=Tab::Home title=lang.t(T::NoticesPublish).to_string()>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match data.await {
-                        (Ok(c), form) => view! { <PublishForm c=c form=form lang=lang /> }.into_any(),
-                        (Err(e), _) => banner(e, lang),
+                        (Ok(c), form, key) => view! { <PublishForm c=c form=form key=key lang=lang /> }.into_any(),
+                        (Err(e), _, _) => banner(e, lang),
                     }
                 })}
             </Suspense>
@@ -200,10 +210,7 @@ pub fn NewNoticePage() -> impl IntoView {
 }
 
 #[component]
-fn PublishForm(c: PublishTargets, form: crate::form::FormState, lang: Lang) -> impl IntoView {
-    let key = Some(form.value("idempotency_key"))
-        .filter(|k| !k.is_empty())
-        .unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
+fn PublishForm(c: PublishTargets, form: crate::form::FormState, key: String, lang: Lang) -> impl IntoView {
     let category = form.value("category");
     let audience = form.value("audience");
     let target = form.value("target");
@@ -213,7 +220,8 @@ fn PublishForm(c: PublishTargets, form: crate::form::FormState, lang: Lang) -> i
         view! { <option value=value selected=selected>{label}</option> }
     };
     view! {
-        <form method="post" action=PublishNotice::url() class="card form" data-notice-form="">
+        <EnhancedForm lang=lang>
+        <form method="post" action=PublishNotice::url() enctype="multipart/form-data" class="card form" data-notice-form="">
             <p class="lead">{lang.t(T::NoticesPublishTo)} " " <strong>{c.region.get(lang).to_string()}</strong></p>
             <FormBanner error=form.error.clone() />
             <input type="hidden" name="idempotency_key" value=key />
@@ -258,8 +266,70 @@ fn PublishForm(c: PublishTargets, form: crate::form::FormState, lang: Lang) -> i
                 <p class="field-error" id="f-body-error" data-error-for="body">{form.problem("body").map(|p| lang.t(p))}</p>
             </div>
             <Field name="pinned_until" label=T::NoticesPinnedUntil kind="date" hint=T::NoticesPinnedHint value=form.value("pinned_until") problem=form.problem("pinned_until") required=false />
+            <Attachments c=c.clone() form=form.clone() lang=lang />
             <SubmitButton label=T::NoticesPublish />
         </form>
+        </EnhancedForm>
+    }
+}
+
+/// The form's photos and PDFs: up to three in all, each at most 5 MB; what an earlier try
+/// kept is listed and goes with the notice.
+#[component]
+fn Attachments(c: PublishTargets, form: crate::form::FormState, lang: Lang) -> impl IntoView {
+    let kept = !c.kept_photos.is_empty() || !c.kept_files.is_empty();
+    view! {
+        <fieldset class="field attachments">
+            <legend>{lang.t(T::NoticesAttachments)}</legend>
+            <p class="hint" id="f-attachments-hint">{lang.t(T::NoticesAttachmentsHint)}</p>
+            {kept.then(|| view! {
+                <p class="hint">{lang.t(T::NoticesAttachmentsKept)}</p>
+                <ul class="photo-grid small">
+                    {c.kept_photos.iter().map(|id| view! {
+                        <li><img src=format!("/photos/{id}/thumb") alt=lang.t(T::Photo) width="96" height="96" /></li>
+                    }).collect_view()}
+                </ul>
+                <ul class="plain files">
+                    {c.kept_files.iter().map(|f| view! {
+                        <li data-kept-file=""><a href=format!("/notices/0/files/{}", f.id)>{f.name.clone()}</a> " · " {f.size.clone()}</li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <label for="f-photos">{lang.t(T::Photo)}</label>
+            <input id="f-photos" name="photos" type="file" accept="image/jpeg,image/png,image/webp" multiple
+                aria-describedby="f-attachments-hint f-photos-error" data-preview="photo-preview" data-max-files=MAX_ATTACHMENTS data-max-bytes=crate::photos::MAX_PHOTO_BYTES
+                data-err-count=lang.t(T::ErrNoticeFileCount) data-err-size=lang.t(T::ErrPhotoSize) data-err-type=lang.t(T::ErrPhotoType) />
+            <ul class="photo-grid small" id="photo-preview" aria-live="polite"></ul>
+            <p class="field-error" id="f-photos-error" data-error-for="photos">{form.problem("photos").map(|p| lang.t(p))}</p>
+            <label for="f-files">{lang.t(T::NoticesFiles)}</label>
+            <input id="f-files" name="files" type="file" accept="application/pdf,.pdf" multiple aria-describedby="f-attachments-hint f-files-error" />
+            <p class="field-error" id="f-files-error" data-error-for="files">{form.problem("files").map(|p| lang.t(p))}</p>
+            <progress class="upload" data-progress="" max="100" value="0" hidden></progress>
+        </fieldset>
+    }
+}
+
+/// A notice's photos (thumbnails opening the full picture) and PDFs to download.
+#[component]
+fn NoticeAttachments(photos: Vec<i64>, files: Vec<NoticeFile>, notice: i64, lang: Lang) -> impl IntoView {
+    view! {
+        {(!photos.is_empty()).then(|| view! {
+            <ul class="photo-grid" data-notice-photos="">
+                {photos.into_iter().map(|id| view! {
+                    <li><a href=format!("/photos/{id}")><img src=format!("/photos/{id}/thumb") alt=lang.t(T::Photo) loading="lazy" width="160" height="160" /></a></li>
+                }).collect_view()}
+            </ul>
+        })}
+        {(!files.is_empty()).then(|| view! {
+            <ul class="plain files" aria-label=lang.t(T::NoticesFiles)>
+                {files.into_iter().map(|f| view! {
+                    <li data-notice-file="">
+                        <a href=format!("/notices/{notice}/files/{}", f.id) download=f.name.clone()>"📄 " {f.name.clone()}</a>
+                        <span class="meta small">" · PDF · " {f.size}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        })}
     }
 }
 

@@ -27,10 +27,14 @@ pub enum Upload {
     TooLarge,
     /// Beyond the most a form takes.
     TooMany,
+    /// A document (a part named `files`): its name as sent, and its bytes. Only the forms
+    /// that take documents (notices) accept it; a photo check refuses it by type.
+    File(String, Vec<u8>),
 }
 
-/// Reads a multipart body: text fields (each at most 20 KB) and photo parts named `photos`
-/// (each read up to the size limit, then refused without reading the rest into memory).
+/// Reads a multipart body: text fields (each at most 20 KB), photo parts named `photos` and
+/// document parts named `files` (each read up to the size limit, then refused without
+/// reading the rest into memory; at most `MAX_PHOTOS` of both together).
 /// Every form that takes photos reads its body here.
 pub async fn read_multipart(data: MultipartData) -> Result<(Vec<(String, String)>, Vec<Upload>), AppError> {
     let mut mp = data.into_inner().ok_or(AppError::BadRequest)?;
@@ -43,7 +47,9 @@ pub async fn read_multipart(data: MultipartData) -> Result<(Vec<(String, String)
             return Err(AppError::BadRequest);
         }
         let name = field.name().unwrap_or("").to_string();
-        let limit = if name == "photos" { MAX_PHOTO_BYTES } else { 20_000 };
+        let upload = name == "photos" || name == "files";
+        let file_name = field.file_name().unwrap_or("").to_string();
+        let limit = if upload { MAX_PHOTO_BYTES } else { 20_000 };
         let mut bytes = Vec::new();
         let mut too_large = false;
         while let Some(chunk) = field.chunk().await.map_err(|_| AppError::BadRequest)? {
@@ -53,7 +59,7 @@ pub async fn read_multipart(data: MultipartData) -> Result<(Vec<(String, String)
             }
             bytes.extend_from_slice(&chunk);
         }
-        if name != "photos" {
+        if !upload {
             if too_large {
                 return Err(AppError::BadRequest);
             }
@@ -66,6 +72,8 @@ pub async fn read_multipart(data: MultipartData) -> Result<(Vec<(String, String)
             // One photo too many: refused without reading the rest of the body.
             uploads.push(Upload::TooMany);
             return Ok((fields, uploads));
+        } else if !bytes.is_empty() && name == "files" {
+            uploads.push(Upload::File(file_name, bytes));
         } else if !bytes.is_empty() {
             // An empty file input still sends an empty part.
             uploads.push(Upload::Ok(bytes));
@@ -92,7 +100,7 @@ pub async fn check(
     p: &mut Problems,
 ) -> Result<FormPhotos, AppError> {
     let already: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM photos WHERE owner_id = $1 AND upload_key = $2 AND demand_id IS NULL AND thread_id IS NULL",
+        "SELECT COUNT(*) FROM photos WHERE owner_id = $1 AND upload_key = $2 AND demand_id IS NULL AND thread_id IS NULL AND notice_id IS NULL",
     )
     .bind(uploader)
     .bind(key.as_str())
@@ -107,6 +115,7 @@ pub async fn check(
                 Upload::TooLarge => Err(PhotoError::TooLarge),
                 // Counted above: never gets here with a count in bounds.
                 Upload::TooMany => Err(PhotoError::TooLarge),
+                Upload::File(..) => Err(PhotoError::WrongType),
                 Upload::Ok(bytes) => {
                     // Two decodes at once: each may take 200 MB and a core for a second.
                     let _turn = DECODING.acquire().await.map_err(|_| AppError::Internal)?;
@@ -128,8 +137,10 @@ pub async fn check(
 impl FormPhotos {
     /// The form failed for another reason: good photos are kept for its next try, so the
     /// resident need not choose them again (unsent ones are purged after a day).
+    /// With JavaScript the page stays, its file input still holding them: nothing is kept,
+    /// or the next try would send them twice.
     pub async fn keep_for_retry(self, store: &Store, p: &Problems) -> Result<(), AppError> {
-        if self.processed.is_empty() || p.has("photos") {
+        if self.processed.is_empty() || p.has("photos") || !crate::request::is_plain_form_post() {
             return Ok(());
         }
         let mut tx = store.write().await?;
@@ -141,12 +152,9 @@ impl FormPhotos {
     /// Attaches the kept and the new photos to what the form created, in its transaction.
     pub async fn attach(self, tx: &mut Tx, owner: Owner) -> Result<(), AppError> {
         self.insert(tx).await?;
-        let (column, id) = match owner {
-            Owner::Demand(id) => ("demand_id", id),
-            Owner::Thread(id) => ("thread_id", id),
-        };
+        let (column, id) = owner.column();
         sqlx::query(&format!(
-            "UPDATE photos SET {column} = $1 WHERE owner_id = $2 AND upload_key = $3 AND demand_id IS NULL AND thread_id IS NULL"
+            "UPDATE photos SET {column} = $1 WHERE owner_id = $2 AND upload_key = $3 AND demand_id IS NULL AND thread_id IS NULL AND notice_id IS NULL"
         ))
         .bind(id)
         .bind(self.uploader)
@@ -183,7 +191,7 @@ pub async fn kept(store: &Store, uploader: i64, key: &str) -> Result<Vec<i64>, A
         return Ok(Vec::new());
     }
     Ok(sqlx::query_scalar(
-        "SELECT id FROM photos WHERE owner_id = $1 AND upload_key = $2 AND demand_id IS NULL AND thread_id IS NULL ORDER BY id",
+        "SELECT id FROM photos WHERE owner_id = $1 AND upload_key = $2 AND demand_id IS NULL AND thread_id IS NULL AND notice_id IS NULL ORDER BY id",
     )
     .bind(uploader)
     .bind(key)
@@ -191,12 +199,9 @@ pub async fn kept(store: &Store, uploader: i64, key: &str) -> Result<Vec<i64>, A
     .await?)
 }
 
-/// The photos of a demand or thread, in order.
+/// The photos of a demand, thread or notice, in order.
 pub async fn of(store: &Store, owner: Owner) -> Result<Vec<i64>, AppError> {
-    let (column, id) = match owner {
-        Owner::Demand(id) => ("demand_id", id),
-        Owner::Thread(id) => ("thread_id", id),
-    };
+    let (column, id) = owner.column();
     Ok(sqlx::query_scalar(&format!("SELECT id FROM photos WHERE {column} = $1 ORDER BY id"))
         .bind(id)
         .fetch_all(store.pool())
@@ -205,7 +210,7 @@ pub async fn of(store: &Store, owner: Owner) -> Result<Vec<i64>, AppError> {
 
 /// Job: photos of forms never sent, a day old.
 pub async fn purge_unsent(store: &Store, now: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM photos WHERE demand_id IS NULL AND thread_id IS NULL AND created_at < $1")
+    sqlx::query("DELETE FROM photos WHERE demand_id IS NULL AND thread_id IS NULL AND notice_id IS NULL AND created_at < $1")
         .bind(now - 24 * 3_600_000)
         .execute(store.pool())
         .await?;
@@ -236,18 +241,19 @@ async fn thumb(store: State<Store>, access: Extension<Access>, viewer: Extension
 /// was sent); 404 for anyone else, so its existence does not leak.
 async fn serve(store: Store, access: Access, viewer: Viewer, id: i64, thumb: bool) -> Response {
     let Some(user) = viewer.0 else { return StatusCode::NOT_FOUND.into_response() };
-    let row: Option<(Option<i64>, Option<i64>, i64, String)> =
-        sqlx::query_as("SELECT demand_id, thread_id, owner_id, mime FROM photos WHERE id = $1")
+    let row: Option<(Option<i64>, Option<i64>, Option<i64>, i64, String)> =
+        sqlx::query_as("SELECT demand_id, thread_id, notice_id, owner_id, mime FROM photos WHERE id = $1")
             .bind(id)
             .fetch_optional(store.pool())
             .await
             .ok()
             .flatten();
-    let Some((demand, thread, uploader, mime)) = row else { return StatusCode::NOT_FOUND.into_response() };
-    let allowed = match (demand, thread) {
-        (Some(d), _) => (access.0)(store.clone(), user, Owner::Demand(d)).await,
-        (None, Some(t)) => (access.0)(store.clone(), user, Owner::Thread(t)).await,
-        (None, None) => uploader == user.id,
+    let Some((demand, thread, notice, uploader, mime)) = row else { return StatusCode::NOT_FOUND.into_response() };
+    let allowed = match (demand, thread, notice) {
+        (Some(d), _, _) => (access.0)(store.clone(), user, Owner::Demand(d)).await,
+        (None, Some(t), _) => (access.0)(store.clone(), user, Owner::Thread(t)).await,
+        (None, None, Some(n)) => (access.0)(store.clone(), user, Owner::Notice(n)).await,
+        (None, None, None) => uploader == user.id,
     };
     if !allowed {
         return StatusCode::NOT_FOUND.into_response();
@@ -275,7 +281,7 @@ async fn serve(store: Store, access: Access, viewer: Viewer, id: i64, thumb: boo
 /// An account's deletion: the photos of the resident's private demands, and any never sent.
 pub async fn forget_private(tx: &mut Tx, user: i64) -> Result<u64, AppError> {
     Ok(sqlx::query(
-        "DELETE FROM photos WHERE (owner_id = $1 AND demand_id IS NULL) \
+        "DELETE FROM photos WHERE (owner_id = $1 AND demand_id IS NULL AND notice_id IS NULL) \
          OR demand_id IN (SELECT id FROM demands WHERE requester_id = $1 AND visibility = 'private')",
     )
     .bind(user)

@@ -63,6 +63,7 @@ pub async fn delete_account(user: &SessionUser, sms_code: &str, delete_comments:
     crate::threads::server::forget_author(&mut tx, user.id, delete_comments).await?;
     crate::notifications::server::forget_recipient(&mut tx, user.id).await?;
     crate::notices::server::forget_reader(&mut tx, user.id).await?;
+    crate::notices::attachments::forget_unsent(&mut tx, user.id).await?;
     crate::spaces::server::forget_booker(&mut tx, user.id).await?;
     crate::family::forget_member(&mut tx, user.id).await?;
     let phone = crate::auth::server::erase_account(&mut tx, user.id).await?;

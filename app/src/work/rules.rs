@@ -119,6 +119,16 @@ pub fn transition(from: State, action: Action, actor: Actor) -> Result<State, Tr
     Ok(to)
 }
 
+/// [`transition`] for a case as filed: a case the station found itself (主动发现) has no
+/// resident, and the station that filed it may withdraw it as its filer would (a false
+/// alarm, a duplicate).
+pub fn transition_case(from: State, action: Action, actor: Actor, found: bool) -> Result<State, TransitionError> {
+    if found && action == Action::Withdraw && actor == Actor::Station {
+        return transition(from, action, Actor::Requester);
+    }
+    transition(from, action, actor)
+}
+
 /// Days after resolution in which the resident may reopen; afterwards it closes by itself.
 pub const CONFIRM_WINDOW_DAYS: i64 = 7;
 
@@ -485,5 +495,25 @@ mod tests {
         let d_off = Candidate { on_duty: false, ..d };
         assert_eq!(route(Some(d_off), &[a, b, off]), (Some(2), RouteReason::LeastLoaded), "ties go to the lowest id");
         assert_eq!(route(None, &[off]), (None, RouteReason::Unassigned));
+    }
+
+    #[test]
+    fn the_station_withdraws_only_the_cases_it_found() {
+        assert_eq!(transition_case(State::InProgress, A::Withdraw, Actor::Station, true), Ok(State::Withdrawn));
+        assert_eq!(transition_case(State::Received, A::Withdraw, Actor::Station, true), Ok(State::Withdrawn));
+        assert_eq!(
+            transition_case(State::InProgress, A::Withdraw, Actor::Station, false),
+            Err(TransitionError::NotAllowed)
+        );
+        assert_eq!(
+            transition_case(State::Closed, A::Withdraw, Actor::Station, true),
+            Err(TransitionError::WrongState)
+        );
+        assert_eq!(
+            transition_case(State::InProgress, A::Withdraw, Actor::Department, true),
+            Err(TransitionError::NotAllowed)
+        );
+        // Everything else is as for any case.
+        assert_eq!(transition_case(State::Received, A::Accept, Actor::Station, true), Ok(State::Accepted));
     }
 }

@@ -336,6 +336,35 @@ pub async fn post_demand(
     c.post(server.url("/api/demands/post")).header("Accept", "application/json").multipart(form).send().await.unwrap()
 }
 
+/// Posts a multipart form with files (`(field, file name, bytes)`): the way the enhancing
+/// script does (JSON answer), or with `plain` the way a browser without JavaScript does
+/// from that page.
+pub async fn post_multipart(
+    c: &reqwest::Client,
+    server: &TestServer,
+    endpoint: &str,
+    fields: &[(&str, &str)],
+    files: Vec<(&str, &str, Vec<u8>)>,
+    plain: Option<&str>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    for (field, name, bytes) in files {
+        form = form.part(field.to_string(), reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    }
+    let req = c.post(server.url(&format!("/api/{endpoint}")));
+    let req = match plain {
+        Some(page) => req
+            .header("Accept", "text/html,application/xhtml+xml")
+            .header("Origin", server.base.clone())
+            .header("Referer", server.url(page)),
+        None => req.header("Accept", "application/json"),
+    };
+    req.multipart(form).send().await.unwrap()
+}
+
 /// A normal demand's fields with a given key.
 pub fn demand_fields<'a>(key: &'a str, affair: &'a str, description: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -460,4 +489,42 @@ pub async fn register(
 ) -> reqwest::Response {
     let code = code_for(c, server, "register", phone).await;
     call(c, server, "register", &registration(phone, &code, building, room)).await
+}
+
+/// `n` more Qianggen residents (same password as the demo accounts), signed in.
+pub async fn more_residents(db: &TestDb, server: &TestServer, n: usize) -> Vec<reqwest::Client> {
+    sql(
+        db,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
+             INSERT INTO users (phone, password_hash, display_name, role, region_id, building_id, unit_no, room, created_at) \
+             SELECT '13700000' || (100 + i), u.password_hash, '测试居民', 'resident', u.region_id, u.building_id, '1', '101', u.created_at \
+             FROM n, users u WHERE u.phone = '{RESIDENT}'",
+            n - 1
+        ),
+    )
+    .await;
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let base = server.url("/api/login");
+            tokio::spawn(async move {
+                let c = client();
+                let phone = format!("13700000{}", 100 + i);
+                let r = c
+                    .post(base)
+                    .header("Accept", "application/json")
+                    .form(&[("phone", phone.as_str()), ("password", DEMO_PASSWORD)])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200, "login {phone}");
+                c
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
 }

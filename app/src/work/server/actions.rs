@@ -65,7 +65,10 @@ pub async fn act(
             return Err(AppError::invalid("note", T::ErrReopenTooLate));
         }
     }
-    let note = short_text("note", note, false)?;
+    // Withdrawing a case the station found says why (a false alarm, a duplicate): nobody
+    // else will ask.
+    let found_withdraw = action == Action::Withdraw && item.found_via.is_some();
+    let note = short_text("note", note, found_withdraw)?;
     let mut w = WorkTx::begin(store).await?;
     let moved =
         transition(&mut w, id, Step::new(action, actor, Some(user.id)).note(note).seen(expected_version)).await?;

@@ -94,7 +94,7 @@ pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Mov
     let (from, version, assignee, requester, community, found_via) = row.ok_or(AppError::NotFound)?;
     // A case the station found itself has no resident to tell, ask to confirm or to rate.
     let found = found_via.is_some();
-    let to = match rules::transition(from, step.action, step.by) {
+    let to = match rules::transition_case(from, step.action, step.by, found) {
         Err(rules::TransitionError::NotAllowed) => return Err(AppError::Forbidden),
         _ if step.seen.is_some_and(|seen| seen != version) => return Err(AppError::Conflict),
         Err(rules::TransitionError::WrongState) => return Err(AppError::WrongState),

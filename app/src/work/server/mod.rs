@@ -173,7 +173,7 @@ struct EventRow {
 }
 
 /// The timeline as `rel` may see it: residents and neighbours see public events only, and
-/// neighbours never see who filed it.
+/// neighbours never see who filed it; a department's liaison sees no urges.
 pub async fn timeline(
     store: &Store,
     item: i64,
@@ -184,10 +184,12 @@ pub async fn timeline(
         "SELECT e.id, e.created_at, e.kind, e.from_state, e.to_state, e.note, u.display_name AS actor_name, \
            u.role AS actor_role, dp.name_zh AS department_zh \
          FROM work_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN departments dp ON dp.id = u.department_id \
-         WHERE e.work_item_id = $1 AND (e.public = 1 OR $2 = 1) ORDER BY e.id",
+         WHERE e.work_item_id = $1 AND (e.public = 1 OR $2 = 1)          AND ($3 = 0 OR e.kind NOT IN ('urged', 'urge_answered')) ORDER BY e.id",
     )
     .bind(item)
     .bind(rel.is_staff() as i64)
+    // Urges are between the station and those above it, not the departments' business.
+    .bind((rel == Relation::Department) as i64)
     .fetch_all(store.pool())
     .await?;
     Ok(rows
