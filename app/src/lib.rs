@@ -20,6 +20,7 @@ pub mod export;
 pub mod family;
 pub mod form;
 pub mod i18n;
+pub mod intake;
 #[cfg(feature = "ssr")]
 pub mod jobs;
 #[cfg(feature = "ssr")]

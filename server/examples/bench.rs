@@ -472,6 +472,18 @@ async fn scenarios(base: &str, key: &str, seconds: u64, concurrency: usize) -> V
     );
     m("resident /notices", Target::P99(30.0), run(base, seconds, resident.clone(), page("/notices".into())).await);
     m("resident /spaces", Target::P99(30.0), run(base, seconds, resident.clone(), page("/spaces".into())).await);
+    // Issue 17: the affair suggestion endpoint, with a community's lately filed demands.
+    m(
+        "GET /api/suggest/affairs (Qianggen, 24 characters)",
+        Target::P99(20.0),
+        run(
+            base,
+            seconds,
+            vec![guest.clone(); concurrency],
+            page("/api/suggest/affairs?community=qianggen&q=3%E5%8F%B7%E6%A5%BC%E6%A5%BC%E9%81%93%E7%81%AF%E5%9D%8F%E4%BA%86%E4%B8%89%E5%A4%A9%E4%BA%86%E6%99%9A%E4%B8%8A%E6%91%B8%E9%BB%91%EF%BC%8C%E8%80%81%E4%BA%BA%E4%B8%8B%E6%A5%BC%E4%B8%8D%E6%96%B9%E4%BE%BF".into()),
+        )
+        .await,
+    );
     m(
         "resident /partners?q=养老",
         Target::P99(30.0),

@@ -158,6 +158,8 @@ pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
     }
     tracing::info!(sms = ?config.sms, "SMS gateway");
     app::verify::gateway::install(config.sms.clone());
+    // The segmenter's dictionary (about half a second), before the first resident types.
+    tokio::task::spawn_blocking(app::intake::segment::warm);
     app::ops::metrics::install().map_err(std::io::Error::other)?;
     if store.backend() == app::store::Backend::Postgres {
         app::live::start_listener(config.database_url.clone());

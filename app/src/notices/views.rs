@@ -324,8 +324,9 @@ fn NoticeAttachments(photos: Vec<i64>, files: Vec<NoticeFile>, notice: i64, lang
             <ul class="plain files" aria-label=lang.t(T::NoticesFiles)>
                 {files.into_iter().map(|f| view! {
                     <li data-notice-file="">
-                        <a href=format!("/notices/{notice}/files/{}", f.id) download=f.name.clone()>"📄 " {f.name.clone()}</a>
-                        <span class="meta small">" · PDF · " {f.size}</span>
+                        <span class="tag">"PDF"</span> " "
+                        <a href=format!("/notices/{notice}/files/{}", f.id) download=f.name.clone()>{f.name.clone()}</a>
+                        <span class="meta small">" · " {f.size}</span>
                     </li>
                 }).collect_view()}
             </ul>

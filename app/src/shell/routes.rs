@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::surveys::routes())
         .merge(crate::privacy::routes())
         .merge(crate::notices::attachments::routes())
+        .merge(crate::intake::server::routes())
         .merge(crate::photos::server::routes(photo_access()))
 }
 

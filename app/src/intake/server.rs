@@ -1,0 +1,168 @@
+//! Affair suggestions for a community: its affairs' index (names, keywords, descriptions,
+//! documents, and the words of the demands lately filed under each), built when first
+//! asked and rebuilt after a few minutes, so new affairs and staff corrections count; the
+//! stable GET endpoint; the best match for a post that chose none.
+
+use super::rules::{self, AffairDoc, AffairIndex, Ranked};
+use super::segment;
+use super::AffairSuggestion;
+use crate::error::AppError;
+use crate::store::Store;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{routing::get, Router};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
+
+/// An index is rebuilt after this long (every instance builds its own: nothing is shared
+/// in memory across instances, and a few minutes' delay in learning costs nothing).
+/// `INTAKE_INDEX_SECONDS` sets it (0: rebuilt for every request, for tests).
+fn fresh_for() -> Duration {
+    static SECONDS: LazyLock<u64> = LazyLock::new(|| {
+        std::env::var("INTAKE_INDEX_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+    });
+    Duration::from_secs(*SECONDS)
+}
+/// The demands most lately filed under an affair that count for it.
+const PAST_PER_AFFAIR: i64 = 30;
+/// The most characters of a text to rank.
+pub const MAX_QUERY: usize = 500;
+/// At most this many suggestions.
+pub const MAX_SUGGESTIONS: usize = 5;
+/// Below this score a text is not taken to mean an affair (a post without a choice stays
+/// "other" for the station to sort).
+const SURE_ENOUGH: f64 = 1.5;
+
+struct Cached {
+    built: Instant,
+    index: Arc<AffairIndex>,
+}
+
+static CACHE: LazyLock<tokio::sync::Mutex<HashMap<i64, Cached>>> = LazyLock::new(Default::default);
+
+/// The community's index, built if missing or stale (one build at a time per process).
+pub async fn index(store: &Store, community: i64) -> Result<Arc<AffairIndex>, AppError> {
+    let mut cache = CACHE.lock().await;
+    if let Some(c) = cache.get(&community).filter(|c| c.built.elapsed() < fresh_for()) {
+        return Ok(c.index.clone());
+    }
+    let index = Arc::new(build(store, community).await?);
+    cache.insert(community, Cached { built: Instant::now(), index: index.clone() });
+    Ok(index)
+}
+
+/// Forgets a community's index (its affairs changed here).
+pub async fn forget(community: i64) {
+    CACHE.lock().await.remove(&community);
+}
+
+type AffairText = (i64, String, String, String, String, String);
+
+async fn build(store: &Store, community: i64) -> Result<AffairIndex, AppError> {
+    let affairs: Vec<AffairText> = sqlx::query_as(
+        "SELECT id, code, name_zh, keywords, description_zh, documents_zh FROM affairs \
+         WHERE community_id = $1 AND retired_at IS NULL ORDER BY code",
+    )
+    .bind(community)
+    .fetch_all(store.pool())
+    .await?;
+    // The latest demands of each affair: one index range per affair (demands_affair).
+    let mut past: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, ..) in &affairs {
+        let texts: Vec<String> = sqlx::query_scalar(
+            "SELECT description FROM demands WHERE community_id = $1 AND affair_id = $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(community)
+        .bind(id)
+        .bind(PAST_PER_AFFAIR)
+        .fetch_all(store.pool())
+        .await?;
+        past.insert(*id, texts);
+    }
+    let keywords: Vec<String> =
+        affairs.iter().flat_map(|a| a.3.split_whitespace().map(str::to_string).collect::<Vec<_>>()).collect();
+    // Segmenting is CPU work: off the async threads.
+    tokio::task::spawn_blocking(move || {
+        segment::learn(&keywords);
+        let docs = affairs
+            .into_iter()
+            .map(|(id, code, name, keywords, description, documents)| {
+                let mut d = AffairDoc::new(&code, &name);
+                d.add(&segment::terms(&name), rules::NAME_WEIGHT);
+                d.add(&segment::terms(&keywords), rules::KEYWORD_WEIGHT);
+                d.add(&segment::terms(&description), rules::DESCRIPTION_WEIGHT);
+                d.add(&segment::terms(&documents), rules::DOCUMENTS_WEIGHT);
+                for text in past.get(&id).into_iter().flatten() {
+                    d.add(&segment::terms(text), rules::PAST_WEIGHT);
+                }
+                d
+            })
+            .collect();
+        AffairIndex::new(docs)
+    })
+    .await
+    .map_err(|_| AppError::Internal)
+}
+
+/// The affairs a text most likely means, best first.
+pub async fn suggest(store: &Store, community: i64, text: &str, limit: usize) -> Result<Vec<Ranked>, AppError> {
+    let text: String = text.chars().take(MAX_QUERY).collect();
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let index = index(store, community).await?;
+    let terms = segment::terms(&text);
+    Ok(index.rank(&terms, limit.min(MAX_SUGGESTIONS)))
+}
+
+/// The affair a post that chose none is filed under, when the text says it clearly enough.
+pub async fn best(store: &Store, community: i64, text: &str) -> Result<Option<String>, AppError> {
+    Ok(suggest(store, community, text, 1).await?.into_iter().find(|r| r.score >= SURE_ENOUGH).map(|r| r.code))
+}
+
+pub fn as_suggestions(ranked: Vec<Ranked>) -> Vec<AffairSuggestion> {
+    ranked
+        .into_iter()
+        .map(|r| AffairSuggestion { code: r.code, name: r.name, score: (r.score * 1000.0).round() / 1000.0, why: r.why })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct SuggestQuery {
+    community: Option<String>,
+    q: Option<String>,
+}
+
+/// `GET /api/suggest/affairs?community=CODE&q=TEXT`: at most five, best first, as JSON.
+/// Public like the affairs menu: it reveals nothing but the menu's own words.
+pub fn routes() -> Router<crate::request::AppState> {
+    Router::new().route("/api/suggest/affairs", get(suggest_route))
+}
+
+async fn suggest_route(State(store): State<Store>, Query(q): Query<SuggestQuery>) -> Response {
+    let code = q.community.unwrap_or_default();
+    let text = q.q.unwrap_or_default();
+    if code.is_empty() || code.len() > 64 || text.chars().count() > MAX_QUERY {
+        return (StatusCode::BAD_REQUEST, axum::Json(AppError::BadRequest)).into_response();
+    }
+    let community: Result<Option<i64>, sqlx::Error> =
+        sqlx::query_scalar("SELECT id FROM regions WHERE code = $1 AND level = 'community'")
+            .bind(&code)
+            .fetch_optional(store.pool())
+            .await;
+    let failed = |e: &dyn std::fmt::Debug| {
+        tracing::warn!(error = ?e, "affair suggestions failed");
+        (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(AppError::Internal)).into_response()
+    };
+    let community = match community {
+        Ok(Some(id)) => id,
+        Ok(None) => return (StatusCode::NOT_FOUND, axum::Json(AppError::NotFound)).into_response(),
+        Err(e) => return failed(&e),
+    };
+    match suggest(&store, community, &text, MAX_SUGGESTIONS).await {
+        Ok(ranked) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(as_suggestions(ranked))).into_response(),
+        Err(e) => failed(&e),
+    }
+}
