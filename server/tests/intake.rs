@@ -71,3 +71,65 @@ async fn the_endpoint_suggests_affairs_for_what_residents_write() {
     let after: Value = suggest(&server, &q).await.json().await.unwrap();
     assert_eq!(codes(&after)[0], "volunteer-environment", "{after}");
 }
+
+async fn case(c: &reqwest::Client, server: &TestServer, id: i64) -> Value {
+    json(call(c, server, "demands/one", &[("id", &id.to_string())]).await).await
+}
+
+async fn change(c: &reqwest::Client, server: &TestServer, id: i64, affair: &str) -> reqwest::Response {
+    call(c, server, "demands/affair", &[("id", &id.to_string()), ("affair", affair)]).await
+}
+
+async fn post(c: &reqwest::Client, server: &TestServer, affair: &str, text: &str) -> i64 {
+    let k = key();
+    demand_id(&post_demand(c, server, &demand_fields(&k, affair, text), vec![]).await)
+}
+
+#[tokio::test]
+async fn a_post_without_a_choice_is_filed_under_the_best_match_and_changed_in_one_tap() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let server = TestServer::start(&db, &[("INTAKE_INDEX_SECONDS", "0")]);
+    let resident = logged_in(&server, RESIDENT).await;
+
+    // No choice: the best match, marked, with the next best offered to the requester.
+    let id = post(&resident, &server, "", "楼道灯坏了三天了，晚上摸黑").await;
+    let v = case(&resident, &server, id).await;
+    assert_eq!(v["affair"][0], "shared-facilities-repair", "{v}");
+    assert_eq!(v["affair_matched"], true);
+    let choices = v["affair_choices"].as_array().expect("one-tap choices");
+    assert!(choices.len() <= 2 && choices.iter().all(|c| c[0] != "shared-facilities-repair"), "{v}");
+    // Words that say nothing clear, or an explicit "other": no affair, nothing marked.
+    let vague = case(&resident, &server, post(&resident, &server, "", "你好，想问一下").await).await;
+    assert!(vague["affair"].is_null() && vague["affair_matched"] == false, "{vague}");
+    let other = case(&resident, &server, post(&resident, &server, "other", "楼道灯坏了").await).await;
+    assert!(other["affair"].is_null() && other["affair_matched"] == false, "{other}");
+    // A chosen affair is the resident's: no choices offered.
+    let chosen = case(&resident, &server, post(&resident, &server, "electrical-repair", "楼道灯坏了").await).await;
+    assert_eq!(chosen["affair"][0], "electrical-repair");
+    assert!(chosen["affair_choices"].is_null() && chosen["affair_matched"] == false);
+
+    // Nobody else changes it: a neighbour does not see it, an overseer does not sort it.
+    assert_eq!(change(&logged_in(&server, "13800000011").await, &server, id, "other").await.status(), 404);
+    assert_eq!(change(&logged_in(&server, SUBDISTRICT_ADMIN).await, &server, id, "other").await.status(), 403);
+    assert_eq!(change(&resident, &server, id, "no-such-affair").await.status(), 422);
+    // The requester's one tap: "other" (the case is visited to find out what is needed).
+    let res = change(&resident, &server, id, "other").await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    let v = case(&resident, &server, id).await;
+    assert!(v["affair"].is_null() && v["affair_matched"] == false && v["affair_choices"].is_null(), "{v}");
+    assert_eq!(v["triage_reason"], "NoAffair", "{v}");
+    let timeline = v["live"]["timeline"].to_string();
+    assert!(timeline.contains("affair_changed") || timeline.contains("AffairChanged"), "{timeline}");
+    assert!(timeline.contains("其他"), "the change names the affairs: {timeline}");
+    // Once: the choice is now a person's.
+    assert_eq!(change(&resident, &server, id, "electrical-repair").await.status(), 403);
+
+    // The station corrects it while it is open; the requester sees the new affair.
+    let worker = logged_in(&server, SOCIAL_WORKER).await;
+    let res = change(&worker, &server, id, "electrical-repair").await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    assert_eq!(case(&resident, &server, id).await["affair"][0], "electrical-repair");
+    assert_eq!(change(&worker, &server, id, "no-such-affair").await.status(), 422);
+    assert_eq!(call(&client(), &server, "demands/affair", &[("id", "1"), ("affair", "other")]).await.status(), 401);
+}

@@ -86,6 +86,8 @@ pub struct StaffPanel {
     /// The partner the resident asked for, if any: offered first for the hand-off.
     pub asked_partner: Option<i64>,
     pub workers: Vec<(i64, String)>,
+    /// The community's affairs, for the station team's correction of an open case's affair.
+    pub affairs: Vec<(String, Named)>,
     pub can_act: bool,
     pub can_reassign: bool,
     pub can_urge: bool,
@@ -104,6 +106,11 @@ pub struct DemandView {
     pub triage: Triage,
     pub triage_reason: TriageReason,
     pub affair: Option<(String, Named)>,
+    /// The server filed it under the best match for its words (the post chose none).
+    pub affair_matched: bool,
+    /// The requester's one-tap changes of the server's choice ("other" is always offered):
+    /// only while that choice stands and the station has not taken the case up.
+    pub affair_choices: Option<Vec<(String, Named)>>,
     pub description: String,
     pub place: Place,
     pub building: Option<Named>,

@@ -58,6 +58,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
             {can(Action::HandOff).then(|| view! { <HandOffForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(station && state == State::HandedOff).then(|| view! { <PartnerOutcomeForm item=item version=version lang=lang /> })}
             {(station && d.found_via.is_some() && transition_case(state, Action::Withdraw, Actor::Station, true).is_ok()).then(|| view! { <WithdrawFoundForm item=item version=version back=format!("/demands/{}", d.id) lang=lang /> })}
+            {(station && !panel.affairs.is_empty()).then(|| view! { <AffairForm demand=d.id current=d.affair.as_ref().map(|a| a.0.clone()).unwrap_or_default() panel=panel.clone() lang=lang /> })}
             {(panel.can_reassign && !state.is_final()).then(|| view! { <ReassignForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(panel.can_urge && state.is_open()).then(|| view! { <UrgeForm item=item lang=lang /> })}
             {station.then(|| view! { <CaseNotes item=item panel=panel.clone() lang=lang /> })}
@@ -318,6 +319,34 @@ fn ReassignForm(item: i64, version: i64, panel: StaffPanel, lang: Lang) -> impl 
                         <p class="field-error" data-error-for="assignee"></p>
                     </div>
                     <button type="submit" class="button secondary">{lang.t(T::Reassign)}</button>
+                </form>
+            </EnhancedForm>
+        </details>
+    }
+}
+
+/// The station team corrects an open case's affair: the demand's words then count for the
+/// new affair in the suggestions (and, before it is taken up, triage and deadlines follow).
+#[component]
+fn AffairForm(demand: i64, current: String, panel: StaffPanel, lang: Lang) -> impl IntoView {
+    view! {
+        <details class="panel-part">
+            <summary>{lang.t(T::ChangeAffair)}</summary>
+            <EnhancedForm lang=lang>
+                <form method="post" action=crate::demands::ChangeAffair::url() class="form">
+                    <FormBanner error=None />
+                    <input type="hidden" name="id" value=demand />
+                    <div class="field">
+                        <label for=format!("affair-{demand}")>{lang.t(T::AffairLabel)}</label>
+                        <select id=format!("affair-{demand}") name="affair">
+                            <option value="other" selected=current.is_empty()>{lang.t(T::OtherAffair)}</option>
+                            {panel.affairs.iter().map(|(code, name)| view! {
+                                <option value=code.clone() selected=*code == current>{name.get(lang).to_string()}</option>
+                            }).collect_view()}
+                        </select>
+                        <p class="field-error" data-error-for="affair"></p>
+                    </div>
+                    <button type="submit" class="button secondary">{lang.t(T::ChangeAffair)}</button>
                 </form>
             </EnhancedForm>
         </details>

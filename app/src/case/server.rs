@@ -36,13 +36,14 @@ struct DemandRow {
     requester_id: i64,
     filer_name: String,
     filer_role: Role,
+    affair_matched: i64,
 }
 
 const DEMAND_SELECT: &str = "SELECT d.id, d.community_id, d.channel, d.description, d.place, d.place_detail, d.urgency, \
     d.visibility, d.contact_time, d.created_at, a.code AS affair_code, a.name_zh AS affair_zh, a.name_en AS affair_en, \
     b.name_zh AS building_zh, b.name_en AS building_en, r.display_name AS requester_name, r.phone AS requester_phone, \
     r.unit_no AS requester_unit, r.room AS requester_room, rb.name_zh AS requester_building, d.filed_by_id, d.requester_id, \
-    f.display_name AS filer_name, f.role AS filer_role \
+    f.display_name AS filer_name, f.role AS filer_role, d.affair_matched \
     FROM demands d LEFT JOIN affairs a ON a.id = d.affair_id LEFT JOIN buildings b ON b.id = d.building_id \
     JOIN users r ON r.id = d.requester_id LEFT JOIN buildings rb ON rb.id = r.building_id JOIN users f ON f.id = d.filed_by_id";
 
@@ -103,6 +104,12 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
             format!("{} · {}", d.filer_name, crate::i18n::Lang::Zh.t(d.filer_role.label()))
         }
     });
+    let affair_matched = d.affair_matched == 1;
+    let affair_choices = if viewing == Viewing::Requester && affair_matched && item.state == State::Received {
+        Some(crate::demands::affair::choices(store, item.community_id, d.affair_code.as_deref(), &d.description).await?)
+    } else {
+        None
+    };
     Ok(DemandView {
         id: d.id,
         item_id: item.id,
@@ -114,6 +121,8 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
             .clone()
             .zip(d.affair_zh.clone().zip(d.affair_en.clone()))
             .map(|(c, (zh, en))| (c, Named { zh, en })),
+        affair_matched,
+        affair_choices,
         description: d.description.clone(),
         place: d.place,
         // Neighbours see the building, never the home.
@@ -203,6 +212,15 @@ async fn staff_panel(
             None
         },
         workers,
+        affairs: if station && item.state().is_open() {
+            crate::affairs::server::search(store, item.community_id, "", None, false)
+                .await?
+                .into_iter()
+                .map(|a| (a.code, a.name))
+                .collect()
+        } else {
+            Vec::new()
+        },
         can_act: station,
         can_reassign: station && matches!(user.role, Role::Dispatcher | Role::Stationmaster),
         can_urge: station && user.role == Role::Stationmaster,

@@ -8,6 +8,7 @@ use crate::prefs::use_lang;
 use crate::ui::{current_user, redirect_to_login, Page, Tab};
 use crate::work::{triage_label, triage_reason_label};
 use leptos_router::hooks::use_params_map;
+use server_fn::ServerFn;
 use timeline::LiveCase;
 
 #[component]
@@ -52,6 +53,8 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
                     <span class="tag">{lang.t(if d.everyone { T::VisibilityEveryoneShort } else if d.public { T::VisibilityPublicShort } else { T::VisibilityPrivateShort })}</span>
                 </p>
                 <p class="why muted small" data-testid="triage-why">{lang.t(T::Why)} ": " {lang.t(triage_reason_label(d.triage_reason))}</p>
+                {d.affair_matched.then(|| view! { <p class="muted small" data-testid="affair-matched">{lang.t(T::AffairMatched)}</p> })}
+                {d.affair_choices.clone().map(|choices| view! { <AffairChoices demand=d.id choices=choices lang=lang /> })}
                 <p class="description">{d.description.clone()}</p>
                 <dl class="facts">
                     <dt>{lang.t(T::Place)}</dt>
@@ -97,5 +100,24 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
                 <crate::transparency::outcomes::CaseOutcomeSection demand_id=d.id lang=lang />
             })}
         </Page>
+    }
+}
+
+/// The requester's one tap on the server's choice of affair: the next best matches for the
+/// words, or "other" (one form, one button each; works without JavaScript).
+#[component]
+fn AffairChoices(demand: i64, choices: Vec<(String, crate::i18n::Named)>, lang: Lang) -> impl IntoView {
+    view! {
+        <crate::form::EnhancedForm lang=lang>
+            <form method="post" action=crate::demands::ChangeAffair::url() class="affair-change" data-testid="affair-change">
+                <crate::form::FormBanner error=None />
+                <input type="hidden" name="id" value=demand />
+                <p class="small">{lang.t(T::AffairMatchedAsk)}</p>
+                {choices.into_iter().map(|(code, name)| view! {
+                    <button type="submit" name="affair" value=code class="button secondary small">{name.get(lang).to_string()}</button>
+                }).collect_view()}
+                <button type="submit" name="affair" value="other" class="button secondary small">{lang.t(T::OtherAffair)}</button>
+            </form>
+        </crate::form::EnhancedForm>
     }
 }

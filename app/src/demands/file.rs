@@ -21,6 +21,8 @@ pub struct NewCase {
     pub channel: Channel,
     /// The affair it is about, and how that affair is handled (triage).
     pub affair: Option<i64>,
+    /// The affair was the best match for the words (the post chose none).
+    pub affair_matched: bool,
     pub mode: Option<Mode>,
     pub description: String,
     pub place: Place,
@@ -75,6 +77,7 @@ impl NewCase {
             filed_by,
             channel,
             affair: None,
+            affair_matched: false,
             mode: None,
             description,
             place,
@@ -113,8 +116,8 @@ pub struct Filed {
 pub async fn file_case(w: &mut WorkTx, c: NewCase) -> Result<Option<Filed>, AppError> {
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-         place_detail, urgency, visibility, contact_time, idempotency_key, created_at, asked_partner_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         place_detail, urgency, visibility, contact_time, idempotency_key, created_at, asked_partner_id, affair_matched) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          ON CONFLICT (filed_by_id, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(c.community_id)
@@ -132,6 +135,7 @@ pub async fn file_case(w: &mut WorkTx, c: NewCase) -> Result<Option<Filed>, AppE
     .bind(c.key.as_str())
     .bind(c.at)
     .bind(c.asked_partner)
+    .bind(c.affair_matched as i64)
     .fetch_optional(&mut **w.tx())
     .await?;
     let Some(demand) = inserted else { return Ok(None) };

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::{MultipartData, MultipartFormData};
 
 #[cfg(feature = "ssr")]
+pub mod affair;
+#[cfg(feature = "ssr")]
 pub mod file;
 #[cfg(feature = "ssr")]
 pub mod posting;
@@ -65,6 +67,8 @@ pub struct PostingContext {
     pub for_whom: Vec<PostingFor>,
     pub my_building: Option<i64>,
     pub kept_photos: Vec<i64>,
+    /// The community's code: the form asks `/api/suggest/affairs` for it as the resident types.
+    pub community: String,
 }
 
 /// Posts a demand (multipart: text fields and up to three photos). Works as a plain form
@@ -87,6 +91,16 @@ pub async fn intake_demand(data: MultipartData) -> Result<(), AppError> {
 pub async fn file_found_case(data: MultipartData) -> Result<(), AppError> {
     let result = posting::post_from_form(data, posting::Filing::Found).await;
     posting::finish_post("found", result).await
+}
+
+/// Changes a demand's affair: the requester's one tap on the server's choice, or the
+/// station's correction. Works as a plain form post.
+#[server(endpoint = "demands/affair")]
+pub async fn change_affair(id: i64, affair: String) -> Result<(), AppError> {
+    let user = crate::auth::server::require_user()?;
+    affair::change(&crate::request::store()?, &user, id, &affair).await?;
+    crate::request::redirect(&format!("/demands/{id}"));
+    Ok(())
 }
 
 #[server(endpoint = "demands/posting-context")]

@@ -276,22 +276,29 @@ async fn validate(
             .bind(requester)
             .fetch_one(store.pool())
             .await?;
-    let affair = match f.affair.trim() {
-        "" | "other" => None,
-        code => {
-            let row = crate::affairs::server::row_by_code(store, community, code).await?;
-            if row.is_none() {
-                p.add("affair", T::ErrUnknownAffair);
-            }
-            row.map(|r| r.summary_with_id())
-        }
-    };
     let description = f.description.trim().to_string();
     match description.chars().count() {
         0 => p.add("description", T::ErrRequired),
         n if n > MAX_DESCRIPTION => p.add("description", T::ErrDescriptionLength),
         _ => {}
     }
+    // No choice: the best match for the words, marked so the requester can change it.
+    let (affair, matched) = match f.affair.trim() {
+        "other" => (None, false),
+        "" if p.is_empty() => {
+            let best = super::affair::matched(store, community, &description).await?;
+            let matched = best.is_some();
+            (best, matched)
+        }
+        "" => (None, false),
+        code => {
+            let row = crate::affairs::server::row_by_code(store, community, code).await?;
+            if row.is_none() {
+                p.add("affair", T::ErrUnknownAffair);
+            }
+            (row.map(|r| r.summary_with_id()), false)
+        }
+    };
     let place = Place::parse(&f.place);
     if place.is_none() {
         p.add("place", T::ErrRequired);
@@ -326,6 +333,7 @@ async fn validate(
         key.clone(),
         Millis::now().0,
     );
+    case.affair_matched = matched;
     if let Some((id, summary)) = affair {
         case.affair = Some(id);
         case.mode = Some(summary.mode);

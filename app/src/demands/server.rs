@@ -27,7 +27,7 @@ pub async fn posting_context(store: &Store, user: &SessionUser, upload_key: &str
     let my_building: Option<i64> =
         sqlx::query_scalar("SELECT building_id FROM users WHERE id = $1").bind(user.id).fetch_one(store.pool()).await?;
     let kept_photos = crate::photos::server::kept(store, user.id, upload_key).await?;
-    Ok(PostingContext { buildings, for_whom, my_building, kept_photos })
+    Ok(PostingContext { buildings, for_whom, my_building, kept_photos, community: code })
 }
 
 fn title_of(description: &str) -> String {

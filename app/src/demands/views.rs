@@ -158,9 +158,23 @@ pub fn DemandForm(
                     </div>
                 })}
                 <div class="field">
+                    <label for="f-description">{lang.t(T::Description)}</label>
+                    <textarea id="f-description" name="description" rows="5" maxlength=MAX_DESCRIPTION required
+                        aria-describedby="f-description-hint f-description-error"
+                        data-suggest=format!("/api/suggest/affairs?community={}&q=", context.community)
+                        data-suggest-list="f-affair-suggest" data-suggest-select="f-affair"
+                        aria-invalid=s.problem("description").map(|_| "true")>{s.value("description")}</textarea>
+                    <p class="hint" id="f-description-hint">{lang.t(T::DescriptionHint)}</p>
+                    <p class="field-error" id="f-description-error" data-error-for="description">{problem("description")}</p>
+                </div>
+                <div class="field">
                     <label for="f-affair">{lang.t(T::Affair)}</label>
-                    <select id="f-affair" name="affair" aria-describedby="f-affair-error">
-                        <option value="other">{lang.t(T::OtherAffair)}</option>
+                    // Filled as the resident types (with JavaScript): the likely affairs, with why.
+                    <div id="f-affair-suggest" class="suggest" aria-live="polite" hidden data-for="f-affair"
+                        data-label=lang.t(T::SuggestedAffairs) data-why=lang.t(T::SuggestWhy)></div>
+                    <select id="f-affair" name="affair" aria-describedby="f-affair-hint f-affair-error">
+                        <option value="">{lang.t(T::AffairByText)}</option>
+                        <option value="other" selected=affair == "other">{lang.t(T::OtherAffair)}</option>
                         {Family::ALL.into_iter().map(|fam| {
                             let items: Vec<_> = menu.iter().filter(|a| a.family == fam).cloned().collect();
                             let affair = affair.clone();
@@ -173,15 +187,8 @@ pub fn DemandForm(
                             }
                         }).collect_view()}
                     </select>
+                    <p class="hint" id="f-affair-hint">{lang.t(T::AffairByTextHint)}</p>
                     <p class="field-error" id="f-affair-error" data-error-for="affair">{problem("affair")}</p>
-                </div>
-                <div class="field">
-                    <label for="f-description">{lang.t(T::Description)}</label>
-                    <textarea id="f-description" name="description" rows="5" maxlength=MAX_DESCRIPTION required
-                        aria-describedby="f-description-hint f-description-error"
-                        aria-invalid=s.problem("description").map(|_| "true")>{s.value("description")}</textarea>
-                    <p class="hint" id="f-description-hint">{lang.t(T::DescriptionHint)}</p>
-                    <p class="field-error" id="f-description-error" data-error-for="description">{problem("description")}</p>
                 </div>
                 <fieldset class="field">
                     <legend>{lang.t(T::Place)}</legend>

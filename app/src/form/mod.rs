@@ -18,6 +18,8 @@ pub mod key;
 pub mod live;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "hydrate")]
+pub mod suggest;
 
 /// What a person typed into a form, field by field.
 pub type Draft = BTreeMap<String, String>;
@@ -111,7 +113,24 @@ pub fn FormEnhancer(texts: ScriptTexts, children: Children) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };
-    view! { <div class="enhanced-form" on:submit=on_submit on:change=on_change>{children()}</div> }
+    // Suggestions as a person types (a textarea with `data-suggest`), and choosing one.
+    let on_input = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        suggest::typed(ev);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        suggest::chose(ev.into());
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <div class="enhanced-form" on:submit=on_submit on:change=on_change on:input=on_input on:click=on_click>
+            {children()}
+        </div>
+    }
 }
 
 /// The banner at the top of a form; filled on the server after a plain post, by the

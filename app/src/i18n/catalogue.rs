@@ -261,6 +261,14 @@ define_catalogue! {
     // Posting a demand
     Affair => "事项", "Affair";
     OtherAffair => "其他（不在服务菜单中）", "Other (not in the menu)";
+    AffairByText => "不确定：按描述自动归类", "Not sure: sorted by what I write";
+    AffairByTextHint => "写下描述后会提示最可能的事项，点一下即可选用；不选也行，提交后我们按描述归类，您还能改。", "Suggestions appear as you describe it; tap one to use it. Or leave it: we sort it by your words, and you can still change it.";
+    SuggestedAffairs => "可能是：", "Likely:";
+    SuggestWhy => "匹配：", "Matched: ";
+    AffairMatched => "按描述自动归类", "Sorted by your words";
+    AffairMatchedAsk => "不对？点一下改为：", "Not right? Tap to change to:";
+    ChangeAffair => "改事项", "Change affair";
+    AffairLabel => "事项归类", "Affair";
     Description => "诉求描述", "Describe the problem";
     DescriptionHint => "说清楚发生了什么、在哪里、从什么时候开始（最多 2000 字）。", "What happened, where, since when (up to 2,000 characters).";
     Place => "地点", "Place";
@@ -364,6 +372,7 @@ define_catalogue! {
     EvUrgeAnswered => "督办答复", "Urge answered";
     EvOverdue => "已超时", "Overdue";
     EvRemote => "外部系统", "From the unit's system";
+    EvAffairChanged => "事项改为", "Affair changed";
     RemoteRetrying => "未送达，重试中", "Not delivered, retrying";
 
     // Station board

@@ -7,9 +7,13 @@ use super::rules::{self, AffairDoc, AffairIndex};
 use super::segment::terms;
 
 const SET: &str = include_str!("eval/affairs.tsv");
-/// Measured 2026-12-02 (see README, "Smart intake"); the target is 0.80 at 3.
-const MIN_AT_1: f64 = 0.0;
-const MIN_AT_3: f64 = 0.80;
+/// Measured 2026-12-03: 0.681 at 1, 0.844 at 3 (see README, "Smart intake"); the target is
+/// 0.80 at 3.
+const MIN_AT_1: f64 = 0.66;
+const MIN_AT_3: f64 = 0.82;
+/// A post that chose no affair is filed under the best match only when it scores at least
+/// `rules::SURE_ENOUGH`: those matches must be right this often (else "other" is better).
+const MIN_SURE_RIGHT: f64 = 0.82;
 
 fn catalogue_index() -> AffairIndex {
     let docs = crate::affairs::seed::affairs()
@@ -51,8 +55,14 @@ fn suggestions_find_the_affair_residents_mean() {
     let index = catalogue_index();
     let mut results = Vec::new();
     let mut misses = Vec::new();
+    let (mut sure, mut sure_right) = (0, 0);
     for (code, sentence) in examples() {
-        let got: Vec<String> = index.rank(&terms(sentence), 3).into_iter().map(|r| r.code).collect();
+        let ranked = index.rank(&terms(sentence), 3);
+        if let Some(top) = rules::clear_best(&ranked) {
+            sure += 1;
+            sure_right += usize::from(top.code == code);
+        }
+        let got: Vec<String> = ranked.into_iter().map(|r| r.code).collect();
         if !got.iter().any(|g| g == code) {
             misses.push(format!("{code}\t{sentence}\t→ {got:?}"));
         }
@@ -60,8 +70,17 @@ fn suggestions_find_the_affair_residents_mean() {
     }
     let (at1, at3) = rules::precision(&results);
     println!("evaluation: {} examples, precision@1 {:.3}, precision@3 {:.3}", results.len(), at1, at3);
+    let sure_share = sure_right as f64 / sure.max(1) as f64;
+    println!(
+        "filed by a clear best match (score ≥ {}, {}× the next): {sure} of {} ({:.3}), right {sure_right} ({sure_share:.3})",
+        rules::SURE_ENOUGH,
+        rules::CLEAR_LEAD,
+        results.len(),
+        sure as f64 / results.len() as f64
+    );
     for m in &misses {
         println!("miss: {m}");
     }
     assert!(at1 >= MIN_AT_1 && at3 >= MIN_AT_3, "precision@1 {at1:.3}, @3 {at3:.3}");
+    assert!(sure_share >= MIN_SURE_RIGHT, "best matches right {sure_share:.3}");
 }

@@ -54,6 +54,27 @@ fn add(j: &mut Jieba, word: &str) {
     }
 }
 
+/// The domain's two-character words by their toneless pinyin: two lone characters that
+/// sound like one (电悌 → 电梯, 漏睡 → 漏水) are read as that word.
+static BY_SOUND: LazyLock<RwLock<HashMap<String, String>>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    let words = GROUPS.keys().map(String::as_str).chain(crate::affairs::seed::affairs().into_iter().flat_map(|a| a.keywords.split_whitespace()));
+    for w in words {
+        by_sound(&mut map, w);
+    }
+    RwLock::new(map)
+});
+
+fn by_sound(map: &mut HashMap<String, String>, word: &str) {
+    if word.chars().count() == 2 && word.chars().all(is_cjk) {
+        map.entry(spell(word)).or_insert_with(|| word.to_string());
+    }
+}
+
+fn spell(word: &str) -> String {
+    word.to_pinyin().flatten().map(|p| p.plain()).collect()
+}
+
 /// Parses the synonyms file: one group a line, words separated by spaces or "/", the first
 /// the head; `#` starts a comment.
 pub fn groups(text: &str) -> HashMap<String, String> {
@@ -74,6 +95,7 @@ pub fn groups(text: &str) -> HashMap<String, String> {
 /// Loads the dictionary now (at start, off the request path).
 pub fn warm() {
     LazyLock::force(&JIEBA);
+    LazyLock::force(&BY_SOUND);
 }
 
 /// Teaches the segmenter words of a community's own affairs (keywords the station wrote).
@@ -83,9 +105,11 @@ pub fn learn(words: &[String]) {
         words.iter().filter(|w| w.chars().count() >= 2 && !w.is_ascii() && !j.has_word(w)).collect()
     };
     if !unknown.is_empty() {
+        let mut sounds = BY_SOUND.write().unwrap_or_else(|e| e.into_inner());
         let mut j = JIEBA.write().unwrap_or_else(|e| e.into_inner());
         for w in unknown {
             add(&mut j, w);
+            by_sound(&mut sounds, w);
         }
     }
 }
@@ -94,42 +118,87 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
+/// A word read from two lone characters by their sound counts this much.
+const SOUND_WEIGHT: f64 = 0.8;
+
 /// The words of a text, with their synonym and pinyin keys.
 pub fn terms(text: &str) -> Vec<Term> {
     let text: String = fold_width(text).chars().take(MAX_CHARS).collect();
     let j = JIEBA.read().unwrap_or_else(|e| e.into_inner());
+    let sounds = BY_SOUND.read().unwrap_or_else(|e| e.into_inner());
     let mut out = Vec::new();
-    // The last lone Chinese character and where it ended: a word the dictionary does not
-    // know (a typo: 电悌) comes out as lone characters, whose pair is matched by its pinyin.
-    let mut lone: Option<(usize, char)> = None;
-    for token in j.cut_for_search(&text, true) {
+    // Characters jieba left alone, one after another: where a word the dictionary does not
+    // know (a typo: 电悌) ends up. Read together when the run ends.
+    let mut run: Vec<char> = Vec::new();
+    let mut run_end = 0;
+    // Without jieba's HMM guesses: they glue unknown runs into words no affair has ("灯坏",
+    // "电悌坏"); lone characters instead meet through their pairs' sound (measured on the
+    // evaluation set: precision@3 0.844 against 0.836, and typos found).
+    for token in j.cut_for_search(&text, false) {
         let word = token.word.trim();
         let mut chars = word.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) if is_cjk(c) => {
-                if let Some((_, before)) = lone.filter(|(end, _)| *end == token.byte_start) {
-                    let pair: String = [before, c].iter().collect();
-                    let spelled: String = pair.as_str().to_pinyin().flatten().map(|p| p.plain()).collect();
-                    out.push(Term { key: spelled, surface: pair, weight: PINYIN_WEIGHT });
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            if is_cjk(c) {
+                if run_end != token.byte_start {
+                    lone_run(&mut out, &run, &sounds);
+                    run.clear();
                 }
-                lone = Some((token.byte_end, c));
+                run.push(c);
+                run_end = token.byte_end;
+                continue;
             }
-            _ => lone = None,
         }
+        lone_run(&mut out, &run, &sounds);
+        run.clear();
         if word.is_empty() || !word.chars().any(|c| c.is_alphanumeric()) || is_stopword(word) {
             continue;
         }
-        out.push(Term { key: word.to_string(), surface: word.to_string(), weight: 1.0 });
-        if let Some(head) = GROUPS.get(word).filter(|h| h.as_str() != word) {
-            out.push(Term { key: head.clone(), surface: word.to_string(), weight: SYNONYM_WEIGHT });
-        }
-        let chinese = word.chars().filter(|c| is_cjk(*c)).count();
-        if chinese >= 2 && chinese == word.chars().count() {
-            let spelled: String = word.to_pinyin().flatten().map(|p| p.plain()).collect();
-            out.push(Term { key: spelled, surface: word.to_string(), weight: PINYIN_WEIGHT });
+        push_word(&mut out, word, word, 1.0);
+    }
+    lone_run(&mut out, &run, &sounds);
+    out
+}
+
+/// A run of lone characters: two that sound like a domain word are read as it (pairs
+/// without a stop character first: in 楼电悌, 电悌 is 电梯, not 楼电 漏电); the others count
+/// one by one, and each pair of them by its pinyin.
+fn lone_run(out: &mut Vec<Term>, run: &[char], sounds: &HashMap<String, String>) {
+    let stop = |c: char| is_stopword(c.encode_utf8(&mut [0; 4]));
+    let mut read = vec![false; run.len()];
+    for strict in [true, false] {
+        for i in 1..run.len() {
+            if read[i - 1] || read[i] || (strict && (stop(run[i - 1]) || stop(run[i]))) {
+                continue;
+            }
+            let pair: String = run[i - 1..=i].iter().collect();
+            if let Some(meant) = sounds.get(&spell(&pair)).filter(|w| **w != pair) {
+                push_word(out, meant, &pair, SOUND_WEIGHT);
+                (read[i - 1], read[i]) = (true, true);
+            }
         }
     }
-    out
+    for (i, &c) in run.iter().enumerate().filter(|(i, _)| !read[*i]) {
+        if !stop(c) {
+            let one = c.to_string();
+            push_word(out, &one, &one, 1.0);
+        }
+        if let Some(&next) = run.get(i + 1).filter(|_| !read[i + 1]) {
+            let pair: String = [c, next].iter().collect();
+            out.push(Term { key: spell(&pair), surface: pair, weight: PINYIN_WEIGHT });
+        }
+    }
+}
+
+/// A word, its synonym group's head and, for a Chinese word, its pinyin.
+fn push_word(out: &mut Vec<Term>, word: &str, surface: &str, weight: f64) {
+    out.push(Term { key: word.to_string(), surface: surface.to_string(), weight });
+    if let Some(head) = GROUPS.get(word).filter(|h| h.as_str() != word) {
+        out.push(Term { key: head.clone(), surface: surface.to_string(), weight: weight * SYNONYM_WEIGHT });
+    }
+    let chinese = word.chars().filter(|c| is_cjk(*c)).count();
+    if chinese >= 2 && chinese == word.chars().count() {
+        out.push(Term { key: spell(word), surface: surface.to_string(), weight: weight * PINYIN_WEIGHT });
+    }
 }
 
 #[cfg(test)]
@@ -151,6 +220,10 @@ mod tests {
 
     #[test]
     fn typos_and_latin_letters_meet_through_pinyin() {
+        // Two lone characters that sound like a domain word are read as it, not as 电 and 悌.
+        let t = terms("五号楼电悌坏了");
+        assert!(t.iter().any(|t| t.key == "电梯" && t.surface == "电悌"), "{t:?}");
+        assert!(!t.iter().any(|t| t.key == "电"), "{t:?}");
         assert!(keys("五号楼电悌坏了").contains(&"dianti".to_string()));
         assert!(keys("电梯").contains(&"dianti".to_string()));
         assert!(keys("dibao怎么申请").contains(&"dibao".to_string()));

@@ -31,9 +31,6 @@ const PAST_PER_AFFAIR: i64 = 30;
 pub const MAX_QUERY: usize = 500;
 /// At most this many suggestions.
 pub const MAX_SUGGESTIONS: usize = 5;
-/// Below this score a text is not taken to mean an affair (a post without a choice stays
-/// "other" for the station to sort).
-const SURE_ENOUGH: f64 = 1.5;
 
 struct Cached {
     built: Instant,
@@ -68,11 +65,13 @@ async fn build(store: &Store, community: i64) -> Result<AffairIndex, AppError> {
     .bind(community)
     .fetch_all(store.pool())
     .await?;
-    // The latest demands of each affair: one index range per affair (demands_affair).
+    // The latest demands of each affair: one index range per affair (demands_affair); a
+    // demand the server filed by its own guess teaches nothing until a person confirms it.
     let mut past: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, ..) in &affairs {
         let texts: Vec<String> = sqlx::query_scalar(
-            "SELECT description FROM demands WHERE community_id = $1 AND affair_id = $2 ORDER BY id DESC LIMIT $3",
+            "SELECT description FROM demands WHERE community_id = $1 AND affair_id = $2 AND affair_matched = 0 \
+             ORDER BY id DESC LIMIT $3",
         )
         .bind(community)
         .bind(id)
@@ -119,7 +118,7 @@ pub async fn suggest(store: &Store, community: i64, text: &str, limit: usize) ->
 
 /// The affair a post that chose none is filed under, when the text says it clearly enough.
 pub async fn best(store: &Store, community: i64, text: &str) -> Result<Option<String>, AppError> {
-    Ok(suggest(store, community, text, 1).await?.into_iter().find(|r| r.score >= SURE_ENOUGH).map(|r| r.code))
+    Ok(rules::clear_best(&suggest(store, community, text, 2).await?).map(|r| r.code.clone()))
 }
 
 pub fn as_suggestions(ranked: Vec<Ranked>) -> Vec<AffairSuggestion> {

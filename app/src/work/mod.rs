@@ -95,6 +95,8 @@ crate::codes! {
         Overdue = "overdue",
         /// News from a department's or partner's own Open311 system.
         Remote = "remote",
+        /// The case's affair changed (the requester's tap, the station's correction).
+        AffairChanged = "affair_changed",
     }
 }
 
@@ -114,6 +116,7 @@ impl EventKind {
             EventKind::UrgeAnswered => T::EvUrgeAnswered,
             EventKind::Overdue => T::EvOverdue,
             EventKind::Remote => T::EvRemote,
+            EventKind::AffairChanged => T::EvAffairChanged,
         }
     }
 }

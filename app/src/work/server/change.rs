@@ -248,6 +248,29 @@ pub async fn amend(w: &mut WorkTx, item: i64, a: Amend<'_>) -> Result<(), AppErr
     Ok(())
 }
 
+/// A case's affair changed before the station took it up: its triage and deadlines follow
+/// the new affair, as if it had been filed under it. `false` once the case has moved on
+/// (then only the affair's name changes: the station already works it as it is).
+pub async fn retriage(
+    w: &mut WorkTx,
+    item: i64,
+    triage: (rules::Triage, rules::TriageReason),
+    (respond_by, complete_by): (i64, i64),
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE work_items SET triage = $1, triage_reason = $2, respond_by = $3, complete_by = $4 \
+         WHERE id = $5 AND state = 'received'",
+    )
+    .bind(triage.0)
+    .bind(triage.1)
+    .bind(respond_by)
+    .bind(complete_by)
+    .bind(item)
+    .execute(&mut **w.tx())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Flags an overdue item once (several instances may try): true for the one that did.
 pub async fn flag_overdue(w: &mut WorkTx, item: i64, now: i64) -> Result<bool, AppError> {
     let won = sqlx::query("UPDATE work_items SET overdue_flagged_at = $1 WHERE id = $2 AND overdue_flagged_at IS NULL")
