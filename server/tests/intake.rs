@@ -62,10 +62,21 @@ async fn the_endpoint_suggests_affairs_for_what_residents_write() {
     let q = [("community", "qianggen"), ("q", "鸽子在阳台筑巢")];
     let before: Value = suggest(&server, &q).await.json().await.unwrap();
     assert!(!codes(&before).contains(&"volunteer-environment".to_string()), "{before}");
+    // Private demands teach nothing: a public score must not tell what they say.
     for i in 0..3 {
         let k = key();
         let text = format!("鸽子在阳台筑巢，粪便很多 {i}");
         let res = post_demand(&resident, &server, &demand_fields(&k, "volunteer-environment", &text), vec![]).await;
+        assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    }
+    let still: Value = suggest(&server, &q).await.json().await.unwrap();
+    assert_eq!(still, before, "private demands taught it");
+    for i in 0..3 {
+        let k = key();
+        let text = format!("鸽子在阳台筑巢，粪便很多 {i}");
+        let mut fields = demand_fields(&k, "volunteer-environment", &text);
+        fields[5] = ("visibility", "community");
+        let res = post_demand(&resident, &server, &fields, vec![]).await;
         assert_eq!(res.status(), 200, "{:?}", res.text().await);
     }
     let after: Value = suggest(&server, &q).await.json().await.unwrap();

@@ -92,11 +92,19 @@ pub async fn change(store: &Store, user: &SessionUser, demand: i64, code: &str) 
     let name = |n: Option<String>| n.unwrap_or_else(|| crate::i18n::Lang::Zh.t(other).to_string());
     let note = format!("{} → {}", name(old_name), name(new.as_ref().map(|(_, s)| s.name.zh.clone())));
     let mut w = WorkTx::begin(store).await?;
-    sqlx::query("UPDATE demands SET affair_id = $1, affair_matched = 0 WHERE id = $2")
+    // The requester's tap holds only while the server's choice stands and nobody took the
+    // case up (a double tap, a second tab, the station accepting meanwhile: refused).
+    let requester = rel == Relation::Requester;
+    let changed = sqlx::query("UPDATE demands SET affair_id = $1, affair_matched = 0 WHERE id = $2 AND ($3 = 0 OR affair_matched = 1)")
         .bind(new_id)
         .bind(demand)
+        .bind(requester as i64)
         .execute(&mut **w.tx())
-        .await?;
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(AppError::WrongState);
+    }
     // Not yet taken up: triage and deadlines follow the affair, as if filed under it.
     let mode = new.as_ref().map(|(_, s)| s.mode);
     let limits = new
@@ -104,7 +112,10 @@ pub async fn change(store: &Store, user: &SessionUser, demand: i64, code: &str) 
         .map(|(_, s)| AffairLimits { response_hours: s.response_hours, completion_hours: s.completion_hours });
     let policy = crate::request::config().deadlines;
     let due = rules::deadlines(d.created_at, d.urgency, limits, &policy);
-    retriage(&mut w, item.id, rules::triage(mode, d.urgency, d.place), due).await?;
+    let retriaged = retriage(&mut w, item.id, rules::triage(mode, d.urgency, d.place), due).await?;
+    if requester && !retriaged {
+        return Err(AppError::WrongState);
+    }
     let event = Event { kind: EventKind::AffairChanged, actor: Some(user.id), note: &note, public: true };
     amend(&mut w, item.id, Amend { bump: true, event: Some(event), ..Default::default() }).await?;
     w.commit(store).await?;

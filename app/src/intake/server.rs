@@ -67,11 +67,13 @@ async fn build(store: &Store, community: i64) -> Result<AffairIndex, AppError> {
     .await?;
     // The latest demands of each affair: one index range per affair (demands_affair); a
     // demand the server filed by its own guess teaches nothing until a person confirms it.
+    // Only what residents chose to show their community teaches: the endpoint is public, and
+    // a score must never tell whether a word is in someone's private demand.
     let mut past: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, ..) in &affairs {
         let texts: Vec<String> = sqlx::query_scalar(
             "SELECT description FROM demands WHERE community_id = $1 AND affair_id = $2 AND affair_matched = 0 \
-             ORDER BY id DESC LIMIT $3",
+             AND visibility <> 'private' AND anonymised_at IS NULL ORDER BY id DESC LIMIT $3",
         )
         .bind(community)
         .bind(id)
