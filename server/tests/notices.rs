@@ -54,10 +54,7 @@ async fn an_emergency_notice_reaches_its_building_once_and_the_station_sees_who_
     for phone in [RESIDENT, SOCIAL_WORKER] {
         let c = logged_in(&server, phone).await;
         let k = key();
-        assert_eq!(
-            publish(&c, &server, &notice(&k, "t", "announcement", "everyone", "")).await.status(),
-            403
-        );
+        assert_eq!(publish(&c, &server, &notice(&k, "t", "announcement", "everyone", "")).await.status(), 403);
     }
     let k = key();
     let res = publish(&master, &server, &notice(&k, "", "gossip", "building", "b99")).await;

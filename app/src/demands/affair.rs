@@ -84,7 +84,10 @@ pub async fn change(store: &Store, user: &SessionUser, demand: i64, code: &str) 
     }
     let old_name: Option<String> = match d.affair_id {
         Some(id) => {
-            sqlx::query_scalar("SELECT name_zh FROM affairs WHERE id = $1").bind(id).fetch_optional(store.pool()).await?
+            sqlx::query_scalar("SELECT name_zh FROM affairs WHERE id = $1")
+                .bind(id)
+                .fetch_optional(store.pool())
+                .await?
         }
         None => None,
     };
@@ -95,13 +98,15 @@ pub async fn change(store: &Store, user: &SessionUser, demand: i64, code: &str) 
     // The requester's tap holds only while the server's choice stands and nobody took the
     // case up (a double tap, a second tab, the station accepting meanwhile: refused).
     let requester = rel == Relation::Requester;
-    let changed = sqlx::query("UPDATE demands SET affair_id = $1, affair_matched = 0 WHERE id = $2 AND ($3 = 0 OR affair_matched = 1)")
-        .bind(new_id)
-        .bind(demand)
-        .bind(requester as i64)
-        .execute(&mut **w.tx())
-        .await?
-        .rows_affected();
+    let changed = sqlx::query(
+        "UPDATE demands SET affair_id = $1, affair_matched = 0 WHERE id = $2 AND ($3 = 0 OR affair_matched = 1)",
+    )
+    .bind(new_id)
+    .bind(demand)
+    .bind(requester as i64)
+    .execute(&mut **w.tx())
+    .await?
+    .rows_affected();
     if changed == 0 {
         return Err(AppError::WrongState);
     }

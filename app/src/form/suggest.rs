@@ -137,9 +137,7 @@ pub fn chose(ev: web_sys::Event) {
     let Some(list) = button.parent_element() else { return };
     let Some(code) = button.get_attribute("data-affair") else { return };
     let doc = button.owner_document();
-    let select = list
-        .get_attribute("data-for")
-        .and_then(|id| doc.and_then(|d| d.get_element_by_id(&id)));
+    let select = list.get_attribute("data-for").and_then(|id| doc.and_then(|d| d.get_element_by_id(&id)));
     let Some(select) = select else { return };
     let _ = Reflect::set(&select, &"value".into(), &code.as_str().into());
     if let Ok(chips) = list.query_selector_all("[data-affair]") {

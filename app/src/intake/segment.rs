@@ -20,8 +20,8 @@ const MAX_CHARS: usize = 2_000;
 
 /// Synonym groups: each word to its group's head (the first word of its line). A district
 /// may replace the built-in list with its own file (`INTAKE_SYNONYMS_FILE`), read once.
-static GROUPS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-    match std::env::var("INTAKE_SYNONYMS_FILE").ok().filter(|p| !p.is_empty()) {
+static GROUPS: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| match std::env::var("INTAKE_SYNONYMS_FILE").ok().filter(|p| !p.is_empty()) {
         Some(path) => match std::fs::read_to_string(&path) {
             Ok(text) => groups(&text),
             Err(e) => {
@@ -30,8 +30,7 @@ static GROUPS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
             }
         },
         None => groups(SYNONYMS),
-    }
-});
+    });
 
 /// jieba with the domain's words; loading its dictionary takes about half a second, once.
 static JIEBA: LazyLock<RwLock<Jieba>> = LazyLock::new(|| {
@@ -58,7 +57,10 @@ fn add(j: &mut Jieba, word: &str) {
 /// sound like one (电悌 → 电梯, 漏睡 → 漏水) are read as that word.
 static BY_SOUND: LazyLock<RwLock<HashMap<String, String>>> = LazyLock::new(|| {
     let mut map = HashMap::new();
-    let words = GROUPS.keys().map(String::as_str).chain(crate::affairs::seed::affairs().into_iter().flat_map(|a| a.keywords.split_whitespace()));
+    let words = GROUPS
+        .keys()
+        .map(String::as_str)
+        .chain(crate::affairs::seed::affairs().into_iter().flat_map(|a| a.keywords.split_whitespace()));
     for w in words {
         by_sound(&mut map, w);
     }

@@ -20,9 +20,8 @@ use std::time::{Duration, Instant};
 /// in memory across instances, and a few minutes' delay in learning costs nothing).
 /// `INTAKE_INDEX_SECONDS` sets it (0: rebuilt for every request, for tests).
 fn fresh_for() -> Duration {
-    static SECONDS: LazyLock<u64> = LazyLock::new(|| {
-        std::env::var("INTAKE_INDEX_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
-    });
+    static SECONDS: LazyLock<u64> =
+        LazyLock::new(|| std::env::var("INTAKE_INDEX_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300));
     Duration::from_secs(*SECONDS)
 }
 /// The demands most lately filed under an affair that count for it.
@@ -126,7 +125,12 @@ pub async fn best(store: &Store, community: i64, text: &str) -> Result<Option<St
 pub fn as_suggestions(ranked: Vec<Ranked>) -> Vec<AffairSuggestion> {
     ranked
         .into_iter()
-        .map(|r| AffairSuggestion { code: r.code, name: r.name, score: (r.score * 1000.0).round() / 1000.0, why: r.why })
+        .map(|r| AffairSuggestion {
+            code: r.code,
+            name: r.name,
+            score: (r.score * 1000.0).round() / 1000.0,
+            why: r.why,
+        })
         .collect()
 }
 

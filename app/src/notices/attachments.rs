@@ -89,12 +89,14 @@ impl FormAttachments {
     /// Attaches the kept and the new attachments to the notice, in its transaction.
     pub async fn attach(self, tx: &mut Tx, notice: i64) -> Result<(), AppError> {
         self.photos.attach(tx, Owner::Notice(notice)).await?;
-        sqlx::query("UPDATE notice_files SET notice_id = $1 WHERE owner_id = $2 AND upload_key = $3 AND notice_id IS NULL")
-            .bind(notice)
-            .bind(self.uploader)
-            .bind(self.key.as_str())
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "UPDATE notice_files SET notice_id = $1 WHERE owner_id = $2 AND upload_key = $3 AND notice_id IS NULL",
+        )
+        .bind(notice)
+        .bind(self.uploader)
+        .bind(self.key.as_str())
+        .execute(&mut **tx)
+        .await?;
         insert(tx, self.uploader, &self.key, &self.files, Some(notice)).await
     }
 }
@@ -201,7 +203,10 @@ async fn download(store: State<Store>, viewer: Extension<Viewer>, ids: Path<(i64
             (header::CONTENT_TYPE, "application/pdf".to_string()),
             // A download, never shown inside the app's origin; the plain name for old
             // browsers, the real one (UTF-8) for the rest.
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"notice-{notice}-{file}.pdf\"; filename*=UTF-8''{encoded}")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"notice-{notice}-{file}.pdf\"; filename*=UTF-8''{encoded}"),
+            ),
             (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],

@@ -372,11 +372,12 @@ pub async fn publish(
 ) -> Result<i64, AppError> {
     let region = publishes_in(user).ok_or(AppError::Forbidden)?;
     let key = crate::form::key::IdempotencyKey::parse(key)?;
-    let earlier: Option<i64> = sqlx::query_scalar("SELECT id FROM notices WHERE idempotency_key = $1 AND published_by = $2")
-        .bind(key.as_str())
-        .bind(user.id)
-        .fetch_optional(store.pool())
-        .await?;
+    let earlier: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM notices WHERE idempotency_key = $1 AND published_by = $2")
+            .bind(key.as_str())
+            .bind(user.id)
+            .fetch_optional(store.pool())
+            .await?;
     if let Some(id) = earlier {
         return Ok(id);
     }

@@ -210,10 +210,12 @@ pub async fn of(store: &Store, owner: Owner) -> Result<Vec<i64>, AppError> {
 
 /// Job: photos of forms never sent, a day old.
 pub async fn purge_unsent(store: &Store, now: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM photos WHERE demand_id IS NULL AND thread_id IS NULL AND notice_id IS NULL AND created_at < $1")
-        .bind(now - 24 * 3_600_000)
-        .execute(store.pool())
-        .await?;
+    sqlx::query(
+        "DELETE FROM photos WHERE demand_id IS NULL AND thread_id IS NULL AND notice_id IS NULL AND created_at < $1",
+    )
+    .bind(now - 24 * 3_600_000)
+    .execute(store.pool())
+    .await?;
     Ok(())
 }
 

@@ -505,10 +505,7 @@ mod tests {
             transition_case(State::InProgress, A::Withdraw, Actor::Station, false),
             Err(TransitionError::NotAllowed)
         );
-        assert_eq!(
-            transition_case(State::Closed, A::Withdraw, Actor::Station, true),
-            Err(TransitionError::WrongState)
-        );
+        assert_eq!(transition_case(State::Closed, A::Withdraw, Actor::Station, true), Err(TransitionError::WrongState));
         assert_eq!(
             transition_case(State::InProgress, A::Withdraw, Actor::Department, true),
             Err(TransitionError::NotAllowed)
