@@ -25,6 +25,8 @@ pub mod intake;
 pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod live;
+#[cfg(feature = "ssr")]
+pub mod memo;
 pub mod notices;
 pub mod notifications;
 pub mod open311;

@@ -58,7 +58,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
             {can(Action::HandOff).then(|| view! { <HandOffForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(station && state == State::HandedOff).then(|| view! { <PartnerOutcomeForm item=item version=version lang=lang /> })}
             {(station && d.found_via.is_some() && transition_case(state, Action::Withdraw, Actor::Station, true).is_ok()).then(|| view! { <WithdrawFoundForm item=item version=version back=format!("/demands/{}", d.id) lang=lang /> })}
-            {(station && !panel.affairs.is_empty()).then(|| view! { <AffairForm demand=d.id current=d.affair.as_ref().map(|a| a.0.clone()).unwrap_or_default() panel=panel.clone() lang=lang /> })}
+            {(station && !panel.affairs.is_empty()).then(|| view! { <AffairForm demand=d.id version=version current=d.affair.as_ref().map(|a| a.0.clone()).unwrap_or_default() panel=panel.clone() lang=lang /> })}
             {(panel.can_reassign && !state.is_final()).then(|| view! { <ReassignForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(panel.can_urge && state.is_open()).then(|| view! { <UrgeForm item=item lang=lang /> })}
             {station.then(|| view! { <CaseNotes item=item panel=panel.clone() lang=lang /> })}
@@ -328,7 +328,7 @@ fn ReassignForm(item: i64, version: i64, panel: StaffPanel, lang: Lang) -> impl 
 /// The station team corrects an open case's affair: the demand's words then count for the
 /// new affair in the suggestions (and, before it is taken up, triage and deadlines follow).
 #[component]
-fn AffairForm(demand: i64, current: String, panel: StaffPanel, lang: Lang) -> impl IntoView {
+fn AffairForm(demand: i64, version: i64, current: String, panel: StaffPanel, lang: Lang) -> impl IntoView {
     view! {
         <details class="panel-part">
             <summary>{lang.t(T::ChangeAffair)}</summary>
@@ -336,6 +336,7 @@ fn AffairForm(demand: i64, current: String, panel: StaffPanel, lang: Lang) -> im
                 <form method="post" action=crate::demands::ChangeAffair::url() class="form">
                     <FormBanner error=None />
                     <input type="hidden" name="id" value=demand />
+                    <input type="hidden" name="version" value=version />
                     <div class="field">
                         <label for=format!("affair-{demand}")>{lang.t(T::AffairLabel)}</label>
                         <select id=format!("affair-{demand}") name="affair">

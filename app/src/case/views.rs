@@ -19,23 +19,29 @@ pub fn DemandPage() -> impl IntoView {
     if current_user().is_none() {
         return redirect_to_login(&format!("/demands/{id}"));
     }
+    // Without JavaScript a failed form post on this page comes back with its error in the
+    // URL: read while the router is at hand, shown at the top.
+    let posted = {
+        use crate::supervision::{AnswerUrge, UrgeCase};
+        crate::form::any_error_from_url(&[UrgeCase::PATH, AnswerUrge::PATH])
+    };
     let data = Resource::new(move || id, demand);
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
+            {move || { let posted = posted.clone(); Suspend::new(async move {
                 match data.await {
-                    Ok(d) => view! { <DemandDetail d=d lang=lang /> }.into_any(),
+                    Ok(d) => view! { <DemandDetail d=d lang=lang posted=posted /> }.into_any(),
                     Err(crate::error::AppError::NotFound) => view! { <crate::ui::NotFoundPage /> }.into_any(),
                     Err(e) => view! { <Page tab=Tab::None title=lang.t(T::ErrGenericTitle).to_string()><p class="form-banner" role="alert">{e.message(lang)}</p></Page> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
     .into_any()
 }
 
 #[component]
-fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
+fn DemandDetail(d: DemandView, lang: Lang, posted: Option<crate::error::AppError>) -> impl IntoView {
     let title = d.affair.as_ref().map(|(_, n)| n.get(lang).to_string()).unwrap_or_else(|| {
         let kind = if d.visit.is_some() { T::HomeVisitTitle } else { T::Demand };
         format!("{} #{}", lang.t(kind), d.id)
@@ -45,6 +51,7 @@ fn DemandDetail(d: DemandView, lang: Lang) -> impl IntoView {
     let tab = if requester { Tab::Me } else { Tab::None };
     view! {
         <Page tab=tab title=title>
+            {posted.is_some().then(|| view! { <crate::form::FormBanner error=posted /> })}
             <section class="card demand-facts">
                 <p class="badges">
                     {(d.urgency == Urgency::Emergency).then(|| view! { <span class="tag danger">{lang.t(T::UrgencyEmergency)}</span> })}

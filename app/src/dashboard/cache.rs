@@ -3,30 +3,23 @@
 //! items), and a community's view whose computation took more than [`CHEAP_MS`] (a station
 //! drowning in cases). A cheap community view (a station's usual month) is computed for
 //! every request: live. Concurrent requests for the same view wait for the one computation
-//! (never several at once). Each answer carries when it was computed, and the page shows it.
-//! Nothing here is shared state: another instance computes its own, and losing it loses
-//! nothing.
+//! (`crate::memo`). Each answer carries when it was computed, and the page shows it.
 
 use super::server::{dashboard_of, period, scope};
 use super::*;
 use crate::auth::SessionUser;
+use crate::memo::Memo;
 use crate::store::Store;
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-use tokio::sync::OnceCell;
+use std::sync::LazyLock;
 
 /// (region, chosen community or "all", period start, period end)
 type Key = (i64, String, i64, i64);
-/// (computed at, how long it took in ms, the view)
-type Slot = Arc<OnceCell<(i64, i64, Dashboard)>>;
 
 /// A community's view computed faster than this is not kept.
 pub const CHEAP_MS: i64 = 50;
 
 /// Views kept at most: one per scope and period asked for recently.
-const MAX_VIEWS: usize = 256;
-
-static VIEWS: LazyLock<Mutex<HashMap<Key, Slot>>> = LazyLock::new(Default::default);
+static VIEWS: LazyLock<Memo<Key, Dashboard>> = LazyLock::new(|| Memo::new(256));
 
 /// The dashboard: computed now (when `ttl_seconds` is 0, or a cheap community view), else
 /// the view computed less than `ttl_seconds` ago.
@@ -44,30 +37,8 @@ pub async fn load(
     }
     let (_, p, _, _) = period(q, now)?;
     let key = (s.region, s.chosen.clone(), p.start, p.end);
-    let ttl = ttl_seconds as i64 * 1000;
-    let slot = {
-        let mut views = VIEWS.lock().map_err(|_| AppError::Internal)?;
-        // Being computed (join it), or computed recently and worth keeping.
-        let kept = |(at, cost, _): &(i64, i64, Dashboard)| now - at < ttl && (s.many || *cost >= CHEAP_MS);
-        let fresh = views.get(&key).filter(|slot| slot.get().is_none_or(kept)).cloned();
-        match fresh {
-            Some(slot) => slot,
-            None => {
-                if views.len() >= MAX_VIEWS {
-                    views.retain(|_, slot| slot.get().is_some_and(|(at, ..)| now - at < ttl));
-                }
-                let slot: Slot = Arc::new(OnceCell::new());
-                views.insert(key, slot.clone());
-                slot
-            }
-        }
-    };
-    let (.., d) = slot
-        .get_or_try_init(|| async {
-            let started = std::time::Instant::now();
-            let d = dashboard_of(store, s.clone(), q, now).await?;
-            Ok::<_, AppError>((now, started.elapsed().as_millis() as i64, d))
-        })
-        .await?;
-    Ok(d.clone())
+    let many = s.many;
+    VIEWS
+        .get(key, now, ttl_seconds as i64 * 1000, |k| many || k.cost_ms >= CHEAP_MS, || dashboard_of(store, s, q, now))
+        .await
 }

@@ -356,6 +356,44 @@ pub async fn dashboard_of(store: &Store, scope: Scope, q: &DashboardQuery, now: 
     })
 }
 
+/// The rates of each of `periods` (a community's months, say) from one load of the facts
+/// and ratings over their whole span. The same pure `rates::rates` over a superset of the
+/// items each period counts (the extra ones were only touched before it) gives the same
+/// figures as the dashboard of each period, for one query instead of one per period.
+pub async fn rates_by_period(
+    store: &Store,
+    scope: &Scope,
+    periods: &[Period],
+    now: i64,
+) -> Result<Vec<rates::Rates>, AppError> {
+    let (Some(start), Some(end)) = (periods.iter().map(|p| p.start).min(), periods.iter().map(|p| p.end).max()) else {
+        return Ok(Vec::new());
+    };
+    let span = Period { start, end };
+    let items: Vec<ItemFacts> = facts(store, scope, span).await?.iter().map(FactRow::facts).collect();
+    let given: Vec<RatingFacts> = ratings(store, scope, span).await?.into_iter().map(|r| r.2).collect();
+    Ok(periods
+        .iter()
+        .map(|p| {
+            let before: Vec<ItemFacts> = items.iter().filter(|i| i.created_at < p.end).copied().collect();
+            rates::rates(&before, &given, *p, now)
+        })
+        .collect())
+}
+
+/// The ranking of a scope's communities in a period, without the rest of the dashboard.
+pub async fn ranking_of(store: &Store, scope: &Scope, period: Period, now: i64) -> Result<Vec<RankLine>, AppError> {
+    let rows = facts(store, scope, period).await?;
+    let given = ratings(store, scope, period).await?;
+    let all: Vec<ItemFacts> = rows.iter().map(FactRow::facts).collect();
+    ranking(store, scope, &rows, &all, &given, period, now).await
+}
+
+/// Items posted in the period by category (key as stored; "other" without an affair).
+pub async fn by_category(store: &Store, scope: &Scope, period: Period) -> Result<Vec<(String, u32)>, AppError> {
+    Ok(count_by(&posted_by(store, scope, period).await?, |r| r.2.clone()))
+}
+
 /// Whistles summoned in the period for the scope's items, department by department.
 async fn departments(store: &Store, scope: &Scope, period: Period, now: i64) -> Result<Vec<UnitLine>, AppError> {
     type Row = (i64, String, String, i64, i64, i64, Option<i64>, Option<i64>);

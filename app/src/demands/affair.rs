@@ -53,7 +53,13 @@ struct Filed {
 }
 
 /// Changes a demand's affair: `code` is one of the community's affairs or "other".
-pub async fn change(store: &Store, user: &SessionUser, demand: i64, code: &str) -> Result<(), AppError> {
+pub async fn change(
+    store: &Store,
+    user: &SessionUser,
+    demand: i64,
+    code: &str,
+    seen: Option<i64>,
+) -> Result<(), AppError> {
     let item = work::item_of_demand(store, demand).await?.ok_or(AppError::NotFound)?;
     let rel = work::relation(store, user, &item).await?;
     let d: Filed = sqlx::query_as(
@@ -82,6 +88,16 @@ pub async fn change(store: &Store, user: &SessionUser, demand: i64, code: &str) 
     if new_id == d.affair_id && d.affair_matched == 0 {
         return Ok(());
     }
+    let requester = rel == Relation::Requester;
+    if new_id == d.affair_id {
+        // The server's guess confirmed by a person: it teaches now; nothing else changes,
+        // so the timeline says nothing ("X → X").
+        sqlx::query("UPDATE demands SET affair_matched = 0 WHERE id = $1 AND affair_matched = 1")
+            .bind(demand)
+            .execute(store.pool())
+            .await?;
+        return Ok(());
+    }
     let old_name: Option<String> = match d.affair_id {
         Some(id) => {
             sqlx::query_scalar("SELECT name_zh FROM affairs WHERE id = $1")
@@ -97,7 +113,6 @@ pub async fn change(store: &Store, user: &SessionUser, demand: i64, code: &str) 
     let mut w = WorkTx::begin(store).await?;
     // The requester's tap holds only while the server's choice stands and nobody took the
     // case up (a double tap, a second tab, the station accepting meanwhile: refused).
-    let requester = rel == Relation::Requester;
     let changed = sqlx::query(
         "UPDATE demands SET affair_id = $1, affair_matched = 0 WHERE id = $2 AND ($3 = 0 OR affair_matched = 1)",
     )
@@ -122,7 +137,10 @@ pub async fn change(store: &Store, user: &SessionUser, demand: i64, code: &str) 
         return Err(AppError::WrongState);
     }
     let event = Event { kind: EventKind::AffairChanged, actor: Some(user.id), note: &note, public: true };
-    amend(&mut w, item.id, Amend { bump: true, event: Some(event), ..Default::default() }).await?;
+    // The station's form carries the version it was shown (another worker's move since: a
+    // conflict, nothing changed); the requester's tap is guarded by the mark above.
+    let seen = if requester { None } else { seen };
+    amend(&mut w, item.id, Amend { seen, bump: true, event: Some(event), ..Default::default() }).await?;
     w.commit(store).await?;
     Ok(())
 }

@@ -94,11 +94,12 @@ pub async fn file_found_case(data: MultipartData) -> Result<(), AppError> {
 }
 
 /// Changes a demand's affair: the requester's one tap on the server's choice, or the
-/// station's correction. Works as a plain form post.
+/// station's correction (`version`: the case as the worker saw it; a change since is a
+/// conflict). Works as a plain form post.
 #[server(endpoint = "demands/affair")]
-pub async fn change_affair(id: i64, affair: String) -> Result<(), AppError> {
+pub async fn change_affair(id: i64, affair: String, version: Option<i64>) -> Result<(), AppError> {
     let user = crate::auth::server::require_user()?;
-    affair::change(&crate::request::store()?, &user, id, &affair).await?;
+    affair::change(&crate::request::store()?, &user, id, &affair, version).await?;
     crate::request::redirect(&format!("/demands/{id}"));
     Ok(())
 }

@@ -286,7 +286,12 @@ async fn validate(
     let (affair, matched) = match f.affair.trim() {
         "other" => (None, false),
         "" if p.is_empty() => {
-            let best = super::affair::matched(store, community, &description).await?;
+            // A guess is a help, never a condition: if it fails the post is filed for the
+            // station to sort, as "other".
+            let best = super::affair::matched(store, community, &description).await.unwrap_or_else(|e| {
+                tracing::warn!(error = ?e, "no affair matched: filed as other");
+                None
+            });
             let matched = best.is_some();
             (best, matched)
         }

@@ -161,7 +161,7 @@ pub fn DemandForm(
                     <label for="f-description">{lang.t(T::Description)}</label>
                     <textarea id="f-description" name="description" rows="5" maxlength=MAX_DESCRIPTION required
                         aria-describedby="f-description-hint f-description-error"
-                        data-suggest=format!("/api/suggest/affairs?community={}&q=", context.community)
+                        data-suggest=crate::intake::SuggestAffairs::url()
                         data-suggest-list="f-affair-suggest" data-suggest-select="f-affair"
                         aria-invalid=s.problem("description").map(|_| "true")>{s.value("description")}</textarea>
                     <p class="hint" id="f-description-hint">{lang.t(T::DescriptionHint)}</p>

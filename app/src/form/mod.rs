@@ -52,6 +52,20 @@ pub fn error_from_url(path: &str) -> Option<AppError> {
     (p == path).then(|| ServerFnUrlError::<AppError>::decode_err(&err))
 }
 
+/// The error leptos put in the URL after any plain form post on the page failed: for a
+/// page of many small forms (the case page's panel) one banner at its top says it, but for
+/// the forms (`except`) that show their own.
+pub fn any_error_from_url(except: &[&str]) -> Option<AppError> {
+    use leptos_router::hooks::use_query_map;
+    use server_fn::error::ServerFnUrlError;
+    let query = use_query_map().get_untracked();
+    let err = query.get("__err")?;
+    if query.get("__path").is_some_and(|p| except.contains(&p.as_str())) {
+        return None;
+    }
+    Some(ServerFnUrlError::<AppError>::decode_err(&err))
+}
+
 /// Loads the form state for a page: the error from the URL and, only then, the draft.
 pub async fn load_state(form: &'static str, path: &str) -> FormState {
     state_after(form, error_from_url(path)).await

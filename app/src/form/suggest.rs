@@ -1,5 +1,7 @@
-//! Suggestions as a person types (smart intake). A textarea with `data-suggest` (a GET URL
-//! ending in `q=`) asks it once the typing pauses and shows the answers in the element
+//! Suggestions as a person types (smart intake). A textarea with `data-suggest` (the path of
+//! a server function taking `text`, such as `intake/suggest`: a POST, so a draft never lands
+//! in a URL, a proxy log or the history) asks it once the typing pauses and shows the
+//! answers (`[{"code", "why"}]`) in the element
 //! named by `data-suggest-list`, as buttons that choose the option of the same code in the
 //! select named by `data-suggest-select`. The names are the select's own options (already
 //! in the page's language, and only what the form offers); the "why" words come from the
@@ -8,7 +10,15 @@
 
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
-use web_sys::js_sys::{self, Array, Reflect};
+use web_sys::js_sys::{self, Reflect};
+
+/// What this needs of an answer (the server function's JSON has more).
+#[derive(serde::Deserialize)]
+struct Suggestion {
+    code: String,
+    #[serde(default)]
+    why: Vec<String>,
+}
 use web_sys::{Document, Element, HtmlTextAreaElement};
 
 thread_local! {
@@ -25,7 +35,7 @@ const SHOWN: u32 = 3;
 /// An `input` event in the form: a textarea that asks for suggestions asks, after a pause.
 pub fn typed(ev: web_sys::Event) {
     let Some(area) = ev.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
-    let Some(url) = area.get_attribute("data-suggest") else { return };
+    let Some(url) = area.get_attribute("data-suggest").filter(|u| u.starts_with("/api/")) else { return };
     let n = LATEST.with(|l| {
         l.set(l.get().wrapping_add(1));
         l.get()
@@ -51,26 +61,28 @@ async fn ask(area: HtmlTextAreaElement, url: String, n: u32) {
         clear(&list);
         return;
     }
-    let q = String::from(js_sys::encode_uri_component(&text));
-    let Ok(resp) = gloo_net::http::Request::get(&format!("{url}{q}")).send().await else { return };
+    // The server ranks the first 500 characters only.
+    let text: String = text.chars().take(500).collect();
+    let body = format!("text={}", String::from(js_sys::encode_uri_component(&text)));
+    let request = gloo_net::http::Request::post(&url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .body(body);
+    let Ok(request) = request else { return };
+    let Ok(resp) = request.send().await else { return };
     if !resp.ok() {
         return;
     }
-    let Ok(body) = resp.text().await else { return };
+    let Ok(items) = resp.json::<Vec<Suggestion>>().await else { return };
     if LATEST.with(Cell::get) != n {
         return;
     }
-    let Some(items) = js_sys::JSON::parse(&body).ok().and_then(|v| v.dyn_into::<Array>().ok()) else { return };
     show(&doc, &list, &select, &items);
 }
 
 fn clear(list: &Element) {
     list.set_inner_html("");
     let _ = list.set_attribute("hidden", "");
-}
-
-fn field(item: &wasm_bindgen::JsValue, name: &str) -> wasm_bindgen::JsValue {
-    Reflect::get(item, &name.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
 }
 
 /// A select's value, read and set as the DOM property (no web-sys feature of its own: a new
@@ -87,23 +99,20 @@ fn option(select: &Element, value: &str) -> Option<Element> {
         .find(|o| o.get_attribute("value").as_deref() == Some(value))
 }
 
-fn show(doc: &Document, list: &Element, select: &Element, items: &Array) {
+fn show(doc: &Document, list: &Element, select: &Element, items: &[Suggestion]) {
     clear(list);
     let why_label = list.get_attribute("data-why").unwrap_or_default();
     let chosen = value_of(select);
     let mut shown = 0;
-    for item in items.iter() {
-        let Some(code) = field(&item, "code").as_string() else { continue };
-        let Some(name) = option(select, &code).and_then(|o| o.text_content()) else { continue };
-        let why: Vec<String> = field(&item, "why")
-            .dyn_into::<Array>()
-            .map(|a| a.iter().filter_map(|w| w.as_string()).collect())
-            .unwrap_or_default();
+    for item in items {
+        let code = &item.code;
+        let Some(name) = option(select, code).and_then(|o| o.text_content()) else { continue };
+        let why = &item.why;
         let (Ok(button), Ok(title)) = (doc.create_element("button"), doc.create_element("span")) else { return };
         let _ = button.set_attribute("type", "button");
         let _ = button.set_attribute("class", "button secondary small suggest-chip");
-        let _ = button.set_attribute("data-affair", &code);
-        let _ = button.set_attribute("aria-pressed", if chosen == code { "true" } else { "false" });
+        let _ = button.set_attribute("data-affair", code);
+        let _ = button.set_attribute("aria-pressed", if chosen == *code { "true" } else { "false" });
         title.set_text_content(Some(&name));
         let _ = button.append_child(&title);
         if !why.is_empty() {

@@ -15,6 +15,7 @@ pub mod rules;
 pub mod segment;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod similar;
 
 /// An affair suggested for a text; the GET endpoint's JSON shape.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,8 +32,7 @@ pub struct AffairSuggestion {
 pub async fn suggest_affairs(text: String) -> Result<Vec<AffairSuggestion>, AppError> {
     let user = crate::auth::server::require_user()?;
     let store = crate::request::store()?;
-    if text.chars().count() > server::MAX_QUERY {
-        return Err(AppError::invalid("description", crate::i18n::T::ErrTooLong));
-    }
+    // Longer drafts are ranked by their first `MAX_QUERY` characters (the post form's
+    // description may be longer); the request body itself is bounded like every form's.
     Ok(server::as_suggestions(server::suggest(&store, user.region_id, &text, 3).await?))
 }

@@ -37,6 +37,26 @@ pub fn clear_best(ranked: &[Ranked]) -> Option<&Ranked> {
     (best.score >= SURE_ENOUGH && best.score >= next * CLEAR_LEAD).then_some(best)
 }
 
+/// A word of past demands that the catalogue does not use counts only once this many
+/// different residents wrote it: one resident's unusual word (a name, a door number, a
+/// word typed to push a post one way) never shapes the suggestions or shows as a "why".
+pub const MIN_WRITERS: usize = 3;
+
+/// Past demands' words as they may count: those the catalogue knows (`known` keys), and
+/// the others written by at least [`MIN_WRITERS`] different residents. `past` is (writer,
+/// words) per demand; the answer keeps its order.
+pub fn shared_words(past: &[(i64, Vec<Term>)], known: &std::collections::HashSet<String>) -> Vec<Vec<Term>> {
+    let mut writers: HashMap<&str, std::collections::HashSet<i64>> = HashMap::new();
+    for (who, terms) in past {
+        for t in terms.iter().filter(|t| !known.contains(&t.key)) {
+            writers.entry(t.key.as_str()).or_default().insert(*who);
+        }
+    }
+    let counts =
+        |t: &Term| known.contains(&t.key) || writers.get(t.key.as_str()).is_some_and(|w| w.len() >= MIN_WRITERS);
+    past.iter().map(|(_, terms)| terms.iter().filter(|t| counts(t)).cloned().collect()).collect()
+}
+
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
@@ -304,6 +324,23 @@ pub fn precision(results: &[(String, Vec<String>)]) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_words_count_when_the_catalogue_knows_them_or_three_residents_wrote_them() {
+        let t = |k: &str| Term { key: k.into(), surface: k.into(), weight: 1.0 };
+        let known: std::collections::HashSet<String> = ["灯".to_string()].into();
+        let past = vec![
+            (1, vec![t("灯"), t("张三"), t("井盖")]),
+            (2, vec![t("井盖")]),
+            (2, vec![t("井盖"), t("张三")]),
+            (3, vec![t("井盖")]),
+        ];
+        let kept = shared_words(&past, &known);
+        let keys = |v: &Vec<Term>| v.iter().map(|t| t.key.clone()).collect::<Vec<_>>();
+        assert_eq!(keys(&kept[0]), ["灯", "井盖"], "张三: two writers only (one wrote it twice)");
+        assert_eq!(keys(&kept[2]), ["井盖"]);
+        assert_eq!(kept.len(), 4);
+    }
 
     fn ranked(scores: &[f64]) -> Vec<Ranked> {
         scores

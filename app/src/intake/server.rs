@@ -7,14 +7,14 @@ use super::rules::{self, AffairDoc, AffairIndex, Ranked};
 use super::segment;
 use super::AffairSuggestion;
 use crate::error::AppError;
+use crate::memo::Memo;
 use crate::store::Store;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{routing::get, Router};
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// An index is rebuilt after this long (every instance builds its own: nothing is shared
 /// in memory across instances, and a few minutes' delay in learning costs nothing).
@@ -31,27 +31,27 @@ pub const MAX_QUERY: usize = 500;
 /// At most this many suggestions.
 pub const MAX_SUGGESTIONS: usize = 5;
 
-struct Cached {
-    built: Instant,
-    index: Arc<AffairIndex>,
-}
+/// One index per community, built by one request while the others wait (`crate::memo`):
+/// a community's build never waits for another's.
+static INDEXES: LazyLock<Memo<i64, Arc<AffairIndex>>> = LazyLock::new(|| Memo::new(1024));
 
-static CACHE: LazyLock<tokio::sync::Mutex<HashMap<i64, Cached>>> = LazyLock::new(Default::default);
-
-/// The community's index, built if missing or stale (one build at a time per process).
+/// The community's index, built if missing or stale.
 pub async fn index(store: &Store, community: i64) -> Result<Arc<AffairIndex>, AppError> {
-    let mut cache = CACHE.lock().await;
-    if let Some(c) = cache.get(&community).filter(|c| c.built.elapsed() < fresh_for()) {
-        return Ok(c.index.clone());
-    }
-    let index = Arc::new(build(store, community).await?);
-    cache.insert(community, Cached { built: Instant::now(), index: index.clone() });
-    Ok(index)
+    let ttl = fresh_for().as_millis() as i64;
+    INDEXES
+        .get(
+            community,
+            crate::store::Millis::now().0,
+            ttl,
+            |_| true,
+            || async { Ok(Arc::new(build(store, community).await?)) },
+        )
+        .await
 }
 
 /// Forgets a community's index (its affairs changed here).
 pub async fn forget(community: i64) {
-    CACHE.lock().await.remove(&community);
+    INDEXES.forget(&community);
 }
 
 type AffairText = (i64, String, String, String, String, String);
@@ -68,39 +68,49 @@ async fn build(store: &Store, community: i64) -> Result<AffairIndex, AppError> {
     // demand the server filed by its own guess teaches nothing until a person confirms it.
     // Only what residents chose to show their community teaches: the endpoint is public, and
     // a score must never tell whether a word is in someone's private demand.
-    let mut past: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut past: Vec<(i64, i64, String)> = Vec::new();
     for (id, ..) in &affairs {
-        let texts: Vec<String> = sqlx::query_scalar(
-            "SELECT description FROM demands WHERE community_id = $1 AND affair_id = $2 AND affair_matched = 0 \
-             AND visibility <> 'private' AND anonymised_at IS NULL ORDER BY id DESC LIMIT $3",
+        let texts: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT requester_id, description FROM demands WHERE community_id = $1 AND affair_id = $2 \
+             AND affair_matched = 0 AND visibility <> 'private' AND anonymised_at IS NULL ORDER BY id DESC LIMIT $3",
         )
         .bind(community)
         .bind(id)
         .bind(PAST_PER_AFFAIR)
         .fetch_all(store.pool())
         .await?;
-        past.insert(*id, texts);
+        past.extend(texts.into_iter().map(|(who, text)| (*id, who, text)));
     }
     let keywords: Vec<String> =
         affairs.iter().flat_map(|a| a.3.split_whitespace().map(str::to_string).collect::<Vec<_>>()).collect();
     // Segmenting is CPU work: off the async threads.
     tokio::task::spawn_blocking(move || {
         segment::learn(&keywords);
-        let docs = affairs
-            .into_iter()
-            .map(|(id, code, name, keywords, description, documents)| {
-                let mut d = AffairDoc::new(&code, &name);
-                d.add(&segment::terms(&name), rules::NAME_WEIGHT);
-                d.add(&segment::terms(&keywords), rules::KEYWORD_WEIGHT);
-                d.add(&segment::terms(&description), rules::DESCRIPTION_WEIGHT);
-                d.add(&segment::terms(&documents), rules::DOCUMENTS_WEIGHT);
-                for text in past.get(&id).into_iter().flatten() {
-                    d.add(&segment::terms(text), rules::PAST_WEIGHT);
-                }
-                d
-            })
-            .collect();
-        AffairIndex::new(docs)
+        let mut docs: Vec<(i64, AffairDoc)> = Vec::new();
+        let mut known = std::collections::HashSet::new();
+        for (id, code, name, keywords, description, documents) in affairs {
+            let mut d = AffairDoc::new(&code, &name);
+            for (text, weight) in [
+                (&name, rules::NAME_WEIGHT),
+                (&keywords, rules::KEYWORD_WEIGHT),
+                (&description, rules::DESCRIPTION_WEIGHT),
+                (&documents, rules::DOCUMENTS_WEIGHT),
+            ] {
+                let terms = segment::terms(text);
+                known.extend(terms.iter().map(|t| t.key.clone()));
+                d.add(&terms, weight);
+            }
+            docs.push((id, d));
+        }
+        let said: Vec<(i64, Vec<rules::Term>)> =
+            past.iter().map(|(_, who, text)| (*who, segment::terms(text))).collect();
+        let shared = rules::shared_words(&said, &known);
+        for ((affair, ..), terms) in past.iter().zip(&shared) {
+            if let Some((_, d)) = docs.iter_mut().find(|(id, _)| id == affair) {
+                d.add(terms, rules::PAST_WEIGHT);
+            }
+        }
+        AffairIndex::new(docs.into_iter().map(|(_, d)| d).collect())
     })
     .await
     .map_err(|_| AppError::Internal)
@@ -149,7 +159,8 @@ pub fn routes() -> Router<crate::request::AppState> {
 async fn suggest_route(State(store): State<Store>, Query(q): Query<SuggestQuery>) -> Response {
     let code = q.community.unwrap_or_default();
     let text = q.q.unwrap_or_default();
-    if code.is_empty() || code.len() > 64 || text.chars().count() > MAX_QUERY {
+    // A longer text is ranked by its first `MAX_QUERY` characters (`suggest`).
+    if code.is_empty() || code.len() > 64 {
         return (StatusCode::BAD_REQUEST, axum::Json(AppError::BadRequest)).into_response();
     }
     let community: Result<Option<i64>, sqlx::Error> =

@@ -80,34 +80,72 @@ pub fn month_end(first: chrono::NaiveDate) -> chrono::NaiveDate {
 
 #[cfg(feature = "ssr")]
 pub mod server {
+    //! Anyone may open the page, so 64 phones may open the same community at once: its
+    //! figures are computed once (one query for the six months' facts, the subdistrict's
+    //! ranking once for all its communities) and kept as long as the admins' dashboards
+    //! (`DASHBOARD_CACHE_SECONDS`, a minute), never per request. The page says when.
     use super::*;
-    use crate::dashboard::server::{dashboard_of, Scope};
+    use crate::dashboard::rates::Period;
+    use crate::dashboard::server::{by_category, period, ranking_of, rates_by_period, Scope};
     use crate::dashboard::DashboardQuery;
+    use crate::memo::Memo;
+    use crate::store::Store;
     use chrono::Datelike;
+    use std::sync::LazyLock;
 
-    fn query(code: &str, first: chrono::NaiveDate) -> DashboardQuery {
-        DashboardQuery {
+    /// (community, first day of the month)
+    static PAGES: LazyLock<Memo<(i64, chrono::NaiveDate), Transparency>> = LazyLock::new(|| Memo::new(512));
+    /// (subdistrict, first day of the month): shared by all its communities' pages.
+    static RANKINGS: LazyLock<Memo<(i64, chrono::NaiveDate), Vec<RankLine>>> = LazyLock::new(|| Memo::new(128));
+    static CHOICES: LazyLock<Memo<(), Vec<CommunityOption>>> = LazyLock::new(|| Memo::new(1));
+
+    fn month_period(code: &str, first: chrono::NaiveDate, now: i64) -> Result<Period, AppError> {
+        let q = DashboardQuery {
             period: Some("custom".into()),
             from: Some(first.format("%Y-%m-%d").to_string()),
             to: Some(month_end(first).format("%Y-%m-%d").to_string()),
             community: Some(code.to_string()),
+        };
+        Ok(period(&q, now)?.1)
+    }
+
+    /// Kept for `ttl` ms when `ttl` > 0, else computed now.
+    async fn kept<K, V, F>(memo: &Memo<K, V>, key: K, now: i64, ttl: i64, compute: F) -> Result<V, AppError>
+    where
+        K: Eq + std::hash::Hash + Clone,
+        V: Clone,
+        F: std::future::Future<Output = Result<V, AppError>>,
+    {
+        if ttl <= 0 {
+            return compute.await;
         }
+        memo.get(key, now, ttl, |_| true, || compute).await
     }
 
     pub async fn load(
-        store: &crate::store::Store,
+        store: &Store,
         code: Option<&str>,
         month: Option<&str>,
         now: i64,
     ) -> Result<Transparency, AppError> {
-        let choices = crate::community::server::list_communities(store).await?;
+        let ttl = crate::request::config().dashboard_cache_seconds as i64 * 1000;
+        load_kept(store, code, month, now, ttl).await
+    }
+
+    async fn load_kept(
+        store: &Store,
+        code: Option<&str>,
+        month: Option<&str>,
+        now: i64,
+        ttl: i64,
+    ) -> Result<Transparency, AppError> {
+        let choices =
+            kept(&CHOICES, (), now, ttl, async { crate::community::server::list_communities(store).await }).await?;
         let chosen = match code.map(str::trim).filter(|c| !c.is_empty()) {
             Some(c) => choices.iter().find(|o| o.code == c).ok_or(AppError::NotFound)?,
             None => choices.first().ok_or(AppError::NotFound)?,
         }
         .clone();
-        let region = crate::community::server::region_by_code(store, &chosen.code).await?.ok_or(AppError::NotFound)?;
-        let subdistrict = region.parent_id.ok_or(AppError::Internal)?;
         let today = crate::time::to_local(now).date_naive();
         let this = today.with_day(1).unwrap_or(today);
         let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
@@ -116,31 +154,44 @@ pub mod server {
             }
             None => this,
         };
-        let one = Scope::community(region.id, chosen.code.clone(), chosen.name.clone());
-        let mut months = Vec::new();
-        let mut m = first;
-        for _ in 0..MONTHS {
-            let d = dashboard_of(store, one.clone(), &query(&chosen.code, m), now).await?;
-            months.push(MonthLine { month: m.format("%Y-%m").to_string(), rates: d.rates });
-            m = month_before(m);
-        }
-        months.reverse();
-        let detail = dashboard_of(store, one, &query(&chosen.code, first), now).await?;
-        let above = Scope::subdistrict(subdistrict, chosen.subdistrict.clone());
-        let ranking = dashboard_of(store, above, &query(&chosen.code, first), now).await?.ranking;
-        Ok(Transparency {
-            code: chosen.code,
-            name: chosen.name,
-            subdistrict: chosen.subdistrict,
-            month: first.format("%Y-%m").to_string(),
-            months,
-            rates: detail.rates,
-            by_category: detail.by_category,
-            ranking,
-            choices,
-            as_of: detail.as_of,
-            outcomes: super::outcomes::server::listed(store, region.id).await?,
-        })
+        let region = crate::community::server::region_by_code(store, &chosen.code).await?.ok_or(AppError::NotFound)?;
+        let page = async {
+            let subdistrict = region.parent_id.ok_or(AppError::Internal)?;
+            let one = Scope::community(region.id, chosen.code.clone(), chosen.name.clone());
+            // The six months, oldest first; the last one is the month shown in detail.
+            let mut firsts = vec![first];
+            for _ in 1..MONTHS {
+                firsts.push(month_before(*firsts.last().unwrap_or(&first)));
+            }
+            firsts.reverse();
+            let periods = firsts.iter().map(|m| month_period(&chosen.code, *m, now)).collect::<Result<Vec<_>, _>>()?;
+            let rates = rates_by_period(store, &one, &periods, now).await?;
+            let months: Vec<MonthLine> = firsts
+                .iter()
+                .zip(&rates)
+                .map(|(m, r)| MonthLine { month: m.format("%Y-%m").to_string(), rates: *r })
+                .collect();
+            let detail = *periods.last().ok_or(AppError::Internal)?;
+            let above = Scope::subdistrict(subdistrict, chosen.subdistrict.clone());
+            let ranking =
+                kept(&RANKINGS, (subdistrict, first), now, ttl, ranking_of(store, &above, detail, now)).await?;
+            Ok(Transparency {
+                code: chosen.code.clone(),
+                name: chosen.name.clone(),
+                subdistrict: chosen.subdistrict.clone(),
+                month: first.format("%Y-%m").to_string(),
+                rates: months.last().map(|m| m.rates).unwrap_or_default(),
+                months,
+                by_category: by_category(store, &one, detail).await?,
+                ranking,
+                choices: Vec::new(),
+                as_of: crate::time::to_local(now).format("%H:%M").to_string(),
+                outcomes: super::outcomes::server::listed(store, region.id).await?,
+            })
+        };
+        let mut t = kept(&PAGES, (region.id, first), now, ttl, page).await?;
+        t.choices = choices;
+        Ok(t)
     }
 }
 
