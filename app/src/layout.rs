@@ -34,6 +34,8 @@ const OWNERS: &[(&str, &str)] = &[
     ("urges", "supervision"),
     ("public_outcomes", "transparency"),
     ("unit_ratings", "ratings"),
+    ("co_ratings", "ratings"),
+    ("co_requesters", "demands"),
     ("spaces", "spaces"),
     ("space_slots", "spaces"),
     ("space_bookings", "spaces"),

@@ -1,8 +1,11 @@
 //! Costly read-only figures computed once per key and kept a short while in this instance:
 //! concurrent requests for the same key wait for the one computation in flight (never
 //! several at once: 64 phones opening the public figures must not run 64 computations).
-//! Nothing here is shared state: another instance computes its own, and losing it loses
-//! nothing. A failed computation is not kept: the next request tries again.
+//! Once a value has expired, the one request that recomputes it waits; the others are
+//! answered with the previous value meanwhile (at most one computation old), so a page
+//! read all day never stalls everyone once a minute. Nothing here is shared state: another
+//! instance computes its own, and losing it loses nothing. A failed computation is not
+//! kept: the next request tries again.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -19,9 +22,21 @@ pub struct Kept<V> {
 
 type Slot<V> = Arc<OnceCell<Kept<V>>>;
 
+struct Entry<V> {
+    slot: Slot<V>,
+    /// The value before the one being computed, served meanwhile.
+    previous: Option<V>,
+}
+
 pub struct Memo<K, V> {
-    slots: Mutex<HashMap<K, Slot<V>>>,
+    slots: Mutex<HashMap<K, Entry<V>>>,
     max: usize,
+}
+
+/// What a request does about its key.
+enum Plan<V> {
+    Ready(V),
+    Join(Slot<V>),
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
@@ -38,7 +53,8 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
     }
 
     /// The value of `key`: computed less than `ttl_ms` ago and still worth keeping by
-    /// `keep`, or being computed now (wait for it), else computed by `compute`.
+    /// `keep`; or, while it is being computed again, the previous one; else computed by
+    /// `compute` (or its computation in flight joined).
     pub async fn get<E, F, Fut>(
         &self,
         key: K,
@@ -51,25 +67,43 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
-        let slot = {
+        let plan = {
             // A poisoned lock only means another request panicked while holding it: the map
             // is still a valid cache.
             let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
             let fresh = |k: &Kept<V>| now - k.at < ttl_ms && keep(k);
-            match slots.get(&key).filter(|slot| slot.get().is_none_or(fresh)).cloned() {
-                Some(slot) => slot,
+            match slots.get(&key) {
+                Some(e) => match e.slot.get() {
+                    Some(k) if fresh(k) => Plan::Ready(k.value.clone()),
+                    None => match &e.previous {
+                        Some(v) => Plan::Ready(v.clone()),
+                        None => Plan::Join(e.slot.clone()),
+                    },
+                    // Expired (or not worth keeping): this request computes it again; the
+                    // others get this value meanwhile, if it was worth keeping.
+                    Some(k) => {
+                        let previous = keep(k).then(|| k.value.clone());
+                        let slot: Slot<V> = Arc::new(OnceCell::new());
+                        slots.insert(key.clone(), Entry { slot: slot.clone(), previous });
+                        Plan::Join(slot)
+                    }
+                },
                 None => {
                     if slots.len() >= self.max {
-                        slots.retain(|_, slot| slot.get().is_some_and(|k| now - k.at < ttl_ms));
+                        slots.retain(|_, e| e.slot.get().is_some_and(|k| now - k.at < ttl_ms));
                         if slots.len() >= self.max {
-                            slots.retain(|_, slot| slot.get().is_none());
+                            slots.retain(|_, e| e.slot.get().is_none());
                         }
                     }
                     let slot: Slot<V> = Arc::new(OnceCell::new());
-                    slots.insert(key.clone(), slot.clone());
-                    slot
+                    slots.insert(key.clone(), Entry { slot: slot.clone(), previous: None });
+                    Plan::Join(slot)
                 }
             }
+        };
+        let slot = match plan {
+            Plan::Ready(v) => return Ok(v),
+            Plan::Join(slot) => slot,
         };
         let kept = slot
             .get_or_try_init(|| async {
@@ -79,12 +113,19 @@ impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
             })
             .await;
         match kept {
-            Ok(kept) => Ok(kept.value.clone()),
+            Ok(kept) => {
+                // Computed: the previous value is no longer needed.
+                let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(e) = slots.get_mut(&key).filter(|e| Arc::ptr_eq(&e.slot, &slot)) {
+                    e.previous = None;
+                }
+                Ok(kept.value.clone())
+            }
             Err(e) => {
                 // An empty slot would look in flight for ever: drop it (unless a retry has
                 // filled it or replaced it meanwhile).
                 let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-                if slots.get(&key).is_some_and(|s| Arc::ptr_eq(s, &slot) && s.get().is_none()) {
+                if slots.get(&key).is_some_and(|e| Arc::ptr_eq(&e.slot, &slot) && e.slot.get().is_none()) {
                     slots.remove(&key);
                 }
                 Err(e)
@@ -129,6 +170,30 @@ mod tests {
         assert_eq!(later, Ok(2), "expired: computed again");
         let cheap = memo.get(1, 61_001, 60_000, |k| k.value > 5, || async { Ok::<_, ()>(3) }).await;
         assert_eq!(cheap, Ok(3), "not worth keeping: computed again");
+    }
+
+    #[tokio::test]
+    async fn while_one_request_recomputes_the_others_get_the_previous_value() {
+        let memo: Arc<Memo<u8, u32>> = Arc::new(Memo::new(4));
+        memo.get(1, 0, 1_000, |_| true, || async { Ok::<_, ()>(1) }).await.unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let slow = {
+            let memo = memo.clone();
+            tokio::spawn(async move {
+                memo.get(1, 5_000, 1_000, |_| true, || async move {
+                    rx.await.ok();
+                    Ok::<_, ()>(2)
+                })
+                .await
+            })
+        };
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let meanwhile = memo.get(1, 5_001, 1_000, |_| true, || async { Ok::<_, ()>(99) }).await;
+        assert_eq!(meanwhile, Ok(1), "the previous value while it is recomputed");
+        tx.send(()).unwrap();
+        assert_eq!(slow.await.unwrap(), Ok(2));
+        assert_eq!(memo.get(1, 5_002, 1_000, |_| true, || async { Ok::<_, ()>(99) }).await, Ok(2));
     }
 
     #[tokio::test]

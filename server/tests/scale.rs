@@ -76,6 +76,7 @@ async fn raw(db: &TestDb) -> (Raw, Vec<(String, Option<i64>, RatingFacts)>) {
                     reopens,
                     withdrawn_at: withdrawn,
                     found_via,
+                    merged_into: None,
                 };
                 (code, assignee_id, kind, f.facts())
             },

@@ -26,6 +26,9 @@ pub enum Viewing {
     Department,
     Overseer,
     Neighbour,
+    /// Reported the same incident (我也遇到了): follows it and rates it, sees it as a
+    /// neighbour does.
+    CoRequester,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +142,15 @@ pub struct DemandView {
     pub visit: Option<crate::visits::VisitPanel>,
     /// After closure: the requester's rating (and the station's view of it).
     pub rating: Option<crate::ratings::RatingCard>,
+    /// Residents who reported the same incident (我也遇到了, or merged into it).
+    #[serde(default)]
+    pub joined: u32,
+    /// The viewer, a neighbour, may join it (open, not at someone's home).
+    #[serde(default)]
+    pub can_join: bool,
+    /// Merged by the station into this demand (the same incident, worked there).
+    #[serde(default)]
+    pub merged_into: Option<i64>,
 }
 
 #[server(endpoint = "demands/one")]

@@ -59,6 +59,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
             {(station && state == State::HandedOff).then(|| view! { <PartnerOutcomeForm item=item version=version lang=lang /> })}
             {(station && d.found_via.is_some() && transition_case(state, Action::Withdraw, Actor::Station, true).is_ok()).then(|| view! { <WithdrawFoundForm item=item version=version back=format!("/demands/{}", d.id) lang=lang /> })}
             {(station && !panel.affairs.is_empty()).then(|| view! { <AffairForm demand=d.id version=version current=d.affair.as_ref().map(|a| a.0.clone()).unwrap_or_default() panel=panel.clone() lang=lang /> })}
+            {(station && transition(state, Action::Merge, Actor::Station).is_ok()).then(|| view! { <MergeForm demand=d.id version=version lang=lang /> })}
             {(panel.can_reassign && !state.is_final()).then(|| view! { <ReassignForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(panel.can_urge && state.is_open()).then(|| view! { <UrgeForm item=item lang=lang /> })}
             {station.then(|| view! { <CaseNotes item=item panel=panel.clone() lang=lang /> })}
@@ -348,6 +349,30 @@ fn AffairForm(demand: i64, version: i64, current: String, panel: StaffPanel, lan
                         <p class="field-error" data-error-for="affair"></p>
                     </div>
                     <button type="submit" class="button secondary">{lang.t(T::ChangeAffair)}</button>
+                </form>
+            </EnhancedForm>
+        </details>
+    }
+}
+
+/// The station merges this demand into another report of the same incident.
+#[component]
+fn MergeForm(demand: i64, version: i64, lang: Lang) -> impl IntoView {
+    view! {
+        <details class="panel-part">
+            <summary>{lang.t(T::MergeInto)}</summary>
+            <EnhancedForm lang=lang>
+                <form method="post" action=crate::demands::me_too::MergeDemand::url() class="form" data-testid="merge">
+                    <FormBanner error=None />
+                    <input type="hidden" name="id" value=demand />
+                    <input type="hidden" name="version" value=version />
+                    <div class="field">
+                        <label for=format!("merge-{demand}")>{lang.t(T::MergeTarget)}</label>
+                        <input id=format!("merge-{demand}") name="into" type="text" inputmode="numeric" maxlength="20" required />
+                        <p class="hint">{lang.t(T::MergeHint)}</p>
+                        <p class="field-error" data-error-for="into"></p>
+                    </div>
+                    <button type="submit" class="button secondary">{lang.t(T::MergeInto)}</button>
                 </form>
             </EnhancedForm>
         </details>

@@ -71,6 +71,7 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         Relation::Department => Viewing::Department,
         Relation::Overseer => Viewing::Overseer,
         Relation::Neighbour => Viewing::Neighbour,
+        Relation::CoRequester => Viewing::CoRequester,
         Relation::None => return Err(AppError::NotFound),
     };
     let d: DemandRow =
@@ -95,7 +96,8 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
     let full_contact =
         rel == Relation::Station || (rel.is_staff() && super::contact::shown(store, user.id, item.id).await?);
     let staff = if rel.is_staff() { Some(staff_panel(store, user, &item, &d, rel, full_contact).await?) } else { None };
-    let neighbour = rel == Relation::Neighbour;
+    // A co-requester is a neighbour here: nothing of the requester's own.
+    let neighbour = matches!(rel, Relation::Neighbour | Relation::CoRequester);
     // A found case's "requester" is the worker who found it: shown as who filed it.
     let filed_by = ((d.filed_by_id != d.requester_id || found) && !neighbour).then(|| {
         if d.filer_role == Role::Resident {
@@ -110,7 +112,23 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
     } else {
         None
     };
+    let joined = crate::demands::me_too::server::count(store, demand_id).await?;
+    let can_join = rel == Relation::Neighbour
+        && user.role == Role::Resident
+        && item.state.is_open()
+        && d.place != Place::Home;
+    let merged_into: Option<i64> = match item.merged_into {
+        Some(target) => sqlx::query_scalar("SELECT demand_id FROM work_items WHERE id = $1")
+            .bind(target)
+            .fetch_optional(store.pool())
+            .await?
+            .flatten(),
+        None => None,
+    };
     Ok(DemandView {
+        joined,
+        can_join,
+        merged_into,
         id: d.id,
         item_id: item.id,
         viewing,
@@ -157,7 +175,7 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         live: live_of(store, &item, rel).await?,
         staff,
         visit: crate::visits::server::panel(store, &item, rel).await?,
-        rating: crate::ratings::server::card(store, &item, rel).await?,
+        rating: crate::ratings::server::card(store, &item, rel, user.id).await?,
     })
 }
 

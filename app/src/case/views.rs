@@ -62,6 +62,12 @@ fn DemandDetail(d: DemandView, lang: Lang, posted: Option<crate::error::AppError
                 <p class="why muted small" data-testid="triage-why">{lang.t(T::Why)} ": " {lang.t(triage_reason_label(d.triage_reason))}</p>
                 {d.affair_matched.then(|| view! { <p class="muted small" data-testid="affair-matched">{lang.t(T::AffairMatched)}</p> })}
                 {d.affair_choices.clone().map(|choices| view! { <AffairChoices demand=d.id choices=choices lang=lang /> })}
+                {(d.joined > 0).then(|| view! { <p class="tag" data-testid="me-too-count">{d.joined} {lang.t(T::MeTooCount)}</p> })}
+                {(d.viewing == Viewing::CoRequester).then(|| view! { <p class="notice" data-testid="me-too-you">{lang.t(T::MeTooYou)}</p> })}
+                {d.merged_into.map(|into| view! {
+                    <p class="notice" data-testid="merged-into">{lang.t(T::ActMerge)} " " <a href=format!("/demands/{into}")>{format!("#{into}")}</a></p>
+                })}
+                {d.can_join.then(|| view! { <MeTooForm demand=d.id lang=lang /> })}
                 <p class="description">{d.description.clone()}</p>
                 <dl class="facts">
                     <dt>{lang.t(T::Place)}</dt>
@@ -107,6 +113,20 @@ fn DemandDetail(d: DemandView, lang: Lang, posted: Option<crate::error::AppError
                 <crate::transparency::outcomes::CaseOutcomeSection demand_id=d.id lang=lang />
             })}
         </Page>
+    }
+}
+
+/// A neighbour reports the same incident: they join it instead of posting it again.
+#[component]
+fn MeTooForm(demand: i64, lang: Lang) -> impl IntoView {
+    view! {
+        <crate::form::EnhancedForm lang=lang>
+            <form method="post" action=crate::demands::me_too::MeToo::url() class="quick" data-testid="me-too">
+                <crate::form::FormBanner error=None />
+                <input type="hidden" name="id" value=demand />
+                <button type="submit" class="button secondary">{lang.t(T::MeToo)}</button>
+            </form>
+        </crate::form::EnhancedForm>
     }
 }
 

@@ -32,6 +32,10 @@ pub struct ItemFacts {
     pub open_now: bool,
     /// Found by the station itself (主动发现): counted apart, not in the three rates.
     pub found: bool,
+    /// Merged by the station into another case (the same incident): that one counts, this
+    /// one nowhere.
+    #[serde(default)]
+    pub merged: bool,
 }
 
 /// A resident's rating: the overall level (5 非常满意 … 1 非常不满意) and when it was given.
@@ -144,7 +148,8 @@ pub fn rates(items: &[ItemFacts], ratings: &[RatingFacts], period: Period, now: 
     let mut r = Rates::default();
     let mut to_response = Vec::new();
     let mut to_resolution = Vec::new();
-    for i in items {
+    // A merged case is the other one's incident: counted there, once.
+    for i in items.iter().filter(|i| !i.merged) {
         if period.contains(i.created_at) {
             r.posted += 1;
             r.found += i.found as u32;
@@ -244,6 +249,7 @@ mod tests {
             ending: Ending::Open,
             open_now: true,
             found: false,
+            merged: false,
         }
     }
 
@@ -307,6 +313,21 @@ mod tests {
         assert_eq!(r.overdue_now, 5);
         assert_eq!(r.open_now, 5);
         assert_eq!(r.resolution.den, 0);
+    }
+
+    #[test]
+    fn a_merged_case_counts_once_in_the_case_it_joined() {
+        let worked = closed(1_000 * H, H, 48 * H);
+        let merged = ItemFacts {
+            merged: true,
+            ending: Ending::Withdrawn { at: 1_030 * H, after_reopen: false },
+            open_now: false,
+            ..item(1_001 * H)
+        };
+        let r = rates(&[worked, merged], &[], P, NOW);
+        assert_eq!(r.posted, 1);
+        assert_eq!(r.response, Rate { num: 1, den: 1 });
+        assert_eq!(r.resolution, Rate { num: 1, den: 1 });
     }
 
     #[test]

@@ -139,6 +139,7 @@ pub struct FactRow {
     pub reopens: i64,
     pub withdrawn_at: Option<i64>,
     pub found_via: Option<String>,
+    pub merged_into: Option<i64>,
 }
 
 impl FactRow {
@@ -160,6 +161,7 @@ impl FactRow {
             ending,
             open_now: state.is_some_and(|s| s.is_open()),
             found: self.found_via.is_some(),
+            merged: self.merged_into.is_some(),
         }
     }
 }
@@ -201,7 +203,7 @@ fn counting(scope: &Scope) -> String {
 }
 
 const FACT_COLUMNS: &str = "w.community_id, w.assignee_id, w.state, w.respond_by, w.complete_by, w.first_response_at, \
-     w.resolved_at, w.closed_at, w.created_at, w.reopens, w.withdrawn_at, w.found_via";
+     w.resolved_at, w.closed_at, w.created_at, w.reopens, w.withdrawn_at, w.found_via, w.merged_into";
 
 /// The facts of every item that can count in the period (posted before its end).
 pub async fn facts(store: &Store, scope: &Scope, period: Period) -> Result<Vec<FactRow>, AppError> {
@@ -240,8 +242,9 @@ async fn posted_by(store: &Store, scope: &Scope, period: Period) -> Result<Vec<P
 /// (kind, family, category, area zh, area en, count)
 type Posted = (String, String, String, String, String, i64);
 
-/// Ratings given in the period, of closed cases (by their assignee) and of served
-/// appointments (by the worker who served): (community, worker, facts).
+/// Ratings given in the period, of closed cases (by their assignee; the requester's and each
+/// co-requester's) and of served appointments (by the worker who served): (community,
+/// worker, facts).
 pub async fn ratings(
     store: &Store,
     scope: &Scope,
@@ -249,6 +252,9 @@ pub async fn ratings(
 ) -> Result<Vec<(i64, Option<i64>, RatingFacts)>, AppError> {
     let sql = format!(
         "SELECT w.community_id, w.assignee_id, r.overall, r.created_at FROM ratings r JOIN work_items w ON w.id = r.work_item_id \
+         WHERE w.community_id IN ({0}) AND r.created_at >= $2 AND r.created_at < $3 \
+         UNION ALL \
+         SELECT w.community_id, w.assignee_id, r.overall, r.created_at FROM co_ratings r JOIN work_items w ON w.id = r.work_item_id \
          WHERE w.community_id IN ({0}) AND r.created_at >= $2 AND r.created_at < $3 \
          UNION ALL \
          SELECT p.community_id, p.marked_by, a.overall, a.created_at FROM appointment_ratings a \

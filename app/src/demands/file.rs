@@ -116,8 +116,8 @@ pub struct Filed {
 pub async fn file_case(w: &mut WorkTx, c: NewCase) -> Result<Option<Filed>, AppError> {
     let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO demands (community_id, requester_id, filed_by_id, channel, affair_id, description, place, building_id, \
-         place_detail, urgency, visibility, contact_time, idempotency_key, created_at, asked_partner_id, affair_matched) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         place_detail, urgency, visibility, contact_time, idempotency_key, created_at, asked_partner_id, affair_matched, tokens) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
          ON CONFLICT (filed_by_id, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(c.community_id)
@@ -136,6 +136,9 @@ pub async fn file_case(w: &mut WorkTx, c: NewCase) -> Result<Option<Filed>, AppE
     .bind(c.at)
     .bind(c.asked_partner)
     .bind(c.affair_matched as i64)
+    // Its words as the segmenter reads them, stored with it: similar reports are compared
+    // without segmenting history again.
+    .bind(crate::intake::similar::tokens_of(&crate::intake::segment::terms(&c.description)))
     .fetch_optional(&mut **w.tx())
     .await?;
     let Some(demand) = inserted else { return Ok(None) };

@@ -13,6 +13,7 @@ use server_fn::codec::{MultipartData, MultipartFormData};
 pub mod affair;
 #[cfg(feature = "ssr")]
 pub mod file;
+pub mod me_too;
 #[cfg(feature = "ssr")]
 pub mod posting;
 #[cfg(feature = "ssr")]

@@ -41,6 +41,9 @@ struct Fields {
     idempotency_key: String,
     found_via: String,
     partner: String,
+    /// "1" once the resident was shown the similar open demands (by the form's script as
+    /// they typed, or by the page after a first try): then the post goes through.
+    similar_checked: String,
 }
 
 impl Fields {
@@ -60,6 +63,7 @@ impl Fields {
             "idempotency_key" => &mut self.idempotency_key,
             "found_via" => &mut self.found_via,
             "partner" => &mut self.partner,
+            "similar_checked" => &mut self.similar_checked,
             _ => return,
         };
         *slot = value;
@@ -81,6 +85,7 @@ impl Fields {
             ("idempotency_key", self.idempotency_key.clone()),
             ("found_via", self.found_via.clone()),
             ("partner", self.partner.clone()),
+            ("similar_checked", self.similar_checked.clone()),
         ]
     }
 }
@@ -149,6 +154,30 @@ async fn post(f: Fields, uploads: Vec<Upload>, filing: Filing) -> Result<i64, Ap
         }
         c
     });
+    // A resident about to report what neighbours already reported sees those first (once).
+    let unseen = filing == Filing::Resident && f.similar_checked.trim() != "1";
+    if let Some(c) = case.as_ref().filter(|_| unseen && p.is_empty()) {
+        let now = Millis::now().0;
+        let similar = super::me_too::server::similar(
+            &store,
+            c.community_id,
+            c.requester_id,
+            &c.description,
+            Some(c.place),
+            c.building_id,
+            now,
+            crate::i18n::Lang::Zh,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            // A help, never a condition.
+            tracing::warn!(error = ?e, "similar demands failed");
+            Vec::new()
+        });
+        if !similar.is_empty() {
+            p.add("description", T::ErrSimilarFirst);
+        }
+    }
     // Photos: already kept from an earlier try of this form, plus the new ones.
     let photos = crate::photos::server::check(&store, user.id, &key, uploads, &mut p).await?;
     if !p.is_empty() {

@@ -82,7 +82,9 @@ pub async fn mine(store: &Store, user: &SessionUser, before: Option<Cursor>) -> 
            SELECT id FROM (SELECT id FROM demands WHERE requester_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) a \
            UNION SELECT id FROM (SELECT id FROM demands WHERE filed_by_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) b \
            UNION SELECT id FROM (SELECT m.id FROM demands m JOIN family_links f ON f.member_id = m.requester_id \
-             WHERE f.proxy_id = $1 AND f.state = 'confirmed' AND m.id < $2 ORDER BY m.id DESC LIMIT $3) c) \
+             WHERE f.proxy_id = $1 AND f.state = 'confirmed' AND m.id < $2 ORDER BY m.id DESC LIMIT $3) c \
+           UNION SELECT id FROM (SELECT demand_id AS id FROM co_requesters WHERE user_id = $1 AND demand_id < $2 \
+             ORDER BY demand_id DESC LIMIT $3) e) \
          ORDER BY d.id DESC LIMIT $3"
     ))
     .bind(user.id)
@@ -90,7 +92,25 @@ pub async fn mine(store: &Store, user: &SessionUser, before: Option<Cursor>) -> 
     .bind(READ)
     .fetch_all(store.pool())
     .await?;
-    Ok(Paged::of(rows, |r| Cursor::id(r.id)).map(|r| line(r, user.id, true)))
+    // Those I joined (我也遇到了) are someone else's: their name is not mine to see.
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let joined: std::collections::HashSet<i64> = match (ids.iter().min(), ids.iter().max()) {
+        (Some(lo), Some(hi)) => sqlx::query_scalar(
+            "SELECT demand_id FROM co_requesters WHERE user_id = $1 AND demand_id >= $2 AND demand_id <= $3",
+        )
+        .bind(user.id)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(store.pool())
+        .await?
+        .into_iter()
+        .collect(),
+        _ => Default::default(),
+    };
+    Ok(Paged::of(rows, |r| Cursor::id(r.id)).map(|r| {
+        let own = !joined.contains(&r.id);
+        line(r, user.id, own)
+    }))
 }
 
 /// Public demands of the viewer's community, newest first, a page below `before`.
@@ -122,13 +142,15 @@ pub async fn community_public(
 /// without what the resident wrote about themselves.
 pub async fn forget_requester(tx: &mut crate::store::Tx, user: i64) -> Result<(), AppError> {
     sqlx::query(
-        "UPDATE demands SET description = $1, place_detail = '', contact_time = '' \
+        "UPDATE demands SET description = $1, tokens = '', place_detail = '', contact_time = '' \
          WHERE requester_id = $2 AND visibility = 'private'",
     )
     .bind(ERASED_TEXT)
     .bind(user)
     .execute(&mut **tx)
     .await?;
+    // Nothing more to tell them of the cases they joined (their ratings stay, unnamed).
+    sqlx::query("DELETE FROM co_requesters WHERE user_id = $1").bind(user).execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -159,7 +181,8 @@ pub async fn anonymise_closed_before(
     for (id, _) in &rows {
         sqlx::query(
             "UPDATE demands SET place_detail = '', contact_time = '', anonymised_at = $1, \
-             description = CASE WHEN visibility = 'private' THEN $2 ELSE description END WHERE id = $3",
+             description = CASE WHEN visibility = 'private' THEN $2 ELSE description END, \
+             tokens = CASE WHEN visibility = 'private' THEN '' ELSE tokens END WHERE id = $3",
         )
         .bind(now)
         .bind(ANONYMISED_TEXT)

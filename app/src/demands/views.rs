@@ -39,8 +39,14 @@ pub fn PostPage() -> impl IntoView {
                         let key = Some(s.value("idempotency_key")).filter(|k| !k.is_empty()).unwrap_or_else(crate::form::key::IdempotencyKey::fresh);
                         let context = load_posting_context(key.clone()).await;
                         let menu = menu.await.unwrap_or_default();
+                        // Without JavaScript, neighbours' similar reports are shown after a first try.
+                        let similar = if s.problem("description") == Some(T::ErrSimilarFirst) {
+                            super::me_too::similar_demands(s.value("description"), s.value("place"), s.value("building")).await.unwrap_or_default()
+                        } else {
+                            Vec::new()
+                        };
                         match context {
-                            Ok(c) => view! { <DemandForm state=s context=c menu=menu key=key chosen_affair=chosen_affair lang=lang staff=None asked=asked /> }.into_any(),
+                            Ok(c) => view! { <DemandForm state=s context=c menu=menu key=key chosen_affair=chosen_affair lang=lang staff=None asked=asked similar=similar /> }.into_any(),
                             Err(e) => view! { <p class="form-banner" role="alert">{e.message(lang)}</p> }.into_any(),
                         }
                     })
@@ -74,8 +80,12 @@ pub fn DemandForm(
     /// The partner the resident asks from the directory.
     #[prop(default = None)]
     asked: Option<crate::affairs::directory::DirectoryEntry>,
+    /// Neighbours' open reports like this one, shown after a first try without JavaScript.
+    #[prop(default = Vec::new())]
+    similar: Vec<super::me_too::SimilarDemand>,
 ) -> impl IntoView {
     let s = state;
+    let similar_seen = s.problem("description") == Some(T::ErrSimilarFirst);
     let kept = |f: &str, default: &str| {
         let v = s.value(f);
         if v.is_empty() && s.error.is_none() {
@@ -258,9 +268,44 @@ pub fn DemandForm(
                         </select>
                     </div>
                 })}
+                {staff.is_none().then(|| view! { <SimilarList similar=similar seen=similar_seen lang=lang /> })}
                 <button type="submit" class="button primary" data-busy-label=lang.t(T::Sending)>{lang.t(T::Submit)}</button>
             </form>
         </EnhancedForm>
+    }
+}
+
+/// Neighbours' open reports that look like the one being written: filled by the form's
+/// script as the resident types (or chooses the place), or by the page after a first try
+/// without JavaScript. "Me too" joins one instead of posting; posting again goes through.
+#[component]
+fn SimilarList(similar: Vec<super::me_too::SimilarDemand>, seen: bool, lang: Lang) -> impl IntoView {
+    use super::me_too::{MeToo, SimilarDemands};
+    let empty = similar.is_empty();
+    view! {
+        <input type="hidden" name="similar_checked" value=if seen { "1" } else { "" } />
+        <section id="f-similar" class="similar" aria-live="polite" hidden=empty data-testid="similar"
+            data-similar=SimilarDemands::url() data-join=MeToo::url() data-title=lang.t(T::SimilarTitle)
+            data-joined=lang.t(T::SimilarJoined) data-me-too=lang.t(T::MeToo)>
+            {(!empty).then(|| view! { <p class="label">{lang.t(T::SimilarTitle)}</p> })}
+            <ul class="similar-list">
+                {similar.into_iter().map(|d| view! {
+                    <li class="similar-item">
+                        <p class="excerpt">{d.excerpt}</p>
+                        <p class="muted small">
+                            {(!d.building.is_empty()).then(|| format!("{} · ", d.building))}
+                            {d.posted} " · " {d.state_label}
+                            {(d.joined > 0).then(|| format!(" · {}{}", d.joined, lang.t(T::SimilarJoined)))}
+                        </p>
+                        // Without JavaScript this posts the form to "me too" (its other fields
+                        // are ignored there); with it, the click is handled in place.
+                        <button type="submit" formaction=MeToo::url() formenctype="application/x-www-form-urlencoded" formnovalidate
+                            name="id" value=d.id class="button secondary small" data-join-id=d.id>{lang.t(T::MeToo)}</button>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {(!empty).then(|| view! { <p class="hint">{lang.t(T::SimilarPostAnyway)} " ↓"</p> })}
+        </section>
     }
 }
 

@@ -19,6 +19,8 @@ pub mod live;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "hydrate")]
+pub mod similar;
+#[cfg(feature = "hydrate")]
 pub mod suggest;
 
 /// What a person typed into a form, field by field.
@@ -123,6 +125,8 @@ pub fn FormEnhancer(texts: ScriptTexts, children: Children) -> impl IntoView {
     };
     let on_change = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
+        similar::moved(&ev);
+        #[cfg(feature = "hydrate")]
         enhance::preview(ev);
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
@@ -130,13 +134,19 @@ pub fn FormEnhancer(texts: ScriptTexts, children: Children) -> impl IntoView {
     // Suggestions as a person types (a textarea with `data-suggest`), and choosing one.
     let on_input = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
+        similar::moved(&ev);
+        #[cfg(feature = "hydrate")]
         suggest::typed(ev);
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
         #[cfg(feature = "hydrate")]
-        suggest::chose(ev.into());
+        {
+            let ev: web_sys::Event = ev.into();
+            similar::clicked(&ev);
+            suggest::chose(ev);
+        }
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };

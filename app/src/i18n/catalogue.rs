@@ -268,6 +268,17 @@ define_catalogue! {
     AffairMatched => "按描述自动归类", "Sorted by your words";
     AffairMatchedAsk => "不对？点一下改为：", "Not right? Tap to change to:";
     ChangeAffair => "改事项", "Change affair";
+    SimilarTitle => "邻居已经反映过这些问题，是同一件事吗？", "Neighbours already reported these. The same thing?";
+    SimilarJoined => "人也遇到了", " also reported it";
+    MeToo => "我也遇到了", "Me too";
+    SimilarPostAnyway => "都不是，提交我的诉求", "None of these: post mine";
+    MeTooCount => "位居民也遇到了", " residents also reported it";
+    MeTooYou => "您也反映了这个问题：处理进展会通知您，办结后可以评价。", "You reported this too: you will hear of its progress and may rate it.";
+    MergeInto => "合并到同一件事的诉求", "Merge into the same incident";
+    MergeTarget => "合并到诉求编号", "Merge into demand number";
+    MergeHint => "这条诉求将撤回并链接到那一条，提交人会收到那一条的进展；统计只算一次。", "This one ends, linked to that one; its requester follows that one. It counts once.";
+    ErrSimilarFirst => "邻居已经反映过相似的问题，请先看看下面的列表：是同一件事就点「我也遇到了」。", "Neighbours reported something similar: have a look below. If it is the same, tap \"Me too\".";
+    ErrMergeTarget => "请填写本社区另一条未办结诉求的编号。", "Give the number of another open demand of this community.";
     AffairLabel => "事项归类", "Affair";
     Description => "诉求描述", "Describe the problem";
     DescriptionHint => "说清楚发生了什么、在哪里、从什么时候开始（最多 2000 字）。", "What happened, where, since when (up to 2,000 characters).";
@@ -359,6 +370,7 @@ define_catalogue! {
     WithdrawFound => "撤销这条主动发现", "Withdraw this found case";
     WithdrawFoundReason => "撤销原因（误报、重复等，记在时间线上）", "Why (a false alarm, a duplicate…; kept on the timeline)";
     ActAutoClose => "自动关闭", "Closed automatically";
+    ActMerge => "合并到同一件事", "Merged into the same incident";
     EvPosted => "提交诉求", "Posted";
     EvTransition => "状态更新", "Status";
     EvReply => "服务站回复", "Reply from the station";
@@ -373,6 +385,7 @@ define_catalogue! {
     EvOverdue => "已超时", "Overdue";
     EvRemote => "外部系统", "From the unit's system";
     EvAffairChanged => "事项改为", "Affair changed";
+    EvMeToo => "又一位居民反映了同一问题", "Another resident reported it too";
     RemoteRetrying => "未送达，重试中", "Not delivered, retrying";
 
     // Station board

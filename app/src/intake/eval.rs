@@ -94,7 +94,7 @@ const MIN_PAIR_RECALL: f64 = 0.45;
 
 #[test]
 fn duplicates_are_told_from_other_incidents() {
-    use super::similar::{Pool, Report, Spot, ALIKE};
+    use super::similar::{self, Pool, Report, Spot, ALIKE};
     let spot = |b: &str| match b.strip_prefix('b').and_then(|n| n.parse().ok()) {
         Some(n) => Spot::Building(n),
         None => Spot::Public,
@@ -105,7 +105,9 @@ fn duplicates_are_told_from_other_incidents() {
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
             assert_eq!(c.len(), 6, "{l}");
-            (c[0] == "same", spot(c[1]), terms(c[2]), spot(c[3]), terms(c[4]), c[5].trim().parse().expect("hours"))
+            // As stored beside each demand and read back.
+            let stored = |text: &str| similar::terms_of(&similar::tokens_of(&terms(text)));
+            (c[0] == "same", spot(c[1]), stored(c[2]), spot(c[3]), stored(c[4]), c[5].trim().parse().expect("hours"))
         })
         .collect();
     assert!(pairs.len() >= 150);

@@ -15,6 +15,9 @@ pub struct Term {
     pub weight: f64,
 }
 
+/// A match through pinyin counts this much of a match on the word.
+pub const PINYIN_WEIGHT: f64 = 0.6;
+
 /// How much each part of an affair's text counts: its name most, then its keywords.
 pub const NAME_WEIGHT: f64 = 3.0;
 pub const KEYWORD_WEIGHT: f64 = 2.0;

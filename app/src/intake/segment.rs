@@ -10,9 +10,9 @@ use pinyin::ToPinyin;
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
 
+use super::rules::PINYIN_WEIGHT;
+
 const SYNONYMS: &str = include_str!("synonyms.txt");
-/// A match through pinyin counts this much of a match on the word.
-const PINYIN_WEIGHT: f64 = 0.6;
 /// A match through the synonym group counts this much.
 const SYNONYM_WEIGHT: f64 = 0.9;
 /// The most characters segmented from one text (a demand holds at most 2,000).

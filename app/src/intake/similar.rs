@@ -69,8 +69,9 @@ impl Pool {
     fn vector(&self, terms: &[Term]) -> HashMap<String, f64> {
         let mut v: HashMap<String, f64> = HashMap::new();
         // Pinyin keys find typos for the affairs' words; between two residents' texts
-        // they mostly pair unrelated characters that sound alike (号楼 and 好楼).
-        for t in terms.iter().filter(|t| !t.key.is_ascii() || t.surface.is_ascii()) {
+        // they mostly pair unrelated characters that sound alike (号楼 and 好楼). Once
+        // stored they look like words typed in Latin letters: both are left out here.
+        for t in terms.iter().filter(|t| !t.key.is_ascii()) {
             // A word and its pinyin or synonym head both count, but a word said twice
             // does not count twice as much.
             let w = v.entry(t.key.clone()).or_default();
@@ -105,6 +106,31 @@ impl Pool {
         let meaning = affairs_cosine(a.affairs, b.affairs);
         (WORDS_SHARE * words + (1.0 - WORDS_SHARE) * meaning) * place * time
     }
+}
+
+/// A text's words as stored beside it (`demands.tokens`): the keys, space-separated.
+pub fn tokens_of(terms: &[Term]) -> String {
+    let mut out = String::new();
+    for t in terms {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&t.key);
+    }
+    out
+}
+
+/// Stored keys read back as words: a Latin key of a Chinese word is its pinyin and counts
+/// less, as when it was segmented (a synonym's head counts in full here).
+pub fn terms_of(tokens: &str) -> Vec<Term> {
+    tokens
+        .split_whitespace()
+        .map(|k| Term {
+            key: k.to_string(),
+            surface: String::new(),
+            weight: if k.is_ascii() { super::rules::PINYIN_WEIGHT } else { 1.0 },
+        })
+        .collect()
 }
 
 /// The cosine of two rankings of affairs (an affair missing from one scores 0 there).

@@ -122,6 +122,8 @@ const PARTS: &[(&str, &str)] = &[
     ("bookings.json", "SELECT id, community_id, affair_id, starts_at, ends_at, status, walk_in, created_at, cancelled_at FROM appointments WHERE resident_id = $1 ORDER BY id"),
     ("ratings.json", "SELECT work_item_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at FROM ratings WHERE rater_id = $1"),
     ("appointment_ratings.json", "SELECT * FROM appointment_ratings WHERE rater_id = $1"),
+    ("me_too.json", "SELECT demand_id, via, created_at FROM co_requesters WHERE user_id = $1 ORDER BY demand_id"),
+    ("co_ratings.json", "SELECT work_item_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at FROM co_ratings WHERE rater_id = $1"),
     (
         "survey_answers.json",
         "SELECT r.survey_id, a.question_id, a.choice, a.text FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id \

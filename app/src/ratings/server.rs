@@ -14,12 +14,18 @@ use crate::work::rules::{AffairLimits, ItemKind, Place, RouteReason, State, Tria
 use crate::work::server::create::Route;
 use crate::work::server::{self as work, ItemRow, Relation, WorkTx};
 
-/// The rating card of a case page, for the requester and the station (nobody else).
-pub async fn card(store: &Store, item: &ItemRow, rel: Relation) -> Result<Option<RatingCard>, AppError> {
-    if !matches!(rel, Relation::Requester | Relation::Station | Relation::Overseer) || item.state() != State::Closed {
+/// The rating card of a case page, for the requester and the station (nobody else), and a
+/// co-requester's own.
+pub async fn card(store: &Store, item: &ItemRow, rel: Relation, viewer: i64) -> Result<Option<RatingCard>, AppError> {
+    if !matches!(rel, Relation::Requester | Relation::Station | Relation::Overseer | Relation::CoRequester)
+        || item.state() != State::Closed
+    {
         return Ok(None);
     }
     let Some(demand) = item.demand_id else { return Ok(None) };
+    if rel == Relation::CoRequester {
+        return co_card(store, item, demand, viewer).await.map(Some);
+    }
     let row: Option<(i64, i64, i64, i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT r.overall, r.timeliness, r.attitude, r.outcome, r.comment, w.demand_id FROM ratings r \
          LEFT JOIN work_items w ON w.id = r.callback_item_id WHERE r.work_item_id = $1",
@@ -64,13 +70,21 @@ pub async fn rate(
     units: &std::collections::BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     let item = work::item_of_demand(store, demand).await?.ok_or(AppError::NotFound)?;
-    match work::relation(store, user, &item).await? {
-        Relation::Requester => {}
+    let rel = work::relation(store, user, &item).await?;
+    match rel {
+        Relation::Requester | Relation::CoRequester => {}
         Relation::None => return Err(AppError::NotFound),
         _ => return Err(AppError::Forbidden),
     }
     let now = Millis::now().0;
     let comment = check(rules::may_rate(item.state() == State::Closed, item.closed_at, now), &scores, comment)?;
+    if rel == Relation::CoRequester {
+        // Their own rating: in the satisfaction rate like any; the requester's rating
+        // rates the units and opens the callback.
+        let mut w = WorkTx::begin(store).await?;
+        co_upsert(w.tx(), item.id, user.id, &scores, comment, now).await?;
+        return w.commit(store).await;
+    }
     let unit_scores = super::units::check(store, item.id, units).await?;
     let mut w = WorkTx::begin(store).await?;
     Rated::Case(item.id).upsert(w.tx(), user.id, &scores, comment, now).await?;
@@ -266,6 +280,47 @@ pub async fn rate_appointment(
 
 /// What a rating is of: a case (its work item) or a served appointment. Both tables have the
 /// same columns; one rating per thing, and one callback per rating.
+/// A co-requester's rating card: their own rating, nothing of the requester's.
+async fn co_card(store: &Store, item: &ItemRow, demand: i64, viewer: i64) -> Result<RatingCard, AppError> {
+    let row: Option<(i64, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT overall, timeliness, attitude, outcome, comment FROM co_ratings WHERE work_item_id = $1 AND rater_id = $2",
+    )
+    .bind(item.id)
+    .bind(viewer)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(RatingCard {
+        demand_id: demand,
+        appointment_id: None,
+        scores: row.as_ref().map(|r| Scores { overall: r.0, timeliness: r.1, attitude: r.2, outcome: r.3 }),
+        comment: row.map(|r| r.4).unwrap_or_default(),
+        can_rate: rules::may_rate(true, item.closed_at, Millis::now().0),
+        window_ends: item.closed_at.map(|c| format_local(c + rules::RATING_WINDOW_MS)).unwrap_or_default(),
+        callback_demand: None,
+        units: Vec::new(),
+    })
+}
+
+/// A co-requester rates (a second post edits it).
+async fn co_upsert(tx: &mut Tx, item: i64, rater: i64, scores: &Scores, comment: &str, now: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO co_ratings (work_item_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (work_item_id, rater_id) DO UPDATE SET overall = $3, \
+         timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8",
+    )
+    .bind(item)
+    .bind(rater)
+    .bind(scores.overall)
+    .bind(scores.timeliness)
+    .bind(scores.attitude)
+    .bind(scores.outcome)
+    .bind(comment)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[derive(Clone, Copy)]
 enum Rated {
     Case(i64),

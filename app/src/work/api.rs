@@ -178,6 +178,9 @@ pub struct BoardLine {
     pub remote_retrying: bool,
     /// A subdistrict or the district urged it, and the station has not answered yet.
     pub urged: bool,
+    /// Residents who reported the same incident besides its requester (我也遇到了).
+    #[serde(default)]
+    pub joined: u32,
 }
 
 /// A whistle waiting on a department liaison.

@@ -74,6 +74,7 @@ pub const fn action_label(a: Action) -> T {
         Action::Reopen => T::ActReopen,
         Action::Withdraw => T::ActWithdraw,
         Action::AutoClose => T::ActAutoClose,
+        Action::Merge => T::ActMerge,
     }
 }
 
@@ -97,6 +98,8 @@ crate::codes! {
         Remote = "remote",
         /// The case's affair changed (the requester's tap, the station's correction).
         AffairChanged = "affair_changed",
+        /// Another resident reported the same incident (我也遇到了).
+        MeToo = "me_too",
     }
 }
 
@@ -117,6 +120,7 @@ impl EventKind {
             EventKind::Overdue => T::EvOverdue,
             EventKind::Remote => T::EvRemote,
             EventKind::AffairChanged => T::EvAffairChanged,
+            EventKind::MeToo => T::EvMeToo,
         }
     }
 }

@@ -58,6 +58,9 @@ crate::codes! {
         Withdraw = "withdraw",
         /// Resolved and unanswered for 7 days.
         AutoClose = "auto_close",
+        /// The station found it is the same incident as another case, worked there: it
+        /// ends here, its requester joins the other.
+        Merge = "merge",
     }
 }
 
@@ -89,6 +92,7 @@ pub fn transition(from: State, action: Action, actor: Actor) -> Result<State, Tr
     let allowed_actor = match action {
         A::Confirm | A::Reopen | A::Withdraw => actor == Actor::Requester,
         A::AutoClose => actor == Actor::System,
+        A::Merge => actor == Actor::Station,
         A::DepartmentsReported => matches!(actor, Actor::Station | Actor::Department | Actor::System),
         _ => actor == Actor::Station,
     };
@@ -111,6 +115,10 @@ pub fn transition(from: State, action: Action, actor: Actor) -> Result<State, Tr
         (A::Reopen, S::Resolved) => S::Reopened,
         (
             A::Withdraw,
+            S::Received | S::Accepted | S::InProgress | S::VisitScheduled | S::Transferred | S::HandedOff | S::Reopened,
+        ) => S::Withdrawn,
+        (
+            A::Merge,
             S::Received | S::Accepted | S::InProgress | S::VisitScheduled | S::Transferred | S::HandedOff | S::Reopened,
         ) => S::Withdrawn,
         (A::AutoClose, S::Resolved) => S::Closed,
@@ -357,9 +365,16 @@ mod tests {
         (S::HandedOff, A::Withdraw, Actor::Requester, S::Withdrawn),
         (S::Reopened, A::Withdraw, Actor::Requester, S::Withdrawn),
         (S::Resolved, A::AutoClose, Actor::System, S::Closed),
+        (S::Received, A::Merge, Actor::Station, S::Withdrawn),
+        (S::Accepted, A::Merge, Actor::Station, S::Withdrawn),
+        (S::InProgress, A::Merge, Actor::Station, S::Withdrawn),
+        (S::VisitScheduled, A::Merge, Actor::Station, S::Withdrawn),
+        (S::Transferred, A::Merge, Actor::Station, S::Withdrawn),
+        (S::HandedOff, A::Merge, Actor::Station, S::Withdrawn),
+        (S::Reopened, A::Merge, Actor::Station, S::Withdrawn),
     ];
 
-    const ACTIONS: [Action; 13] = [
+    const ACTIONS: [Action; 14] = [
         A::Accept,
         A::Start,
         A::ScheduleVisit,
@@ -373,6 +388,7 @@ mod tests {
         A::Reopen,
         A::Withdraw,
         A::AutoClose,
+        A::Merge,
     ];
     const ACTORS: [Actor; 4] = [Actor::Requester, Actor::Station, Actor::Department, Actor::System];
 
@@ -400,7 +416,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(refused, 10 * 13 * 4 - LEGAL.len());
+        assert_eq!(refused, 10 * ACTIONS.len() * 4 - LEGAL.len());
     }
 
     #[test]

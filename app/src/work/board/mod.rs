@@ -207,6 +207,7 @@ fn BoardCard(line: BoardLine, lang: Lang) -> impl IntoView {
                 <span class="tag">{lang.t(if l.triage_transfer { T::TriageTransfer } else { T::TriageImmediate })}</span>
                 {l.overdue.then(|| view! { <span class="tag danger">{lang.t(T::Overdue)}</span> })}
                 {l.urged.then(|| view! { <span class="tag danger" data-testid="urged">{lang.t(T::SupervisionUrgedTag)}</span> })}
+                {(l.joined > 0).then(|| view! { <span class="tag" data-testid="joined">{format!("+{} ", l.joined)}{lang.t(T::MeToo)}</span> })}
             </div>
             <a class="board-title" href=href.clone()>{l.title.clone()}</a>
             <p class="muted small">

@@ -34,6 +34,7 @@ struct Row {
     remote_retrying: i64,
     thread_id: Option<i64>,
     urge_waiting: i64,
+    joined: i64,
 }
 
 /// Lines a page of the board shows.
@@ -85,7 +86,8 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
          (SELECT COUNT(*) FROM open311_outbox o WHERE o.work_item_id = w.id AND o.state = 'pending' \
             AND o.attempts > 0) AS remote_retrying, \
          (SELECT t.id FROM threads t WHERE t.work_item_id = w.id) AS thread_id, \
-         (SELECT COUNT(*) FROM urges x WHERE x.work_item_id = w.id AND x.answered_at IS NULL) AS urge_waiting \
+         (SELECT COUNT(*) FROM urges x WHERE x.work_item_id = w.id AND x.answered_at IS NULL) AS urge_waiting, \
+         (SELECT COUNT(*) FROM co_requesters c WHERE c.demand_id = w.demand_id) AS joined \
          FROM work_items w JOIN demands d ON d.id = w.demand_id LEFT JOIN affairs a ON a.id = d.affair_id \
          LEFT JOIN grid_areas g ON g.id = w.grid_area_id LEFT JOIN users u ON u.id = w.assignee_id \
          WHERE w.community_id = $1 AND $2 = $2",
@@ -203,6 +205,7 @@ pub async fn board(store: &Store, user: &SessionUser, f: &BoardFilter) -> Result
                 whistles_late: r.whistles_late,
                 remote_retrying: r.remote_retrying > 0,
                 urged: r.urge_waiting > 0,
+                joined: r.joined.max(0) as u32,
             }
         })
         .collect();

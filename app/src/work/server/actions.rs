@@ -19,6 +19,9 @@ fn actor_for(relation: Relation) -> Result<Actor, AppError> {
         Relation::Station => Ok(Actor::Station),
         Relation::Department => Ok(Actor::Department),
         Relation::Overseer => Err(AppError::Forbidden),
+        // A co-requester follows and rates the case; confirming, reopening or withdrawing
+        // it is the requester's.
+        Relation::CoRequester => Err(AppError::Forbidden),
         Relation::Neighbour | Relation::None => Err(AppError::NotFound),
     }
 }

@@ -161,9 +161,45 @@ pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Mov
             )
             .await?;
         }
+        // Those who reported the same incident hear of every move, whoever made it, and
+        // are invited to rate it too (each once: the keys name them).
+        for user in co_requesters(w, item).await? {
+            let mut n = Send::new(user, Kind::Status).item(item).detail(to.as_str());
+            if step.by == Actor::System {
+                n = n.once(format!("{}:{item}:{}:{user}", step.action.as_str(), version + 1));
+            }
+            crate::notifications::server::send(w.tx(), n).await?;
+            if to == State::Closed {
+                let invite = Send::new(user, Kind::RateInvite).item(item).once(format!("rate:{item}:{user}"));
+                crate::notifications::server::send(w.tx(), invite).await?;
+            }
+        }
     }
     w.touched(item);
     Ok(Moved { from, to })
+}
+
+/// A case just moved by `Action::Merge` points to the case it joined (the rates count
+/// that one only; its page links there).
+pub async fn mark_merged(w: &mut WorkTx, item: i64, into: i64) -> Result<(), AppError> {
+    sqlx::query("UPDATE work_items SET merged_into = $1 WHERE id = $2 AND state = 'withdrawn'")
+        .bind(into)
+        .bind(item)
+        .execute(&mut **w.tx())
+        .await?;
+    w.touched(item);
+    Ok(())
+}
+
+/// The residents who joined the item's demand (我也遇到了, or merged into it).
+pub async fn co_requesters(w: &mut WorkTx, item: i64) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT c.user_id FROM co_requesters c JOIN work_items w ON w.demand_id = c.demand_id \
+         WHERE w.id = $1 ORDER BY c.user_id",
+    )
+    .bind(item)
+    .fetch_all(&mut **w.tx())
+    .await?)
 }
 
 /// An event to append to an item's timeline.

@@ -45,6 +45,8 @@ pub struct ItemRow {
     pub visibility: Visibility,
     /// Found by the station itself: its requester is the worker who found it.
     pub found_via: Option<super::rules::FoundVia>,
+    /// Merged by the station into this work item (the same incident).
+    pub merged_into: Option<i64>,
 }
 
 impl ItemRow {
@@ -55,8 +57,8 @@ impl ItemRow {
 
 pub const ITEM_SELECT: &str = "SELECT w.id, w.kind, w.demand_id, w.community_id, w.state, w.triage, w.triage_reason, \
      w.route_reason, w.grid_area_id, w.assignee_id, w.respond_by, w.complete_by, w.first_response_at, w.resolved_at, \
-     w.closed_at, w.version, w.created_at, d.requester_id, d.filed_by_id, d.visibility, w.found_via \
-     FROM work_items w JOIN demands d ON d.id = w.demand_id";
+     w.closed_at, w.version, w.created_at, d.requester_id, d.filed_by_id, d.visibility, w.found_via, \
+     w.merged_into FROM work_items w JOIN demands d ON d.id = w.demand_id";
 
 pub async fn load_item(store: &Store, id: i64) -> Result<Option<ItemRow>, AppError> {
     Ok(sqlx::query_as(&format!("{ITEM_SELECT} WHERE w.id = $1")).bind(id).fetch_optional(store.pool()).await?)
@@ -82,6 +84,9 @@ pub enum Relation {
     Overseer,
     /// Another resident of the community, and the demand is public.
     Neighbour,
+    /// A resident who reported the same incident ("me too", or a demand merged into this
+    /// one): told of every change and may rate it, sees it as a neighbour does.
+    CoRequester,
     None,
 }
 
@@ -121,6 +126,19 @@ pub async fn relation(store: &Store, user: &SessionUser, item: &ItemRow) -> Resu
     }
     if matches!(user.role, Role::SubdistrictAdmin | Role::DistrictAdmin) && scope.covers(&path) {
         return Ok(Relation::Overseer);
+    }
+    if user.role == Role::Resident {
+        if let Some(demand) = item.demand_id {
+            let joined: Option<i64> =
+                sqlx::query_scalar("SELECT user_id FROM co_requesters WHERE demand_id = $1 AND user_id = $2")
+                    .bind(demand)
+                    .bind(user.id)
+                    .fetch_optional(store.pool())
+                    .await?;
+            if joined.is_some() {
+                return Ok(Relation::CoRequester);
+            }
+        }
     }
     if user.role == Role::Resident && user.region_id == item.community_id && item.visibility != Visibility::Private {
         return Ok(Relation::Neighbour);
@@ -196,7 +214,7 @@ pub async fn timeline(
         .into_iter()
         .map(|r| {
             let actor = match (r.actor_role, r.actor_name) {
-                (Some(Role::Resident), _) if rel == Relation::Neighbour => Some(lang.t(T::RoleResident).to_string()),
+                (Some(Role::Resident), _) if matches!(rel, Relation::Neighbour | Relation::CoRequester) => Some(lang.t(T::RoleResident).to_string()),
                 (Some(Role::Department), _) => r.department_zh,
                 (Some(role), Some(name)) => Some(format!("{name} · {}", lang.t(role.label()))),
                 _ => None,
