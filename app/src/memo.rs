@@ -180,10 +180,16 @@ mod tests {
         let slow = {
             let memo = memo.clone();
             tokio::spawn(async move {
-                memo.get(1, 5_000, 1_000, |_| true, || async move {
-                    rx.await.ok();
-                    Ok::<_, ()>(2)
-                })
+                memo.get(
+                    1,
+                    5_000,
+                    1_000,
+                    |_| true,
+                    || async move {
+                        rx.await.ok();
+                        Ok::<_, ()>(2)
+                    },
+                )
                 .await
             })
         };

@@ -109,7 +109,14 @@ async fn a_neighbour_joins_the_same_report_instead_of_filing_another() {
     assert!(told >= 1, "the co-requester heard of the move");
     let now = chrono::Utc::now().timestamp_millis();
     sql(&db, &format!("UPDATE work_items SET state = 'closed', closed_at = {now}, resolved_at = {now}, version = version + 1 WHERE id = {item}")).await;
-    let scores = [("demand_id", first.to_string()), ("overall", "5".into()), ("timeliness", "4".into()), ("attitude", "5".into()), ("outcome", "5".into()), ("comment", String::new())];
+    let scores = [
+        ("demand_id", first.to_string()),
+        ("overall", "5".into()),
+        ("timeliness", "4".into()),
+        ("attitude", "5".into()),
+        ("outcome", "5".into()),
+        ("comment", String::new()),
+    ];
     let scores: Vec<(&str, &str)> = scores.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert!(call(b, &server, "ratings/rate", &scores).await.status().is_success());
     assert!(call(&resident, &server, "ratings/rate", &scores).await.status().is_success());
@@ -133,7 +140,11 @@ async fn the_station_merges_a_duplicate_and_it_counts_once() {
     fields.push(("similar_checked", "1"));
     let dup = demand_id(&post_demand(&neighbour, &server, &fields, vec![]).await);
     let master = logged_in(&server, STATIONMASTER).await;
-    let posted = || async { json(call(&master, &server, "station/dashboard", &[("query[period]", "week")]).await).await["rates"]["posted"].as_i64().unwrap() };
+    let posted = || async {
+        json(call(&master, &server, "station/dashboard", &[("query[period]", "week")]).await).await["rates"]["posted"]
+            .as_i64()
+            .unwrap()
+    };
     let before = posted().await;
 
     // Residents may not merge; nor into itself or a case of another state.

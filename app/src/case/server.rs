@@ -113,10 +113,8 @@ pub async fn view(store: &Store, user: &SessionUser, demand_id: i64) -> Result<D
         None
     };
     let joined = crate::demands::me_too::server::count(store, demand_id).await?;
-    let can_join = rel == Relation::Neighbour
-        && user.role == Role::Resident
-        && item.state.is_open()
-        && d.place != Place::Home;
+    let can_join =
+        rel == Relation::Neighbour && user.role == Role::Resident && item.state.is_open() && d.place != Place::Home;
     let merged_into: Option<i64> = match item.merged_into {
         Some(target) => sqlx::query_scalar("SELECT demand_id FROM work_items WHERE id = $1")
             .bind(target)

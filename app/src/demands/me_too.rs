@@ -31,6 +31,7 @@ pub struct SimilarDemand {
 /// At most this many shown.
 pub const SHOWN: usize = 3;
 /// Characters of a similar demand's text shown.
+#[cfg(feature = "ssr")]
 const EXCERPT: usize = 60;
 
 /// Open demands of the viewer's community that look like `text` at the chosen place
@@ -60,9 +61,11 @@ pub async fn me_too(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "demands/merge")]
 pub async fn merge_demand(id: i64, into: String, version: Option<i64>) -> Result<(), AppError> {
     let user = crate::auth::server::require_staff()?;
-    let into = into.trim().trim_start_matches('#').parse::<i64>().map_err(|_| {
-        AppError::invalid("into", crate::i18n::T::ErrMergeTarget)
-    })?;
+    let into = into
+        .trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .map_err(|_| AppError::invalid("into", crate::i18n::T::ErrMergeTarget))?;
     server::merge(&crate::request::store()?, &user, id, into, version).await?;
     crate::request::redirect(&format!("/demands/{into}"));
     Ok(())
@@ -104,9 +107,11 @@ pub mod server {
         match (place?, building) {
             // One's home is one's own: nobody else reports the same incident there.
             (Place::Home, _) => None,
-            (_, Some(b)) => Some(Spot::Building(b)),
-            (Place::PublicArea, None) => Some(Spot::Public),
+            (Place::Building, Some(b)) => Some(Spot::Building(b)),
             (Place::Building, None) => None,
+            // A public place: the building the form offers is often just the writer's own
+            // (its default); the words say which gate or square.
+            (Place::PublicArea, _) => Some(Spot::Public),
         }
     }
 
@@ -127,7 +132,8 @@ pub mod server {
         if text.trim().chars().count() < 2 {
             return Ok(Vec::new());
         }
-        let open: Vec<String> = State::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+        let open: Vec<String> =
+            State::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
         // The community's shown demands, newest first (demands_shown), each with its item.
         let sql = format!(
             "SELECT d.id, d.description, d.tokens, d.place, d.building_id, b.name_zh AS building_zh, \
@@ -175,7 +181,8 @@ pub mod server {
                 .filter_map(|(r, terms)| {
                     let there = spot(Some(r.place), r.building_id)?;
                     let affairs = rank(terms);
-                    let score = pool.similarity(&me, &Report { terms, affairs: &affairs, spot: there, at: r.created_at });
+                    let score =
+                        pool.similarity(&me, &Report { terms, affairs: &affairs, spot: there, at: r.created_at });
                     (score >= similar::ALIKE).then_some((score, r))
                 })
                 .collect();
@@ -190,7 +197,11 @@ pub mod server {
             .map(|(_, r)| SimilarDemand {
                 id: r.id,
                 excerpt: excerpt(&r.description),
-                building: r.building_zh.zip(r.building_en).map(|(zh, en)| Named { zh, en }.get(lang).to_string()).unwrap_or_default(),
+                building: r
+                    .building_zh
+                    .zip(r.building_en)
+                    .map(|(zh, en)| Named { zh, en }.get(lang).to_string())
+                    .unwrap_or_default(),
                 posted: crate::time::to_local(r.created_at).format("%m-%d %H:%M").to_string(),
                 state: r.state,
                 state_label: lang.t(crate::work::state_label(r.state)).to_string(),

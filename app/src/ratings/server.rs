@@ -302,7 +302,14 @@ async fn co_card(store: &Store, item: &ItemRow, demand: i64, viewer: i64) -> Res
 }
 
 /// A co-requester rates (a second post edits it).
-async fn co_upsert(tx: &mut Tx, item: i64, rater: i64, scores: &Scores, comment: &str, now: i64) -> Result<(), AppError> {
+async fn co_upsert(
+    tx: &mut Tx,
+    item: i64,
+    rater: i64,
+    scores: &Scores,
+    comment: &str,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO co_ratings (work_item_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (work_item_id, rater_id) DO UPDATE SET overall = $3, \

@@ -214,7 +214,9 @@ pub async fn timeline(
         .into_iter()
         .map(|r| {
             let actor = match (r.actor_role, r.actor_name) {
-                (Some(Role::Resident), _) if matches!(rel, Relation::Neighbour | Relation::CoRequester) => Some(lang.t(T::RoleResident).to_string()),
+                (Some(Role::Resident), _) if matches!(rel, Relation::Neighbour | Relation::CoRequester) => {
+                    Some(lang.t(T::RoleResident).to_string())
+                }
                 (Some(Role::Department), _) => r.department_zh,
                 (Some(role), Some(name)) => Some(format!("{name} · {}", lang.t(role.label()))),
                 _ => None,
