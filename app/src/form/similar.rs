@@ -66,15 +66,7 @@ async fn ask(form: HtmlFormElement, n: u32) {
     params.append("text", &text);
     params.append("place", &value(&data, "place"));
     params.append("building", &value(&data, "building"));
-    let request = gloo_net::http::Request::post(&url)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json")
-        .body(String::from(params.to_string()));
-    let Ok(request) = request else { return };
-    let Ok(resp) = request.send().await else { return };
-    if !resp.ok() {
-        return;
-    }
+    let Some(resp) = super::suggest::post_form(&url, String::from(params.to_string())).await else { return };
     let Ok(items) = resp.json::<Vec<Similar>>().await else { return };
     if LATEST.with(Cell::get) != n {
         return;
@@ -150,14 +142,7 @@ pub fn clicked(ev: &web_sys::Event) {
     }
     let _ = button.set_attribute("aria-busy", "true");
     leptos::task::spawn_local(async move {
-        let request = gloo_net::http::Request::post(&url)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Accept", "application/json")
-            .body(format!("id={id}"));
-        let ok = match request {
-            Ok(r) => r.send().await.is_ok_and(|r| r.ok()),
-            Err(_) => false,
-        };
+        let ok = super::suggest::post_form(&url, format!("id={id}")).await.is_some();
         let _ = button.remove_attribute("aria-busy");
         if ok {
             if let Some(w) = web_sys::window() {

@@ -64,15 +64,7 @@ async fn ask(area: HtmlTextAreaElement, url: String, n: u32) {
     // The server ranks the first 500 characters only.
     let text: String = text.chars().take(500).collect();
     let body = format!("text={}", String::from(js_sys::encode_uri_component(&text)));
-    let request = gloo_net::http::Request::post(&url)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json")
-        .body(body);
-    let Ok(request) = request else { return };
-    let Ok(resp) = request.send().await else { return };
-    if !resp.ok() {
-        return;
-    }
+    let Some(resp) = post_form(&url, body).await else { return };
     let Ok(items) = resp.json::<Vec<Suggestion>>().await else { return };
     if LATEST.with(Cell::get) != n {
         return;
@@ -157,4 +149,15 @@ pub fn chose(ev: web_sys::Event) {
             }
         }
     }
+}
+
+/// POSTs an urlencoded body to a server function, asking for JSON: the answer if it is a
+/// success (a network error or an error status: none, and the form works as without this).
+pub(super) async fn post_form(url: &str, body: String) -> Option<gloo_net::http::Response> {
+    let request = gloo_net::http::Request::post(url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json")
+        .body(body)
+        .ok()?;
+    request.send().await.ok().filter(|r| r.ok())
 }

@@ -82,7 +82,7 @@ pub async fn rate(
         // Their own rating: in the satisfaction rate like any; the requester's rating
         // rates the units and opens the callback.
         let mut w = WorkTx::begin(store).await?;
-        co_upsert(w.tx(), item.id, user.id, &scores, comment, now).await?;
+        Rated::CoCase(item.id).upsert(w.tx(), user.id, &scores, comment, now).await?;
         return w.commit(store).await;
     }
     let unit_scores = super::units::check(store, item.id, units).await?;
@@ -301,37 +301,12 @@ async fn co_card(store: &Store, item: &ItemRow, demand: i64, viewer: i64) -> Res
     })
 }
 
-/// A co-requester rates (a second post edits it).
-async fn co_upsert(
-    tx: &mut Tx,
-    item: i64,
-    rater: i64,
-    scores: &Scores,
-    comment: &str,
-    now: i64,
-) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO co_ratings (work_item_id, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (work_item_id, rater_id) DO UPDATE SET overall = $3, \
-         timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8",
-    )
-    .bind(item)
-    .bind(rater)
-    .bind(scores.overall)
-    .bind(scores.timeliness)
-    .bind(scores.attitude)
-    .bind(scores.outcome)
-    .bind(comment)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 #[derive(Clone, Copy)]
 enum Rated {
     Case(i64),
     Appointment(i64),
+    /// A co-requester's own rating of a case (no callback: the requester's opens it).
+    CoCase(i64),
 }
 
 impl Rated {
@@ -339,16 +314,28 @@ impl Rated {
         match self {
             Rated::Case(id) => ("ratings", "work_item_id", id),
             Rated::Appointment(id) => ("appointment_ratings", "appointment_id", id),
+            Rated::CoCase(id) => ("co_ratings", "work_item_id", id),
+        }
+    }
+
+    /// What makes a rating the same one again: the rated thing, or (for co-requesters)
+    /// the thing and its rater.
+    fn one_per(self) -> &'static str {
+        match self {
+            Rated::CoCase(_) => "work_item_id, rater_id",
+            Rated::Case(_) => "work_item_id",
+            Rated::Appointment(_) => "appointment_id",
         }
     }
 
     /// A second post edits the rating.
     async fn upsert(self, tx: &mut Tx, rater: i64, scores: &Scores, comment: &str, now: i64) -> Result<(), AppError> {
         let (table, key, id) = self.table();
+        let one_per = self.one_per();
         sqlx::query(&format!(
             "INSERT INTO {table} ({key}, rater_id, overall, timeliness, attitude, outcome, comment, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-             ON CONFLICT ({key}) DO UPDATE SET overall = $3, timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8"
+             ON CONFLICT ({one_per}) DO UPDATE SET overall = $3, timeliness = $4, attitude = $5, outcome = $6, comment = $7, updated_at = $8"
         ))
         .bind(id)
         .bind(rater)
