@@ -32,6 +32,11 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
         Ok(n) => tracing::info!(reminders = n, "appointment reminders"),
         Err(e) => tracing::warn!(error = ?e, "appointment reminders failed"),
     }
+    // Words of texts written before search stored them, until none is left.
+    let words = crate::search::server::store_missing_words(store).await;
+    if let Err(e) = record_job("search_words", &words) {
+        tracing::warn!(error = ?e, "storing missing search words failed");
+    }
     // Housekeeping: photos of forms never sent, and stale drafts.
     let photos = crate::photos::server::purge_unsent(store, now).await;
     if let Err(e) = record_job("photo_purge", &photos) {

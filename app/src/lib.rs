@@ -41,6 +41,7 @@ pub mod ratings;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod rounds;
+pub mod search;
 #[cfg(feature = "ssr")]
 pub mod security;
 pub mod setup;

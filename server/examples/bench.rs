@@ -489,6 +489,24 @@ async fn scenarios(base: &str, key: &str, seconds: u64, concurrency: usize) -> V
         Target::P99(30.0),
         run(base, seconds, resident.clone(), page("/partners?q=%E5%85%BB%E8%80%81".into())).await,
     );
+    // Search (issue 17): a resident in their community, the district's staff over every
+    // community's cases (closed ones included), a common word and a rarer pair.
+    m(
+        "resident /search?q=楼道灯不亮",
+        Target::P99(50.0),
+        run(base, seconds, resident.clone(), page("/search?q=%E6%A5%BC%E9%81%93%E7%81%AF%E4%B8%8D%E4%BA%AE".into()))
+            .await,
+    );
+    m(
+        "district /search?q=低保 (every community)",
+        Target::P99(50.0),
+        run(base, seconds, district.clone(), page("/search?q=%E4%BD%8E%E4%BF%9D".into())).await,
+    );
+    m(
+        "station /search?q=漏水&state=done",
+        Target::P99(50.0),
+        run(base, seconds, master.clone(), page("/search?q=%E6%BC%8F%E6%B0%B4&state=done".into())).await,
+    );
     m(
         "public /transparency (Qianggen, six months)",
         Target::P99(300.0),

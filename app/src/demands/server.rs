@@ -113,6 +113,19 @@ pub async fn mine(store: &Store, user: &SessionUser, before: Option<Cursor>) -> 
     }))
 }
 
+/// Lines of the given demands (found by a search the caller scoped), newest first, without
+/// whom they are for: a search result names nobody.
+pub async fn lines_by_id(store: &Store, ids: &[i64]) -> Result<Vec<DemandLine>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows: Vec<LineRow> = sqlx::query_as(&format!("{LINE_SELECT} WHERE d.id IN ({list}) ORDER BY d.id DESC"))
+        .fetch_all(store.pool())
+        .await?;
+    Ok(rows.into_iter().map(|r| line(r, 0, false)).collect())
+}
+
 /// Public demands of the viewer's community, newest first, a page below `before`.
 pub async fn community_public(
     store: &Store,
@@ -195,3 +208,31 @@ pub async fn anonymise_closed_before(
 
 /// What a private demand's text reads after the retention period.
 pub const ANONYMISED_TEXT: &str = "（已过保存期限，内容已删除）";
+
+/// Demands filed before their words were stored get them (search and similar reports read
+/// them), a batch at a time in id order from `after` on; erased texts stay without. Returns
+/// the last id read, or `None` once none is left.
+pub async fn store_missing_words(store: &Store, after: i64, batch: i64) -> Result<Option<i64>, AppError> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, description FROM demands WHERE id > $1 AND tokens = '' ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(batch)
+            .fetch_all(store.pool())
+            .await?;
+    let Some(last) = rows.last().map(|r| r.0) else { return Ok(None) };
+    let words: Vec<(i64, String)> = rows
+        .iter()
+        .filter(|(_, text)| text != ERASED_TEXT && text != ANONYMISED_TEXT)
+        .map(|(id, text)| (*id, crate::intake::segment::tokens(text)))
+        .collect();
+    let mut tx = store.write().await?;
+    for (id, w) in words.iter().filter(|(_, w)| !w.is_empty()) {
+        sqlx::query("UPDATE demands SET tokens = $1 WHERE id = $2 AND tokens = ''")
+            .bind(w)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(last))
+}

@@ -348,6 +348,13 @@ pub fn NeighbourhoodPage() -> impl IntoView {
     let list = Resource::new(move || before.clone(), community_demands);
     view! {
         <Page tab=Tab::Home title=lang.t(T::NeighbourhoodDemands).to_string()>
+            // The search page by its address (search reads demands; demands import nothing of it).
+            <form method="get" action="/search" class="search" role="search">
+                <input type="hidden" name="kind" value="demands" />
+                <label for="n-q" class="visually-hidden">{lang.t(T::SearchLink)}</label>
+                <input id="n-q" name="q" type="search" placeholder=lang.t(T::SearchHint) maxlength="100" enterkeyhint="search" />
+                <button type="submit" class="button secondary">{lang.t(T::Search)}</button>
+            </form>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match list.await {

@@ -1175,4 +1175,24 @@ define_catalogue! {
     OutcomePublish => "公开", "Publish";
     ErrOutcomeShort => "请至少写 4 个字。", "Write at least 4 characters.";
     ErrOutcomePersonal => "公开的说明不能含有姓名、电话、证件号或邮箱。", "A public line may not contain a name, a phone or ID number, or an e-mail address.";
+
+    // Search (搜索诉求和议事)
+    SearchTitle => "搜索", "Search";
+    SearchHint => "找诉求和议事：低保、电梯、楼道灯…", "Find demands and threads: subsistence allowance, lift, stair light…";
+    SearchLink => "搜索诉求和议事", "Search demands and threads";
+    SearchCases => "搜索案件", "Search cases";
+    SearchDemands => "诉求", "Demands";
+    SearchThreads => "议事", "Threads";
+    SearchStateAny => "全部状态", "Any state";
+    SearchStateOpen => "处理中", "Being handled";
+    SearchStateDone => "已解决或办结", "Resolved or closed";
+    SearchAffairAny => "全部事项", "Any affair";
+    SearchBuildingAny => "全部楼栋和地点", "Any building or place";
+    SearchFrom => "从", "From";
+    SearchTo => "到", "To";
+    SearchAskSomething => "输入要找的词，比如“低保”“3号楼漏水”。", "Type what to look for, such as “低保” or “3号楼漏水”.";
+    SearchNothing => "没有找到相关内容。换个说法试试，或减少筛选条件。", "Nothing found. Try other words or fewer filters.";
+    SearchBroadened => "没有同时包含所有词语的结果，下面是包含其中任一词语的。", "Nothing has all the words together; these have any of them.";
+    SearchScopeResident => "可搜索本社区公开的诉求、议事，以及您自己的诉求。", "Searches the community's shown demands and threads, and your own demands.";
+    SearchScopeStaff => "可搜索您负责范围内的全部案件，包括已办结的。", "Searches every case in your remit, closed ones included.";
 }

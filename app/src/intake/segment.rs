@@ -123,8 +123,80 @@ fn is_cjk(c: char) -> bool {
 /// A word read from two lone characters by their sound counts this much.
 const SOUND_WEIGHT: f64 = 0.8;
 
-/// The words of a text, with their synonym and pinyin keys.
+/// The words of a text, with their synonym and pinyin keys: jieba's search mode (a long
+/// word and the dictionary words inside it: 最低生活保障 also gives 最低, 生活, 保障), what is
+/// stored beside a text and what the intake ranks.
 pub fn terms(text: &str) -> Vec<Term> {
+    read(text, true)
+}
+
+/// A text's words as stored beside it for search and similarity (`tokens` columns).
+pub fn tokens(text: &str) -> String {
+    super::similar::tokens_of(&terms(text))
+}
+
+/// What a search asks for: one group per word the searcher typed (jieba's precise mode, so
+/// 最低生活保障 stays one word), each group the keys any of which may match it (the word, its
+/// pinyin, every word of its synonym group: a group a station added later still finds the
+/// texts stored before). Words that only make a question (怎么, 办理) are left out; a typo's
+/// group is the word it sounds like. At most `MAX_QUERY_GROUPS` groups, keys sorted.
+pub fn query_groups(text: &str) -> Vec<Vec<String>> {
+    let text: String = text.chars().take(200).collect();
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for t in read(&text, false) {
+        match groups.iter_mut().find(|(surface, _)| *surface == t.surface) {
+            Some((_, keys)) => keys.push(t.key),
+            None => groups.push((t.surface, vec![t.key])),
+        }
+    }
+    let members = MEMBERS.read().unwrap_or_else(|e| e.into_inner());
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for (surface, mut keys) in groups {
+        // A pair of lone characters' pinyin alone (灯坏 → denghuai) is a guess, not a word
+        // the searcher typed: only groups with a word in them are asked for.
+        if !surface.is_ascii() && keys.iter().all(|k| k.is_ascii()) || is_question_word(&surface) {
+            continue;
+        }
+        let heads: Vec<String> = keys.iter().filter_map(|k| GROUPS.get(k).cloned()).collect();
+        for head in heads {
+            keys.extend(members.get(&head).into_iter().flatten().cloned());
+        }
+        keys.sort();
+        keys.dedup();
+        if !out.contains(&keys) {
+            out.push(keys);
+        }
+        if out.len() == MAX_QUERY_GROUPS {
+            break;
+        }
+    }
+    out
+}
+
+/// The most words one search asks for together.
+pub const MAX_QUERY_GROUPS: usize = 8;
+
+/// Words that make a question, not a subject: a search for "低保怎么办理" looks for 低保.
+fn is_question_word(word: &str) -> bool {
+    // A number in characters (五号楼's 五) says which building, and the building is a filter.
+    if word.chars().all(|c| "零一二两三四五六七八九十百".contains(c)) {
+        return true;
+    }
+    const ASKING: &[&str] =
+        &["办理", "申请", "咨询", "问题", "反映", "情况", "事情", "相关", "关于", "需要", "解决", "处理"];
+    ASKING.contains(&word)
+}
+
+/// Each synonym group's words by its head (a search for one finds them all).
+static MEMBERS: LazyLock<RwLock<HashMap<String, Vec<String>>>> = LazyLock::new(|| {
+    let mut by_head: HashMap<String, Vec<String>> = HashMap::new();
+    for (word, head) in GROUPS.iter() {
+        by_head.entry(head.clone()).or_default().push(word.clone());
+    }
+    RwLock::new(by_head)
+});
+
+fn read(text: &str, search_mode: bool) -> Vec<Term> {
     let text: String = fold_width(text).chars().take(MAX_CHARS).collect();
     let j = JIEBA.read().unwrap_or_else(|e| e.into_inner());
     let sounds = BY_SOUND.read().unwrap_or_else(|e| e.into_inner());
@@ -136,7 +208,8 @@ pub fn terms(text: &str) -> Vec<Term> {
     // Without jieba's HMM guesses: they glue unknown runs into words no affair has ("灯坏",
     // "电悌坏"); lone characters instead meet through their pairs' sound (measured on the
     // evaluation set: precision@3 0.844 against 0.836, and typos found).
-    for token in j.cut_for_search(&text, false) {
+    let tokens = if search_mode { j.cut_for_search(&text, false) } else { j.cut(&text, false) };
+    for token in tokens {
         let word = token.word.trim();
         let mut chars = word.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
@@ -230,6 +303,28 @@ mod tests {
         assert!(keys("电梯").contains(&"dianti".to_string()));
         assert!(keys("dibao怎么申请").contains(&"dibao".to_string()));
         assert!(keys("低保").contains(&"dibao".to_string()));
+    }
+
+    #[test]
+    fn a_search_asks_for_each_word_through_its_synonyms_and_pinyin() {
+        let g = query_groups("最低生活保障怎么办理");
+        // One group: 最低生活保障 whole (not 最低, 生活, 保障 each required), any of its
+        // synonyms; the question words are not asked for.
+        assert_eq!(g.len(), 1, "{g:?}");
+        assert!(g[0].contains(&"低保".to_string()) && g[0].contains(&"最低生活保障".to_string()), "{g:?}");
+        assert!(g[0].contains(&"dibao".to_string()), "{g:?}");
+        let g = query_groups("五号楼电悌");
+        assert!(g.iter().any(|k| k.contains(&"电梯".to_string()) && k.contains(&"升降梯".to_string())), "{g:?}");
+        assert!(!g.iter().any(|k| k.contains(&"电".to_string())), "{g:?}");
+        // Latin letters are a word of their own (dibao is also in 低保's group); a pair of
+        // lone characters' pinyin is not.
+        let g = query_groups("dibao");
+        assert!(g.len() == 1 && g[0].contains(&"低保".to_string()), "{g:?}");
+        assert_eq!(query_groups("yibaoka"), vec![vec!["yibaoka".to_string()]]);
+        let g = query_groups("灯坏了");
+        assert!(g.iter().all(|k| k.iter().any(|w| !w.is_ascii())), "{g:?}");
+        assert!(query_groups("怎么办理？").is_empty());
+        assert!(query_groups(&"水管".repeat(50)).len() <= MAX_QUERY_GROUPS);
     }
 
     #[test]

@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/post") view=PostPage ssr=SsrMode::Async />
                 <Route path=path!("/demands") view=MyDemandsPage ssr=SsrMode::Async />
                 <Route path=path!("/neighbourhood") view=NeighbourhoodPage ssr=SsrMode::Async />
+                <Route path=path!("/search") view=crate::search::views::SearchPage ssr=SsrMode::Async />
                 <Route path=path!("/demands/:id") view=DemandPage ssr=SsrMode::Async />
                 <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
                 <Route path=path!("/partners") view=crate::affairs::directory::PartnersPage ssr=SsrMode::Async />

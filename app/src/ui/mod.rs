@@ -119,6 +119,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
         <nav class="station-nav" aria-label=lang.t(T::StationNav)>
             <a href="/station">{lang.t(T::StationWelcome)}</a>
             <a href="/station/intake">{lang.t(T::IntakeTitle)}</a>
+            <a href="/search">{lang.t(T::SearchCases)}</a>
             {station_team.then(|| view! { <a href="/station/found">{lang.t(T::FoundTitle)}</a> })}
             <a href="/station/households">{lang.t(T::HouseholdsDesk)}</a>
             {station_team.then(|| view! { <a href="/station/rounds">{lang.t(T::RoundsTitle)}</a> })}

@@ -403,6 +403,13 @@ pub async fn sql_i64(db: &TestDb, statement: &str) -> i64 {
     sqlx::query_scalar(statement).fetch_one(&mut conn).await.unwrap()
 }
 
+pub async fn sql_text(db: &TestDb, statement: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query_scalar(statement).fetch_one(&mut conn).await.unwrap()
+}
+
 pub async fn logged_in(server: &TestServer, phone: &str) -> reqwest::Client {
     logged_in_with(server, phone, DEMO_PASSWORD).await
 }

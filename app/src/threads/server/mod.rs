@@ -233,3 +233,31 @@ pub const VERIFIED_SUPPORTS: &str = "SELECT COUNT(*) FROM (SELECT DISTINCT u.bui
 pub async fn verified_supports(store: &Store, thread: i64) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar(VERIFIED_SUPPORTS).bind(thread).fetch_one(store.pool()).await?)
 }
+
+/// A thread's words as stored beside it for search (`threads.tokens`).
+pub(super) fn words_of(title: &str, body: &str) -> String {
+    crate::intake::segment::tokens(&format!("{title}\n{body}"))
+}
+
+/// Threads opened before their words were stored get them, a batch at a time in id order
+/// from `after` on. Returns the last id read, or `None` once none is left.
+pub async fn store_missing_words(store: &Store, after: i64, batch: i64) -> Result<Option<i64>, AppError> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, title, body FROM threads WHERE id > $1 AND tokens = '' ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(batch)
+            .fetch_all(store.pool())
+            .await?;
+    let Some(last) = rows.last().map(|r| r.0) else { return Ok(None) };
+    let words: Vec<(i64, String)> = rows.iter().map(|(id, title, body)| (*id, words_of(title, body))).collect();
+    let mut tx = store.write().await?;
+    for (id, w) in words.iter().filter(|(_, w)| !w.is_empty()) {
+        sqlx::query("UPDATE threads SET tokens = $1 WHERE id = $2 AND tokens = ''")
+            .bind(w)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(last))
+}

@@ -22,21 +22,6 @@ pub async fn list(
     };
     let in_list = communities.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
     let topic_filter = if TOPICS.contains(&topic) { "AND t.topic = $1" } else { "AND $1 = $1" };
-    #[derive(sqlx::FromRow)]
-    struct Line {
-        id: i64,
-        title: String,
-        topic: String,
-        state: ThreadState,
-        supports: i64,
-        comments: i64,
-        author_id: i64,
-        author_name: String,
-        author_role: String,
-        hidden: Option<String>,
-        created_at: i64,
-        sort_key: i64,
-    }
     let top = Cursor::or_top(before);
     let rows: Vec<Line> = sqlx::query_as(&format!(
         "SELECT t.id, t.title, t.topic, t.state, t.supports, t.comments, t.author_id, u.display_name AS author_name, \
@@ -53,24 +38,7 @@ pub async fn list(
     let staff = user.role.is_staff();
     let page = Paged::of(rows, |r| Cursor { key: r.sort_key, id: r.id });
     let next = page.next.clone();
-    let threads = page
-        .lines
-        .into_iter()
-        .map(|r| {
-            let hidden = hidden(r.hidden.as_deref());
-            ThreadLine {
-                id: r.id,
-                title: if hidden.is_some() && !staff { None } else { Some(r.title) },
-                topic: r.topic,
-                state: r.state,
-                supports: r.supports,
-                comments: r.comments,
-                author: shown_name(user, r.author_id, &r.author_name, r.author_role == "resident"),
-                posted: format_local(r.created_at),
-                hidden,
-            }
-        })
-        .collect();
+    let threads = page.lines.into_iter().map(|r| thread_line(user, staff, r)).collect();
     let home = user.role.home_level() == crate::auth::Level::Community;
     let threshold = if home { threshold(store, user.region_id).await?.0 } else { 0 };
     let blocked = blocked_until(store, user.id).await?;
@@ -86,6 +54,54 @@ pub async fn list(
         blocked_until: blocked.map(format_local),
         community,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct Line {
+    id: i64,
+    title: String,
+    topic: String,
+    state: ThreadState,
+    supports: i64,
+    comments: i64,
+    author_id: i64,
+    author_name: String,
+    author_role: String,
+    hidden: Option<String>,
+    created_at: i64,
+    sort_key: i64,
+}
+
+fn thread_line(user: &SessionUser, staff: bool, r: Line) -> ThreadLine {
+    let hidden = hidden(r.hidden.as_deref());
+    ThreadLine {
+        id: r.id,
+        title: if hidden.is_some() && !staff { None } else { Some(r.title) },
+        topic: r.topic,
+        state: r.state,
+        supports: r.supports,
+        comments: r.comments,
+        author: shown_name(user, r.author_id, &r.author_name, r.author_role == "resident"),
+        posted: format_local(r.created_at),
+        hidden,
+    }
+}
+
+/// Lines of the given threads (found by a search the caller scoped), newest first.
+pub async fn lines_by_id(store: &Store, user: &SessionUser, ids: &[i64]) -> Result<Vec<ThreadLine>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows: Vec<Line> = sqlx::query_as(&format!(
+        "SELECT t.id, t.title, t.topic, t.state, t.supports, t.comments, t.author_id, u.display_name AS author_name, \
+         u.role AS author_role, t.hidden, t.created_at, t.id AS sort_key FROM threads t JOIN users u ON u.id = t.author_id \
+         WHERE t.id IN ({list}) ORDER BY t.id DESC"
+    ))
+    .fetch_all(store.pool())
+    .await?;
+    let staff = user.role.is_staff();
+    Ok(rows.into_iter().map(|r| thread_line(user, staff, r)).collect())
 }
 
 pub async fn view(store: &Store, user: &SessionUser, id: i64) -> Result<ThreadView, AppError> {
@@ -335,8 +351,8 @@ pub(super) async fn open(
     }
     let mut tx = store.write().await?;
     let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO threads (community_id, author_id, title, body, topic, idempotency_key, last_activity_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (author_id, idempotency_key) DO NOTHING RETURNING id",
+        "INSERT INTO threads (community_id, author_id, title, body, topic, idempotency_key, last_activity_at, created_at, tokens) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (author_id, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(user.region_id)
     .bind(user.id)
@@ -345,6 +361,7 @@ pub(super) async fn open(
     .bind(topic)
     .bind(key.as_str())
     .bind(now)
+    .bind(words_of(title, body))
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = inserted else {

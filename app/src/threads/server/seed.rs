@@ -43,8 +43,8 @@ pub async fn seed_demo_threads(store: &Store) -> Result<(), AppError> {
     for (i, (author, title, body, topic, days)) in threads.iter().enumerate() {
         let at = now - days * DAY;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO threads (community_id, author_id, title, body, topic, idempotency_key, last_activity_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            "INSERT INTO threads (community_id, author_id, title, body, topic, idempotency_key, last_activity_at, created_at, \
+             tokens) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
         )
         .bind(community)
         .bind(author)
@@ -53,6 +53,7 @@ pub async fn seed_demo_threads(store: &Store) -> Result<(), AppError> {
         .bind(topic)
         .bind(format!("demo-thread-{i}"))
         .bind(at)
+        .bind(super::words_of(title, body))
         .fetch_one(&mut *tx)
         .await?;
         ids.push((id, at));
@@ -164,7 +165,7 @@ pub async fn seed_past_threads(
         let mut last = created;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO threads (community_id, author_id, title, body, topic, supports, comments, idempotency_key, \
-             last_activity_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+             last_activity_at, created_at, tokens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) RETURNING id",
         )
         .bind(community)
         .bind(author)
@@ -175,6 +176,7 @@ pub async fn seed_past_threads(
         .bind(replies as i64)
         .bind(format!("scale-thread-{created}"))
         .bind(created)
+        .bind(super::words_of(title, body))
         .fetch_one(&mut **tx)
         .await?;
         let mut parent: Option<(i64, i64)> = None;

@@ -59,6 +59,12 @@ pub(super) fn ThreadsBody(
         })}
         {list.blocked_until.clone().map(|u| view! { <p class="form-banner" role="alert">{crate::i18n::fmt::blocked_until(lang, &u)}</p> })}
         {list.can_post.then(|| view! { <NewThreadForm state=state lang=lang /> })}
+        <form method="get" action="/search" class="search" role="search">
+            <input type="hidden" name="kind" value="threads" />
+            <label for="t-q" class="visually-hidden">{lang.t(T::SearchLink)}</label>
+            <input id="t-q" name="q" type="search" placeholder=lang.t(T::SearchHint) maxlength="100" enterkeyhint="search" />
+            <button type="submit" class="button secondary">{lang.t(T::Search)}</button>
+        </form>
         <nav class="family-tabs sort-tabs" aria-label=lang.t(T::SortBy)>
             {sorts.into_iter().map(|(code, label)| {
                 let href = if topic.is_empty() { format!("/threads?sort={code}") } else { format!("/threads?sort={code}&topic={topic}") };
