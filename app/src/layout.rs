@@ -36,6 +36,7 @@ const OWNERS: &[(&str, &str)] = &[
     ("unit_ratings", "ratings"),
     ("co_ratings", "ratings"),
     ("co_requesters", "demands"),
+    ("synonym_groups", "intake"),
     ("spaces", "spaces"),
     ("space_slots", "spaces"),
     ("space_bookings", "spaces"),

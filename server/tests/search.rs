@@ -211,3 +211,62 @@ async fn texts_written_before_search_get_their_words() {
     };
     assert!(n >= 1, "the history is found again by its words ({word})");
 }
+
+#[tokio::test]
+async fn a_station_adds_residents_words_and_every_instance_uses_them() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let env = [("JOBS_INTERVAL_SECONDS", "1"), ("INTAKE_INDEX_SECONDS", "0")];
+    let (a, b) = (TestServer::start(&db, &env), TestServer::start(&db, &env));
+    let resident = logged_in(&a, RESIDENT).await;
+    // Written before the station knew the word: 垂梯 was two lone characters then.
+    let k = key();
+    let res = post_demand(&resident, &a, &shown(&k, "5号楼垂梯又停了，老人下不了楼", "5"), vec![]).await;
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    let lift = demand_id(&res);
+    let master = logged_in(&a, STATIONMASTER).await;
+    assert!(demand_ids(&find(&master, &a, "电梯", &[]).await).is_empty());
+
+    // Only the stationmaster (and the admins above) add; other staff read; residents neither.
+    let worker = logged_in(&a, SOCIAL_WORKER).await;
+    assert_eq!(call(&worker, &a, "words/add", &[("words", "电梯 垂梯")]).await.status(), 403);
+    assert_eq!(call(&worker, &a, "words/list", &[]).await.status(), 200);
+    assert_eq!(call(&resident, &a, "words/list", &[]).await.status(), 403);
+    for bad in ["电梯", "电梯 <b>", "电梯 电梯"] {
+        assert_eq!(call(&master, &a, "words/add", &[("words", bad)]).await.status(), 422, "{bad}");
+    }
+    let res = call(&master, &a, "words/add", &[("words", "电梯 垂梯")]).await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    let again = call(&master, &a, "words/add", &[("words", "电梯  垂梯")]).await;
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("ErrSynonymExists"));
+    let list = json(call(&worker, &a, "words/list", &[]).await).await;
+    assert_eq!(list["station"][0]["words"], serde_json::json!(["电梯", "垂梯"]));
+    assert_eq!(list["may_edit"], false);
+    let group = list["station"][0]["id"].as_i64().unwrap().to_string();
+
+    // The stored report is read again by a job round: 电梯 finds it on this instance, and
+    // 垂梯 (now one word) on the other one, which loaded the group in its own round.
+    let mut found = (false, false);
+    for _ in 0..40 {
+        found.0 = demand_ids(&find(&master, &a, "电梯", &[]).await) == vec![lift];
+        let on_b = logged_in(&b, STATIONMASTER).await;
+        found.1 = demand_ids(&find(&on_b, &b, "垂梯", &[]).await) == vec![lift];
+        if found == (true, true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(found, (true, true), "found by the group's head here and by the new word on the other instance");
+    let tokens = sql_text(&db, &format!("SELECT tokens FROM demands WHERE id = {lift}")).await;
+    assert!(tokens.split(' ').any(|w| w == "垂梯") && tokens.split(' ').any(|w| w == "电梯"), "{tokens}");
+
+    // Retired: the list no longer has it; a retired group can be added again.
+    assert_eq!(call(&worker, &a, "words/retire", &[("id", &group)]).await.status(), 403);
+    let res = call(&master, &a, "words/retire", &[("id", &group)]).await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    assert_eq!(call(&master, &a, "words/retire", &[("id", &group)]).await.status(), 404);
+    assert!(json(call(&master, &a, "words/list", &[]).await).await["station"].as_array().unwrap().is_empty());
+    let res = call(&master, &a, "words/add", &[("words", "电梯 垂梯")]).await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+}

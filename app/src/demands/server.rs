@@ -236,3 +236,32 @@ pub async fn store_missing_words(store: &Store, after: i64, batch: i64) -> Resul
     tx.commit().await?;
     Ok(Some(last))
 }
+
+/// Demands whose text uses one of `words` get their words again (a station added a synonym
+/// group: the segmenter now reads them whole, with the group's head). Newest first, at most
+/// 10,000 a call; erased texts (no words) stay as they are. The words are letters and
+/// digits only (checked when the group was added), so they need no LIKE escaping.
+pub async fn store_words_again(store: &Store, words: &[String]) -> Result<u64, AppError> {
+    let like: Vec<String> = (1..=words.len()).map(|i| format!("description LIKE ${i}")).collect();
+    let sql = format!(
+        "SELECT id, description FROM demands WHERE tokens <> '' AND ({}) ORDER BY id DESC LIMIT 10000",
+        like.join(" OR ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+    for w in words {
+        q = q.bind(format!("%{w}%"));
+    }
+    let rows = q.fetch_all(store.pool()).await?;
+    for chunk in rows.chunks(500) {
+        let mut tx = store.write().await?;
+        for (id, text) in chunk {
+            sqlx::query("UPDATE demands SET tokens = $1 WHERE id = $2 AND tokens <> ''")
+                .bind(crate::intake::segment::tokens(text))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(rows.len() as u64)
+}

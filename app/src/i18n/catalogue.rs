@@ -1195,4 +1195,19 @@ define_catalogue! {
     SearchBroadened => "没有同时包含所有词语的结果，下面是包含其中任一词语的。", "Nothing has all the words together; these have any of them.";
     SearchScopeResident => "可搜索本社区公开的诉求、议事，以及您自己的诉求。", "Searches the community's shown demands and threads, and your own demands.";
     SearchScopeStaff => "可搜索您负责范围内的全部案件，包括已办结的。", "Searches every case in your remit, closed ones included.";
+
+    // Residents' words (居民用语: synonym groups the station adds)
+    WordsTitle => "居民用语（同义词）", "Residents' words (synonyms)";
+    WordsHint => "居民常说的词和服务站的说法对上，事项推荐、相似诉求和搜索都会用到。第一个词是标准说法，其余的都按它来理解。全区共用，添加后一分钟内在所有服务器生效。", "Match the words residents use to the station's words: suggestions, similar reports and search use them. The first word is the standard one; the others are read as it. Shared by the district; in force on every server within a minute.";
+    WordsLabel => "一组同义词（用空格分开，第一个是标准说法）", "One group of synonyms (separated by spaces, the standard word first)";
+    WordsAdd => "添加这一组", "Add this group";
+    WordsStation => "服务站添加的", "Added by stations";
+    WordsBuiltIn => "内置的同义词", "Built-in synonyms";
+    WordsNone => "还没有添加过。", "None added yet.";
+    WordsAddedBy => "添加人", "Added by";
+    WordsRetire => "停用", "Retire";
+    ErrSynonymWord => "每个词只能是汉字、字母或数字，最多 12 个字。", "Each word may hold only characters, letters or digits, at most 12.";
+    ErrSynonymCount => "一组要有 2 到 20 个不同的词。", "A group needs 2 to 20 different words.";
+    ErrSynonymExists => "这一组已经有了。", "This group is already there.";
+    ErrSynonymTooMany => "已经有 1000 组了，请先停用不用的。", "There are 1,000 groups already: retire unused ones first.";
 }

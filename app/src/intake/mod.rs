@@ -16,6 +16,9 @@ pub mod segment;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod similar;
+pub mod words;
+#[cfg(feature = "ssr")]
+pub mod words_server;
 
 /// An affair suggested for a text; the GET endpoint's JSON shape.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

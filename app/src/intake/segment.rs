@@ -8,7 +8,7 @@ use super::rules::{fold_width, is_stopword, Term};
 use jieba_rs::Jieba;
 use pinyin::ToPinyin;
 use std::collections::HashMap;
-use std::sync::{LazyLock, RwLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use super::rules::PINYIN_WEIGHT;
 
@@ -18,24 +18,62 @@ const SYNONYM_WEIGHT: f64 = 0.9;
 /// The most characters segmented from one text (a demand holds at most 2,000).
 const MAX_CHARS: usize = 2_000;
 
-/// Synonym groups: each word to its group's head (the first word of its line). A district
-/// may replace the built-in list with its own file (`INTAKE_SYNONYMS_FILE`), read once.
-static GROUPS: LazyLock<HashMap<String, String>> =
+/// The built-in synonym groups' text: the file shipped, or a district's own
+/// (`INTAKE_SYNONYMS_FILE`), read once.
+static BUILT_IN: LazyLock<String> =
     LazyLock::new(|| match std::env::var("INTAKE_SYNONYMS_FILE").ok().filter(|p| !p.is_empty()) {
         Some(path) => match std::fs::read_to_string(&path) {
-            Ok(text) => groups(&text),
+            Ok(text) => text,
             Err(e) => {
                 tracing::warn!(path, error = %e, "INTAKE_SYNONYMS_FILE unreadable: the built-in synonyms are used");
-                groups(SYNONYMS)
+                SYNONYMS.to_string()
             }
         },
-        None => groups(SYNONYMS),
+        None => SYNONYMS.to_string(),
     });
+
+/// The synonym groups in force: each word to its group's head (the first word of its line).
+/// The built-in groups come first (a word keeps the head it has there), then the groups
+/// stations added (`set_station_groups`).
+struct Vocabulary {
+    head: HashMap<String, String>,
+}
+
+impl Vocabulary {
+    fn of(text: &str) -> Vocabulary {
+        Vocabulary { head: groups(text) }
+    }
+}
+
+static GROUPS: LazyLock<RwLock<Arc<Vocabulary>>> = LazyLock::new(|| RwLock::new(Arc::new(Vocabulary::of(&BUILT_IN))));
+
+fn vocabulary() -> Arc<Vocabulary> {
+    GROUPS.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// The built-in groups, a line each (shown to the station beside its own).
+pub fn built_in_lines() -> Vec<String> {
+    BUILT_IN
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Puts the stations' groups (a line each, the head first) in force beside the built-in
+/// ones, and teaches the segmenter their words.
+pub fn set_station_groups(lines: &[String]) {
+    let text = format!("{}\n{}", *BUILT_IN, lines.join("\n"));
+    let next = Arc::new(Vocabulary::of(&text));
+    let words: Vec<String> = lines.iter().flat_map(|l| l.split_whitespace().map(str::to_string)).collect();
+    learn(&words);
+    *GROUPS.write().unwrap_or_else(|e| e.into_inner()) = next;
+}
 
 /// jieba with the domain's words; loading its dictionary takes about half a second, once.
 static JIEBA: LazyLock<RwLock<Jieba>> = LazyLock::new(|| {
     let mut j = Jieba::new();
-    for word in GROUPS.keys() {
+    for word in vocabulary().head.keys() {
         add(&mut j, word);
     }
     for a in crate::affairs::seed::affairs() {
@@ -57,7 +95,9 @@ fn add(j: &mut Jieba, word: &str) {
 /// sound like one (电悌 → 电梯, 漏睡 → 漏水) are read as that word.
 static BY_SOUND: LazyLock<RwLock<HashMap<String, String>>> = LazyLock::new(|| {
     let mut map = HashMap::new();
-    let words = GROUPS
+    let v = vocabulary();
+    let words = v
+        .head
         .keys()
         .map(String::as_str)
         .chain(crate::affairs::seed::affairs().into_iter().flat_map(|a| a.keywords.split_whitespace()));
@@ -136,10 +176,13 @@ pub fn tokens(text: &str) -> String {
 }
 
 /// What a search asks for: one group per word the searcher typed (jieba's precise mode, so
-/// 最低生活保障 stays one word), each group the keys any of which may match it (the word, its
-/// pinyin, every word of its synonym group: a group a station added later still finds the
-/// texts stored before). Words that only make a question (怎么, 办理) are left out; a typo's
-/// group is the word it sounds like. At most `MAX_QUERY_GROUPS` groups, keys sorted.
+/// 最低生活保障 stays one word), each group the keys any of which may match it: the word, its
+/// synonym group's head, its pinyin. The head is enough for every word of the group: each
+/// text stores the head of each of its words (and texts stored before a station added a
+/// group are read again), so 低保 finds 最低生活保障 through 低保, the head of both. (Asking
+/// for every word of the group instead measured twice the index work for nothing more.)
+/// Words that only make a question (怎么, 办理) are left out; a typo's group is the word it
+/// sounds like. At most `MAX_QUERY_GROUPS` groups, keys sorted.
 pub fn query_groups(text: &str) -> Vec<Vec<String>> {
     let text: String = text.chars().take(200).collect();
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
@@ -149,17 +192,12 @@ pub fn query_groups(text: &str) -> Vec<Vec<String>> {
             None => groups.push((t.surface, vec![t.key])),
         }
     }
-    let members = MEMBERS.read().unwrap_or_else(|e| e.into_inner());
     let mut out: Vec<Vec<String>> = Vec::new();
     for (surface, mut keys) in groups {
         // A pair of lone characters' pinyin alone (灯坏 → denghuai) is a guess, not a word
         // the searcher typed: only groups with a word in them are asked for.
         if !surface.is_ascii() && keys.iter().all(|k| k.is_ascii()) || is_question_word(&surface) {
             continue;
-        }
-        let heads: Vec<String> = keys.iter().filter_map(|k| GROUPS.get(k).cloned()).collect();
-        for head in heads {
-            keys.extend(members.get(&head).into_iter().flatten().cloned());
         }
         keys.sort();
         keys.dedup();
@@ -186,15 +224,6 @@ fn is_question_word(word: &str) -> bool {
         &["办理", "申请", "咨询", "问题", "反映", "情况", "事情", "相关", "关于", "需要", "解决", "处理"];
     ASKING.contains(&word)
 }
-
-/// Each synonym group's words by its head (a search for one finds them all).
-static MEMBERS: LazyLock<RwLock<HashMap<String, Vec<String>>>> = LazyLock::new(|| {
-    let mut by_head: HashMap<String, Vec<String>> = HashMap::new();
-    for (word, head) in GROUPS.iter() {
-        by_head.entry(head.clone()).or_default().push(word.clone());
-    }
-    RwLock::new(by_head)
-});
 
 fn read(text: &str, search_mode: bool) -> Vec<Term> {
     let text: String = fold_width(text).chars().take(MAX_CHARS).collect();
@@ -267,7 +296,7 @@ fn lone_run(out: &mut Vec<Term>, run: &[char], sounds: &HashMap<String, String>)
 /// A word, its synonym group's head and, for a Chinese word, its pinyin.
 fn push_word(out: &mut Vec<Term>, word: &str, surface: &str, weight: f64) {
     out.push(Term { key: word.to_string(), surface: surface.to_string(), weight });
-    if let Some(head) = GROUPS.get(word).filter(|h| h.as_str() != word) {
+    if let Some(head) = vocabulary().head.get(word).filter(|h| h.as_str() != word) {
         out.push(Term { key: head.clone(), surface: surface.to_string(), weight: weight * SYNONYM_WEIGHT });
     }
     let chinese = word.chars().filter(|c| is_cjk(*c)).count();
@@ -312,14 +341,15 @@ mod tests {
         // synonyms; the question words are not asked for.
         assert_eq!(g.len(), 1, "{g:?}");
         assert!(g[0].contains(&"低保".to_string()) && g[0].contains(&"最低生活保障".to_string()), "{g:?}");
-        assert!(g[0].contains(&"dibao".to_string()), "{g:?}");
+        assert!(g[0].contains(&"zuidishenghuobaozhang".to_string()), "{g:?}");
         let g = query_groups("五号楼电悌");
-        assert!(g.iter().any(|k| k.contains(&"电梯".to_string()) && k.contains(&"升降梯".to_string())), "{g:?}");
+        assert!(g.iter().any(|k| k.contains(&"电梯".to_string()) && k.contains(&"dianti".to_string())), "{g:?}");
+        assert_eq!(query_groups("升降梯"), vec![vec!["shengjiangti".to_string(), "升降梯".to_string(), "电梯".to_string()]]);
         assert!(!g.iter().any(|k| k.contains(&"电".to_string())), "{g:?}");
         // Latin letters are a word of their own (dibao is also in 低保's group); a pair of
         // lone characters' pinyin is not.
         let g = query_groups("dibao");
-        assert!(g.len() == 1 && g[0].contains(&"低保".to_string()), "{g:?}");
+        assert!(g.len() == 1 && g[0].contains(&"低保".to_string()), "dibao is a word of 低保's group: {g:?}");
         assert_eq!(query_groups("yibaoka"), vec![vec!["yibaoka".to_string()]]);
         let g = query_groups("灯坏了");
         assert!(g.iter().all(|k| k.iter().any(|w| !w.is_ascii())), "{g:?}");

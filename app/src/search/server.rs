@@ -5,7 +5,10 @@
 use super::rules::{self, Filters, Kind};
 use super::*;
 use crate::auth::{Level, Role, SessionUser};
-use crate::paging::{Cursor, READ};
+use crate::paging::Cursor;
+
+/// Results a page shows (one more is read to know whether a next page exists).
+pub const PAGE: usize = 20;
 use crate::store::{Backend, Store};
 
 enum Arg {
@@ -112,11 +115,14 @@ pub async fn search(
         ids = page(store, &scope, &groups, filters, None, true).await?;
         found.any = true;
     }
-    let page = crate::paging::Paged::of(ids, |id| Cursor::id(*id));
-    found.next = page.next;
+    // A page of results is shorter than a list's: a search is read from the top.
+    if ids.len() > PAGE {
+        ids.truncate(PAGE);
+        found.next = ids.last().map(|id| Cursor::id(*id).text());
+    }
     match filters.kind {
-        Kind::Demands => found.demands = crate::demands::server::lines_by_id(store, &page.lines).await?,
-        Kind::Threads => found.threads = crate::threads::server::posts::lines_by_id(store, user, &page.lines).await?,
+        Kind::Demands => found.demands = crate::demands::server::lines_by_id(store, &ids).await?,
+        Kind::Threads => found.threads = crate::threads::server::posts::lines_by_id(store, user, &ids).await?,
     }
     Ok(found)
 }
@@ -176,7 +182,7 @@ async fn page(
     if let Some(to) = f.to {
         sql.push(&format!(" AND {alias}.created_at < ")).arg(Arg::I(to));
     }
-    sql.push(&format!(" ORDER BY {id} DESC LIMIT {READ}"));
+    sql.push(&format!(" ORDER BY {id} DESC LIMIT {}", PAGE + 1));
     sql.ids(store).await
 }
 
@@ -220,11 +226,13 @@ pub async fn options(store: &Store, user: &SessionUser) -> Result<SearchOptions,
             .collect();
         return Ok(SearchOptions { affairs, buildings: Vec::new(), staff: true });
     }
-    let affairs = crate::affairs::server::search(store, user.region_id, "", None, true)
-        .await?
-        .into_iter()
-        .map(|a| (a.code, a.name))
-        .collect();
+    // Codes and names only (the affairs' own listing reads every column).
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT code, name_zh, name_en FROM affairs WHERE community_id = $1 ORDER BY id LIMIT 500")
+            .bind(user.region_id)
+            .fetch_all(store.pool())
+            .await?;
+    let affairs = rows.into_iter().map(|(code, zh, en)| (code, Named { zh, en })).collect();
     let code: String = sqlx::query_scalar("SELECT code FROM regions WHERE id = $1")
         .bind(user.region_id)
         .fetch_one(store.pool())
@@ -251,6 +259,27 @@ pub async fn store_missing_words(store: &Store) -> Result<(), AppError> {
     if after != DONE {
         let last = crate::threads::server::store_missing_words(store, after, BATCH).await?;
         THREADS.store(last.unwrap_or(DONE), Ordering::Relaxed);
+    }
+    reread_for_new_synonyms(store).await
+}
+
+/// Texts stored before a station added a synonym group that use one of its words are read
+/// again (the segmenter now knows the word whole, with the group's head): a search for the
+/// group finds them. Each instance does it for the groups added since it started (the first
+/// round only notes where the groups stand); reading again is idempotent.
+async fn reread_for_new_synonyms(store: &Store) -> Result<(), AppError> {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static SEEN: AtomicI64 = AtomicI64::new(-1);
+    crate::intake::words_server::reload_if_changed(store).await?;
+    let seen = SEEN.load(Ordering::Relaxed);
+    if seen < 0 {
+        SEEN.store(crate::intake::words_server::newest_group(store).await?, Ordering::Relaxed);
+        return Ok(());
+    }
+    for (id, words) in crate::intake::words_server::groups_after(store, seen, 10).await? {
+        crate::demands::server::store_words_again(store, &words).await?;
+        crate::threads::server::store_words_again(store, &words).await?;
+        SEEN.store(id, Ordering::Relaxed);
     }
     Ok(())
 }

@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/station/rounds/:id") view=crate::rounds::views::HouseholdVisitsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/found") view=crate::station::found::FoundCasePage ssr=SsrMode::Async />
                 <Route path=path!("/station/intake") view=IntakePage ssr=SsrMode::Async />
+                <Route path=path!("/station/words") view=crate::intake::words::WordsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/households") view=HouseholdsPage ssr=SsrMode::Async />
                 <Route path=path!("/station/setup") view=crate::setup::views::SetupPage ssr=SsrMode::Async />
                 <Route path=path!("/station/team") view=crate::team::views::TeamPage ssr=SsrMode::Async />

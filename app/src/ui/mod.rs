@@ -132,6 +132,7 @@ pub fn StationFrame(title: String, children: Children) -> impl IntoView {
             {sets_up.then(|| view! { <a href="/station/setup">{lang.t(T::CommunitySetup)}</a> })}
             {sets_up.then(|| view! { <a href="/station/team">{lang.t(T::TeamTitle)}</a> })}
             {keeps_catalogue.then(|| view! { <a href="/station/catalogue">{lang.t(T::CatalogueTitle)}</a> })}
+            {sets_up.then(|| view! { <a href="/station/words">{lang.t(T::WordsTitle)}</a> })}
             {keeps_catalogue.then(|| view! { <a href="/station/supervision">{lang.t(T::SupervisionTitle)}</a> })}
             <a href="/activities">{lang.t(T::VolunteerActivities)}</a>
             <a href="/threads">{lang.t(T::TabDeliberate)}</a>
