@@ -53,11 +53,7 @@ fn vocabulary() -> Arc<Vocabulary> {
 
 /// The built-in groups, a line each (shown to the station beside its own).
 pub fn built_in_lines() -> Vec<String> {
-    BUILT_IN
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
+    BUILT_IN.lines().map(|l| l.split('#').next().unwrap_or("").trim().to_string()).filter(|l| !l.is_empty()).collect()
 }
 
 /// Puts the stations' groups (a line each, the head first) in force beside the built-in
@@ -344,7 +340,10 @@ mod tests {
         assert!(g[0].contains(&"zuidishenghuobaozhang".to_string()), "{g:?}");
         let g = query_groups("五号楼电悌");
         assert!(g.iter().any(|k| k.contains(&"电梯".to_string()) && k.contains(&"dianti".to_string())), "{g:?}");
-        assert_eq!(query_groups("升降梯"), vec![vec!["shengjiangti".to_string(), "升降梯".to_string(), "电梯".to_string()]]);
+        assert_eq!(
+            query_groups("升降梯"),
+            vec![vec!["shengjiangti".to_string(), "升降梯".to_string(), "电梯".to_string()]]
+        );
         assert!(!g.iter().any(|k| k.contains(&"电".to_string())), "{g:?}");
         // Latin letters are a word of their own (dibao is also in 低保's group); a pair of
         // lone characters' pinyin is not.

@@ -83,6 +83,8 @@ pub fn WordsPage() -> impl IntoView {
         return redirect_to_login("/station/words");
     }
     let error = crate::form::any_error_from_url(&[]);
+    // Without JavaScript a refused group comes back in the URL: said beside the field too.
+    let problem = error.as_ref().and_then(|e| e.field("words")).map(|t| lang.t(t).to_string());
     let data = Resource::new(|| (), |_| load_words());
     view! {
         <StationFrame title=lang.t(T::WordsTitle).to_string()>
@@ -91,7 +93,7 @@ pub fn WordsPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(w) => view! { <WordsBody w=w lang=lang /> }.into_any(),
+                        Ok(w) => view! { <WordsBody w=w problem=problem.clone() lang=lang /> }.into_any(),
                         Err(e) => crate::paging::failed(e, lang),
                     }
                 })}
@@ -102,7 +104,7 @@ pub fn WordsPage() -> impl IntoView {
 }
 
 #[component]
-fn WordsBody(w: Words, lang: Lang) -> impl IntoView {
+fn WordsBody(w: Words, problem: Option<String>, lang: Lang) -> impl IntoView {
     let may_edit = w.may_edit;
     view! {
         {may_edit.then(|| view! {
@@ -111,7 +113,7 @@ fn WordsBody(w: Words, lang: Lang) -> impl IntoView {
                     <div class="field">
                         <label for="w-words">{lang.t(T::WordsLabel)}</label>
                         <input id="w-words" name="words" type="text" required maxlength="300" placeholder="电梯 垂梯 直梯" />
-                        <p class="field-error" data-error-for="words"></p>
+                        <p class="field-error" data-error-for="words">{problem}</p>
                     </div>
                     <button type="submit" class="button primary">{lang.t(T::WordsAdd)}</button>
                 </form>

@@ -68,15 +68,14 @@ pub async fn retire(store: &Store, user: &SessionUser, id: i64) -> Result<(), Ap
         return Err(AppError::Forbidden);
     }
     let mut tx = store.write().await?;
-    let done = sqlx::query(
-        "UPDATE synonym_groups SET retired_at = $1, retired_by = $2 WHERE id = $3 AND retired_at IS NULL",
-    )
-    .bind(Millis::now().0)
-    .bind(user.id)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let done =
+        sqlx::query("UPDATE synonym_groups SET retired_at = $1, retired_by = $2 WHERE id = $3 AND retired_at IS NULL")
+            .bind(Millis::now().0)
+            .bind(user.id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
     tx.commit().await?;
     if done == 0 {
         return Err(AppError::NotFound);
@@ -100,11 +99,10 @@ async fn load(store: &Store) -> Result<(), AppError> {
 pub async fn reload_if_changed(store: &Store) -> Result<(), AppError> {
     use std::sync::Mutex;
     static SEEN: Mutex<Option<(i64, i64, i64)>> = Mutex::new(None);
-    let now: (i64, i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(retired_at), 0) FROM synonym_groups",
-    )
-    .fetch_one(store.pool())
-    .await?;
+    let now: (i64, i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(MAX(retired_at), 0) FROM synonym_groups")
+            .fetch_one(store.pool())
+            .await?;
     if *SEEN.lock().unwrap_or_else(|e| e.into_inner()) == Some(now) {
         return Ok(());
     }

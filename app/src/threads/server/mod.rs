@@ -265,8 +265,7 @@ pub async fn store_missing_words(store: &Store, after: i64, batch: i64) -> Resul
 /// Threads whose title or text uses one of `words` get their words again (a station added a
 /// synonym group). Newest first, at most 10,000 a call; the words are letters and digits.
 pub async fn store_words_again(store: &Store, words: &[String]) -> Result<u64, AppError> {
-    let like: Vec<String> =
-        (1..=words.len()).map(|i| format!("title LIKE ${i} OR body LIKE ${i}")).collect();
+    let like: Vec<String> = (1..=words.len()).map(|i| format!("title LIKE ${i} OR body LIKE ${i}")).collect();
     let sql = format!("SELECT id, title, body FROM threads WHERE {} ORDER BY id DESC LIMIT 10000", like.join(" OR "));
     let mut q = sqlx::query_as::<_, (i64, String, String)>(&sql);
     for w in words {
