@@ -91,12 +91,15 @@ pub fn WordsPage() -> impl IntoView {
             <p class="lead small">{lang.t(T::WordsHint)}</p>
             {error.map(|e| view! { <p class="form-banner" role="alert">{e.message(lang)}</p> })}
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(w) => view! { <WordsBody w=w problem=problem.clone() lang=lang /> }.into_any(),
-                        Err(e) => crate::paging::failed(e, lang),
-                    }
-                })}
+                {move || {
+                    let problem = problem.clone();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok(w) => view! { <WordsBody w=w problem=problem lang=lang /> }.into_any(),
+                            Err(e) => crate::paging::failed(e, lang),
+                        }
+                    })
+                }}
             </Suspense>
         </StationFrame>
     }
