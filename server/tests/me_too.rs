@@ -97,6 +97,18 @@ async fn a_neighbour_joins_the_same_report_instead_of_filing_another() {
     assert_eq!(res.status(), 403);
     let private = demand_id(&post_demand(&resident, &server, &demand_fields(&key(), "", "楼下井盖松了"), vec![]).await);
     assert_eq!(call(b, &server, "demands/me-too", &[("id", &private.to_string())]).await.status(), 404);
+    // Another community's resident neither joins it nor is offered it; without a session, nothing.
+    let stranger = logged_in(&server, "13800000021").await;
+    assert_eq!(call(&stranger, &server, "demands/me-too", &[("id", &first.to_string())]).await.status(), 404);
+    assert!(similar(&stranger, &server, "东大门那个下水井盖丢了 好大一个窟窿").await.as_array().unwrap().is_empty());
+    let res = call(
+        &client(),
+        &server,
+        "demands/similar",
+        &[("text", "井盖丢了"), ("place", "public_area"), ("building", "")],
+    )
+    .await;
+    assert_eq!(res.status(), 401);
 
     // Every move reaches the co-requester, who rates at closure.
     let worker = logged_in(&server, SOCIAL_WORKER).await;
