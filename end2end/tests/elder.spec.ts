@@ -51,6 +51,9 @@ test('the dashboard in elder mode and in English', async ({ page }, info) => {
   await page.goto('/station/spaces');
   await expect(page.getByTestId('space-form')).toBeAttached();
   await shot(page, info, 'elder-spaces-desk');
+  await page.goto('/station/words');
+  await expect(page.getByTestId('add-words')).toBeVisible();
+  await shot(page, info, 'elder-words');
   await page.goto('/me');
   await page.getByRole('button', { name: '关闭长辈模式' }).click();
   await page.getByRole('button', { name: '切换语言' }).first().click();

@@ -1,5 +1,5 @@
-import { test } from '@playwright/test';
-import { RESIDENT, expect, hydrated, jsOn, shot, signedIn, watchErrors } from './helpers';
+import { Page, TestInfo, test } from '@playwright/test';
+import { RESIDENT, SOCIAL_WORKER, expect, hydrated, jsOn, shot, signedIn, watchErrors } from './helpers';
 
 // Duplicates and "me too": a neighbour about to report what was reported sees it (as they
 // type with JavaScript, after a first try without) and joins it instead of posting again.
@@ -48,4 +48,49 @@ test('a neighbour about to report the same incident joins it: me too', async ({ 
   await shot(n, info, 'me-too-joined');
   expect(errors).toEqual([]);
   await nctx.close();
+});
+
+/** Files a demand about a public place and returns its path. */
+async function report(page: Page, info: TestInfo, text: string): Promise<string> {
+  await page.goto('/post');
+  if (jsOn(info)) await hydrated(page);
+  await page.getByLabel('诉求描述').fill(text);
+  await page.getByLabel('社区公共区域').check();
+  await page.getByLabel('具体位置').fill('北门');
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.waitForURL(/\/demands\/\d+$/);
+  return new URL(page.url()).pathname;
+}
+
+test('the station merges a second report of the same incident into the first', async ({ browser }, info) => {
+  test.setTimeout(90_000);
+  const n = Date.now() % 100000;
+  const { ctx, page: r } = await signedIn(browser, info, RESIDENT);
+  const first = await report(r, info, `北门的道闸坏了，车出不去 a${n}`);
+  await ctx.close();
+  const { ctx: nctx, page: nb } = await signedIn(browser, info, NEIGHBOUR);
+  const second = await report(nb, info, `小区北边出口栏杆一直不抬 b${n}`);
+  await nctx.close();
+
+  const { ctx: sctx, page: s } = await signedIn(browser, info, SOCIAL_WORKER);
+  const errors = watchErrors(s);
+  await s.goto(second);
+  if (jsOn(info)) await hydrated(s);
+  await s.getByText('合并到同一件事的诉求').first().click();
+  const form = s.getByTestId('merge');
+  // Not a number of an open demand here: said (beside the field, or atop the page without
+  // JavaScript), nothing merged.
+  await form.getByLabel('合并到诉求编号').fill('abc');
+  await form.getByRole('button', { name: '合并到同一件事的诉求' }).click();
+  await expect(s.getByText('请填写本社区另一条未办结诉求的编号。').first()).toBeVisible();
+  await expect(s.getByTestId('merged-into')).toHaveCount(0);
+  if (!jsOn(info)) await s.getByText('合并到同一件事的诉求').first().click();
+  await s.getByTestId('merge').getByLabel('合并到诉求编号').fill(`#${first.split('/').pop()}`);
+  await s.getByTestId('merge').getByRole('button', { name: '合并到同一件事的诉求' }).click();
+  await s.waitForURL((u) => u.pathname === first);
+  await s.goto(second);
+  await expect(s.getByTestId('merged-into')).toContainText(`#${first.split('/').pop()}`);
+  await shot(s, info, 'merged');
+  expect(errors).toEqual([]);
+  await sctx.close();
 });

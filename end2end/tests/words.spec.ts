@@ -17,6 +17,8 @@ test('the stationmaster adds and retires a group of residents\' words', async ({
   await page.getByLabel('一组同义词（用空格分开，第一个是标准说法）').fill('电梯');
   await page.getByRole('button', { name: '添加这一组' }).click();
   await expect(page.getByText('一组要有 2 到 20 个不同的词。')).toBeVisible();
+  // What was typed is still there to correct, with or without JavaScript.
+  await expect(page.getByLabel('一组同义词（用空格分开，第一个是标准说法）')).toHaveValue('电梯');
   await page.getByLabel('一组同义词（用空格分开，第一个是标准说法）').fill(`电梯 ${marker}`);
   await page.getByRole('button', { name: '添加这一组' }).click();
   const line = page.locator(`[data-words="电梯 ${marker}"]`);

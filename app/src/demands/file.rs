@@ -138,7 +138,7 @@ pub async fn file_case(w: &mut WorkTx, c: NewCase) -> Result<Option<Filed>, AppE
     .bind(c.affair_matched as i64)
     // Its words as the segmenter reads them, stored with it: similar reports are compared
     // without segmenting history again.
-    .bind(crate::intake::similar::tokens_of(&crate::intake::segment::terms(&c.description)))
+    .bind(crate::intake::segment::tokens(&c.description))
     .fetch_optional(&mut **w.tx())
     .await?;
     let Some(demand) = inserted else { return Ok(None) };

@@ -63,7 +63,11 @@ pub async fn load_words() -> Result<Words, AppError> {
 #[server(endpoint = "words/add")]
 pub async fn add_synonyms(words: String) -> Result<(), AppError> {
     let user = crate::auth::server::require_staff()?;
-    super::words_server::add(&crate::request::store()?, &user, &words).await?;
+    if let Err(e) = super::words_server::add(&crate::request::store()?, &user, &words).await {
+        // Without JavaScript the page comes back with the group as typed, to be corrected.
+        crate::form::server::keep_input("words-add", &[("words", &words)]).await;
+        return Err(e);
+    }
     crate::request::redirect("/station/words");
     Ok(())
 }
@@ -85,7 +89,14 @@ pub fn WordsPage() -> impl IntoView {
     let error = crate::form::any_error_from_url(&[]);
     // Without JavaScript a refused group comes back in the URL: said beside the field too.
     let problem = error.as_ref().and_then(|e| e.field("words")).map(|t| lang.t(t).to_string());
-    let data = Resource::new(|| (), |_| load_words());
+    let add_error = crate::form::error_from_url(AddSynonyms::PATH);
+    let data = Resource::new(
+        || (),
+        move |_| {
+            let add_error = add_error.clone();
+            async move { (load_words().await, crate::form::state_after("words-add", add_error).await) }
+        },
+    );
     view! {
         <StationFrame title=lang.t(T::WordsTitle).to_string()>
             <p class="lead small">{lang.t(T::WordsHint)}</p>
@@ -95,8 +106,11 @@ pub fn WordsPage() -> impl IntoView {
                     let problem = problem.clone();
                     Suspend::new(async move {
                         match data.await {
-                            Ok(w) => view! { <WordsBody w=w problem=problem lang=lang /> }.into_any(),
-                            Err(e) => crate::paging::failed(e, lang),
+                            (Ok(w), typed) => {
+                                let typed = typed.value("words");
+                                view! { <WordsBody w=w problem=problem typed=typed lang=lang /> }.into_any()
+                            }
+                            (Err(e), _) => crate::paging::failed(e, lang),
                         }
                     })
                 }}
@@ -107,7 +121,7 @@ pub fn WordsPage() -> impl IntoView {
 }
 
 #[component]
-fn WordsBody(w: Words, problem: Option<String>, lang: Lang) -> impl IntoView {
+fn WordsBody(w: Words, problem: Option<String>, typed: String, lang: Lang) -> impl IntoView {
     let may_edit = w.may_edit;
     view! {
         {may_edit.then(|| view! {
@@ -115,7 +129,7 @@ fn WordsBody(w: Words, problem: Option<String>, lang: Lang) -> impl IntoView {
                 <form method="post" action=AddSynonyms::url() class="form card" data-testid="add-words">
                     <div class="field">
                         <label for="w-words">{lang.t(T::WordsLabel)}</label>
-                        <input id="w-words" name="words" type="text" required maxlength="300" placeholder="电梯 垂梯 直梯" />
+                        <input id="w-words" name="words" type="text" required maxlength="300" placeholder="电梯 垂梯 直梯" value=typed />
                         <p class="field-error" data-error-for="words">{problem}</p>
                     </div>
                     <button type="submit" class="button primary">{lang.t(T::WordsAdd)}</button>
