@@ -37,6 +37,8 @@ pub struct AppConfig {
     /// Costly dashboards (many communities, or a community with very many items) are
     /// recomputed at most this often (0: always).
     pub dashboard_cache_seconds: u64,
+    /// PostgreSQL search: rows of the scope read newest first before the word index is asked.
+    pub search_window: i64,
     /// A demo site (`make run`): with the `log` SMS sender, codes are also shown on the page.
     pub demo_mode: bool,
     /// SMS codes sent to one number, and requested from one client address, in a day.
@@ -69,6 +71,7 @@ impl Default for AppConfig {
             whistle_report_hours: 24,
             jobs_interval_seconds: 60,
             dashboard_cache_seconds: 60,
+            search_window: 1000,
             demo_mode: false,
             sms_per_phone_per_day: 10,
             sms_per_ip_per_day: 50,

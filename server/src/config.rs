@@ -43,6 +43,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("WHISTLE_REPORT_HOURS", "72", "a whistled department reports within this"),
     ("JOBS_INTERVAL_SECONDS", "60", "how often each instance runs the background jobs"),
     ("DASHBOARD_CACHE_SECONDS", "60", "costly dashboards are recomputed at most this often"),
+    ("SEARCH_WINDOW", "1000", "PostgreSQL search: newest rows read before the word index"),
     ("SMS_SENDER", "log", "log (codes in the server log) or aliyun"),
     ("SMS_SIGN_NAME", "none", "aliyun: the registered signature"),
     ("SMS_TEMPLATE_CODE", "none", "aliyun: the template (one parameter, code)"),
@@ -142,6 +143,10 @@ impl Config {
             whistle_report_hours: parse("WHISTLE_REPORT_HOURS", defaults.whistle_report_hours)?,
             jobs_interval_seconds: parse("JOBS_INTERVAL_SECONDS", defaults.jobs_interval_seconds)?,
             dashboard_cache_seconds: parse("DASHBOARD_CACHE_SECONDS", defaults.dashboard_cache_seconds)?,
+            search_window: match parse("SEARCH_WINDOW", defaults.search_window)? {
+                n @ 1..=100_000 => n,
+                n => return Err(format!("SEARCH_WINDOW={n}: use 1 to 100000")),
+            },
             demo_mode: flag("DEMO_MODE")?,
             sms_per_phone_per_day: parse("SMS_PER_PHONE_PER_DAY", defaults.sms_per_phone_per_day)?,
             sms_per_ip_per_day: parse("SMS_PER_IP_PER_DAY", defaults.sms_per_ip_per_day)?,

@@ -162,17 +162,15 @@ async fn page(
     sql.ids(store).await
 }
 
-/// Rows of the scope a PostgreSQL search first reads newest first.
-const WINDOW: usize = 1000;
-
 /// PostgreSQL has no index that yields a word's matches newest first (FTS5 does), and its
 /// estimate of how often a word occurs decides between walking the newest rows and the GIN
 /// index: a rare word walked (every row of the district read to find none) or a common one
 /// sorted (every match fetched for 20) — both measured at 50–80 ms. So the search decides
-/// by itself, in two bounded steps: the scope's newest `WINDOW` rows below the cursor,
+/// by itself, in two bounded steps: the scope's newest rows below the cursor (a window),
 /// filtered by the words (a common word fills the page here); then, only if the page is not
-/// full, the GIN index below that window (a word rarer than 2% in the window, so few
-/// matches to fetch and sort). `MATERIALIZED` keeps each step the plan it is meant to be.
+/// full, the GIN index below that window (a word rarer than 2% in a window of 1,000, so few
+/// matches to fetch and sort). `SEARCH_WINDOW` sets the window (tests make it tiny so that
+/// both steps run). `MATERIALIZED` keeps each step the plan it is meant to be.
 async fn pg_page(
     store: &Store,
     scope: &Scope,
@@ -187,6 +185,7 @@ async fn pg_page(
         return Ok(Vec::new());
     }
     let list = communities.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let window_rows = crate::request::config().search_window.clamp(1, 100_000);
     let (table, alias) = match f.kind {
         Kind::Demands => ("demands", "d"),
         Kind::Threads => ("threads", "t"),
@@ -194,7 +193,7 @@ async fn pg_page(
     let window = |sql: &mut Sql| {
         sql.push(&format!("SELECT id, words FROM {table} WHERE community_id IN ({list}) AND id < "))
             .arg(Arg::I(top))
-            .push(&format!(" ORDER BY id DESC LIMIT {WINDOW}"));
+            .push(&format!(" ORDER BY id DESC LIMIT {window_rows}"));
     };
     let rest = |sql: &mut Sql, limit: usize, below_window: bool| {
         sql.push(&format!(" SELECT {alias}.id FROM m JOIN {table} {alias} ON {alias}.id = m.id"));
@@ -225,7 +224,7 @@ async fn pg_page(
     // The words alone in `m`, so the GIN index is the only way in (with an id range the
     // planner walked the primary key instead: 59 ms for a common word).
     older.push(&format!(
-        "), m AS MATERIALIZED (SELECT id FROM {table} WHERE (SELECT count(*) FROM r) = {WINDOW} \
+        "), m AS MATERIALIZED (SELECT id FROM {table} WHERE (SELECT count(*) FROM r) = {window_rows} \
          AND words @@ to_tsquery('simple', "
     ));
     older.arg(Arg::S(query)).push("))");
