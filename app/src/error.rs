@@ -114,6 +114,25 @@ impl AppError {
         key.text(lang).to_string()
     }
 
+    /// [`message`](Self::message) for a banner that stands for a form it cannot point into
+    /// (a plain post from one of a page's many small forms): a refused field's own
+    /// sentences, not "correct what is marked".
+    pub fn message_in_full(&self, lang: Lang) -> String {
+        match self {
+            AppError::Invalid(fields) if !fields.is_empty() => {
+                let mut said: Vec<&str> = Vec::new();
+                for f in fields {
+                    let text = f.problem.text(lang);
+                    if !said.contains(&text) {
+                        said.push(text);
+                    }
+                }
+                said.join(" ")
+            }
+            _ => self.message(lang),
+        }
+    }
+
     /// The problem reported for one field, if any.
     pub fn field(&self, name: &str) -> Option<T> {
         match self {
@@ -198,6 +217,8 @@ mod tests {
         );
         assert_eq!(AppError::Internal.message(Lang::Zh), T::ErrInternal.text(Lang::Zh));
         let e = AppError::invalid("phone", T::ErrPhoneFormat);
+        assert_eq!(e.message_in_full(Lang::Zh), T::ErrPhoneFormat.text(Lang::Zh), "the field's own sentence");
+        assert_eq!(AppError::Conflict.message_in_full(Lang::En), AppError::Conflict.message(Lang::En));
         assert_eq!(e.field("phone"), Some(T::ErrPhoneFormat));
         assert_eq!(e.field("password"), None);
     }

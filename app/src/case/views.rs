@@ -51,7 +51,8 @@ fn DemandDetail(d: DemandView, lang: Lang, posted: Option<crate::error::AppError
     let tab = if requester { Tab::Me } else { Tab::None };
     view! {
         <Page tab=tab title=title>
-            {posted.is_some().then(|| view! { <crate::form::FormBanner error=posted /> })}
+            // The form that was posted is folded away: the banner says what it refused.
+            {posted.map(|e| view! { <p class="form-banner" role="alert">{e.message_in_full(lang)}</p> })}
             <section class="card demand-facts">
                 <p class="badges">
                     {(d.urgency == Urgency::Emergency).then(|| view! { <span class="tag danger">{lang.t(T::UrgencyEmergency)}</span> })}
