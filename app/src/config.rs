@@ -50,7 +50,22 @@ pub struct AppConfig {
     pub retention_days: i64,
     /// How often the retention pass runs (each instance; it is idempotent).
     pub retention_check_seconds: i64,
+    /// How often each instance sends what the delivery queue holds (push, SMS).
+    pub delivery_interval_seconds: u64,
+    /// Notice SMS to one account in a Beijing day (emergencies are not capped).
+    pub notice_sms_per_day: i64,
+    /// No notice SMS in these Beijing hours, except emergencies (`None`: at any hour).
+    pub sms_quiet_hours: Option<crate::notifications::rules::QuietHours>,
+    /// Who runs the site, for the push services (VAPID `sub`: mailto: or https:).
+    pub push_contact: String,
+    /// The push services browsers may subscribe with (origins; `https://*.example.com` for
+    /// subdomains). The server posts to subscribed endpoints, so nothing else is accepted.
+    pub push_services: Vec<String>,
 }
+
+/// The push services of the browsers residents use: Chrome and Android browsers (FCM),
+/// Firefox, Safari (Apple), Edge (Windows).
+pub const DEFAULT_PUSH_SERVICES: &str = "https://fcm.googleapis.com,https://updates.push.services.mozilla.com,https://*.push.apple.com,https://*.notify.windows.com";
 
 impl Default for AppConfig {
     fn default() -> Self {
@@ -78,6 +93,11 @@ impl Default for AppConfig {
             staff_second_factor: true,
             retention_days: 3 * 365,
             retention_check_seconds: 3600,
+            delivery_interval_seconds: 5,
+            notice_sms_per_day: 3,
+            sms_quiet_hours: Some(crate::notifications::rules::QuietHours::default()),
+            push_contact: "mailto:admin@localhost".to_string(),
+            push_services: DEFAULT_PUSH_SERVICES.split(',').map(String::from).collect(),
         }
     }
 }

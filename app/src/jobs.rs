@@ -6,6 +6,7 @@ use crate::store::{Millis, Store};
 use std::time::Duration;
 
 pub fn start(store: Store, config: crate::config::AppConfig, every: Duration) {
+    start_deliveries(store.clone(), &config);
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(every);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -16,6 +17,35 @@ pub fn start(store: Store, config: crate::config::AppConfig, every: Duration) {
     });
 }
 
+/// The delivery queue has its own, shorter round: a push should arrive within seconds.
+fn start_deliveries(store: Store, config: &crate::config::AppConfig) {
+    let sender = delivery_sender(config);
+    let every = Duration::from_secs(config.delivery_interval_seconds.max(1));
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(every);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            let sent = crate::notifications::queue::run(&store, &sender).await;
+            match record_job("deliveries", &sent) {
+                Ok(r) if *r != crate::notifications::queue::RunReport::default() => tracing::info!(?r, "deliveries"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "deliveries failed"),
+            }
+        }
+    });
+}
+
+/// The queue's sender speaks with the inbox's words, which know every feature.
+pub fn delivery_sender(config: &crate::config::AppConfig) -> crate::notifications::queue::Sender {
+    crate::notifications::queue::Sender {
+        words: crate::shell::inbox::text,
+        contact: config.push_contact.clone(),
+        sms_per_day: config.notice_sms_per_day,
+        quiet: config.sms_quiet_hours,
+    }
+}
+
 /// One round of every feature's jobs.
 pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64) {
     let work = crate::work::jobs::run_once(store, now).await;
@@ -24,6 +54,20 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
         Ok(r) if r != crate::work::jobs::JobReport::default() => tracing::info!(?r, "work item jobs"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = ?e, "work item jobs failed"),
+    }
+    // Reminders that change outcomes: the confirm window's day 5, the rating window's last
+    // day, a whistle's check-in about to be late.
+    let reminded = crate::work::jobs::remind(store, now).await;
+    if let Err(e) = record_job("work_reminders", &reminded) {
+        tracing::warn!(error = ?e, "work item reminders failed");
+    }
+    let rate = crate::ratings::server::remind(store, now).await;
+    if let Err(e) = record_job("rating_reminders", &rate) {
+        tracing::warn!(error = ?e, "rating reminders failed");
+    }
+    let quota = crate::notifications::queue::purge_quota(store, now).await;
+    if let Err(e) = record_job("sms_quota_purge", &quota) {
+        tracing::warn!(error = ?e, "SMS quota purge failed");
     }
     let reminders = crate::appointments::server::remind(store, now).await;
     record_job("appointment_reminders", &reminders);

@@ -52,6 +52,12 @@ const OWNERS: &[(&str, &str)] = &[
     ("meeting_signups", "threads"),
     ("meetings", "threads"),
     ("notifications", "notifications"),
+    ("deliveries", "notifications"),
+    ("sms_quota", "notifications"),
+    ("push_keys", "notifications"),
+    ("push_subscriptions", "notifications"),
+    ("reach_choices", "notifications"),
+    ("reach_settings", "notifications"),
     ("open311_links", "open311"),
     ("open311_outbox", "open311"),
     ("open311_requests", "open311"),
@@ -86,6 +92,7 @@ const OWNERS: &[(&str, &str)] = &[
 const DYNAMIC: &[(&str, &[&str])] = &[
     ("ratings/server.rs", &["ratings", "appointment_ratings"]),
     ("community/server.rs", &["community_settings"]),
+    ("notifications/queue.rs", &["deliveries", "sms_quota", "reach_choices", "reach_settings"]),
     ("auth/server/accounts.rs", &["sessions", "trusted_devices", "consents", "claim_codes"]),
 ];
 

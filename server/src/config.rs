@@ -47,6 +47,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SMS_SENDER", "log", "log (codes in the server log) or aliyun"),
     ("SMS_SIGN_NAME", "none", "aliyun: the registered signature"),
     ("SMS_TEMPLATE_CODE", "none", "aliyun: the template (one parameter, code)"),
+    ("SMS_NOTICE_TEMPLATE_CODE", "none", "aliyun: the notices' template (one parameter, text); none: no notice SMS"),
+    ("NOTICE_SMS_PER_DAY", "3", "notice SMS to one account in a day (emergencies not capped)"),
+    ("SMS_QUIET_HOURS", "22-7", "Beijing hours without notice SMS, emergencies excepted (FROM-UNTIL, or off)"),
+    ("DELIVERY_INTERVAL_SECONDS", "5", "how often each instance sends queued push and SMS"),
+    ("PUSH_CONTACT", "mailto:admin@localhost", "VAPID contact the push services see (mailto: or https:)"),
+    (
+        "PUSH_SERVICES",
+        "FCM, Mozilla, Apple, Windows",
+        "comma-separated push service origins browsers may subscribe with (https://*.x for subdomains)",
+    ),
     ("ALIBABA_CLOUD_ACCESS_KEY_ID", "none", "aliyun: the RAM user's key id"),
     ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "none", "aliyun: the RAM user's secret (never logged)"),
     ("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/", "aliyun: the endpoint"),
@@ -156,6 +166,34 @@ impl Config {
                 None => defaults.staff_second_factor,
                 Some(_) => flag("STAFF_SECOND_FACTOR")?,
             },
+            delivery_interval_seconds: match parse("DELIVERY_INTERVAL_SECONDS", defaults.delivery_interval_seconds)? {
+                0 => return Err("DELIVERY_INTERVAL_SECONDS=0: use 1 or more".into()),
+                n => n,
+            },
+            notice_sms_per_day: parse("NOTICE_SMS_PER_DAY", defaults.notice_sms_per_day)?,
+            sms_quiet_hours: match var("SMS_QUIET_HOURS") {
+                None => defaults.sms_quiet_hours,
+                Some(v) => {
+                    app::notifications::rules::QuietHours::parse(&v).map_err(|e| format!("SMS_QUIET_HOURS={e}"))?
+                }
+            },
+            push_contact: match var("PUSH_CONTACT") {
+                None => defaults.push_contact,
+                Some(c) if c.starts_with("mailto:") || c.starts_with("https://") => c,
+                Some(c) => return Err(format!("PUSH_CONTACT={c:?}: use mailto:… or https://…")),
+            },
+            push_services: match var("PUSH_SERVICES") {
+                None => defaults.push_services,
+                Some(list) => list
+                    .split(',')
+                    .map(|s| s.trim().trim_end_matches('/').to_string())
+                    .filter(|s| !s.is_empty())
+                    .map(|s| match s.starts_with("https://") || s.starts_with("http://") {
+                        true => Ok(s),
+                        false => Err(format!("PUSH_SERVICES: {s:?} is not an origin (https://host)")),
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
         };
         // Read where they are used; checked here so that a bad value stops the start.
         parse::<u32>("OPEN311_POSTS_PER_MINUTE", 30)?;
@@ -216,6 +254,7 @@ fn sms_gateway() -> Result<SmsGateway, String> {
                 access_key_secret: need("ALIBABA_CLOUD_ACCESS_KEY_SECRET")?,
                 sign_name: need("SMS_SIGN_NAME")?,
                 template_code: need("SMS_TEMPLATE_CODE")?,
+                notice_template_code: var("SMS_NOTICE_TEMPLATE_CODE"),
                 region_id: var("SMS_ALIYUN_REGION").unwrap_or_else(|| "cn-hangzhou".into()),
             }))
         }

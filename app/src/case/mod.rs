@@ -99,6 +99,8 @@ pub struct StaffPanel {
     /// The worker's own assessment of the case (staff only).
     pub assessment: Option<crate::ratings::Assessment>,
     pub can_assess: bool,
+    /// Who was told of the case outside the app, how and when (the station team only).
+    pub deliveries: Vec<crate::notifications::DeliveryLine>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

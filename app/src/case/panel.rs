@@ -63,6 +63,7 @@ pub fn StaffPanelView(d: DemandView, panel: StaffPanel, lang: Lang) -> impl Into
             {(panel.can_reassign && !state.is_final()).then(|| view! { <ReassignForm item=item version=version panel=panel.clone() lang=lang /> })}
             {(panel.can_urge && state.is_open()).then(|| view! { <UrgeForm item=item lang=lang /> })}
             {station.then(|| view! { <CaseNotes item=item panel=panel.clone() lang=lang /> })}
+            <crate::notifications::views::DeliveryLog lines=panel.deliveries.clone() lang=lang />
         </section>
     }
 }

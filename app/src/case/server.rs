@@ -244,6 +244,7 @@ async fn staff_panel(
         // Confidential like the case notes: the station team only.
         assessment: if station { crate::ratings::server::assessment(store, item).await? } else { None },
         can_assess: station && matches!(item.state(), State::Resolved | State::Closed),
+        deliveries: if station { crate::notifications::queue::for_item(store, item.id).await? } else { Vec::new() },
     })
 }
 

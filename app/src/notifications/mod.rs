@@ -1,5 +1,7 @@
-//! In-app notifications: status changes and replies for residents; assignments, whistles,
-//! overdue items and late check-ins for staff. An unread badge sits on the top bar.
+//! Notifications: status changes and replies for residents; assignments, whistles,
+//! overdue items and late check-ins for staff. Every one lands in the in-app inbox (an
+//! unread badge sits on the top bar) and, as the person chose on `/me/reach`, goes out by
+//! Web Push and SMS through a delivery queue in the database ([`queue`]).
 //! [`server::send`] is the only code that writes a notification; the inbox page, which words
 //! every feature's notices, sits with the router (`shell`).
 
@@ -8,7 +10,16 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod push;
+#[cfg(feature = "ssr")]
+pub mod queue;
+pub mod reach;
+pub mod rules;
+#[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod settings;
+pub mod views;
 
 crate::codes! {
     /// What a notification is about; its sentence comes from the kind and the detail.
@@ -50,6 +61,14 @@ crate::codes! {
         SpaceWaiting = "space_waiting",
         SpaceApproved = "space_approved",
         SpaceRefused = "space_refused",
+        /// Day 5 of the 7-day confirm window of a resolved case.
+        ConfirmReminder = "confirm_reminder",
+        /// The last day of the 7-day rating window.
+        RateReminder = "rate_reminder",
+        /// A whistled department's check-in is due soon (its liaisons).
+        CheckinDue = "checkin_due",
+        /// The resident reopened a case (its worker, or the stationmasters).
+        Reopened = "reopened",
     }
 }
 
@@ -65,6 +84,39 @@ pub struct Notice {
     pub link: Option<String>,
     pub when: String,
     pub unread: bool,
+}
+
+crate::codes! {
+    /// What became of one delivery by push or SMS.
+    pub enum DeliveryState {
+        Queued = "queued",
+        Sent = "sent",
+        Failed = "failed",
+        /// The device's subscription was gone (404/410) and was dropped.
+        Dropped = "dropped",
+        /// Not sent, on purpose: the daily cap, no device, no longer needed.
+        Skipped = "skipped",
+    }
+}
+
+/// One line of a case's delivery log, for its station team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryLine {
+    pub channel: rules::Channel,
+    pub state: DeliveryState,
+    /// Why it waits or was not sent (`quiet`, `cap`, `no_device`, `outdated`, `no_sms`).
+    pub reason: Option<String>,
+    /// The recipient: name and masked number.
+    pub who: String,
+    /// When it went (or will go).
+    pub when: String,
+}
+
+impl Notice {
+    /// Where the notification leads: its link, its case's page, or the inbox's owner's page.
+    pub fn href(&self) -> String {
+        self.link.clone().or(self.demand_id.map(|d| format!("/demands/{d}"))).unwrap_or_else(|| "/me".into())
+    }
 }
 
 /// A page of the inbox, newest first; `before` is where the page starts (from the URL).

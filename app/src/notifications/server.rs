@@ -52,12 +52,18 @@ pub async fn send(tx: &mut Tx, n: Send<'_>) -> Result<bool, AppError> {
     .bind(n.item)
     .bind(n.kind)
     .bind(n.detail)
-    .bind(n.link)
-    .bind(n.dedupe)
+    .bind(&n.link)
+    .bind(&n.dedupe)
     .bind(Millis::now())
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let queued =
+        super::queue::Queued { to: n.to, item: n.item, kind: n.kind, detail: n.detail, link: n.link.as_deref() };
+    super::queue::enqueue(tx, queued).await?;
+    Ok(true)
 }
 
 /// The same notification for many (an emergency notice's residents), inside the caller's
@@ -74,7 +80,7 @@ pub async fn send_all(tx: &mut Tx, to: &[i64], kind: Kind, detail: &str, link: &
         }
         q.execute(&mut **tx).await?;
     }
-    Ok(())
+    super::queue::enqueue_all(tx, to, kind, detail, link).await
 }
 
 /// A page of an account's notifications, newest first, below `before`.
@@ -123,8 +129,8 @@ pub async fn unread_count(user_id: i64) -> i64 {
     .unwrap_or(0)
 }
 
-/// An account's deletion: its inbox.
+/// An account's deletion: its inbox, deliveries, devices and choices.
 pub async fn forget_recipient(tx: &mut Tx, user: i64) -> Result<(), AppError> {
     sqlx::query("DELETE FROM notifications WHERE user_id = $1").bind(user).execute(&mut **tx).await?;
-    Ok(())
+    super::queue::forget(tx, user).await
 }

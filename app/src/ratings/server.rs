@@ -371,3 +371,27 @@ impl Rated {
         Ok(())
     }
 }
+
+/// The last invitation to rate: a day before the window ends, to a requester who has not
+/// rated (once: the notification's key).
+pub async fn remind(store: &Store, now: i64) -> Result<usize, AppError> {
+    const DAY: i64 = 24 * 3_600_000;
+    let due: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT w.id, d.requester_id FROM work_items w JOIN demands d ON d.id = w.demand_id \
+         WHERE w.closed_at <= $1 AND w.closed_at > $2 AND w.state = 'closed' AND w.found_via IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.work_item_id = w.id) \
+         AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = 'rate-remind:' || CAST(w.id AS TEXT))",
+    )
+    .bind(now - (rules::RATING_WINDOW_MS - DAY))
+    .bind(now - rules::RATING_WINDOW_MS)
+    .fetch_all(store.pool())
+    .await?;
+    let mut sent = 0;
+    for (item, requester) in due {
+        let mut tx = store.write().await?;
+        let n = crate::notifications::server::Send::new(requester, Kind::RateReminder).item(item);
+        sent += crate::notifications::server::send(&mut tx, n.once(format!("rate-remind:{item}"))).await? as usize;
+        tx.commit().await?;
+    }
+    Ok(sent)
+}

@@ -51,6 +51,10 @@ pub fn text(n: &Notice, lang: Lang) -> String {
         Kind::SpaceWaiting => format!("{}{}", lang.t(T::NoticeSpaceWaiting), n.detail),
         Kind::SpaceApproved => format!("{}{}", lang.t(T::NoticeSpaceApproved), n.detail),
         Kind::SpaceRefused => format!("{}{}", lang.t(T::NoticeSpaceRefused), n.detail),
+        Kind::ConfirmReminder => lang.t(T::NoticeConfirmReminder).to_string(),
+        Kind::RateReminder => lang.t(T::NoticeRateReminder).to_string(),
+        Kind::CheckinDue => format!("{}{}", lang.t(T::NoticeCheckinDue), n.detail),
+        Kind::Reopened => lang.t(T::NoticeReopened).to_string(),
     }
 }
 
@@ -81,7 +85,7 @@ pub fn NotificationsPage() -> impl IntoView {
                         <ul class="notice-list">
                             {items.into_iter().map(|n| {
                                 let t = text(&n, lang);
-                                let href = n.link.clone().or(n.demand_id.map(|d| format!("/demands/{d}"))).unwrap_or_else(|| "/me".into());
+                                let href = n.href();
                                 view! {
                                     <li class="card notice-line" class:unread=n.unread>
                                         <a href=href>

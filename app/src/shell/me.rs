@@ -91,6 +91,7 @@ pub fn MePage() -> impl IntoView {
                             <a href="/surveys">{lang.t(T::Surveys)}</a>
                             <a href="/notifications">{lang.t(T::Notifications)}</a>
                             <a href="/post">{lang.t(T::PostDemand)}</a>
+                            <a href="/me/reach">{lang.t(T::ReachTitle)}</a>
                             <a href="/me/privacy">{lang.t(T::MyPrivacy)}</a>
                             <a href="/me/phone">{lang.t(T::ChangePhoneTitle)}</a>
                         </nav>

@@ -46,6 +46,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <meta name="theme-color" content="#c8102e" />
                 <link rel="icon" href="/favicon.ico" />
+                // Installable: the manifest, the home-screen icon iOS asks for, and the script
+                // that registers the service worker (offline page, drafts, pushes).
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+                <script src="/reach.js" defer></script>
                 // Hashed names when the build made them (cargo-leptos `hash-files`): cached for a year.
                 <HashedStylesheet options=options.clone() id="leptos" />
                 // Only a page with an island loads the browser code: the loader waits inert in a
@@ -131,6 +136,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/verify") view=LoginVerifyPage ssr=SsrMode::Async />
                 <Route path=path!("/privacy") view=NoticePage ssr=SsrMode::Async />
                 <Route path=path!("/me/privacy") view=MyPrivacyPage ssr=SsrMode::Async />
+                <Route path=path!("/me/reach") view=crate::notifications::views::ReachPage ssr=SsrMode::Async />
                 <Route path=path!("/me/phone") view=ChangePhonePage ssr=SsrMode::Async />
                 <Route path=path!("/account-deleted") view=AccountDeletedPage ssr=SsrMode::Async />
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />

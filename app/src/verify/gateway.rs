@@ -1,6 +1,8 @@
 //! The SMS gateway: `log` writes the message to the server log (development, tests and
 //! demo sites); `aliyun` sends it through Alibaba Cloud SMS (`SendSms`, RPC style,
 //! signature version 1.0 with HMAC-SHA1, as Alibaba Cloud documents for its API).
+//! Two kinds of message: verification codes, and notices (the notifications' SMS channel),
+//! each with its own registered template.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -21,7 +23,19 @@ pub struct Aliyun {
     pub access_key_secret: String,
     pub sign_name: String,
     pub template_code: String,
+    /// The notices' template, one parameter `text` (e.g. "${text}，详情请打开我的社区。");
+    /// without it notices are not sent by SMS.
+    pub notice_template_code: Option<String>,
     pub region_id: String,
+}
+
+/// Why a notice SMS did not go.
+#[derive(Debug)]
+pub enum NoticeError {
+    /// The provider has no notice template configured: nothing to retry.
+    NotConfigured,
+    /// The provider could not be reached or refused: try again later.
+    Failed(String),
 }
 
 // Never prints the secret (configuration is logged at startup).
@@ -75,7 +89,25 @@ impl SmsGateway {
                 tracing::info!(target: "sms", "SMS to {}: code {} ({})", sms.phone, sms.code, sms.what);
                 Ok(())
             }
-            SmsGateway::Aliyun(a) => a.send(sms).await,
+            SmsGateway::Aliyun(a) => {
+                let params = serde_json::json!({ "code": sms.code }).to_string();
+                a.send(&sms.phone, &a.template_code, &params).await
+            }
+        }
+    }
+
+    /// Sends a notice (at most one segment; the caller shortens it).
+    pub async fn send_notice(&self, phone: &str, text: &str) -> Result<(), NoticeError> {
+        match self {
+            SmsGateway::Log => {
+                tracing::info!(target: "sms", "SMS to {phone}: notice {text}");
+                Ok(())
+            }
+            SmsGateway::Aliyun(a) => {
+                let Some(template) = &a.notice_template_code else { return Err(NoticeError::NotConfigured) };
+                let params = serde_json::json!({ "text": text }).to_string();
+                a.send(phone, template, &params).await.map_err(NoticeError::Failed)
+            }
         }
     }
 }
@@ -111,35 +143,42 @@ fn client() -> &'static reqwest::Client {
 }
 
 impl Aliyun {
-    /// The signed form of one `SendSms` call.
-    pub fn signed_params(&self, sms: &Sms, nonce: &str, timestamp: &str) -> BTreeMap<String, String> {
+    /// The signed form of one `SendSms` call: a template and its parameters (JSON).
+    pub fn signed_params(
+        &self,
+        phone: &str,
+        template: &str,
+        template_params: &str,
+        nonce: &str,
+        timestamp: &str,
+    ) -> BTreeMap<String, String> {
         let mut p: BTreeMap<String, String> = [
             ("AccessKeyId", self.access_key_id.as_str()),
             ("Action", "SendSms"),
             ("Format", "JSON"),
-            ("PhoneNumbers", sms.phone.as_str()),
+            ("PhoneNumbers", phone),
             ("RegionId", self.region_id.as_str()),
             ("SignName", self.sign_name.as_str()),
             ("SignatureMethod", "HMAC-SHA1"),
             ("SignatureNonce", nonce),
             ("SignatureVersion", "1.0"),
-            ("TemplateCode", self.template_code.as_str()),
+            ("TemplateCode", template),
             ("Timestamp", timestamp),
             ("Version", "2017-05-25"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        p.insert("TemplateParam".into(), serde_json::json!({ "code": sms.code }).to_string());
+        p.insert("TemplateParam".into(), template_params.to_string());
         let sig = signature("POST", &p, &self.access_key_secret);
         p.insert("Signature".into(), sig);
         p
     }
 
-    async fn send(&self, sms: &Sms) -> Result<(), String> {
+    async fn send(&self, phone: &str, template: &str, template_params: &str) -> Result<(), String> {
         let nonce = crate::security::new_token();
         let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let params = self.signed_params(sms, &nonce, &timestamp);
+        let params = self.signed_params(phone, template, template_params, &nonce, &timestamp);
         let res = client()
             .post(&self.endpoint)
             .form(&params)

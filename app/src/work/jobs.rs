@@ -108,3 +108,46 @@ pub async fn run_once(store: &Store, now: i64) -> Result<JobReport, AppError> {
     }
     Ok(report)
 }
+
+/// Reminders that change outcomes, each sent once (its notification's key):
+/// - the requester of a case resolved 5 days ago, before it closes by itself on day 7;
+/// - the liaisons of a whistled department whose check-in falls due within 10 minutes.
+pub async fn remind(store: &Store, now: i64) -> Result<usize, AppError> {
+    const DAY: i64 = 24 * 3_600_000;
+    let mut sent = 0;
+    // Keyed by the resolution's time: a case reopened and resolved again is reminded again.
+    let resolved: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT w.id, d.requester_id, w.resolved_at FROM work_items w JOIN demands d ON d.id = w.demand_id \
+         WHERE w.state = 'resolved' AND w.resolved_at <= $1 AND w.resolved_at > $2 AND w.found_via IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM notifications n \
+           WHERE n.dedupe_key = 'confirm-remind:' || CAST(w.id AS TEXT) || ':' || CAST(w.resolved_at AS TEXT))",
+    )
+    .bind(now - rules::CONFIRM_REMINDER_DAYS * DAY)
+    .bind(now - rules::CONFIRM_WINDOW_DAYS * DAY)
+    .fetch_all(store.pool())
+    .await?;
+    for (item, requester, resolved_at) in resolved {
+        let mut tx = store.write().await?;
+        let n = Send::new(requester, Kind::ConfirmReminder).item(item);
+        sent += send(&mut tx, n.once(format!("confirm-remind:{item}:{resolved_at}"))).await? as usize;
+        tx.commit().await?;
+    }
+    let due: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT h.id, h.work_item_id, u.id, d.name_zh FROM whistles h JOIN departments d ON d.id = h.department_id \
+         JOIN users u ON u.department_id = h.department_id AND u.role = 'department' AND u.disabled_at IS NULL \
+         WHERE h.checked_in_at IS NULL AND h.late_flagged_at IS NULL AND h.checkin_by > $1 AND h.checkin_by <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM notifications n \
+           WHERE n.dedupe_key = 'checkin-due:' || CAST(h.id AS TEXT) || ':' || CAST(u.id AS TEXT))",
+    )
+    .bind(now)
+    .bind(now + rules::CHECKIN_REMINDER_MINUTES * 60_000)
+    .fetch_all(store.pool())
+    .await?;
+    for (whistle, item, liaison, department) in due {
+        let mut tx = store.write().await?;
+        let n = Send::new(liaison, Kind::CheckinDue).item(item).detail(&department);
+        sent += send(&mut tx, n.once(format!("checkin-due:{whistle}:{liaison}"))).await? as usize;
+        tx.commit().await?;
+    }
+    Ok(sent)
+}

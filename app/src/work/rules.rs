@@ -139,6 +139,10 @@ pub fn transition_case(from: State, action: Action, actor: Actor, found: bool) -
 
 /// Days after resolution in which the resident may reopen; afterwards it closes by itself.
 pub const CONFIRM_WINDOW_DAYS: i64 = 7;
+/// The requester is reminded on day 5 of the confirm window (two days before it closes).
+pub const CONFIRM_REMINDER_DAYS: i64 = 5;
+/// A whistled department's liaisons are reminded this long before the check-in is due.
+pub const CHECKIN_REMINDER_MINUTES: i64 = 10;
 
 pub use crate::affairs::Mode;
 

@@ -146,7 +146,23 @@ pub async fn transition(w: &mut WorkTx, item: i64, step: Step<'_>) -> Result<Mov
         // station hears of the resident's. The server's own moves are told once however
         // many instances try.
         let told = if step.by == Actor::Requester { assignee } else { Some(requester) };
-        if let Some(user) = told {
+        if step.by == Actor::Requester && to == State::Reopened {
+            // A reopened case needs someone now: its worker, or the stationmasters when
+            // nobody holds it.
+            let staff: Vec<i64> =
+                match assignee {
+                    Some(a) => vec![a],
+                    None => sqlx::query_scalar(
+                        "SELECT id FROM users WHERE region_id = $1 AND role = 'stationmaster' AND disabled_at IS NULL",
+                    )
+                    .bind(community)
+                    .fetch_all(&mut **w.tx())
+                    .await?,
+                };
+            for user in staff {
+                crate::notifications::server::send(w.tx(), Send::new(user, Kind::Reopened).item(item)).await?;
+            }
+        } else if let Some(user) = told {
             let mut n = Send::new(user, Kind::Status).item(item).detail(to.as_str());
             if step.by == Actor::System {
                 n = n.once(format!("{}:{item}:{}", step.action.as_str(), version + 1));
