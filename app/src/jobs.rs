@@ -5,8 +5,10 @@
 use crate::store::{Millis, Store};
 use std::time::Duration;
 
-pub fn start(store: Store, config: crate::config::AppConfig, every: Duration) {
-    start_deliveries(store.clone(), &config);
+/// `words` says each notification in a language (the inbox's, which speaks of every feature:
+/// the server passes it in, since nothing imports the router).
+pub fn start(store: Store, config: crate::config::AppConfig, every: Duration, words: Words) {
+    start_deliveries(store.clone(), &config, words);
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(every);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -18,8 +20,8 @@ pub fn start(store: Store, config: crate::config::AppConfig, every: Duration) {
 }
 
 /// The delivery queue has its own, shorter round: a push should arrive within seconds.
-fn start_deliveries(store: Store, config: &crate::config::AppConfig) {
-    let sender = delivery_sender(config);
+fn start_deliveries(store: Store, config: &crate::config::AppConfig, words: Words) {
+    let sender = delivery_sender(config, words);
     let every = Duration::from_secs(config.delivery_interval_seconds.max(1));
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(every);
@@ -36,10 +38,12 @@ fn start_deliveries(store: Store, config: &crate::config::AppConfig) {
     });
 }
 
-/// The queue's sender speaks with the inbox's words, which know every feature.
-pub fn delivery_sender(config: &crate::config::AppConfig) -> crate::notifications::queue::Sender {
+/// A notification in words.
+pub type Words = fn(&crate::notifications::Notice, crate::i18n::Lang) -> String;
+
+pub fn delivery_sender(config: &crate::config::AppConfig, words: Words) -> crate::notifications::queue::Sender {
     crate::notifications::queue::Sender {
-        words: crate::shell::inbox::text,
+        words,
         contact: config.push_contact.clone(),
         sms_per_day: config.notice_sms_per_day,
         quiet: config.sms_quiet_hours,

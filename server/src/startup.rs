@@ -168,6 +168,7 @@ pub async fn serve(config: Config, store: Store) -> std::io::Result<()> {
         store.clone(),
         config.app.clone(),
         std::time::Duration::from_secs(config.app.jobs_interval_seconds.max(1)),
+        app::shell::inbox::text,
     );
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let addr = listener.local_addr()?;

@@ -199,7 +199,7 @@ async fn push_and_sms_reach_the_resident_once_with_two_instances() {
             .lock()
             .unwrap()
             .iter()
-            .any(|r| r.path == "/ok/1" && phone.open(&r.body)["body"].as_str().unwrap_or("").contains("已办好"))
+            .any(|r| r.path == "/ok/1" && phone.open(&r.body)["body"].as_str().unwrap_or("").contains("已办结待确认"))
     })
     .await;
     let servers: Vec<&TestServer> = std::iter::once(&first).chain(second.as_ref()).collect();
@@ -208,7 +208,7 @@ async fn push_and_sms_reach_the_resident_once_with_two_instances() {
     let got = fake.received.lock().unwrap().clone();
     let to_phone: Vec<&Received> = got.iter().filter(|r| r.path == "/ok/1").collect();
     let first_push =
-        to_phone.iter().find(|r| phone.open(&r.body)["body"].as_str().unwrap().contains("已办好")).unwrap();
+        to_phone.iter().find(|r| phone.open(&r.body)["body"].as_str().unwrap().contains("已办结待确认")).unwrap();
     let payload = phone.open(&first_push.body);
     assert_eq!(payload["title"], "我的社区");
     assert_eq!(payload["url"], format!("/demands/{demand}"));
@@ -247,7 +247,7 @@ async fn push_and_sms_reach_the_resident_once_with_two_instances() {
     let sent_sms = sql_i64(&db, "SELECT COUNT(*) FROM deliveries WHERE channel = 'sms' AND state = 'sent'").await;
     assert_eq!(sms.len() as i64, sent_sms, "each SMS once: {sms:?}");
     assert_eq!(sms.len(), 1, "only the confirm window goes by SMS: {sms:?}");
-    assert!(sms[0].contains("已办好"), "{sms:?}");
+    assert!(sms[0].contains("已办结待确认"), "{sms:?}");
 
     // The station sees who was told, how and when; the resident's own view has no log.
     let d = view(&worker, &first, demand).await;

@@ -22,7 +22,20 @@ pub struct Queued<'a> {
 /// Queues the notification's outside channels, as the account chose, inside the notifying
 /// transaction (no delivery for a change that was rolled back).
 pub async fn enqueue(tx: &mut Tx, n: Queued<'_>) -> Result<(), AppError> {
-    let topic = rules::topic(n.kind, n.detail);
+    let mut topic = rules::topic(n.kind, n.detail);
+    // "Confirm or reopen within 7 days" is the requester's: to a neighbour who reported the
+    // same incident, a resolved case is progress (no SMS).
+    if let (Topic::Confirm, Some(item)) = (topic, n.item) {
+        let requester: Option<i64> = sqlx::query_scalar(
+            "SELECT d.requester_id FROM work_items w JOIN demands d ON d.id = w.demand_id WHERE w.id = $1",
+        )
+        .bind(item)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if requester != Some(n.to) {
+            topic = Topic::Progress;
+        }
+    }
     let choices = settings::choices(&mut **tx, n.to).await?;
     let device = choices.wants(topic, Channel::Push) && push::has_device(tx, n.to).await?;
     for channel in choices.channels(topic, device) {

@@ -131,6 +131,14 @@ const PARTS: &[(&str, &str)] = &[
     ),
     ("notifications.json", "SELECT id, work_item_id, kind, detail, created_at, read_at FROM notifications WHERE user_id = $1 ORDER BY id"),
     ("sessions.json", "SELECT created_at, last_seen_at, user_agent, ip FROM sessions WHERE user_id = $1"),
+    // The devices that receive pushes (not their keys: they open nothing for the person).
+    ("push_devices.json", "SELECT device, created_at, last_ok_at FROM push_subscriptions WHERE user_id = $1 ORDER BY id"),
+    ("reach_choices.json", "SELECT topic, channel, enabled FROM reach_choices WHERE user_id = $1"),
+    ("reach_settings.json", "SELECT sms_only, set_by, updated_at FROM reach_settings WHERE user_id = $1"),
+    (
+        "deliveries.json",
+        "SELECT id, work_item_id, channel, kind, state, due_at, sent_at, created_at FROM deliveries WHERE user_id = $1 ORDER BY id",
+    ),
     (
         "access_log.json",
         "SELECT r.created_at, u.role AS reader_role, r.what, r.reason, r.work_item_id FROM personal_data_reads r \
