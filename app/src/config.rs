@@ -55,7 +55,7 @@ pub struct AppConfig {
     /// Notice SMS to one account in a Beijing day (emergencies are not capped).
     pub notice_sms_per_day: i64,
     /// No notice SMS in these Beijing hours, except emergencies (`None`: at any hour).
-    pub sms_quiet_hours: Option<crate::notifications::rules::QuietHours>,
+    pub sms_quiet_hours: Option<crate::time::QuietHours>,
     /// Who runs the site, for the push services (VAPID `sub`: mailto: or https:).
     pub push_contact: String,
     /// The push services browsers may subscribe with (origins; `https://*.example.com` for
@@ -95,7 +95,7 @@ impl Default for AppConfig {
             retention_check_seconds: 3600,
             delivery_interval_seconds: 5,
             notice_sms_per_day: 3,
-            sms_quiet_hours: Some(crate::notifications::rules::QuietHours::default()),
+            sms_quiet_hours: Some(crate::time::QuietHours::default()),
             push_contact: "mailto:admin@localhost".to_string(),
             push_services: DEFAULT_PUSH_SERVICES.split(',').map(String::from).collect(),
         }

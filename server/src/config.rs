@@ -173,9 +173,7 @@ impl Config {
             notice_sms_per_day: parse("NOTICE_SMS_PER_DAY", defaults.notice_sms_per_day)?,
             sms_quiet_hours: match var("SMS_QUIET_HOURS") {
                 None => defaults.sms_quiet_hours,
-                Some(v) => {
-                    app::notifications::rules::QuietHours::parse(&v).map_err(|e| format!("SMS_QUIET_HOURS={e}"))?
-                }
+                Some(v) => app::time::QuietHours::parse(&v).map_err(|e| format!("SMS_QUIET_HOURS={e}"))?,
             },
             push_contact: match var("PUSH_CONTACT") {
                 None => defaults.push_contact,

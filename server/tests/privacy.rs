@@ -122,6 +122,9 @@ async fn access_log_export_and_deletion() {
         "survey_answers.json",
         "notifications.json",
         "sessions.json",
+        "push_devices.json",
+        "reach_choices.json",
+        "deliveries.json",
         "access_log.json",
         "family_links.json",
     ] {

@@ -2,7 +2,6 @@
 //! The inbox always keeps every notification; push and SMS are on top of it.
 
 use super::Kind;
-use serde::{Deserialize, Serialize};
 
 crate::codes! {
     /// A way to reach someone outside the app.
@@ -141,42 +140,7 @@ const DAY: i64 = 24 * HOUR;
 /// Beijing is UTC+8 all year.
 const BEIJING: i64 = 8 * HOUR;
 
-/// Hours of the Beijing day without SMS, except emergencies: from `from`:00 to `until`:00
-/// (22 to 7 by default; across midnight when `from` > `until`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuietHours {
-    pub from: i64,
-    pub until: i64,
-}
-
-impl Default for QuietHours {
-    fn default() -> Self {
-        QuietHours { from: 22, until: 7 }
-    }
-}
-
-impl QuietHours {
-    /// `22-7` (hours 0–23), or `off`.
-    pub fn parse(s: &str) -> Result<Option<QuietHours>, String> {
-        if s.trim().eq_ignore_ascii_case("off") {
-            return Ok(None);
-        }
-        let (a, b) = s.split_once('-').ok_or_else(|| format!("{s:?}: use FROM-UNTIL hours (22-7) or off"))?;
-        let hour = |v: &str| v.trim().parse::<i64>().ok().filter(|h| (0..24).contains(h));
-        match (hour(a), hour(b)) {
-            (Some(from), Some(until)) if from != until => Ok(Some(QuietHours { from, until })),
-            _ => Err(format!("{s:?}: use FROM-UNTIL hours 0–23, different (22-7), or off")),
-        }
-    }
-
-    fn contains(self, hour: i64) -> bool {
-        if self.from < self.until {
-            (self.from..self.until).contains(&hour)
-        } else {
-            hour >= self.from || hour < self.until
-        }
-    }
-}
+pub use crate::time::QuietHours;
 
 /// The Beijing day of an instant (days since 1970-01-01 in Beijing): the daily cap's day.
 pub fn beijing_day(now: i64) -> i64 {
