@@ -58,7 +58,9 @@ test('offline: the offline page, and a demand written offline is sent once back 
   await expect(page.getByText('紧急情况请直接拨打服务站电话')).toBeVisible();
   await shot(page, info, 'offline');
 
+  // Back online, the offline page returns home by itself.
   await ctx.setOffline(false);
+  await page.waitForURL((u) => u.pathname === '/');
   const marker = `离线写的诉求 ${Date.now() % 100000}`;
   await page.goto('/post');
   await hydrated(page);
@@ -72,6 +74,7 @@ test('offline: the offline page, and a demand written offline is sent once back 
 
   // Back online: the next page asks the worker to send what it kept; it is filed once.
   await ctx.setOffline(false);
+  await page.waitForURL((u) => u.pathname === '/');
   await expect(async () => {
     await page.goto('/demands');
     await expect(page.getByText(marker)).toHaveCount(1, { timeout: 1_000 });
@@ -92,7 +95,10 @@ test('the resident chooses how to be reached', async ({ browser }, info) => {
     // The browser can take pushes: the button is offered.
     await expect(page.getByRole('button', { name: '在这台手机上接收推送' })).toBeVisible();
   } else {
-    await expect(page.getByText('开启推送需要浏览器允许 JavaScript。')).toBeVisible();
+    // Without JavaScript the button stays hidden and the page says why (in <noscript>,
+    // which a browser with scripting off shows; Playwright's switch only stops scripts).
+    await expect(page.getByRole('button', { name: '在这台手机上接收推送' })).toBeHidden();
+    expect(await page.content()).toContain('开启推送需要浏览器允许 JavaScript。');
   }
   const sms = page.getByRole('checkbox', { name: '预约提醒 · 短信' });
   await expect(sms).toBeChecked();
