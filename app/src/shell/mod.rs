@@ -13,6 +13,7 @@ use leptos_router::{
 pub mod inbox;
 pub mod me;
 pub mod pages;
+pub mod reach;
 #[cfg(feature = "ssr")]
 pub mod routes;
 
@@ -136,7 +137,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/verify") view=LoginVerifyPage ssr=SsrMode::Async />
                 <Route path=path!("/privacy") view=NoticePage ssr=SsrMode::Async />
                 <Route path=path!("/me/privacy") view=MyPrivacyPage ssr=SsrMode::Async />
-                <Route path=path!("/me/reach") view=crate::notifications::views::ReachPage ssr=SsrMode::Async />
+                <Route path=path!("/me/reach") view=reach::ReachPage ssr=SsrMode::Async />
                 <Route path=path!("/me/phone") view=ChangePhonePage ssr=SsrMode::Async />
                 <Route path=path!("/account-deleted") view=AccountDeletedPage ssr=SsrMode::Async />
                 <Route path=path!("/station/dashboard") view=DashboardPage ssr=SsrMode::Async />
