@@ -223,17 +223,6 @@ pub enum Pushed {
     Later(String),
 }
 
-fn client() -> &'static reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default()
-    })
-}
-
 /// Sends `payload` (JSON the service worker shows) to each of the account's devices.
 /// Expired subscriptions (404/410) are dropped on the way.
 pub async fn send(store: &Store, user: i64, payload: &[u8], contact: &str) -> Result<Pushed, AppError> {
@@ -262,7 +251,8 @@ pub async fn send(store: &Store, user: i64, payload: &[u8], contact: &str) -> Re
             continue;
         };
         let (parts, body) = request.into_parts();
-        let answer = client().post(parts.uri.to_string()).headers(parts.headers).body(body).send().await;
+        let answer =
+            crate::verify::gateway::client().post(parts.uri.to_string()).headers(parts.headers).body(body).send().await;
         let status = match answer {
             Ok(r) => r.status().as_u16(),
             Err(e) => {

@@ -241,7 +241,7 @@ async fn deliver(store: &Store, sender: &Sender, token: &str, d: Taken) -> Resul
             match crate::verify::gateway::gateway().send_notice(&phone, &text).await {
                 Ok(()) => finish(store, token, &d, DeliveryState::Sent, None).await,
                 Err(e) => {
-                    give_back_quota(store, d.user_id, day, urgent).await?;
+                    give_back_quota(store, d.user_id, day).await?;
                     match e {
                         crate::verify::gateway::NoticeError::NotConfigured => {
                             finish(store, token, &d, DeliveryState::Skipped, Some("no_sms")).await
@@ -331,7 +331,7 @@ async fn take_quota(store: &Store, user: i64, day: i64, cap: i64, urgent: bool) 
     Ok(done.rows_affected() == 1)
 }
 
-async fn give_back_quota(store: &Store, user: i64, day: i64, _urgent: bool) -> Result<(), AppError> {
+async fn give_back_quota(store: &Store, user: i64, day: i64) -> Result<(), AppError> {
     sqlx::query("UPDATE sms_quota SET sent = sent - 1 WHERE user_id = $1 AND day = $2 AND sent > 0")
         .bind(user)
         .bind(day)

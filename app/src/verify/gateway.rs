@@ -131,7 +131,8 @@ pub fn signature(method: &str, params: &BTreeMap<String, String>, secret: &str) 
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
-fn client() -> &'static reqwest::Client {
+/// The server's outbound client (the SMS provider, push services): 10 s, no redirects.
+pub fn client() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
