@@ -118,6 +118,10 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
         if let Err(e) = record_job("session_purge", &sessions) {
             tracing::warn!(error = ?e, "session purge failed");
         }
+        let deliveries = crate::notifications::queue::purge_deliveries(store, now, config.retention_days).await;
+        if let Err(e) = record_job("delivery_purge", &deliveries) {
+            tracing::warn!(error = ?e, "delivery log purge failed");
+        }
         let retention = crate::privacy::server::retention(store, now, config.retention_days).await;
         record_job("retention", &retention);
         match retention {

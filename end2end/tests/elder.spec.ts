@@ -9,7 +9,7 @@ test('the new pages in elder mode', async ({ page }, info) => {
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL(/\/me$/);
   await page.getByRole('button', { name: '开启长辈模式' }).click();
-  for (const [path, name] of [['/threads/1', 'elder-thread'], ['/appointments?affair=residence-proof', 'elder-appointments'], ['/activities', 'elder-activities'], ['/visits/new', 'elder-visit'], ['/surveys', 'elder-surveys'], ['/spaces', 'elder-spaces'], ['/spaces/tool-cabinet', 'elder-space-times'], ['/partners', 'elder-partners'], ['/notices', 'elder-notices'], ['/transparency', 'elder-transparency'], ['/search?q=%E6%A5%BC%E9%81%93%E7%81%AF&state=open', 'elder-search']]) {
+  for (const [path, name] of [['/threads/1', 'elder-thread'], ['/appointments?affair=residence-proof', 'elder-appointments'], ['/activities', 'elder-activities'], ['/visits/new', 'elder-visit'], ['/surveys', 'elder-surveys'], ['/spaces', 'elder-spaces'], ['/spaces/tool-cabinet', 'elder-space-times'], ['/partners', 'elder-partners'], ['/notices', 'elder-notices'], ['/transparency', 'elder-transparency'], ['/search?q=%E6%A5%BC%E9%81%93%E7%81%AF&state=open', 'elder-search'], ['/me/reach', 'elder-reach']]) {
     await page.goto(path);
     await expect(page.locator('html')).toHaveClass(/elder/);
     await shot(page, info, name);

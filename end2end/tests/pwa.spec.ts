@@ -100,6 +100,8 @@ test('the resident chooses how to be reached', async ({ browser }, info) => {
     await expect(page.getByRole('button', { name: '在这台手机上接收推送' })).toBeHidden();
     expect(await page.content()).toContain('开启推送需要浏览器允许 JavaScript。');
   }
+  // The quiet hours and cap the sender keeps (the test server runs with the defaults).
+  await expect(page.getByText('22:00–07:00 不发送（紧急通知除外），每天最多 3 条。')).toBeVisible();
   const sms = page.getByRole('checkbox', { name: '预约提醒 · 短信' });
   await expect(sms).toBeChecked();
   await sms.uncheck();

@@ -66,6 +66,9 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries(due_at) WHERE state = 'queued';
 CREATE INDEX deliveries_item ON deliveries(work_item_id, id) WHERE work_item_id IS NOT NULL;
 CREATE INDEX deliveries_user ON deliveries(user_id, id);
+-- The log is kept as long as cases keep their personal fields (RETENTION_DAYS), then purged
+-- oldest first by this index.
+CREATE INDEX deliveries_created ON deliveries(created_at);
 
 -- Notice SMS sent to an account on a Beijing day: the daily cap is a conditional update
 -- here, so two instances cannot both send the last one allowed.

@@ -221,21 +221,44 @@ async fn closed_cases_lose_their_personal_fields_after_the_retention_period() {
     let recent = post("一年前办结的私密诉求内容").await;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let year = 365 * 86_400_000_i64;
+    // Its delivery log goes with the period too ("已短信通知" four years ago), not last year's.
+    for (demand, age) in [(old, 4 * year), (recent, year)] {
+        sql(
+            &db,
+            &format!(
+                "INSERT INTO deliveries (user_id, work_item_id, channel, kind, state, due_at, sent_at, created_at) \
+                 SELECT d.requester_id, w.id, 'sms', 'status', 'sent', {t}, {t}, {t} \
+                 FROM demands d JOIN work_items w ON w.demand_id = d.id WHERE d.id = {demand}",
+                t = now - age
+            ),
+        )
+        .await;
+    }
     sql(&db, &format!("UPDATE work_items SET closed_at = {} WHERE demand_id = {old}", now - 4 * year)).await;
     sql(&db, &format!("UPDATE work_items SET closed_at = {} WHERE demand_id = {recent}", now - year)).await;
+    let log = |demand: i64| {
+        format!(
+            "SELECT COUNT(*) FROM deliveries WHERE created_at <= {} \
+             AND work_item_id = (SELECT id FROM work_items WHERE demand_id = {demand})",
+            now - year
+        )
+    };
     let mut done = false;
     for _ in 0..100 {
         if sql_i64(&db, &format!("SELECT COUNT(*) FROM demands WHERE id = {old} AND anonymised_at IS NOT NULL")).await
             == 1
+            && sql_i64(&db, &log(old)).await == 0
         {
             done = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(done, "the job anonymised the old case");
+    assert!(done, "the job anonymised the old case and purged its delivery log");
     assert_eq!(found(&db, "四年前办结").await, Vec::<String>::new());
     assert_eq!(sql_i64(&db, &format!("SELECT COUNT(*) FROM photos WHERE demand_id = {old}")).await, 0);
+    assert_eq!(sql_i64(&db, &log(old)).await, 0, "the old delivery log is purged");
+    assert_eq!(sql_i64(&db, &log(recent)).await, 1, "last year's is kept");
     // The case closed a year ago keeps everything.
     assert_eq!(sql_i64(&db, &format!("SELECT COUNT(*) FROM photos WHERE demand_id = {recent}")).await, 1);
     assert_eq!(found(&db, "一年前办结").await, vec!["demands.description".to_string()]);

@@ -296,6 +296,10 @@ async fn switches_quiet_hours_and_the_daily_cap() {
     assert!(notice_sms(&[&server], RESIDENT).is_empty());
     let log = view(&worker, &server, demand).await["staff"]["deliveries"].clone();
     assert_eq!(log[0]["reason"], "quiet", "{log:?}");
+    // The page names the hours this deployment keeps, not a fixed 22:00–07:00.
+    let page = resident.get(server.url("/me/reach")).send().await.unwrap().text().await.unwrap();
+    let hours = format!("{hour:02}:00–{:02}:00 不发送", (hour + 2) % 24);
+    assert!(page.contains(&hours) && page.contains("每天最多 1 条"), "{hours}: {page}");
     // Once the hours end (moved here, as a clock would) it goes.
     sql(&db, &format!("UPDATE deliveries SET due_at = {now} WHERE reason = 'quiet'")).await;
     drop(server);
@@ -339,6 +343,7 @@ async fn switches_quiet_hours_and_the_daily_cap() {
     // The page shows the switches as saved.
     let page = resident2.get(server.url("/me/reach")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("提醒方式") && page.contains("name=\"sms_only\""), "{page}");
+    assert!(!page.contains("不发送"), "no quiet hours (SMS_QUIET_HOURS=off), none named");
 
     // SMS only (an elder): no push is queued even with a device, SMS where offered.
     let browser = Browser::new(3);

@@ -660,7 +660,9 @@ define_catalogue! {
     ReachSave => "保存提醒方式", "Save";
     ReachSaved => "提醒方式已保存。", "Saved.";
     ReachSmsOnly => "只用短信（适合不常用智能手机的老人）", "SMS only (for elderly residents who rarely use a smartphone)";
-    ReachSmsHint => "短信只用于不能错过的提醒，22:00–07:00 不发送（紧急通知除外），每天最多 ", "SMS is kept for what must not be missed; none from 22:00 to 07:00 (except emergencies), at most ";
+    ReachSmsHint => "短信只用于不能错过的提醒，", "SMS is kept for what must not be missed; ";
+    ReachQuiet => " 不发送（紧急通知除外），", ": none (except emergencies); ";
+    ReachSmsCap => "每天最多 ", "at most ";
     ReachSmsHintEnd => " 条。", " a day.";
     ReachForMember => "为家人设置", "Set for a family member";
     ReachForWhom => "正在设置：", "Setting for: ";

@@ -33,6 +33,8 @@ pub struct ReachView {
     /// The site's VAPID public key (base64url), for `pushManager.subscribe`.
     pub public_key: String,
     pub sms_per_day: i64,
+    /// The hours without SMS (`SMS_QUIET_HOURS`), so the page says what the sender does.
+    pub quiet: Option<crate::time::QuietHours>,
     /// The residents this account helps (confirmed family links): (id, name).
     pub members: Vec<(i64, String)>,
 }
@@ -109,6 +111,7 @@ mod server_side {
             devices,
             public_key: crate::notifications::push::keys(store).await?.public.clone(),
             sms_per_day: config.notice_sms_per_day,
+            quiet: config.sms_quiet_hours,
             members,
         })
     }

@@ -51,7 +51,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // that registers the service worker (offline page, drafts, pushes).
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
-                <script src="/reach.js" defer></script>
+                // It carries the nonce too: the page's scripts are all accounted for by it.
+                <script src="/reach.js" defer nonce=nonce.clone()></script>
                 // Hashed names when the build made them (cargo-leptos `hash-files`): cached for a year.
                 <HashedStylesheet options=options.clone() id="leptos" />
                 // Only a page with an island loads the browser code: the loader waits inert in a

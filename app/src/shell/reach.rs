@@ -93,7 +93,7 @@ fn Reach(r: ReachView, lang: Lang) -> impl IntoView {
                         </tbody>
                     </table>
                     <p class="hint">
-                        {lang.t(T::ReachSmsHint)} {r.sms_per_day} {lang.t(T::ReachSmsHintEnd)}
+                        {sms_hint(&r, lang)}
                     </p>
                     <button type="submit" class="button primary">{lang.t(T::ReachSave)}</button>
                 </form>
@@ -111,6 +111,20 @@ fn Reach(r: ReachView, lang: Lang) -> impl IntoView {
             </section>
         })}
     }
+}
+
+/// What SMS is for, the hours the sender holds it back (`SMS_QUIET_HOURS`, not a fixed text)
+/// and the daily cap, as one sentence.
+fn sms_hint(r: &ReachView, lang: Lang) -> String {
+    let quiet = r.quiet.map(|q| format!("{:02}:00–{:02}:00{}", q.from, q.until, lang.t(T::ReachQuiet)));
+    format!(
+        "{}{}{}{}{}",
+        lang.t(T::ReachSmsHint),
+        quiet.unwrap_or_default(),
+        lang.t(T::ReachSmsCap),
+        r.sms_per_day,
+        lang.t(T::ReachSmsHintEnd)
+    )
 }
 
 /// This phone's push switch: `/reach.js` shows the button where the browser can take pushes,
