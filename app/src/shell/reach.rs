@@ -44,6 +44,7 @@ fn Reach(r: ReachView, lang: Lang) -> impl IntoView {
     let member = r.member.clone();
     let member_field = member.clone().map(|(id, _)| id);
     let has_member = member.is_some();
+    let hint = sms_hint(&r, lang);
     view! {
         <p class="hint">{lang.t(T::ReachIntro)}</p>
         {member.clone().map(|(_, name)| view! {
@@ -93,7 +94,7 @@ fn Reach(r: ReachView, lang: Lang) -> impl IntoView {
                         </tbody>
                     </table>
                     <p class="hint">
-                        {sms_hint(&r, lang)}
+                        {hint}
                     </p>
                     <button type="submit" class="button primary">{lang.t(T::ReachSave)}</button>
                 </form>
