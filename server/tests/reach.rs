@@ -375,6 +375,57 @@ async fn switches_quiet_hours_and_the_daily_cap() {
 }
 
 #[tokio::test]
+async fn a_confirmed_family_member_chooses_sms_only_for_an_elder() {
+    let Some(db) = TestDb::create().await else { return };
+    assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
+    let fake = fake_push().await;
+    let server = TestServer::start(&db, &env(&fake, "off"));
+    let son = logged_in(&server, RESIDENT).await;
+    let mother = logged_in(&server, "13800000012").await;
+    let mother_id = sql_i64(&db, "SELECT id FROM users WHERE phone = '13800000012'").await.to_string();
+    // Asked but not yet confirmed by her: not his to set.
+    assert_eq!(call(&son, &server, "family/request", &[("phone", "13800000012")]).await.status(), 200);
+    assert_eq!(call(&son, &server, "reach", &[("member", &mother_id)]).await.status(), 404);
+    assert_eq!(call(&son, &server, "reach/save", &[("member", &mother_id), ("sms_only", "on")]).await.status(), 404);
+    let link = json(call(&mother, &server, "family", &[]).await).await[0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(call(&mother, &server, "family/answer", &[("id", &link), ("accept", "1")]).await.status(), 200);
+
+    // Confirmed: he finds her among the people he helps, and reads her switches, not her devices.
+    let mine = json(call(&son, &server, "reach", &[]).await).await;
+    assert_eq!(mine["members"][0][0].as_i64().unwrap().to_string(), mother_id, "{mine}");
+    let hers = json(call(&son, &server, "reach", &[("member", &mother_id)]).await).await;
+    assert_eq!(hers["member"][0].as_i64().unwrap().to_string(), mother_id);
+    assert_eq!(hers["devices"], serde_json::json!([]));
+    assert_eq!(hers["sms_only"], false);
+    // Without JavaScript, as an elder's son on an old phone would: back to her page.
+    let r = post_form(
+        &son,
+        &server,
+        "reach/save",
+        &[
+            ("member", &mother_id),
+            ("sms_only", "on"),
+            ("sms_confirm", "on"),
+            ("sms_appointment", "on"),
+            ("sms_emergency", "on"),
+        ],
+        "/me/reach",
+    )
+    .await;
+    assert_eq!(r.status(), 302, "{:?}", r.text().await);
+    assert!(r.headers()["location"].to_str().unwrap().contains(&format!("member={mother_id}")), "{:?}", r.headers());
+    // Her own page says so, and who set it is kept.
+    assert_eq!(json(call(&mother, &server, "reach", &[]).await).await["sms_only"], true);
+    let son_id = sql_i64(&db, &format!("SELECT id FROM users WHERE phone = '{RESIDENT}'")).await;
+    assert_eq!(sql_i64(&db, &format!("SELECT set_by FROM reach_settings WHERE user_id = {mother_id}")).await, son_id);
+    // His own settings are untouched.
+    assert_eq!(json(call(&son, &server, "reach", &[]).await).await["sms_only"], false);
+    // Once she removes the link, her settings are hers alone again.
+    assert_eq!(call(&mother, &server, "family/remove", &[("id", &link)]).await.status(), 200);
+    assert_eq!(call(&son, &server, "reach", &[("member", &mother_id)]).await.status(), 404);
+}
+
+#[tokio::test]
 async fn reminders_that_change_outcomes() {
     let Some(db) = TestDb::create().await else { return };
     assert!(cli(&db, &["seed-demo", "--without-history"]).status.success());
