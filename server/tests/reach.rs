@@ -190,6 +190,10 @@ async fn push_and_sms_reach_the_resident_once_with_two_instances() {
         call(&client(), &first, "reach/subscribe", &[("endpoint", "x"), ("p256dh", "x"), ("auth", "x")]).await.status(),
         401
     );
+    // Nor read, change or remove anything without one.
+    assert_eq!(call(&client(), &first, "reach", &[]).await.status(), 401);
+    assert_eq!(call(&client(), &first, "reach/save", &[("sms_only", "on")]).await.status(), 401);
+    assert_eq!(call(&client(), &first, "reach/device/remove", &[("id", "1")]).await.status(), 401);
 
     // The station resolves the case: "confirm or reopen within 7 days" goes by push and SMS.
     let demand = post(&resident, &first, "楼道灯坏了").await;
