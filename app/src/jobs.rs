@@ -69,10 +69,6 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
     if let Err(e) = record_job("rating_reminders", &rate) {
         tracing::warn!(error = ?e, "rating reminders failed");
     }
-    let quota = crate::notifications::queue::purge_quota(store, now).await;
-    if let Err(e) = record_job("sms_quota_purge", &quota) {
-        tracing::warn!(error = ?e, "SMS quota purge failed");
-    }
     let reminders = crate::appointments::server::remind(store, now).await;
     record_job("appointment_reminders", &reminders);
     match reminders {
@@ -117,6 +113,11 @@ pub async fn run_once(store: &Store, config: &crate::config::AppConfig, now: i64
         let sessions = crate::auth::server::purge_sessions(store, config, now).await;
         if let Err(e) = record_job("session_purge", &sessions) {
             tracing::warn!(error = ?e, "session purge failed");
+        }
+        // Yesterday's SMS counts and older (no cap looks at them; a scan of a small table).
+        let quota = crate::notifications::queue::purge_quota(store, now).await;
+        if let Err(e) = record_job("sms_quota_purge", &quota) {
+            tracing::warn!(error = ?e, "SMS quota purge failed");
         }
         let deliveries = crate::notifications::queue::purge_deliveries(store, now, config.retention_days).await;
         if let Err(e) = record_job("delivery_purge", &deliveries) {

@@ -17,11 +17,17 @@ pub fn format_local(utc_ms: i64) -> String {
     to_local(utc_ms).format("%Y-%m-%d %H:%M").to_string()
 }
 
+const DAY: i64 = 24 * 3_600_000;
+const BEIJING: i64 = 8 * 3_600_000;
+
 /// The start (UTC ms) of the Beijing day containing `t`.
 pub fn day_start(t: i64) -> i64 {
-    const DAY: i64 = 24 * 3_600_000;
-    const BEIJING: i64 = 8 * 3_600_000;
-    (t + BEIJING).div_euclid(DAY) * DAY - BEIJING
+    beijing_day(t) * DAY - BEIJING
+}
+
+/// The Beijing day of an instant (days since 1970-01-01 in Beijing): the SMS cap's day.
+pub fn beijing_day(t: i64) -> i64 {
+    (t + BEIJING).div_euclid(DAY)
 }
 
 /// Hours of the Beijing day without SMS, except emergencies: from `from`:00 to `until`:00

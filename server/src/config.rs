@@ -104,6 +104,11 @@ fn parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     }
 }
 
+/// A comma-separated list of origins, trimmed, without trailing slashes or empty entries.
+fn origins(list: &str) -> Vec<String> {
+    list.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect()
+}
+
 fn flag(name: &str) -> Result<bool, String> {
     match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("0" | "false" | "no" | "off") => Ok(false),
@@ -120,11 +125,7 @@ impl Config {
             session_idle_minutes: parse("SESSION_IDLE_MINUTES", defaults.session_idle_minutes)?,
             session_absolute_minutes: parse("SESSION_ABSOLUTE_MINUTES", defaults.session_absolute_minutes)?,
             trust_proxy: flag("TRUST_PROXY")?,
-            allowed_origins: var("ALLOWED_ORIGINS")
-                .map(|v| {
-                    v.split(',').map(|s| s.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty()).collect()
-                })
-                .unwrap_or_default(),
+            allowed_origins: var("ALLOWED_ORIGINS").map(|v| origins(&v)).unwrap_or_default(),
             login_max_failures_per_phone: parse("LOGIN_MAX_FAILURES_PER_PHONE", defaults.login_max_failures_per_phone)?,
             login_max_failures_per_ip: parse("LOGIN_MAX_FAILURES_PER_IP", defaults.login_max_failures_per_ip)?,
             login_window_minutes: parse("LOGIN_WINDOW_MINUTES", defaults.login_window_minutes)?,
@@ -182,10 +183,8 @@ impl Config {
             },
             push_services: match var("PUSH_SERVICES") {
                 None => defaults.push_services,
-                Some(list) => list
-                    .split(',')
-                    .map(|s| s.trim().trim_end_matches('/').to_string())
-                    .filter(|s| !s.is_empty())
+                Some(list) => origins(&list)
+                    .into_iter()
                     .map(|s| match s.starts_with("https://") || s.starts_with("http://") {
                         true => Ok(s),
                         false => Err(format!("PUSH_SERVICES: {s:?} is not an origin (https://host)")),

@@ -329,7 +329,7 @@ async fn switches_quiet_hours_and_the_daily_cap() {
         &resident2,
         &server,
         "reach/save",
-        &[("push_confirm", "on"), ("push_answer", "on"), ("sms_appointment", "on"), ("sms_emergency", "on")],
+        &[("push[confirm]", "on"), ("push[answer]", "on"), ("sms[appointment]", "on"), ("sms[emergency]", "on")],
         "/me/reach",
     )
     .await;
@@ -361,7 +361,7 @@ async fn switches_quiet_hours_and_the_daily_cap() {
     .await;
     assert_eq!(r.status(), 200);
     let r =
-        call(&resident2, &server, "reach/save", &[("sms_only", "on"), ("sms_confirm", "on"), ("push_confirm", "on")])
+        call(&resident2, &server, "reach/save", &[("sms_only", "on"), ("sms[confirm]", "on"), ("push[confirm]", "on")])
             .await;
     assert_eq!(r.status(), 200);
     let pushes = sql_i64(&db, "SELECT COUNT(*) FROM deliveries WHERE channel = 'push'").await;
@@ -409,9 +409,9 @@ async fn a_confirmed_family_member_chooses_sms_only_for_an_elder() {
         &[
             ("member", &mother_id),
             ("sms_only", "on"),
-            ("sms_confirm", "on"),
-            ("sms_appointment", "on"),
-            ("sms_emergency", "on"),
+            ("sms[confirm]", "on"),
+            ("sms[appointment]", "on"),
+            ("sms[emergency]", "on"),
         ],
         "/me/reach",
     )

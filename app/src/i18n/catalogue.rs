@@ -678,8 +678,6 @@ define_catalogue! {
     TopicAccount => "账号与家人绑定", "Account and family links";
     TopicWork => "工作提醒（派单、吹哨、超期、重开）", "Work (assignments, whistles, overdue, reopened)";
     DeliveriesTitle => "通知记录", "Notifications sent";
-    DeliverySms => "短信", "SMS";
-    DeliveryPush => "推送", "Push";
     DeliverySent => "已发送", "sent";
     DeliveryQueued => "待发送", "waiting";
     DeliveryDeferred => "夜间免打扰，将于此时发送：", "quiet hours, goes at ";

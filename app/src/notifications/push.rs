@@ -184,15 +184,6 @@ pub async fn remove(store: &Store, user: i64, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Does the account have a device to push to? (Inside the notifying transaction.)
-pub async fn has_device(tx: &mut Tx, user: i64) -> Result<bool, AppError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM push_subscriptions WHERE user_id = $1")
-        .bind(user)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(n > 0)
-}
-
 /// Of these accounts, those with a device.
 pub async fn with_device(tx: &mut Tx, users: &[i64]) -> Result<Vec<i64>, AppError> {
     let mut out = Vec::new();

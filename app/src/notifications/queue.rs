@@ -10,18 +10,17 @@ use crate::i18n::{Lang, T};
 use crate::store::{Millis, Store, Tx};
 use std::time::Duration;
 
-/// A delivery to queue: one notification for one account.
+/// A notification to queue for its outside channels.
 pub struct Queued<'a> {
-    pub to: i64,
     pub item: Option<i64>,
     pub kind: Kind,
     pub detail: &'a str,
     pub link: Option<&'a str>,
 }
 
-/// Queues the notification's outside channels, as the account chose, inside the notifying
-/// transaction (no delivery for a change that was rolled back).
-pub async fn enqueue(tx: &mut Tx, n: Queued<'_>) -> Result<(), AppError> {
+/// Queues the notification's outside channels for one account, as it chose, inside the
+/// notifying transaction (no delivery for a change that was rolled back).
+pub async fn enqueue(tx: &mut Tx, to: i64, n: Queued<'_>) -> Result<(), AppError> {
     let mut topic = rules::topic(n.kind, n.detail);
     // "Confirm or reopen within 7 days" is the requester's: to a neighbour who reported the
     // same incident, a resolved case is progress (no SMS).
@@ -32,35 +31,37 @@ pub async fn enqueue(tx: &mut Tx, n: Queued<'_>) -> Result<(), AppError> {
         .bind(item)
         .fetch_optional(&mut **tx)
         .await?;
-        if requester != Some(n.to) {
+        if requester != Some(to) {
             topic = Topic::Progress;
         }
     }
-    let choices = settings::choices(&mut **tx, n.to).await?;
-    let device = choices.wants(topic, Channel::Push) && push::has_device(tx, n.to).await?;
-    for channel in choices.channels(topic, device) {
-        insert(tx, &[n.to], &n, topic, channel).await?;
-    }
-    Ok(())
+    queue_for(tx, &[to], &n, topic).await
 }
 
 /// The same notification for many (an emergency notice's residents).
 pub async fn enqueue_all(tx: &mut Tx, to: &[i64], kind: Kind, detail: &str, link: &str) -> Result<(), AppError> {
-    let topic = rules::topic(kind, detail);
+    let n = Queued { item: None, kind, detail, link: Some(link) };
+    queue_for(tx, to, &n, rules::topic(kind, detail)).await
+}
+
+/// Each account's channels for the topic (its choices, and push only with a device), then a
+/// few hundred rows a statement.
+async fn queue_for(tx: &mut Tx, to: &[i64], n: &Queued<'_>, topic: Topic) -> Result<(), AppError> {
     let chosen = settings::choices_of(&mut **tx, to).await?;
     let devices: std::collections::HashSet<i64> = push::with_device(tx, to).await?.into_iter().collect();
-    let n = Queued { to: 0, item: None, kind, detail, link: Some(link) };
-    for channel in Channel::ALL {
-        let who: Vec<i64> = to
-            .iter()
-            .copied()
-            .filter(|u| {
-                let c = chosen.get(u).cloned().unwrap_or_default();
-                c.channels(topic, devices.contains(u)).contains(&channel)
-            })
-            .collect();
+    let default = rules::Choices::default();
+    let (mut by_push, mut by_sms) = (Vec::new(), Vec::new());
+    for &u in to {
+        for channel in chosen.get(&u).unwrap_or(&default).channels(topic, devices.contains(&u)) {
+            match channel {
+                Channel::Push => by_push.push(u),
+                Channel::Sms => by_sms.push(u),
+            }
+        }
+    }
+    for (channel, who) in [(Channel::Push, by_push), (Channel::Sms, by_sms)] {
         for chunk in who.chunks(300) {
-            insert(tx, chunk, &n, topic, channel).await?;
+            insert(tx, chunk, n, topic, channel).await?;
         }
     }
     Ok(())
@@ -179,15 +180,15 @@ enum Outcome {
 
 async fn deliver(store: &Store, sender: &Sender, token: &str, d: Taken) -> Result<Outcome, AppError> {
     let now = Millis::now().0;
-    let who: Option<(String, Option<String>, Option<i64>)> = sqlx::query_as(
-        "SELECT u.phone, u.lang, (SELECT w.demand_id FROM work_items w WHERE w.id = $2) FROM users u \
+    let who: Option<(String, Option<String>, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT u.phone, u.lang, w.demand_id, w.state FROM users u LEFT JOIN work_items w ON w.id = $2 \
          WHERE u.id = $1 AND u.disabled_at IS NULL AND u.deleted_at IS NULL",
     )
     .bind(d.user_id)
     .bind(d.work_item_id)
     .fetch_optional(store.pool())
     .await?;
-    let Some((phone, lang, demand_id)) = who else {
+    let Some((phone, lang, demand_id, case_state)) = who else {
         return finish(store, token, &d, DeliveryState::Skipped, Some("account")).await;
     };
     let lang = lang.as_deref().and_then(Lang::from_tag).unwrap_or_default();
@@ -220,14 +221,8 @@ async fn deliver(store: &Store, sender: &Sender, token: &str, d: Taken) -> Resul
         }
         Channel::Sms => {
             // A reminder to confirm that waited through the night may have been answered.
-            if rules::topic(d.kind, &d.detail) == Topic::Confirm {
-                let state: Option<String> = sqlx::query_scalar("SELECT state FROM work_items WHERE id = $1")
-                    .bind(d.work_item_id)
-                    .fetch_optional(store.pool())
-                    .await?;
-                if state.as_deref() != Some("resolved") {
-                    return finish(store, token, &d, DeliveryState::Skipped, Some("outdated")).await;
-                }
+            if rules::topic(d.kind, &d.detail) == Topic::Confirm && case_state.as_deref() != Some("resolved") {
+                return finish(store, token, &d, DeliveryState::Skipped, Some("outdated")).await;
             }
             let not_before = rules::sms_not_before(now, urgent, sender.quiet);
             if not_before > now {
@@ -321,11 +316,10 @@ async fn take_quota(store: &Store, user: i64, day: i64, cap: i64, urgent: bool) 
         .execute(store.pool())
         .await?;
     // Emergencies are counted (the next ordinary one sees them) but never refused.
-    let limit = if urgent { i64::MAX } else { cap };
     let done = sqlx::query("UPDATE sms_quota SET sent = sent + 1 WHERE user_id = $1 AND day = $2 AND sent < $3")
         .bind(user)
         .bind(day)
-        .bind(limit)
+        .bind(rules::sms_limit(cap, urgent))
         .execute(store.pool())
         .await?;
     Ok(done.rows_affected() == 1)

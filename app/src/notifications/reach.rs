@@ -124,59 +124,29 @@ pub async fn my_reach(member: Option<i64>) -> Result<ReachView, AppError> {
     server_side::view(&crate::request::store()?, &user, member).await
 }
 
-/// Saves the switches shown on `/me/reach` (a box left unticked is off). Works as a plain
-/// form post.
-#[allow(clippy::too_many_arguments)]
+/// Saves the switches shown on `/me/reach` (`push[answer]=on`, `sms[confirm]=on`…; a box
+/// left unticked is off). Works as a plain form post.
 #[server(endpoint = "reach/save")]
 pub async fn save_reach(
     member: Option<i64>,
     sms_only: Option<String>,
-    push_answer: Option<String>,
-    push_progress: Option<String>,
-    push_confirm: Option<String>,
-    push_rate: Option<String>,
-    push_appointment: Option<String>,
-    push_emergency: Option<String>,
-    push_meeting: Option<String>,
-    push_activity: Option<String>,
-    push_account: Option<String>,
-    push_work: Option<String>,
-    sms_confirm: Option<String>,
-    sms_appointment: Option<String>,
-    sms_emergency: Option<String>,
+    push: Option<std::collections::BTreeMap<String, String>>,
+    sms: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
     use super::rules::Channel;
     let user = crate::auth::server::require_user()?;
     let store = crate::request::store()?;
     let whom = server_side::whom(&store, &user, member).await?;
     let account = whom.as_ref().map_or(user.id, |m| m.0);
-    let on = |v: &Option<String>| v.is_some();
-    let push_of = |t: Topic| match t {
-        Topic::Answer => on(&push_answer),
-        Topic::Progress => on(&push_progress),
-        Topic::Confirm => on(&push_confirm),
-        Topic::Rate => on(&push_rate),
-        Topic::Appointment => on(&push_appointment),
-        Topic::Emergency => on(&push_emergency),
-        Topic::Meeting => on(&push_meeting),
-        Topic::Activity => on(&push_activity),
-        Topic::Account => on(&push_account),
-        Topic::Work => on(&push_work),
-    };
-    let sms_of = |t: Topic| match t {
-        Topic::Confirm => on(&sms_confirm),
-        Topic::Appointment => on(&sms_appointment),
-        Topic::Emergency => on(&sms_emergency),
-        _ => false,
-    };
-    let sms_only = on(&sms_only);
+    let (push, sms) = (push.unwrap_or_default(), sms.unwrap_or_default());
+    let sms_only = sms_only.is_some();
     let mut switches = Vec::new();
     for &topic in server_side::topics_of(&store, account).await? {
         // Kept as ticked even with SMS only (which stops every push): unticking SMS only
         // brings them back as they were.
-        switches.push((topic, Channel::Push, push_of(topic)));
+        switches.push((topic, Channel::Push, push.contains_key(topic.as_str())));
         if topic.sms_offered() {
-            switches.push((topic, Channel::Sms, sms_of(topic)));
+            switches.push((topic, Channel::Sms, sms.contains_key(topic.as_str())));
         }
     }
     crate::notifications::settings::save(&store, account, user.id, sms_only, &switches).await?;

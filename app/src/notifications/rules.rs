@@ -137,36 +137,38 @@ impl Choices {
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
-/// Beijing is UTC+8 all year.
-const BEIJING: i64 = 8 * HOUR;
 
-pub use crate::time::QuietHours;
-
-/// The Beijing day of an instant (days since 1970-01-01 in Beijing): the daily cap's day.
-pub fn beijing_day(now: i64) -> i64 {
-    (now + BEIJING).div_euclid(DAY)
-}
+pub use crate::time::{beijing_day, QuietHours};
 
 /// The earliest an SMS may go: now, or when quiet hours end (Beijing time).
 pub fn sms_not_before(now: i64, urgent: bool, quiet: Option<QuietHours>) -> i64 {
     let Some(quiet) = quiet.filter(|_| !urgent) else { return now };
-    let hour = (now + BEIJING).rem_euclid(DAY) / HOUR;
-    if !quiet.contains(hour) {
+    let start = crate::time::day_start(now);
+    if !quiet.contains((now - start) / HOUR) {
         return now;
     }
     // The next `until`:00 after now.
-    let day = beijing_day(now);
-    let at = |d: i64| d * DAY - BEIJING + quiet.until * HOUR;
-    if at(day) > now {
-        at(day)
+    let at = start + quiet.until * HOUR;
+    if at > now {
+        at
     } else {
-        at(day + 1)
+        at + DAY
+    }
+}
+
+/// How many notice SMS an account may already have had today for one more to go: the cap,
+/// or no limit for emergencies. The queue's conditional update counts against it.
+pub fn sms_limit(cap: i64, urgent: bool) -> i64 {
+    if urgent {
+        i64::MAX
+    } else {
+        cap
     }
 }
 
 /// May one more notice SMS go to someone who had `sent_today` today? Emergencies always.
 pub fn within_cap(sent_today: i64, cap: i64, urgent: bool) -> bool {
-    urgent || sent_today < cap
+    sent_today < sms_limit(cap, urgent)
 }
 
 /// When a failed delivery is tried again: 30 s, 2 min, 10 min, 1 h, 6 h after the

@@ -60,9 +60,8 @@ pub async fn send(tx: &mut Tx, n: Send<'_>) -> Result<bool, AppError> {
     if done.rows_affected() == 0 {
         return Ok(false);
     }
-    let queued =
-        super::queue::Queued { to: n.to, item: n.item, kind: n.kind, detail: n.detail, link: n.link.as_deref() };
-    super::queue::enqueue(tx, queued).await?;
+    let queued = super::queue::Queued { item: n.item, kind: n.kind, detail: n.detail, link: n.link.as_deref() };
+    super::queue::enqueue(tx, n.to, queued).await?;
     Ok(true)
 }
 

@@ -25,8 +25,8 @@ pub fn topic_label(t: Topic) -> T {
 /// The words of one delivery for the station ("短信 · 张三 138****0001 · 已发送 14:02").
 pub fn delivery_text(d: &DeliveryLine, lang: Lang) -> String {
     let how = lang.t(match d.channel {
-        Channel::Sms => T::DeliverySms,
-        Channel::Push => T::DeliveryPush,
+        Channel::Sms => T::ReachSms,
+        Channel::Push => T::ReachPush,
     });
     let what = match (d.state, d.reason.as_deref()) {
         (DeliveryState::Sent, _) => format!("{} {}", lang.t(T::DeliverySent), d.when),

@@ -70,20 +70,20 @@ fn Reach(r: ReachView, lang: Lang) -> impl IntoView {
                         <tbody>
                             {r.switches.iter().map(|s| {
                                 let label = lang.t(topic_label(s.topic));
-                                let push_name = format!("push_{}", s.topic.as_str());
-                                let sms_name = format!("sms_{}", s.topic.as_str());
+                                let push_name = format!("push[{}]", s.topic.as_str());
+                                let sms_name = format!("sms[{}]", s.topic.as_str());
                                 view! {
                                     <tr>
                                         <th scope="row">{label}</th>
                                         <td>
-                                            <input type="checkbox" name=push_name.clone() value="on" checked=s.push
-                                                aria-label=format!("{label} · {}", lang.t(T::ReachPush)) data-testid=push_name />
+                                            <input type="checkbox" name=push_name value="on" checked=s.push
+                                                aria-label=format!("{label} · {}", lang.t(T::ReachPush)) />
                                         </td>
                                         <td>
                                             {match s.sms {
                                                 Some(on) => view! {
-                                                    <input type="checkbox" name=sms_name.clone() value="on" checked=on
-                                                        aria-label=format!("{label} · {}", lang.t(T::ReachSms)) data-testid=sms_name />
+                                                    <input type="checkbox" name=sms_name value="on" checked=on
+                                                        aria-label=format!("{label} · {}", lang.t(T::ReachSms)) />
                                                 }.into_any(),
                                                 None => view! { <span class="muted" aria-hidden="true">{lang.t(T::ReachNotOffered)}</span> }.into_any(),
                                             }}
